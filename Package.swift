@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// DreamBooth from first principles, in Swift.
+// Libraries under Sources/, one executable per chapter under Chapters/, tools, tests.
+import PackageDescription
+
+// Kernels must compile for the CPU they run on: without a target CPU, SIMD16<Float>.addProduct
+// becomes 16 calls to fmaf (STYLE.md, speed notes). `native` picks AVX-512 here and whatever the
+// building machine has elsewhere, so a build on a CPU without AVX-512 still works.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native", "-enforce-exclusivity=unchecked"], .when(platforms: [.linux])),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(platforms: [.macOS])),
+]
+let swift5: [SwiftSetting] = []
+
+func chapter(_ name: String, _ folder: String, _ deps: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: deps, path: "Chapters/\(folder)", swiftSettings: kernelFlags)
+}
+
+let package = Package(
+    name: "DreamBooth",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .executable(name: "dreambooth", targets: ["dreambooth"]),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(
+            name: "CLibPNG", path: "Sources/CLibPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+
+        // MARK: - Libraries
+        .target(name: "TensorCore", swiftSettings: kernelFlags),
+        .target(name: "ImageIO", dependencies: ["CLibPNG", "TensorCore"], swiftSettings: kernelFlags),
+        .target(name: "Plotting", dependencies: ["ImageIO", "TensorCore"]),
+        .target(name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags),
+        .target(name: "Models", dependencies: ["TensorCore"], swiftSettings: kernelFlags),
+
+        // MARK: - Chapters (one executable each; `make chapter N=01`)
+        chapter("chapter00", "00-tensor-core", ["TensorCore", "Plotting"]),
+        chapter("chapter01", "01-forward-diffusion", ["TensorCore", "Diffusion", "ImageIO", "Plotting"]),
+        chapter("chapter02", "02-loss", ["TensorCore", "Diffusion", "ImageIO", "Plotting"]),
+        chapter("chapter03", "03-unet", ["TensorCore", "Models", "Plotting"]),
+
+        // MARK: - Tools
+        .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Models"],
+                          path: "Chapters/dreambooth", swiftSettings: kernelFlags),
+        .executableTarget(name: "bench", dependencies: ["TensorCore", "Models"],
+                          path: "Chapters/bench", swiftSettings: kernelFlags),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore", "TestSupport"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TensorCore", "TestSupport"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,245 @@
+// Figures through gnuplot.
+//
+// Every figure is three files in one folder: NAME.dat (the numbers), NAME.gp (the gnuplot
+// script, which reads NAME.dat and writes NAME.png) and NAME.png. Rendering pipes the script to
+// gnuplot with the folder as working directory, so `cd Figures/01-forward-diffusion && gnuplot
+// NAME.gp` redraws the same image by hand. Each file is written to a temporary name and renamed.
+// Without gnuplot, one message says so and the data and scripts are still written.
+
+import Foundation
+import ImageIO
+import TensorCore
+
+/// One line or point series of a plot.
+public struct Series {
+    public var title: String
+    public var x: [Double]
+    public var y: [Double]
+    public init(_ title: String, x: [Double], y: [Double]) {
+        precondition(x.count == y.count, "Series '\(title)': \(x.count) x values but \(y.count) y values")
+        self.title = title; self.x = x; self.y = y
+    }
+    public init<S: BinaryFloatingPoint>(_ title: String, y: [S]) {
+        self.init(title, x: y.indices.map(Double.init), y: y.map { Double($0) })
+    }
+}
+
+/// Axis labels, title, log scales and size shared by every kind of figure.
+public struct PlotStyle {
+    public var title = ""
+    public var xlabel = ""
+    public var ylabel = ""
+    public var logX = false
+    public var logY = false
+    public var width = 800
+    public var height = 500
+    /// Extra gnuplot commands placed before the plot command (e.g. "set key top left").
+    public var extra: [String] = []
+    public init(title: String = "", xlabel: String = "", ylabel: String = "", logX: Bool = false, logY: Bool = false,
+                width: Int = 800, height: Int = 500, extra: [String] = []) {
+        self.title = title; self.xlabel = xlabel; self.ylabel = ylabel; self.logX = logX; self.logY = logY
+        self.width = width; self.height = height; self.extra = extra
+    }
+}
+
+/// Writes figures into one folder (e.g. Figures/01-forward-diffusion).
+public struct FigureWriter {
+    public let directory: String
+    /// When false, only .dat and .gp are written (tests of the scripts themselves).
+    public var render: Bool
+
+    public init(directory: String, render: Bool = true) {
+        self.directory = directory
+        self.render = render
+    }
+
+    // MARK: - Kinds of figure
+
+    /// Line plot of several series (`points` draws markers too).
+    @discardableResult
+    public func lines(_ name: String, _ series: [Series], style: PlotStyle = PlotStyle(), points: Bool = false) throws -> String {
+        var dat = ""
+        for (i, s) in series.enumerated() {
+            if i > 0 { dat += "\n\n" }
+            dat += "# \(s.title)\n"
+            for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
+        }
+        let with = points ? "linespoints pt 7 ps 0.5" : "lines"
+        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with \(with) lw 2 title \(quoted(series[$0].title))" }
+        return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
+    }
+
+    /// Scatter plot: each series as points.
+    @discardableResult
+    public func scatter(_ name: String, _ series: [Series], style: PlotStyle = PlotStyle(), pointSize: Double = 0.4) throws -> String {
+        var dat = ""
+        for (i, s) in series.enumerated() {
+            if i > 0 { dat += "\n\n" }
+            dat += "# \(s.title)\n"
+            for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
+        }
+        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with points pt 7 ps \(pointSize) title \(quoted(series[$0].title))" }
+        return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
+    }
+
+    /// Histogram of one or more samples over shared bins, drawn as steps (a density: area 1 each).
+    @discardableResult
+    public func histogram(_ name: String, _ samples: [(title: String, values: [Double])], bins: Int = 50,
+                          range: ClosedRange<Double>? = nil, style: PlotStyle = PlotStyle()) throws -> String {
+        let all = samples.flatMap(\.values)
+        let lo = range?.lowerBound ?? (all.min() ?? 0), hi = range?.upperBound ?? (all.max() ?? 1)
+        let width = (hi - lo) / Double(bins)
+        var dat = "# bin_center" + samples.map { " \($0.title.replacingOccurrences(of: " ", with: "_"))" }.joined() + "\n"
+        var counts = [[Double]](repeating: [Double](repeating: 0, count: bins), count: samples.count)
+        for (s, sample) in samples.enumerated() {
+            for v in sample.values where v >= lo && v <= hi && width > 0 {
+                counts[s][min(bins - 1, Int((v - lo) / width))] += 1
+            }
+            let total = Double(max(1, sample.values.count)) * width
+            for b in 0..<bins { counts[s][b] /= total }
+        }
+        for b in 0..<bins {
+            dat += num(lo + (Double(b) + 0.5) * width) + counts.map { " " + num($0[b]) }.joined() + "\n"
+        }
+        let plots = samples.indices.map { "'\(name).dat' using 1:\($0 + 2) with histeps lw 2 title \(quoted(samples[$0].title))" }
+        return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
+    }
+
+    /// Heat map of a matrix (row 0 at the top), with optional row and column labels.
+    @discardableResult
+    public func heatmap(_ name: String, _ matrix: [[Double]], style: PlotStyle = PlotStyle(),
+                        rowLabels: [String] = [], columnLabels: [String] = []) throws -> String {
+        var dat = ""
+        for (r, row) in matrix.enumerated() {
+            for (c, v) in row.enumerated() { dat += "\(c) \(r) \(num(v))\n" }
+            dat += "\n"
+        }
+        var script = header(name, style)
+        script += "set yrange [] reverse\nset palette rgbformulae 33,13,10\n"
+        if !rowLabels.isEmpty { script += "set ytics (" + rowLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n" }
+        if !columnLabels.isEmpty { script += "set xtics rotate by -45 (" + columnLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n" }
+        script += "plot '\(name).dat' using 1:2:3 with image notitle\n"
+        return try emit(name, dat, script)
+    }
+
+    /// A grid of RGB images (each (3, h, w) in [0, 1]) with a title over each, drawn by gnuplot
+    /// `with rgbimage` in a multiplot.
+    @discardableResult
+    public func imageGrid(_ name: String, _ images: [Tensor], titles: [String], columns: Int,
+                          title: String = "", cellSize: Int = 160) throws -> String {
+        precondition(titles.count == images.count, "imageGrid: \(images.count) images but \(titles.count) titles")
+        let rows = (images.count + columns - 1) / columns
+        var dat = ""
+        for (i, im) in images.enumerated() {
+            if i > 0 { dat += "\n\n" }
+            let h = im.shape[1], w = im.shape[2], plane = h * w
+            for y in 0..<h {
+                for x in 0..<w {
+                    let p = y * w + x
+                    dat += "\(x) \(y) \(PNG.quantize8(im.scalars[p])) \(PNG.quantize8(im.scalars[plane + p])) \(PNG.quantize8(im.scalars[2 * plane + p]))\n"
+                }
+            }
+        }
+        let top = title.isEmpty ? 0 : 30
+        var script = "set terminal pngcairo size \(columns * cellSize),\(rows * cellSize + top) font 'sans,9'\n"
+        script += "set output '\(name).png'\n"
+        script += "unset key; unset tics; unset border; set size ratio -1\n"
+        script += "set multiplot layout \(rows),\(columns)" + (title.isEmpty ? "" : " title \(quoted(title)) font 'sans,12'") + "\n"
+        for (i, im) in images.enumerated() {
+            let h = im.shape[1], w = im.shape[2]
+            script += "set title \(quoted(titles[i]))\n"
+            script += "set xrange [-0.5:\(w) - 0.5]; set yrange [\(h) - 0.5:-0.5]\n"
+            script += "plot '\(name).dat' index \(i) using 1:2:3:4:5 with rgbimage\n"
+        }
+        script += "unset multiplot\n"
+        return try emit(name, dat, script)
+    }
+
+    // MARK: - Files and rendering
+
+    func header(_ name: String, _ s: PlotStyle) -> String {
+        var h = "set terminal pngcairo size \(s.width),\(s.height) font 'sans,10'\n"
+        h += "set output '\(name).png'\n"
+        if !s.title.isEmpty { h += "set title \(quoted(s.title))\n" }
+        if !s.xlabel.isEmpty { h += "set xlabel \(quoted(s.xlabel))\n" }
+        if !s.ylabel.isEmpty { h += "set ylabel \(quoted(s.ylabel))\n" }
+        if s.logX { h += "set logscale x\n" }
+        if s.logY { h += "set logscale y\n" }
+        h += "set grid\nset key outside right\n"
+        for line in s.extra { h += line + "\n" }
+        return h
+    }
+
+    /// Writes NAME.dat and NAME.gp, renders NAME.png; returns the PNG's path.
+    func emit(_ name: String, _ dat: String, _ script: String) throws -> String {
+        let base = (directory as NSString).appendingPathComponent(name)
+        try writeAtomically(Data(("# data of \(name).png; drawn by \(name).gp\n" + dat).utf8), to: base + ".dat")
+        let gp = "# \(name).gp — redraw with: gnuplot \(name).gp (in this folder)\n" + script
+        try writeAtomically(Data(gp.utf8), to: base + ".gp")
+        if render { try Gnuplot.render(script: gp, name: name, in: directory) }
+        return base + ".png"
+    }
+}
+
+/// Errors from rendering a figure.
+public struct PlottingError: Error, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+public enum Gnuplot {
+    nonisolated(unsafe) private static var warned = false
+
+    /// The gnuplot executable on PATH, if any.
+    public static var executable: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/gnuplot"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Pipes `script` to gnuplot in `directory`, writing NAME.png through a temporary name.
+    static func render(script: String, name: String, in directory: String) throws {
+        guard let exe = executable else {
+            if !warned {
+                warned = true
+                FileHandle.standardError.write(Data("note: gnuplot not found; figures' .dat and .gp files are written but not drawn. Install it with `make deps` (Debian: gnuplot-nox), then run `gnuplot NAME.gp` in the figure folder.\n".utf8))
+            }
+            return
+        }
+        let tmp = ".\(name).png.\(ProcessInfo.processInfo.processIdentifier).tmp"
+        let piped = script.replacingOccurrences(of: "set output '\(name).png'", with: "set output '\(tmp)'")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let stdin = Pipe(), stderr = Pipe()
+        p.standardInput = stdin
+        p.standardError = stderr
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        stdin.fileHandleForWriting.write(Data(piped.utf8))
+        try stdin.fileHandleForWriting.close()
+        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let dir = directory as NSString
+        guard p.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(atPath: dir.appendingPathComponent(tmp))
+            throw PlottingError(file: dir.appendingPathComponent(name + ".gp"),
+                                message: "gnuplot failed: " + String(decoding: errors, as: UTF8.self))
+        }
+        if rename(dir.appendingPathComponent(tmp), dir.appendingPathComponent(name + ".png")) != 0 {
+            throw PlottingError(file: dir.appendingPathComponent(name + ".png"), message: "could not rename the rendered image into place")
+        }
+    }
+}
+
+func num(_ v: Double) -> String {
+    if v.isNaN { return "NaN" }
+    if v.isInfinite { return v > 0 ? "Inf" : "-Inf" }
+    return String(format: "%.7g", v)
+}
+
+func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }

@@ -1,0 +1,236 @@
+// 2-D convolution (PyTorch's conv2d, NCHW, weight (Cout, Cin, kh, kw)) as im2col + GEMM.
+//
+// im2col lays every input patch out as a column: cols[(ci, ky, kx), (b, oy, ox)] =
+//   x[b, ci, oy·s − p + ky, ox·s − p + kx]   (0 outside the image),
+// so the convolution of the whole batch is one matrix product
+//   out[co, (b, oy, ox)] = Σ_k W[co, k] · cols[k, (b, oy, ox)]           (Cout, B·L)
+// and its pullbacks are two more:
+//   ∂L/∂W = G · colsᵀ          (Cout, K), summed over the batch by the product itself
+//   ∂L/∂cols = Wᵀ · G          (K, B·L), scattered back to pixels by col2im.
+// `conv2dNaive` is the definition and the oracle.
+
+/// Geometry of one convolution.
+public struct Conv2DShape: Equatable, Sendable {
+    public let batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding: Int
+    public var outHeight: Int { (height + 2 * padding - kernelH) / stride + 1 }
+    public var outWidth: Int { (width + 2 * padding - kernelW) / stride + 1 }
+    /// Rows of the im2col matrix: Cin·kh·kw.
+    public var patch: Int { inChannels * kernelH * kernelW }
+    /// Columns of the im2col matrix: B·OH·OW.
+    public var columns: Int { batch * outHeight * outWidth }
+}
+
+/// cols (patch, B·OH·OW) from x (B, Cin, H, W). Parallel over patch rows.
+func im2col(_ x: UnsafePointer<Float>, _ s: Conv2DShape, _ cols: UnsafeMutablePointer<Float>) {
+    let oh = s.outHeight, ow = s.outWidth, L = oh * ow, N = s.columns
+    let khw = s.kernelH * s.kernelW
+    Parallel.chunks(s.patch) { rows in
+        for r in rows {
+            let ci = r / khw, ky = (r % khw) / s.kernelW, kx = r % s.kernelW
+            let row = cols + r &* N
+            for b in 0..<s.batch {
+                let plane = x + (b &* s.inChannels &+ ci) &* s.height &* s.width
+                for oy in 0..<oh {
+                    let iy = oy &* s.stride &- s.padding &+ ky
+                    let dst = row + (b &* L &+ oy &* ow)
+                    if iy < 0 || iy >= s.height { dst.update(repeating: 0, count: ow); continue }
+                    let src = plane + iy &* s.width
+                    if s.stride == 1 {
+                        // ix = ox − p + kx: a shifted copy with zeros at the edges.
+                        let shift = kx &- s.padding
+                        let lo = Swift.min(ow, Swift.max(0, -shift))
+                        let hi = Swift.max(lo, Swift.min(ow, s.width &- shift))
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        if hi > lo { (dst + lo).update(from: src + (lo &+ shift), count: hi &- lo) }
+                        if hi < ow { (dst + hi).update(repeating: 0, count: ow &- hi) }
+                    } else {
+                        for ox in 0..<ow {
+                            let ix = ox &* s.stride &- s.padding &+ kx
+                            dst[ox] = (ix >= 0 && ix < s.width) ? src[ix] : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// dx (B, Cin, H, W) += col2im(dcols). Parallel over input channels (each writes its own planes).
+func col2im(_ dcols: UnsafePointer<Float>, _ s: Conv2DShape, _ dx: UnsafeMutablePointer<Float>) {
+    let oh = s.outHeight, ow = s.outWidth, L = oh * ow, N = s.columns
+    Parallel.chunks(s.inChannels) { channels in
+        for ci in channels {
+            for ky in 0..<s.kernelH {
+                for kx in 0..<s.kernelW {
+                    let row = dcols + ((ci &* s.kernelH &+ ky) &* s.kernelW &+ kx) &* N
+                    for b in 0..<s.batch {
+                        let plane = dx + (b &* s.inChannels &+ ci) &* s.height &* s.width
+                        for oy in 0..<oh {
+                            let iy = oy &* s.stride &- s.padding &+ ky
+                            if iy < 0 || iy >= s.height { continue }
+                            let src = row + (b &* L &+ oy &* ow), dst = plane + iy &* s.width
+                            for ox in 0..<ow {
+                                let ix = ox &* s.stride &- s.padding &+ kx
+                                if ix >= 0 && ix < s.width { dst[ix] += src[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Variable {
+    /// 2-D convolution: x (B, Cin, H, W), weight (Cout, Cin, kh, kw), bias (Cout) → (B, Cout, OH, OW).
+    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+        let xs = x.shape, ws = weight.shape
+        precondition(xs.count == 4 && ws.count == 4 && xs[1] == ws[1],
+                     "conv2d: input \(shapeString(xs)) and weight \(shapeString(ws)) do not fit (B, C, H, W) and (Cout, C, kh, kw)")
+        let s = Conv2DShape(batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0],
+                            kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
+        precondition(s.outHeight > 0 && s.outWidth > 0, "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
+        let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
+        var cols = [Float](repeating: 0, count: K * N)
+        var outMat = [Float](repeating: 0, count: Co * N)  // (Cout, B·L)
+        x.value.scalars.withUnsafeBufferPointer { px in
+            cols.withUnsafeMutableBufferPointer { pc in im2col(px.baseAddress!, s, pc.baseAddress!) }
+        }
+        weight.value.scalars.withUnsafeBufferPointer { pw in
+            cols.withUnsafeBufferPointer { pc in
+                outMat.withUnsafeMutableBufferPointer { po in
+                    gemm(m: Co, n: N, k: K, a: .rowMajor(pw.baseAddress!, columns: K), b: .rowMajor(pc.baseAddress!, columns: N),
+                         c: po.baseAddress!, ldc: N, accumulate: false)
+                }
+            }
+        }
+        // (Cout, B, L) → (B, Cout, L), adding the bias on the way.
+        var out = [Float](repeating: 0, count: Co * N)
+        let b = bias?.value.scalars
+        outMat.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                Parallel.chunks(s.batch) { images in
+                    for i in images {
+                        for co in 0..<Co {
+                            let d = dst.baseAddress! + (i * Co + co) * L, sp = src.baseAddress! + co * N + i * L
+                            let c = b?[co] ?? 0
+                            for l in 0..<L { d[l] = sp[l] + c }
+                        }
+                    }
+                }
+            }
+        }
+        let y = Tensor(shape: [s.batch, Co, s.outHeight, s.outWidth], scalars: out)
+        var parents = [x, weight]
+        if let bias { parents.append(bias) }
+        return record(y, parents) {
+            // Keeps the im2col matrix (for ∂W) and the weight (for ∂x).
+            let w = weight.value
+            return { g in
+                // G as (Cout, B·L).
+                var gMat = [Float](repeating: 0, count: Co * N)
+                g.scalars.withUnsafeBufferPointer { src in
+                    gMat.withUnsafeMutableBufferPointer { dst in
+                        for i in 0..<s.batch {
+                            for co in 0..<Co {
+                                (dst.baseAddress! + co * N + i * L).update(from: src.baseAddress! + (i * Co + co) * L, count: L)
+                            }
+                        }
+                    }
+                }
+                if let bias, bias.requiresGrad {
+                    var db = [Float](repeating: 0, count: Co)
+                    for co in 0..<Co { var t: Float = 0; for j in 0..<N { t += gMat[co * N + j] }; db[co] = t }
+                    bias.accumulate(Tensor(shape: [Co], scalars: db))
+                }
+                if weight.requiresGrad {
+                    var dw = [Float](repeating: 0, count: Co * K)
+                    gMat.withUnsafeBufferPointer { pg in
+                        cols.withUnsafeBufferPointer { pc in
+                            dw.withUnsafeMutableBufferPointer { pd in
+                                gemm(m: Co, n: K, k: N, a: .rowMajor(pg.baseAddress!, columns: N), b: .transposed(pc.baseAddress!, columns: N),
+                                     c: pd.baseAddress!, ldc: K, accumulate: false)
+                            }
+                        }
+                    }
+                    weight.accumulate(Tensor(shape: ws, scalars: dw))
+                }
+                if x.requiresGrad {
+                    var dcols = [Float](repeating: 0, count: K * N)
+                    var dx = [Float](repeating: 0, count: xs.product)
+                    w.scalars.withUnsafeBufferPointer { pw in
+                        gMat.withUnsafeBufferPointer { pg in
+                            dcols.withUnsafeMutableBufferPointer { pd in
+                                gemm(m: K, n: N, k: Co, a: .transposed(pw.baseAddress!, columns: K), b: .rowMajor(pg.baseAddress!, columns: N),
+                                     c: pd.baseAddress!, ldc: N, accumulate: false)
+                            }
+                        }
+                    }
+                    dcols.withUnsafeBufferPointer { pd in dx.withUnsafeMutableBufferPointer { col2im(pd.baseAddress!, s, $0.baseAddress!) } }
+                    x.accumulate(Tensor(shape: xs, scalars: dx))
+                }
+            }
+        }
+    }
+
+    /// Nearest-neighbour 2× upsampling of (B, C, H, W); the pullback sums each 2×2 block.
+    public func upsampleNearest2x() -> Variable {
+        let s = shape
+        precondition(s.count == 4, "upsampleNearest2x: expected (B, C, H, W), got \(shapeString(s))")
+        let planes = s[0] * s[1], h = s[2], w = s[3]
+        var out = [Float](repeating: 0, count: planes * 4 * h * w)
+        value.scalars.withUnsafeBufferPointer { src in
+            for p in 0..<planes {
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let v = src[(p * h + y) * w + x]
+                        let o = (p * 2 * h + 2 * y) * 2 * w + 2 * x
+                        out[o] = v; out[o + 1] = v; out[o + 2 * w] = v; out[o + 2 * w + 1] = v
+                    }
+                }
+            }
+        }
+        return Variable.record(Tensor(shape: [s[0], s[1], 2 * h, 2 * w], scalars: out), [self]) {
+            { g in
+                var d = [Float](repeating: 0, count: s.product)
+                for p in 0..<planes {
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            let o = (p * 2 * h + 2 * y) * 2 * w + 2 * x
+                            d[(p * h + y) * w + x] = g.scalars[o] + g.scalars[o + 1] + g.scalars[o + 2 * w] + g.scalars[o + 2 * w + 1]
+                        }
+                    }
+                }
+                self.accumulate(Tensor(shape: s, scalars: d))
+            }
+        }
+    }
+}
+
+/// The definition of conv2d, one multiply-add at a time in Double: the oracle for the fast path.
+public func conv2dNaive(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    let B = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    let Co = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3]
+    let oh = (H + 2 * padding - kh) / stride + 1, ow = (W + 2 * padding - kw) / stride + 1
+    var out = Tensor(zeros: [B, Co, oh, ow])
+    for b in 0..<B {
+        for co in 0..<Co {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var s = Double(bias?.scalars[co] ?? 0)
+                    for ci in 0..<C {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
+                                if iy < 0 || iy >= H || ix < 0 || ix >= W { continue }
+                                s += Double(x[b, ci, iy, ix]) * Double(weight[co, ci, ky, kx])
+                            }
+                        }
+                    }
+                    out[b, co, oy, ox] = Float(s)
+                }
+            }
+        }
+    }
+    return out
+}

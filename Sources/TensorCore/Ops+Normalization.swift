@@ -1,0 +1,182 @@
+// GroupNorm (Wu & He 2018) and LayerNorm (Ba et al. 2016), fused: one pass for the statistics,
+// one for the output, and a hand-derived pullback. With x̂ = (x − μ)·r, r = 1/√(σ² + ε), and
+// y = γ·x̂ + β, the gradient through the statistics of a group of n elements is
+//   ∂L/∂x = r · (d − mean(d) − x̂ · mean(d · x̂)),   d = γ · ∂L/∂y,
+//   ∂L/∂γ = Σ ∂L/∂y · x̂,   ∂L/∂β = Σ ∂L/∂y.
+// The composed versions below (built from mean, subtraction, sqrt, …) are the oracles.
+
+import Foundation
+
+/// Mean and 1/√(var + ε) of `n` contiguous floats (two passes, SIMD16 partial sums).
+@inline(__always)
+func meanAndRstd(_ p: UnsafePointer<Float>, _ n: Int, _ eps: Float) -> (Float, Float) {
+    var acc = SIMD16<Float>(), i = 0
+    while i + 16 <= n { acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self); i += 16 }
+    var s = acc.sum()
+    while i < n { s += p[i]; i += 1 }
+    let mean = s / Float(n)
+    var acc2 = SIMD16<Float>()
+    let m = SIMD16<Float>(repeating: mean)
+    i = 0
+    while i + 16 <= n { let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - m; acc2.addProduct(d, d); i += 16 }
+    var v = acc2.sum()
+    while i < n { let d = p[i] - mean; v += d * d; i += 1 }
+    return (mean, 1 / (v / Float(n) + eps).squareRoot())
+}
+
+extension Variable {
+    /// GroupNorm over (B, C, …): channels split into `groups`; each (batch, group) normalised over
+    /// its channels and positions; per-channel affine γ (weight) and β (bias).
+    public func groupNorm(groups G: Int, weight: Variable, bias: Variable, eps: Float) -> Variable {
+        let s = shape
+        let B = s[0], C = s[1], S = s.dropFirst(2).reduce(1, *)
+        precondition(C % G == 0, "groupNorm: \(C) channels of \(shapeString(s)) do not split into \(G) groups")
+        precondition(weight.shape == [C] && bias.shape == [C], "groupNorm: weight \(shapeString(weight.shape)) and bias \(shapeString(bias.shape)) must be (\(C),)")
+        let cpg = C / G, n = cpg * S
+        var stats = [Float](repeating: 0, count: 2 * B * G)  // mean, rstd per (b, g)
+        var out = [Float](repeating: 0, count: s.product)
+        let x = value
+        x.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                stats.withUnsafeMutableBufferPointer { st in
+                    Parallel.chunks(B * G) { range in
+                        for bg in range {
+                            let base = bg * n
+                            let (mean, r) = meanAndRstd(px.baseAddress! + base, n, eps)
+                            st[2 * bg] = mean; st[2 * bg + 1] = r
+                            let g0 = (bg % G) * cpg
+                            for c in 0..<cpg {
+                                let a = r * weight.value.scalars[g0 + c], b = bias.value.scalars[g0 + c] - mean * a
+                                let p = px.baseAddress! + base + c * S, o = po.baseAddress! + base + c * S
+                                for i in 0..<S { o[i] = p[i] * a + b }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias]) {
+            // Keeps x and the per-group (μ, r); x̂ is recomputed.
+            let gamma = weight.value.scalars
+            return { g in
+                var dx = [Float](repeating: 0, count: s.product)
+                var dgammaPart = [Float](repeating: 0, count: B * C), dbetaPart = [Float](repeating: 0, count: B * C)
+                x.scalars.withUnsafeBufferPointer { px in
+                    g.scalars.withUnsafeBufferPointer { pg in
+                        dx.withUnsafeMutableBufferPointer { pd in
+                            dgammaPart.withUnsafeMutableBufferPointer { dgp in
+                                dbetaPart.withUnsafeMutableBufferPointer { dbp in
+                                    Parallel.chunks(B * G) { range in
+                                        for bg in range {
+                                            let base = bg * n, mean = stats[2 * bg], r = stats[2 * bg + 1]
+                                            let g0 = (bg % G) * cpg, b = bg / G
+                                            var sumD: Float = 0, sumDX: Float = 0
+                                            for c in 0..<cpg {
+                                                let p = px.baseAddress! + base + c * S, q = pg.baseAddress! + base + c * S
+                                                var sg: Float = 0, sgx: Float = 0
+                                                for i in 0..<S { let xh = (p[i] - mean) * r; sg += q[i]; sgx += q[i] * xh }
+                                                dbp[b * C + g0 + c] = sg; dgp[b * C + g0 + c] = sgx
+                                                sumD += gamma[g0 + c] * sg; sumDX += gamma[g0 + c] * sgx
+                                            }
+                                            let md = sumD / Float(n), mdx = sumDX / Float(n)
+                                            for c in 0..<cpg {
+                                                let p = px.baseAddress! + base + c * S, q = pg.baseAddress! + base + c * S
+                                                let o = pd.baseAddress! + base + c * S, gm = gamma[g0 + c]
+                                                for i in 0..<S { let xh = (p[i] - mean) * r; o[i] = r * (gm * q[i] - md - xh * mdx) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                self.accumulate(Tensor(shape: s, scalars: dx))
+                if weight.requiresGrad || bias.requiresGrad {
+                    var dgamma = [Float](repeating: 0, count: C), dbeta = [Float](repeating: 0, count: C)
+                    for b in 0..<B { for c in 0..<C { dgamma[c] += dgammaPart[b * C + c]; dbeta[c] += dbetaPart[b * C + c] } }
+                    weight.accumulate(Tensor(shape: [C], scalars: dgamma))
+                    bias.accumulate(Tensor(shape: [C], scalars: dbeta))
+                }
+            }
+        }
+    }
+
+    /// LayerNorm over the last axis with per-feature γ (weight) and β (bias).
+    public func layerNorm(weight: Variable, bias: Variable, eps: Float) -> Variable {
+        let s = shape, D = s.last!, rows = value.count / D
+        precondition(weight.shape == [D] && bias.shape == [D], "layerNorm: weight \(shapeString(weight.shape)) and bias \(shapeString(bias.shape)) must be (\(D),)")
+        var stats = [Float](repeating: 0, count: 2 * rows)
+        var out = [Float](repeating: 0, count: value.count)
+        let x = value, gamma = weight.value.scalars, beta = bias.value.scalars
+        x.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                stats.withUnsafeMutableBufferPointer { st in
+                    Parallel.chunks(rows, grain: 16) { range in
+                        for r in range {
+                            let p = px.baseAddress! + r * D, o = po.baseAddress! + r * D
+                            let (mean, rs) = meanAndRstd(p, D, eps)
+                            st[2 * r] = mean; st[2 * r + 1] = rs
+                            for i in 0..<D { o[i] = (p[i] - mean) * rs * gamma[i] + beta[i] }
+                        }
+                    }
+                }
+            }
+        }
+        return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias]) {
+            { g in
+                var dx = [Float](repeating: 0, count: x.count)
+                x.scalars.withUnsafeBufferPointer { px in
+                    g.scalars.withUnsafeBufferPointer { pg in
+                        dx.withUnsafeMutableBufferPointer { pd in
+                            Parallel.chunks(rows, grain: 16) { range in
+                                for r in range {
+                                    let p = px.baseAddress! + r * D, q = pg.baseAddress! + r * D, o = pd.baseAddress! + r * D
+                                    let mean = stats[2 * r], rs = stats[2 * r + 1]
+                                    var md: Float = 0, mdx: Float = 0
+                                    for i in 0..<D { let d = q[i] * gamma[i]; md += d; mdx += d * (p[i] - mean) * rs }
+                                    md /= Float(D); mdx /= Float(D)
+                                    for i in 0..<D { o[i] = rs * (q[i] * gamma[i] - md - (p[i] - mean) * rs * mdx) }
+                                }
+                            }
+                        }
+                    }
+                }
+                self.accumulate(Tensor(shape: s, scalars: dx))
+                if weight.requiresGrad || bias.requiresGrad {
+                    var dgamma = [Float](repeating: 0, count: D), dbeta = [Float](repeating: 0, count: D)
+                    for r in 0..<rows {
+                        let mean = stats[2 * r], rs = stats[2 * r + 1]
+                        for i in 0..<D {
+                            let gi = g.scalars[r * D + i]
+                            dbeta[i] += gi; dgamma[i] += gi * (x.scalars[r * D + i] - mean) * rs
+                        }
+                    }
+                    weight.accumulate(Tensor(shape: [D], scalars: dgamma))
+                    bias.accumulate(Tensor(shape: [D], scalars: dbeta))
+                }
+            }
+        }
+    }
+
+    // MARK: - Composed oracles
+
+    /// GroupNorm built from primitives (mean, −, square, sqrt, ÷, ×, +): the oracle for `groupNorm`.
+    public func composedGroupNorm(groups G: Int, weight: Variable, bias: Variable, eps: Float) -> Variable {
+        let s = shape, B = s[0], C = s[1]
+        let x = reshaped([B, G, value.count / (B * G)])
+        let centered = x - x.mean(axes: [2], keepDims: true)
+        let variance = centered.square().mean(axes: [2], keepDims: true)
+        let xhat = (centered / (variance + eps).sqrt()).reshaped(s)
+        let affine = [1, C] + [Int](repeating: 1, count: s.count - 2)
+        return xhat * weight.reshaped(affine) + bias.reshaped(affine)
+    }
+
+    /// LayerNorm built from primitives: the oracle for `layerNorm`.
+    public func composedLayerNorm(weight: Variable, bias: Variable, eps: Float) -> Variable {
+        let last = shape.count - 1
+        let centered = self - mean(axes: [last], keepDims: true)
+        let variance = centered.square().mean(axes: [last], keepDims: true)
+        return centered / (variance + eps).sqrt() * weight + bias
+    }
+}

@@ -1,0 +1,139 @@
+// Optimizers, gradient clipping, learning-rate schedules and the EMA of weights, as PyTorch and
+// diffusers define them (torch.optim.AdamW, torch.nn.utils.clip_grad_norm_, diffusers'
+// get_scheduler and EMAModel).
+
+import Foundation
+
+/// Plain SGD with optional momentum: v ← μv + g; θ ← θ − lr·v.
+public final class SGD {
+    public var learningRate: Float
+    public let momentum: Float
+    let parameters: [Variable]
+    var velocity: [Tensor?]
+
+    public init(_ parameters: [Variable], learningRate: Float, momentum: Float = 0) {
+        self.parameters = parameters; self.learningRate = learningRate; self.momentum = momentum
+        velocity = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func step() {
+        for (i, p) in parameters.enumerated() where p.requiresGrad {
+            guard let g = p.grad else { continue }
+            var v = g
+            if momentum != 0, let old = velocity[i] { v = old * momentum + g }
+            velocity[i] = v
+            p.value = p.value.zipMap(v) { $0 - learningRate * $1 }
+        }
+    }
+}
+
+/// AdamW (Loshchilov & Hutter 2019) exactly as torch.optim.AdamW computes it:
+///   θ ← θ·(1 − lr·λ)                                  (decoupled weight decay)
+///   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
+///   θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+public final class AdamW {
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    public let parameters: [Variable]
+    /// Steps taken so far (t in the formulas after the next step is t + 1).
+    public private(set) var step = 0
+    public private(set) var m: [Tensor]
+    public private(set) var v: [Tensor]
+
+    public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-8, weightDecay: Float = 1e-2) {
+        self.parameters = parameters
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        m = parameters.map { Tensor(zeros: $0.shape) }
+        v = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    /// Updates every parameter that requires gradients and has one.
+    public func update() {
+        step += 1
+        // The update is computed in Double (moments stored in Float) so that 20 steps stay within
+        // 1e-6 of PyTorch's float64 trajectory.
+        let t = Double(step)
+        let b1 = Double(beta1), b2 = Double(beta2), eps = Double(eps), lr = Double(learningRate)
+        let stepSize = lr / (1 - Foundation.pow(b1, t)), bc2Sqrt = (1 - Foundation.pow(b2, t)).squareRoot()
+        let decay = 1 - lr * Double(weightDecay)
+        for (i, p) in parameters.enumerated() where p.requiresGrad {
+            guard let g = p.grad else { continue }
+            p.value.scalars.withUnsafeMutableBufferPointer { w in
+                m[i].scalars.withUnsafeMutableBufferPointer { mm in
+                    v[i].scalars.withUnsafeMutableBufferPointer { vv in
+                        g.scalars.withUnsafeBufferPointer { gg in
+                            for j in w.indices {
+                                let gj = Double(gg[j])
+                                let mj = b1 * Double(mm[j]) + (1 - b1) * gj
+                                let vj = b2 * Double(vv[j]) + (1 - b2) * gj * gj
+                                mm[j] = Float(mj); vv[j] = Float(vj)
+                                w[j] = Float(Double(w[j]) * decay - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Restores moments and step count (resuming training exactly).
+    public func restore(step: Int, m: [Tensor], v: [Tensor]) {
+        precondition(m.count == parameters.count && v.count == parameters.count, "AdamW.restore: \(m.count) moments for \(parameters.count) parameters")
+        self.step = step; self.m = m; self.v = v
+    }
+}
+
+/// Scales all gradients so their global L2 norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_:
+/// coefficient maxNorm / (norm + 1e-6), applied when below 1). Returns the norm before clipping.
+@discardableResult
+public func clipGradNorm(_ parameters: [Variable], maxNorm: Float) -> Float {
+    var total = 0.0
+    for p in parameters { if let g = p.grad { for x in g.scalars { total += Double(x) * Double(x) } } }
+    let norm = Float(total.squareRoot())
+    let coef = maxNorm / (norm + 1e-6)
+    if coef < 1 { for p in parameters where p.grad != nil { p.grad = p.grad! * coef } }
+    return norm
+}
+
+/// Learning-rate multipliers of diffusers' `get_scheduler` (optimization.py).
+public enum LRSchedule: String, CaseIterable, Sendable {
+    case constant, constantWithWarmup = "constant_with_warmup", linear, cosine
+
+    /// The factor applied to the base learning rate at `step` (0-based).
+    public func factor(step: Int, warmupSteps: Int, totalSteps: Int) -> Float {
+        let s = Double(step), w = Double(warmupSteps), n = Double(totalSteps)
+        switch self {
+        case .constant: return 1
+        case .constantWithWarmup: return step < warmupSteps ? Float(s / max(1, w)) : 1
+        case .linear:
+            if step < warmupSteps { return Float(s / max(1, w)) }
+            return Float(max(0, (n - s) / max(1, n - w)))
+        case .cosine:
+            if step < warmupSteps { return Float(s / max(1, w)) }
+            let progress = (s - w) / max(1, n - w)
+            return Float(max(0, 0.5 * (1 + Foundation.cos(Double.pi * 2 * 0.5 * progress))))
+        }
+    }
+}
+
+/// Exponential moving average of parameters: shadow ← decay·shadow + (1 − decay)·θ.
+public final class EMA {
+    public let decay: Float
+    public private(set) var shadow: [Tensor]
+    let parameters: [Variable]
+
+    public init(_ parameters: [Variable], decay: Float = 0.999) {
+        self.parameters = parameters; self.decay = decay
+        shadow = parameters.map(\.value)
+    }
+
+    public func update() {
+        for (i, p) in parameters.enumerated() {
+            shadow[i] = shadow[i].zipMap(p.value) { decay * $0 + (1 - decay) * $1 }
+        }
+    }
+
+    /// Writes the averaged weights into the parameters (for sampling or export).
+    public func copyToParameters() { for (i, p) in parameters.enumerated() { p.value = shadow[i] } }
+}

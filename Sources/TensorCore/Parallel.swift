@@ -1,0 +1,42 @@
+// Work split over the machine's cores.
+//
+// Kernels split their *outputs* between threads, never a reduction, so every output element is
+// summed in the same order whatever the thread count: results are bit-identical with 1 or N threads.
+
+import Dispatch
+import Foundation
+
+public enum Parallel {
+    /// Threads used by kernels: the environment variable DREAMBOOTH_THREADS, else all cores.
+    nonisolated(unsafe) public static var threads: Int = {
+        if let s = ProcessInfo.processInfo.environment["DREAMBOOTH_THREADS"], let n = Int(s), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Runs `body(i)` for i in 0..<count, spread over `threads` workers; serial when count ≤ 1
+    /// or when one thread is configured.
+    @inlinable
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 || threads <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: count) { i in body(i) }
+        }
+    }
+
+    /// Splits 0..<n into at most `threads` contiguous chunks, at multiples of `grain`, and runs
+    /// `body(range)` on each in parallel.
+    @inlinable
+    public static func chunks(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        let units = (n + grain - 1) / grain
+        let parts = max(1, min(threads, units))
+        if parts == 1 { body(0..<n); return }
+        forEach(parts) { p in
+            let lo = min(n, (units * p / parts) * grain)
+            let hi = min(n, (units * (p + 1) / parts) * grain)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import ImageIO
+import Plotting
+import TensorCore
+import TestSupport
+import XCTest
+
+final class FigureTests: XCTestCase {
+    func testEveryKindWritesDataScriptAndImage() throws {
+        let dir = temporaryDirectory("fig")
+        let fig = FigureWriter(directory: dir)
+        let x = (0..<50).map { Double($0) }
+        try fig.lines("lines", [Series("sin", x: x, y: x.map { sin($0 / 5) }), Series("cos", x: x, y: x.map { cos($0 / 5) + 2 })],
+                      style: PlotStyle(title: "two series", xlabel: "t", ylabel: "value", logX: false, logY: true))
+        try fig.scatter("scatter", [Series("pts", x: x, y: x.map { $0 * $0 })])
+        try fig.histogram("hist", [("a", x), ("b", x.map { $0 / 2 })], bins: 10)
+        try fig.heatmap("heat", [[1, 2, 3], [4, 5, 6]], rowLabels: ["r0", "r1"], columnLabels: ["a", "b", "c"])
+        var rng = RNG(seed: 1)
+        try fig.imageGrid("grid", [rng.uniform([3, 8, 8]), rng.uniform([3, 8, 8])], titles: ["one", "two"], columns: 2, title: "images")
+        for name in ["lines", "scatter", "hist", "heat", "grid"] {
+            for ext in ["dat", "gp"] { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/\(name).\(ext)"), "\(name).\(ext)") }
+            if Gnuplot.executable != nil {
+                let image = try PNG.read("\(dir)/\(name).png")
+                XCTAssertGreaterThan(image.shape[1], 100, name)
+            }
+        }
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasSuffix(".tmp") })
+    }
+
+    func testScriptRedrawsTheSameImageByHand() throws {
+        guard let gnuplot = Gnuplot.executable else { throw XCTSkip("gnuplot is not installed") }
+        let dir = temporaryDirectory("redraw")
+        try FigureWriter(directory: dir).lines("curve", [Series("y", y: [1.0, 3, 2, 5])])
+        let first = try Data(contentsOf: URL(fileURLWithPath: dir + "/curve.png"))
+        try FileManager.default.removeItem(atPath: dir + "/curve.png")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gnuplot)
+        p.arguments = ["curve.gp"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/curve.png")), first, "gnuplot curve.gp must redraw the same bytes")
+    }
+
+    func testWithoutRenderingDataAndScriptStillWritten() throws {
+        let dir = temporaryDirectory("norender")
+        try FigureWriter(directory: dir, render: false).lines("x", [Series("y", y: [1.0, 2])])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/x.gp"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
+        let script = try String(contentsOfFile: dir + "/x.gp", encoding: .utf8)
+        XCTAssertTrue(script.contains("set output 'x.png'") && script.contains("'x.dat'"))
+    }
+}

@@ -1,0 +1,137 @@
+// Every op's gradient against central differences (GradientCheck.swift), one line each, plus the
+// composites: the fused GroupNorm/LayerNorm/SiLU against their composed twins, attention, and a
+// ResNet-style block.
+
+import TensorCore
+import TestSupport
+import XCTest
+
+final class GradientTests: XCTestCase {
+    var rng = RNG(seed: 42)
+    func v(_ shape: [Int], scale: Float = 1) -> Variable { Variable(rng.normal(shape) * scale, requiresGrad: true) }
+    func assertGrad(_ inputs: [Variable], file: StaticString = #filePath, line: UInt = #line, _ f: () -> Variable) {
+        let r = checkGradients(inputs, f)
+        XCTAssertTrue(r.passed, r.description, file: file, line: line)
+    }
+
+    func testArithmeticWithBroadcasting() {
+        let a = v([2, 3, 4]), b = v([3, 1]), c = v([4]), d = Variable(rng.uniform([2, 3, 4], low: 1, high: 2), requiresGrad: true)
+        assertGrad([a, b]) { a + b }
+        assertGrad([a, b]) { a - b }
+        assertGrad([a, c]) { a * c }
+        assertGrad([a, d]) { a / d }
+        assertGrad([a]) { a * 3 + 1 }
+        assertGrad([d]) { d.log() + d.sqrt() + d.exp() }
+        assertGrad([a]) { a.square() + a.tanh() + a.sigmoid() }
+    }
+
+    func testActivations() {
+        let a = v([3, 7])
+        assertGrad([a]) { a.silu() }
+        assertGrad([a]) { a.gelu() }
+        assertGrad([a]) { a.geluTanh() }
+        assertGrad([a]) { a.quickGELU() }
+        assertGrad([a]) { a.softmax() }
+        assertGrad([a]) { a.reshaped([1, 3, 7]).slice(axis: 2, 0..<3).softmax(causal: true) }
+        XCTAssertLessThan(relativeError(a.silu().value, a.composedSiLU().value), 1e-6)
+    }
+
+    func testShapeOps() {
+        let a = v([2, 3, 4]), b = v([2, 2, 4])
+        assertGrad([a]) { a.reshaped([6, 4]) }
+        assertGrad([a]) { a.permuted([2, 0, 1]) }
+        assertGrad([a]) { a.transposed(0, 2) }
+        assertGrad([a]) { a.slice(axis: 1, 1..<3) }
+        assertGrad([a, b]) { Variable.concat([a, b], axis: 1) }
+        assertGrad([a]) { a.chunked(2, axis: 2)[1] }
+    }
+
+    func testReductions() {
+        let a = v([2, 3, 4])
+        assertGrad([a]) { a.sum() }
+        assertGrad([a]) { a.sum(axes: [0, 2], keepDims: true) }
+        assertGrad([a]) { a.mean(axes: [1]) }
+        assertGrad([a]) { a.max(axis: 2) }
+    }
+
+    func testMatmulAndLinear() {
+        let a = v([5, 7]), b = v([7, 3]), bt = v([3, 7]), batched = v([2, 5, 7]), bb = v([2, 7, 3])
+        assertGrad([a, b]) { Variable.matmul(a, b) }
+        assertGrad([a, bt]) { Variable.matmul(a, bt, transposeB: true) }
+        assertGrad([batched, bb]) { Variable.matmul(batched, bb) }
+        assertGrad([batched, b]) { Variable.matmul(batched, b) }
+        let w = v([4, 7]), bias = v([4])
+        assertGrad([batched, w, bias]) { Variable.linear(batched, weight: w, bias: bias) }
+    }
+
+    func testConvolutionAndUpsampling() {
+        let x = v([2, 3, 6, 5]), w = v([4, 3, 3, 3], scale: 0.5), b = v([4])
+        assertGrad([x, w, b]) { Variable.conv2d(x, weight: w, bias: b, stride: 1, padding: 1) }
+        assertGrad([x, w, b]) { Variable.conv2d(x, weight: w, bias: b, stride: 2, padding: 1) }
+        let w1 = v([2, 3, 1, 1])
+        assertGrad([x, w1]) { Variable.conv2d(x, weight: w1, bias: nil) }
+        assertGrad([x]) { x.upsampleNearest2x() }
+    }
+
+    func testNormalizationsAgainstComposedTwins() {
+        let x = v([2, 4, 3, 3]), g = v([4]), b = v([4])
+        assertGrad([x, g, b]) { x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5) }
+        assertGrad([x, g, b]) { x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5) }
+        XCTAssertLessThan(relativeError(x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value,
+                                        x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value), 1e-5)
+        let y = v([3, 5, 6]), lg = v([6]), lb = v([6])
+        assertGrad([y, lg, lb]) { y.layerNorm(weight: lg, bias: lb, eps: 1e-5) }
+        XCTAssertLessThan(relativeError(y.layerNorm(weight: lg, bias: lb, eps: 1e-5).value,
+                                        y.composedLayerNorm(weight: lg, bias: lb, eps: 1e-5).value), 1e-5)
+    }
+
+    func testAttentionEmbeddingMSEDropout() {
+        let q = v([1, 2, 5, 4]), k = v([1, 2, 3, 4]), val = v([1, 2, 3, 4])
+        assertGrad([q, k, val]) { Variable.attention(query: q, key: k, value: val) }
+        let kq = v([1, 2, 5, 4]), vq = v([1, 2, 5, 4])
+        assertGrad([q, kq, vq]) { Variable.attention(query: q, key: kq, value: vq, causal: true) }
+        let table = v([6, 3])
+        assertGrad([table]) { Variable.embedding(table, ids: [1, 4, 1, 0], shape: [2, 2]) }
+        let a = v([3, 4]), b = v([3, 4])
+        assertGrad([a, b]) { Variable.mse(a, b) }
+        assertGrad([a]) { var r = RNG(seed: 3); return a.dropout(0.3, rng: &r) }
+    }
+
+    /// A ResNet-style block as diffusers builds it: GroupNorm → SiLU → conv → + time → GroupNorm → SiLU → conv, plus a 1×1 shortcut.
+    func testResNetStyleBlock() {
+        let x = v([2, 4, 4, 4]), t = v([2, 6])
+        let g1 = v([4]), b1 = v([4]), w1 = v([6, 4, 3, 3], scale: 0.3), c1 = v([6])
+        let tw = v([6, 6], scale: 0.3), tb = v([6])
+        let g2 = v([6]), b2 = v([6]), w2 = v([6, 6, 3, 3], scale: 0.3), c2 = v([6]), ws = v([6, 4, 1, 1])
+        assertGrad([x, t, g1, w1, tw, g2, w2, ws]) {
+            var h = x.groupNorm(groups: 2, weight: g1, bias: b1, eps: 1e-5).silu()
+            h = Variable.conv2d(h, weight: w1, bias: c1, padding: 1)
+            h = h + Variable.linear(t.silu(), weight: tw, bias: tb).reshaped([2, 6, 1, 1])
+            h = h.groupNorm(groups: 2, weight: g2, bias: b2, eps: 1e-5).silu()
+            h = Variable.conv2d(h, weight: w2, bias: c2, padding: 1)
+            return Variable.conv2d(x, weight: ws, bias: nil) + h
+        }
+    }
+
+    func testGradientCheckerCatchesAWrongPullback() {
+        let a = v([4])
+        // A deliberately wrong derivative (2x instead of cos x) must fail the check.
+        let r = checkGradients([a]) { a.elementwise({ sin($0) }, derivative: { x, _ in 2 * x }) }
+        XCTAssertFalse(r.passed)
+    }
+
+    func testFrozenParametersAndNoGradMode() {
+        let w = v([3, 3]), x = v([2, 3])
+        w.requiresGrad = false
+        Variable.linear(x, weight: w, bias: nil).sum().backward()
+        XCTAssertNil(w.grad)
+        XCTAssertNotNil(x.grad)
+        let y = Variable.withoutGradients { Variable.linear(x, weight: w, bias: nil) * 2 }
+        XCTAssertFalse(y.requiresGrad)
+        XCTAssertTrue(y.isLeaf)
+        // Gradients accumulate across backward passes until cleared.
+        x.zeroGrad()
+        (x * 2).sum().backward(); (x * 2).sum().backward()
+        XCTAssertEqual(x.grad!.scalars, [Float](repeating: 4, count: 6))
+    }
+}
