@@ -10,7 +10,6 @@ let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "native", "-enforce-exclusivity=unchecked"], .when(platforms: [.linux])),
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(platforms: [.macOS])),
 ]
-let swift5: [SwiftSetting] = []
 
 func chapter(_ name: String, _ folder: String, _ deps: [Target.Dependency]) -> Target {
     .executableTarget(name: name, dependencies: deps, path: "Chapters/\(folder)", swiftSettings: kernelFlags)
@@ -21,7 +20,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorCore", targets: ["TensorCore"]),
-        .executable(name: "dreambooth", targets: ["dreambooth"]),
     ],
     targets: [
         // MARK: - System libraries
@@ -34,18 +32,16 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["CLibPNG", "TensorCore"], swiftSettings: kernelFlags),
         .target(name: "Plotting", dependencies: ["ImageIO", "TensorCore"]),
         .target(name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags),
-        .target(name: "Models", dependencies: ["TensorCore"], swiftSettings: kernelFlags),
+        .target(name: "ToyWorld", dependencies: ["TensorCore"]),
+        .target(name: "Book"),
 
         // MARK: - Chapters (one executable each; `make chapter N=01`)
-        chapter("chapter00", "00-tensor-core", ["TensorCore", "Plotting"]),
-        chapter("chapter01", "01-forward-diffusion", ["TensorCore", "Diffusion", "ImageIO", "Plotting"]),
-        chapter("chapter02", "02-loss", ["TensorCore", "Diffusion", "ImageIO", "Plotting"]),
-        chapter("chapter03", "03-unet", ["TensorCore", "Models", "Plotting"]),
+        chapter("chapter00", "00-tensor-core", ["TensorCore", "Plotting", "Book"]),
+        chapter("chapter01", "01-forward-diffusion", ["TensorCore", "Diffusion", "ImageIO", "Plotting", "ToyWorld", "Book"]),
+        chapter("chapter02", "02-loss", ["TensorCore", "Diffusion", "Plotting", "Book"]),
 
         // MARK: - Tools
-        .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Models"],
-                          path: "Chapters/dreambooth", swiftSettings: kernelFlags),
-        .executableTarget(name: "bench", dependencies: ["TensorCore", "Models"],
+        .executableTarget(name: "bench", dependencies: ["TensorCore"],
                           path: "Chapters/bench", swiftSettings: kernelFlags),
 
         // MARK: - Tests
@@ -54,7 +50,7 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TensorCore", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ChapterTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

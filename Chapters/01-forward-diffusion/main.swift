@@ -1,1 +1,117 @@
-print("todo")
+// Chapter 01 — Forward diffusion
+//
+// What it builds: the noise schedules of diffusers (linear, scaled-linear, cosine), the
+// cumulative signal level ᾱ_t and the signal-to-noise ratio, and the forward process that turns
+// an image into noise — in closed form and step by step, checked to agree.
+// Paper: DreamBooth §3.1 ("text-to-image diffusion models"): a diffusion model is trained to undo
+// x_t = α_t·x + σ_t·ε; Ho et al. 2020, Eq. 2 and 4, give the process and its closed form.
+// Run:   make chapter N=01        (or .build/release/chapter01 [--quick] [--seed N] [--out DIR])
+// Writes: Figures/01-forward-diffusion/ — schedules, scales, closed-vs-stepwise histogram,
+//         and noise-strip.png, a drawn image at t = 0, 50, …, 999.
+
+import Book
+import Diffusion
+import Foundation
+import ImageIO
+import Plotting
+import TensorCore
+import ToyWorld
+
+let options = ChapterOptions(chapter: "01-forward-diffusion", summary: "noise schedules and the forward process")
+let figures = FigureWriter(directory: options.outputDirectory)
+var rng = RNG(seed: options.seed)
+let started = Date()
+
+// MARK: - The math
+//
+// A diffusion model destroys data in T small Gaussian steps and learns to reverse them. Step t
+// keeps √(1 − β_t) of the signal and adds noise of variance β_t:
+//     q(x_t | x_{t−1}) = N(√(1 − β_t) · x_{t−1}, β_t · I).
+// Composing Gaussians gives every step in closed form. With α_t = 1 − β_t and ᾱ_t = Π_{s≤t} α_s,
+//     q(x_t | x_0) = N(√ᾱ_t · x_0, (1 − ᾱ_t) · I),  i.e.  x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε.
+// (Induction: if x_{t−1} = √ᾱ_{t−1} x_0 + √(1−ᾱ_{t−1}) ε′, then x_t = √α_t x_{t−1} + √β_t ε″ has
+// mean √ᾱ_t x_0 and variance α_t(1 − ᾱ_{t−1}) + β_t = 1 − ᾱ_t.)
+// The DreamBooth paper writes α_t = √ᾱ_t and σ_t = √(1 − ᾱ_t); α_t² + σ_t² = 1, so the total
+// variance stays 1 for unit-variance data: the process is "variance preserving".
+// SNR(t) = ᾱ_t / (1 − ᾱ_t) measures how much signal is left; its logarithm runs from about +9 to −10.
+
+// MARK: - The schedules
+
+let schedules = BetaSchedule.allCases.map { ($0, NoiseSchedule($0)) }
+let zeroSNR = NoiseSchedule(.scaledLinear, betaStart: 0.00085, betaEnd: 0.012, rescaleZeroTerminalSNR: true)
+let T = 1000
+let steps = (0..<T).map(Double.init)
+let names: [BetaSchedule: String] = [.linear: "linear", .scaledLinear: "scaled linear", .cosine: "cosine (squaredcos_cap_v2)"]
+
+print("Chapter 01 — forward diffusion\n")
+print("schedule                      β_0        β_999     ᾱ_999       log SNR(0)  log SNR(999)")
+for (kind, s) in schedules {
+    print(names[kind]!.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %9.2e  %9.2e  %9.2e  %8.2f   %8.2f", s.betas[0], s.betas[T - 1],
+                 s.alphasCumprod[T - 1], log(s.snr(0)), log(s.snr(T - 1))))
+}
+print("scaled linear, zero SNR     " + String(format: " %9.2e  %9.2e  %9.2e  %8.2f       −∞", zeroSNR.betas[0],
+             zeroSNR.betas[T - 1], zeroSNR.alphasCumprod[T - 1], log(zeroSNR.snr(0))))
+
+try figures.lines("betas", schedules.map { Series(names[$0.0]!, x: steps, y: $0.1.betas.map(Double.init)) },
+                  style: PlotStyle(title: "β_t: noise added at each step", xlabel: "t", ylabel: "β_t", logY: true))
+try figures.lines("alpha-bar", schedules.map { Series(names[$0.0]!, x: steps, y: $0.1.alphasCumprod.map(Double.init)) }
+                  + [Series("scaled linear, zero terminal SNR", x: steps, y: zeroSNR.alphasCumprod.map(Double.init))],
+                  style: PlotStyle(title: "ᾱ_t: signal variance left after t steps", xlabel: "t", ylabel: "ᾱ_t"))
+try figures.lines("log-snr", schedules.map { s in Series(names[s.0]!, x: steps, y: (0..<T).map { log(s.1.snr($0)) }) },
+                  style: PlotStyle(title: "log SNR(t) = log ᾱ_t / (1 − ᾱ_t)", xlabel: "t", ylabel: "log SNR"))
+let cosine = NoiseSchedule(.cosine), linear = NoiseSchedule(.linear)
+try figures.lines("scales", [
+    Series("√ᾱ_t (linear)", x: steps, y: linear.alphasCumprod.map { Double($0).squareRoot() }),
+    Series("√(1−ᾱ_t) (linear)", x: steps, y: linear.alphasCumprod.map { (1 - Double($0)).squareRoot() }),
+    Series("√ᾱ_t (cosine)", x: steps, y: cosine.alphasCumprod.map { Double($0).squareRoot() }),
+    Series("√(1−ᾱ_t) (cosine)", x: steps, y: cosine.alphasCumprod.map { (1 - Double($0)).squareRoot() }),
+], style: PlotStyle(title: "signal scale α_t = √ᾱ_t and noise scale σ_t = √(1−ᾱ_t)", xlabel: "t", ylabel: "scale"))
+
+// MARK: - Check: the closed form equals the step-by-step process
+//
+// Start many copies of one pixel value x_0, push them through q(x_t | x_{t−1}) one step at a time,
+// and compare the resulting distribution at t with N(√ᾱ_t x_0, 1 − ᾱ_t).
+
+let copies = options.quick ? 4000 : 50_000
+let x0: Float = 0.7, checkT = 300
+var walk = [Float](repeating: x0, count: copies)
+var stepRNG = rng.split("stepwise")
+for t in 0...checkT {
+    let keep = linear.alphas[t].squareRoot(), noise = linear.betas[t].squareRoot()
+    for i in walk.indices { walk[i] = keep * walk[i] + noise * stepRNG.normal() }
+}
+var closedRNG = rng.split("closed")
+let (a, s) = linear.signalAndNoiseScale(checkT)
+let closed = (0..<copies).map { _ in a * x0 + s * closedRNG.normal() }
+func meanStd(_ v: [Float]) -> (Double, Double) {
+    let m = v.reduce(0.0) { $0 + Double($1) } / Double(v.count)
+    return (m, (v.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(v.count)).squareRoot())
+}
+let (mw, sw) = meanStd(walk), (mc, sc) = meanStd(closed)
+print(String(format: "\nx_0 = %.1f, t = %d, %d copies (linear schedule):", x0, checkT, copies))
+print(String(format: "  theory      mean %.4f  std %.4f", Double(a * x0), Double(s)))
+print(String(format: "  closed form mean %.4f  std %.4f", mc, sc))
+print(String(format: "  step by step mean %.4f  std %.4f   (standard error of the mean ≈ %.4f)", mw, sw, Double(s) / Double(copies).squareRoot()))
+try figures.histogram("closed-vs-stepwise", [("step by step (\(checkT + 1) steps)", walk.map(Double.init)), ("closed form", closed.map(Double.init))],
+                      bins: 60, style: PlotStyle(title: "x_\(checkT) from x_0 = 0.7: two routes, one distribution", xlabel: "x_t", ylabel: "density"))
+
+// MARK: - A noise strip
+//
+// The same process on a picture. Pixels are mapped from [0, 1] to [−1, 1] (as diffusers' training
+// scripts normalise images), noised, and mapped back for display.
+
+let picture = drawBallOnGrass(size: 32)
+let stripSteps = Array(stride(from: 0, to: T, by: 50)) + [999]
+var noiseRNG = rng.split("noise")
+let noise = noiseRNG.normal([1, 3, 32, 32])
+let scaled = (picture * 2 + -1).reshaped([1, 3, 32, 32])
+let frames = stripSteps.map { t in
+    (linear.addNoise(scaled, noise: noise, timesteps: [t]).reshaped([3, 32, 32]) + 1) * 0.5
+}
+try PNG.write(picture, to: options.path("sample.png"))
+try PNG.write(ImageOps.grid(frames, rows: 1, columns: frames.count, gap: 2), to: options.path("noise-strip.png"))
+try figures.imageGrid("noise-strip-figure", Array(frames.prefix(options.quick ? 6 : 21)),
+                      titles: stripSteps.prefix(options.quick ? 6 : 21).map { "t = \($0)" }, columns: 7,
+                      title: "q(x_t | x_0), linear schedule", cellSize: 120)
+
+print(String(format: "\nwrote figures and samples to %@ in %.1f s", options.outputDirectory, Date().timeIntervalSince(started)))

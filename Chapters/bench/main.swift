@@ -1,1 +1,122 @@
-print("todo")
+// Benchmarks: `bench gemm` and `bench ops` (make bench). Speed is measured here and printed, never
+// asserted in tests. Shapes come from the benchmark UNet (Tests/Fixtures/unet-bench.json, batch 16):
+// 3×3 convolutions as im2col GEMMs at 32², 16² and 8², and the attention products.
+
+import Foundation
+import TensorCore
+
+typealias V = SIMD16<Float>
+
+/// The FMA rate one core sustains here: 12 independent SIMD16 multiply-add chains.
+@inline(never) func fmaLoop(_ n: Int, _ seed: V) -> V {
+    var a0 = seed, a1 = seed + 1, a2 = seed + 2, a3 = seed + 3, a4 = seed + 4, a5 = seed + 5
+    var a6 = seed + 6, a7 = seed + 7, a8 = seed + 8, a9 = seed + 9, a10 = seed + 10, a11 = seed + 11
+    let m = V(repeating: 0.999), b = V(repeating: 1e-3)
+    for _ in 0..<n {
+        a0.addProduct(b, m); a1.addProduct(b, m); a2.addProduct(b, m); a3.addProduct(b, m); a4.addProduct(b, m); a5.addProduct(b, m)
+        a6.addProduct(b, m); a7.addProduct(b, m); a8.addProduct(b, m); a9.addProduct(b, m); a10.addProduct(b, m); a11.addProduct(b, m)
+    }
+    return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
+}
+
+func measuredPeak() -> Double {
+    let n = 20_000_000
+    let t = Date(); let r = fmaLoop(n, V(repeating: 1)); let dt = Date().timeIntervalSince(t)
+    if r[0] == 42 { print("") }
+    return Double(n * 12 * 32) / dt / 1e9
+}
+
+func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+func time(_ reps: Int, _ body: () -> Void) -> Double {
+    body()
+    return median((0..<reps).map { _ in let t = Date(); body(); return Date().timeIntervalSince(t) })
+}
+
+let nominalPeak = 236.8  // GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes × 2 (the figure)
+let args = Array(CommandLine.arguments.dropFirst())
+let what = args.first ?? "all"
+guard ["gemm", "ops", "all"].contains(what) else {
+    FileHandle.standardError.write(Data("usage: bench [gemm|ops]\n".utf8)); exit(2)
+}
+let cores = Parallel.threads
+let peak1 = measuredPeak()
+print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core (nominal %.1f)", cores, peak1, nominalPeak))
+
+// (name, M, N, K): C (M×N) = A (M×K) · B (K×N)
+let B = 16
+let shapes: [(String, Int, Int, Int)] = [
+    ("conv 3×3 32→32 @32² (im2col)", 32, B * 1024, 288),
+    ("conv 3×3 64→64 @16² (im2col)", 64, B * 256, 576),
+    ("conv 3×3 64→64 @8² (im2col)", 64, B * 64, 576),
+    ("conv 3×3 128→64 @16² up path", 64, B * 256, 1152),
+    ("attention QKᵀ @16² (per head)", 256, 256, 16),
+    ("attention PV @16² (per head)", 256, 16, 256),
+    ("per image 1024×32×288", 1024, 32, 288),
+    ("per image 256×64×576", 256, 64, 576),
+    ("square 512³", 512, 512, 512),
+]
+
+if what == "gemm" || what == "all" {
+    print("\nGEMM                                   M      N      K   1 core GFLOP/s (%meas/%nom)   \(cores) cores GFLOP/s (%meas/%nom)")
+    var rng = RNG(seed: 1)
+    for (name, m, n, k) in shapes {
+        let a = rng.normal([m, k]), b = rng.normal([k, n])
+        var c = [Float](repeating: 0, count: m * n)
+        let flops = 2.0 * Double(m * n * k)
+        let reps = max(5, min(200, Int(2e9 / flops)))
+        var rates: [Double] = []
+        for threads in [1, cores] {
+            Parallel.threads = threads
+            let t = a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                time(reps) { gemm(m: m, n: n, k: k, a: .rowMajor(pa.baseAddress!, columns: k), b: .rowMajor(pb.baseAddress!, columns: n), c: &c, ldc: n, accumulate: false) }
+            } }
+            rates.append(flops / t / 1e9)
+        }
+        Parallel.threads = cores
+        print(name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%6d %6d %6d   %7.1f (%3.0f%%/%3.0f%%)            %7.1f (%3.0f%%/%3.0f%%)",
+              m, n, k, rates[0], 100 * rates[0] / peak1, 100 * rates[0] / nominalPeak,
+              rates[1], 100 * rates[1] / (peak1 * Double(cores)), 100 * rates[1] / (nominalPeak * Double(cores))))
+    }
+}
+
+if what == "ops" || what == "all" {
+    var rng = RNG(seed: 2)
+    var gemmRate: [String: Double] = [:]
+    print("\nop (batch 16)                          forward ms   backward ms   conv: (fwd+bwd) / (FLOPs at GEMM rate)")
+    for (name, c, hw) in [("conv2d 3×3 32→32 @32²", 32, 32), ("conv2d 3×3 64→64 @16²", 64, 16), ("conv2d 3×3 64→64 @8²", 64, 8)] {
+        let x = Variable(rng.normal([B, c, hw, hw]), requiresGrad: true), w = Variable(rng.normal([c, c, 3, 3]) * 0.1, requiresGrad: true)
+        let bias = Variable(Tensor(zeros: [c]), requiresGrad: true)
+        let fwd = time(7) { _ = Variable.withoutGradients { Variable.conv2d(x, weight: w, bias: bias, padding: 1) } }
+        let seed = rng.normal([B, c, hw, hw])
+        let both = time(7) {
+            let y = Variable.conv2d(x, weight: w, bias: bias, padding: 1)
+            y.backward(seed: seed)
+            x.zeroGrad(); w.zeroGrad(); bias.zeroGrad()
+        }
+        // Three GEMMs of 2·C·(9C)·(B·HW) FLOPs each; their time at the measured GEMM rate of the same shape.
+        let flops = 3 * 2.0 * Double(c * 9 * c * B * hw * hw)
+        let a = rng.normal([c, 9 * c]), bm = rng.normal([9 * c, B * hw * hw])
+        var out = [Float](repeating: 0, count: c * B * hw * hw)
+        let tg = a.scalars.withUnsafeBufferPointer { pa in bm.scalars.withUnsafeBufferPointer { pb in
+            time(7) { gemm(m: c, n: B * hw * hw, k: 9 * c, a: .rowMajor(pa.baseAddress!, columns: 9 * c), b: .rowMajor(pb.baseAddress!, columns: B * hw * hw), c: &out, ldc: B * hw * hw, accumulate: false) }
+        } }
+        gemmRate[name] = 2.0 * Double(c * 9 * c * B * hw * hw) / tg
+        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f      %.2f×", fwd * 1e3, (both - fwd) * 1e3, both / (flops / gemmRate[name]!)))
+    }
+    for (name, c, hw) in [("GroupNorm 8 groups 32ch @32²", 32, 32), ("GroupNorm 8 groups 64ch @16²", 64, 16)] {
+        let x = Variable(rng.normal([B, c, hw, hw]), requiresGrad: true)
+        let g = Variable(Tensor(repeating: 1, shape: [c]), requiresGrad: true), b = Variable(Tensor(zeros: [c]), requiresGrad: true)
+        let fwd = time(7) { _ = Variable.withoutGradients { x.groupNorm(groups: 8, weight: g, bias: b, eps: 1e-5) } }
+        let seed = rng.normal([B, c, hw, hw])
+        let both = time(7) { x.groupNorm(groups: 8, weight: g, bias: b, eps: 1e-5).backward(seed: seed); x.zeroGrad(); g.zeroGrad(); b.zeroGrad() }
+        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
+    }
+    for (name, L, S) in [("self-attention 4 heads d16 @16²", 256, 256), ("cross-attention 4 heads d16, 12 tokens", 256, 12), ("self-attention 4 heads d16 @8²", 64, 64)] {
+        let q = Variable(rng.normal([B, 4, L, 16]), requiresGrad: true), k = Variable(rng.normal([B, 4, S, 16]), requiresGrad: true)
+        let v = Variable(rng.normal([B, 4, S, 16]), requiresGrad: true)
+        let fwd = time(7) { _ = Variable.withoutGradients { Variable.attention(query: q, key: k, value: v) } }
+        let seed = rng.normal([B, 4, L, 16])
+        let both = time(7) { Variable.attention(query: q, key: k, value: v).backward(seed: seed); q.zeroGrad(); k.zeroGrad(); v.zeroGrad() }
+        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
+    }
+}

@@ -114,7 +114,7 @@ final class SafeTensorsTests: XCTestCase {
             "unet_io.safetensors": ["sample": [2, 3, 16, 16], "encoder_hidden_states": [2, 8, 64], "output": [2, 3, 16, 16]],
             "text_encoder_io_f64.safetensors": ["input_ids": [2, 8], "last_hidden_state": [2, 8, 32], "pooler_output": [2, 32]],
             "unet/diffusion_pytorch_model.safetensors": ["conv_in.weight": [32, 3, 3, 3]],
-            "text_encoder/model.safetensors": ["text_model.embeddings.token_embedding.weight": [100, 32]],
+            "text_encoder/model.safetensors": ["embeddings.token_embedding.weight": [100, 32]],
         ]
         for (name, shapes) in expected {
             let f = try SafeTensorsFile(path: Fixtures.reference(name))

@@ -1,0 +1,56 @@
+# DreamBooth from first principles, in Swift — the front door.
+#
+#   make                 install missing system packages, build (release), run every chapter
+#   make test            build and run the tests (release build; the chapters run in --quick mode)
+#   make chapter N=01    run one chapter; its figures land in Figures/01-*/
+#   make figures         regenerate every chapter's figures into Figures/
+#   make bench           benchmarks: GEMM and op speed against the machine's FMA peak
+#   make deps            install libpng-dev and gnuplot-nox with apt-get when missing
+#   make clean           remove build products
+
+SWIFT      ?= swift
+BUILD_DIR  := .build/release
+CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-*)))
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build test chapter figures bench deps clean
+
+all: deps build figures
+
+build: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build
+
+chapter: build
+	@test -n "$(N)" || { echo "usage: make chapter N=01 (chapters: $(CHAPTERS))"; exit 2; }
+	@dir=$$(ls -d Chapters/$(N)-* 2>/dev/null | head -1); \
+	  test -n "$$dir" || { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }; \
+	  echo "== $$dir"; $(BUILD_DIR)/chapter$(N) --out Figures/$$(basename $$dir)
+
+figures: build
+	@for c in $(CHAPTERS); do n=$${c%%-*}; echo "== $$c"; $(BUILD_DIR)/chapter$$n --out Figures/$$c || exit 1; done
+
+bench: build
+	$(BUILD_DIR)/bench gemm
+	$(BUILD_DIR)/bench ops
+
+deps:
+	@missing=""; \
+	  if [ "$$(uname)" = Darwin ]; then \
+	    command -v gnuplot >/dev/null || missing="$$missing gnuplot"; \
+	    pkg-config --exists libpng 2>/dev/null || missing="$$missing libpng"; \
+	    if [ -n "$$missing" ]; then echo "Install with Homebrew: brew install$$missing"; exit 1; fi; \
+	  else \
+	    dpkg -s libpng-dev >/dev/null 2>&1 || missing="$$missing libpng-dev"; \
+	    command -v gnuplot >/dev/null || missing="$$missing gnuplot-nox"; \
+	    if [ -n "$$missing" ]; then \
+	      echo "Installing:$$missing"; \
+	      $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    fi; \
+	  fi
+
+clean:
+	rm -rf .build

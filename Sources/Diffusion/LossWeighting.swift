@@ -1,0 +1,46 @@
+// How the per-example denoising losses are weighted and how the noise is drawn in training.
+
+import TensorCore
+
+extension NoiseSchedule {
+    /// Min-SNR-γ weights (Hang et al. 2023) as diffusers' training scripts compute them with
+    /// `--snr_gamma`: w = min(SNR(t), γ) / SNR(t) for ε-prediction, / (SNR(t) + 1) for v-prediction,
+    /// and min(SNR, γ) for x0-prediction. SNR(t) = (√ᾱ_t / √(1 − ᾱ_t))², in float32 like `compute_snr`.
+    public func minSNRWeights(timesteps: [Int], gamma: Float, prediction: PredictionType) -> [Float] {
+        timesteps.map { t in
+            let (a, s) = signalAndNoiseScale(t)
+            let snr = (a / s) * (a / s)
+            let clipped = min(snr, gamma)
+            switch prediction {
+            case .epsilon: return clipped / snr
+            case .vPrediction: return clipped / (snr + 1)
+            case .sample: return clipped
+            }
+        }
+    }
+}
+
+/// Gaussian noise for a training batch (B, C, H, W). With `offset` > 0 it adds offset·N(0, 1) per
+/// (image, channel), constant over pixels — diffusers' `--offset_noise` (0.1 in train_dreambooth.py),
+/// which lets the model learn to shift an image's overall brightness.
+public func trainingNoise(_ shape: [Int], offset: Float = 0, rng: inout RNG) -> Tensor {
+    var noise = rng.normal(shape)
+    guard offset > 0 else { return noise }
+    let planes = shape[0] * shape[1], per = noise.count / planes
+    for p in 0..<planes {
+        let shift = offset * rng.normal()
+        for i in p * per..<(p + 1) * per { noise.scalars[i] += shift }
+    }
+    return noise
+}
+
+extension Variable {
+    /// mean over the batch of w_i · mean((prediction_i − target_i)²): the weighted denoising loss.
+    public static func weightedMSE(_ prediction: Variable, _ target: Variable, weights: [Float]) -> Variable {
+        let B = prediction.shape[0]
+        precondition(weights.count == B, "weightedMSE: \(weights.count) weights for a batch of \(B)")
+        let d = prediction - target
+        let perItem = (d * d).mean(axes: Array(1..<prediction.shape.count))  // (B,)
+        return (perItem * Variable(Tensor(shape: [B], scalars: weights))).mean()
+    }
+}

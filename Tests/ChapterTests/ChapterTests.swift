@@ -1,0 +1,65 @@
+// Every chapter runs in --quick mode into a temporary folder and writes its figures: data, script
+// and image. The chapters' own checks (identities, closed form vs steps, gradient check) print
+// their numbers; a chapter that fails its check exits non-zero, which fails this test.
+
+import Foundation
+import TestSupport
+import XCTest
+
+final class ChapterTests: XCTestCase {
+    /// The release (or debug) build folder holding the chapter executables, next to this test bundle.
+    var productsDirectory: URL {
+        Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+            ?? URL(fileURLWithPath: ".build/release")
+    }
+
+    func run(_ chapter: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = productsDirectory.appendingPathComponent(chapter)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func runChapter(_ name: String, expecting files: [String]) throws -> String {
+        let dir = temporaryDirectory(name)
+        let (status, output) = try run(name, ["--quick", "--seed", "1", "--out", dir])
+        XCTAssertEqual(status, 0, output)
+        for f in files { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), "\(name) did not write \(f)\n\(output)") }
+        return output
+    }
+
+    func testChapter00() throws {
+        let out = try runChapter("chapter00", expecting: ["gemm-speed.dat", "gemm-speed.gp", "gemm-speed.png"])
+        XCTAssertTrue(out.contains("gradient check passed"), out)
+    }
+
+    func testChapter01() throws {
+        _ = try runChapter("chapter01", expecting: ["betas.gp", "alpha-bar.png", "log-snr.dat", "scales.png", "closed-vs-stepwise.png",
+                                                    "noise-strip.png", "sample.png", "noise-strip-figure.png"])
+    }
+
+    func testChapter02() throws {
+        _ = try runChapter("chapter02", expecting: ["loss-curves.png", "samples.png", "trajectories.png", "weightings.png"])
+    }
+
+    func testSameSeedSameBytes() throws {
+        let a = temporaryDirectory("seedA"), b = temporaryDirectory("seedB")
+        for dir in [a, b] { XCTAssertEqual(try run("chapter01", ["--quick", "--seed", "3", "--out", dir]).status, 0) }
+        for f in ["noise-strip.png", "closed-vs-stepwise.dat", "closed-vs-stepwise.png"] {
+            XCTAssertEqual(FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f), f)
+        }
+    }
+
+    func testBadArgumentsAreNamed() throws {
+        let (status, output) = try run("chapter01", ["--bogus"])
+        XCTAssertEqual(status, 2)
+        XCTAssertTrue(output.contains("unknown argument '--bogus'"), output)
+        XCTAssertEqual(try run("chapter01", ["--seed", "x"]).status, 2)
+    }
+}
