@@ -45,10 +45,10 @@ print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core
 // (name, M, N, K): C (M×N) = A (M×K) · B (K×N)
 let B = 16
 let shapes: [(String, Int, Int, Int)] = [
-    ("conv 3×3 32→32 @32² (im2col)", 32, B * 1024, 288),
-    ("conv 3×3 64→64 @16² (im2col)", 64, B * 256, 576),
-    ("conv 3×3 64→64 @8² (im2col)", 64, B * 64, 576),
-    ("conv 3×3 128→64 @16² up path", 64, B * 256, 1152),
+    ("conv 3×3 32→32 @32², batch as rows", B * 1024, 32, 288),
+    ("conv 3×3 64→64 @16², batch as rows", B * 256, 64, 576),
+    ("conv 3×3 64→64 @8², batch as rows", B * 64, 64, 576),
+    ("conv 3×3 128→64 @16² up path", B * 256, 64, 1152),
     ("attention QKᵀ @16² (per head)", 256, 256, 16),
     ("attention PV @16² (per head)", 256, 16, 256),
     ("per image 1024×32×288", 1024, 32, 288),
@@ -95,10 +95,11 @@ if what == "ops" || what == "all" {
         }
         // Three GEMMs of 2·C·(9C)·(B·HW) FLOPs each; their time at the measured GEMM rate of the same shape.
         let flops = 3 * 2.0 * Double(c * 9 * c * B * hw * hw)
-        let a = rng.normal([c, 9 * c]), bm = rng.normal([9 * c, B * hw * hw])
+        // The rate of the same product as a plain row-major GEMM, (B·HW × 9C) · (9C × C).
+        let a = rng.normal([B * hw * hw, 9 * c]), bm = rng.normal([9 * c, c])
         var out = [Float](repeating: 0, count: c * B * hw * hw)
         let tg = a.scalars.withUnsafeBufferPointer { pa in bm.scalars.withUnsafeBufferPointer { pb in
-            time(7) { gemm(m: c, n: B * hw * hw, k: 9 * c, a: .rowMajor(pa.baseAddress!, columns: 9 * c), b: .rowMajor(pb.baseAddress!, columns: B * hw * hw), c: &out, ldc: B * hw * hw, accumulate: false) }
+            time(7) { gemm(m: B * hw * hw, n: c, k: 9 * c, a: .rowMajor(pa.baseAddress!, columns: 9 * c), b: .rowMajor(pb.baseAddress!, columns: c), c: &out, ldc: c, accumulate: false) }
         } }
         gemmRate[name] = 2.0 * Double(c * 9 * c * B * hw * hw) / tg
         print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f      %.2f×", fwd * 1e3, (both - fwd) * 1e3, both / (flops / gemmRate[name]!)))

@@ -32,8 +32,8 @@ public struct MatrixView {
 public enum GEMMBlocking {
     /// Rows and columns of C held in registers by the micro-kernel.
     public static let mr = 12, nr = 32
-    /// Depth of one packed panel (K), rows of A per packed block, columns of B per packed block.
-    public static let kc = 256, mc = 144, nc = 1024
+    /// Largest depth (K) handled in one pass over a C tile.
+    public static let kc = 384
 }
 
 /// C (M×N, row stride ldc) = A·B, or C += A·B when `accumulate`. Splits the output between
@@ -61,61 +61,75 @@ public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
 }
 
 /// One thread's share: C[rows, cols] over the full depth K.
+///
+/// Loop order: depth blocks (pc) → 32-column strips of B (jr) → 12-row strips of A (ir) → micro-kernel.
+/// The micro-kernel reads its operands through strides, so a full strip is read where it lies
+/// (12 row streams of A, one row of B per step); only a B strip whose columns are not contiguous,
+/// and the partial strips at the edges, are copied ("packed") into zero-padded buffers first.
 @usableFromInline
 func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: MatrixView,
                c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-    let kc = GEMMBlocking.kc, mc = GEMMBlocking.mc, nc = GEMMBlocking.nc
-    let packA = UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
-    let packB = UnsafeMutablePointer<Float>.allocate(capacity: kc * nc)
+    // Split K into equal blocks of at most kc (600 → 2 × 300, not 384 + 216).
+    let blocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
+    let kc = (k + blocks - 1) / blocks
+    let packA = UnsafeMutablePointer<Float>.allocate(capacity: mr * kc)
+    let packB = UnsafeMutablePointer<Float>.allocate(capacity: kc * nr)
     let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
     defer { packA.deallocate(); packB.deallocate(); tile.deallocate() }
 
-    var jc = cols.lowerBound
-    while jc < cols.upperBound {
-        let nb = min(nc, cols.upperBound - jc)
-        var pc = 0
-        while pc < k {
-            let kb = min(kc, k - pc)
-            let first = pc == 0 && !accumulate
-            packPanelB(b, row0: pc, col0: jc, depth: kb, width: nb, into: packB)
-            var ic = rows.lowerBound
-            while ic < rows.upperBound {
-                let mb = min(mc, rows.upperBound - ic)
-                packPanelA(a, row0: ic, col0: pc, height: mb, depth: kb, into: packA)
-                var jr = 0
-                while jr < nb {
-                    let bStrip = packB + (jr / nr) &* (kb &* nr)
-                    let w = min(nr, nb - jr)
-                    var ir = 0
-                    while ir < mb {
-                        let aStrip = packA + (ir / mr) &* (kb &* mr)
-                        let h = min(mr, mb - ir)
-                        let cTile = c + (ic + ir) &* ldc + jc + jr
-                        if w == nr && h == mr {
-                            microKernel12x32(kb, aStrip, bStrip, cTile, ldc, first)
-                        } else {
-                            microKernel12x32(kb, aStrip, bStrip, tile, nr, true)
-                            for i in 0..<h {
-                                let src = tile + i &* nr, dst = cTile + i &* ldc
-                                if first { for j in 0..<w { dst[j] = src[j] } }
-                                else { for j in 0..<w { dst[j] += src[j] } }
-                            }
-                        }
-                        ir += mr
-                    }
-                    jr += nr
-                }
-                ic += mb
+    var pc = 0
+    while pc < k {
+        let kb = min(kc, k - pc)
+        let first = pc == 0 && !accumulate
+        var jr = cols.lowerBound
+        while jr < cols.upperBound {
+            let w = min(nr, cols.upperBound - jr)
+            // The B strip: in place when its rows are 32 contiguous floats, else packed.
+            let bPtr: UnsafePointer<Float>, bStep: Int
+            if b.colStride == 1 && w == nr {
+                bPtr = b.base + pc &* b.rowStride + jr; bStep = b.rowStride
+            } else {
+                packPanelB(b, row0: pc, col0: jr, depth: kb, width: w, into: packB)
+                bPtr = UnsafePointer(packB); bStep = nr
             }
-            pc += kb
+            var ir = rows.lowerBound
+            while ir < rows.upperBound {
+                let h = min(mr, rows.upperBound - ir)
+                let cTile = c + ir &* ldc + jr
+                if h == mr {
+                    let aPtr = a.base + ir &* a.rowStride + pc &* a.colStride
+                    if w == nr {
+                        microKernel12x32(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first)
+                    } else {
+                        microKernel12x32(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, tile, nr, true)
+                        storeTile(tile, h, w, cTile, ldc, first)
+                    }
+                } else {
+                    packPanelA(a, row0: ir, col0: pc, height: h, depth: kb, into: packA)
+                    microKernel12x32(kb, packA, 1, mr, bPtr, bStep, tile, nr, true)
+                    storeTile(tile, h, w, cTile, ldc, first)
+                }
+                ir += mr
+            }
+            jr += nr
         }
-        jc += nb
+        pc += kb
+    }
+}
+
+/// Copies the valid h×w corner of a 12×32 tile into C (or adds it).
+@inline(__always)
+func storeTile(_ tile: UnsafeMutablePointer<Float>, _ h: Int, _ w: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool) {
+    for i in 0..<h {
+        let src = tile + i &* GEMMBlocking.nr, dst = c + i &* ldc
+        if overwrite { for j in 0..<w { dst[j] = src[j] } } else { for j in 0..<w { dst[j] += src[j] } }
     }
 }
 
 /// Copies A[row0 ..< row0+height, col0 ..< col0+depth] into strips of `mr` rows, each stored
-/// depth-major (for p: for i: A[i, p]), zero-padding the last strip.
+/// depth-major (for p: for i: A[i, p]), zero-padding the last strip. Reads along whichever
+/// direction of A is contiguous.
 @inline(__always)
 func packPanelA(_ a: MatrixView, row0: Int, col0: Int, height: Int, depth: Int, into dst: UnsafeMutablePointer<Float>) {
     let mr = GEMMBlocking.mr
@@ -124,81 +138,86 @@ func packPanelA(_ a: MatrixView, row0: Int, col0: Int, height: Int, depth: Int, 
     while i0 < height {
         let h = min(mr, height - i0)
         let base = a.base + (row0 + i0) &* a.rowStride + col0 &* a.colStride
-        if a.rowStride == 1 && h == mr {
-            // Columns of A are contiguous (A is a transposed row-major matrix): copy 12 at a time.
-            for p in 0..<depth {
-                let src = base + p &* a.colStride
-                for i in 0..<mr { out[i] = src[i] }
-                out += mr
+        if a.colStride == 1 {
+            // Rows of A are contiguous: walk each row, scattering into the strip.
+            for i in 0..<h {
+                let src = base + i &* a.rowStride
+                for p in 0..<depth { out[p &* mr &+ i] = src[p] }
             }
+            if h < mr { for p in 0..<depth { for i in h..<mr { out[p &* mr &+ i] = 0 } } }
         } else {
             for p in 0..<depth {
                 let src = base + p &* a.colStride
-                for i in 0..<h { out[i] = src[i &* a.rowStride] }
-                for i in h..<mr { out[i] = 0 }
-                out += mr
+                for i in 0..<h { out[p &* mr &+ i] = src[i &* a.rowStride] }
+                for i in h..<mr { out[p &* mr &+ i] = 0 }
             }
         }
+        out += mr &* depth
         i0 += mr
     }
 }
 
-/// Copies B[row0 ..< row0+depth, col0 ..< col0+width] into strips of `nr` columns, each stored
-/// depth-major (for p: for j: B[p, j]), zero-padding the last strip.
+/// Copies B[row0 ..< row0+depth, col0 ..< col0+width] (width ≤ nr) into one strip stored
+/// depth-major (for p: for j: B[p, j]), zero-padding missing columns.
 @inline(__always)
-func packPanelB(_ b: MatrixView, row0: Int, col0: Int, depth: Int, width: Int, into dst: UnsafeMutablePointer<Float>) {
+func packPanelB(_ b: MatrixView, row0: Int, col0: Int, depth: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
     let nr = GEMMBlocking.nr
-    var out = dst
-    var j0 = 0
-    while j0 < width {
-        let w = min(nr, width - j0)
-        let base = b.base + row0 &* b.rowStride + (col0 + j0) &* b.colStride
-        if b.colStride == 1 && w == nr {
-            for p in 0..<depth {
-                let src = UnsafeRawPointer(base + p &* b.rowStride)
-                let o = UnsafeMutableRawPointer(out)
-                o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                (o + 64).storeBytes(of: (src + 64).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                out += nr
-            }
-        } else {
-            for p in 0..<depth {
-                let src = base + p &* b.rowStride
-                for j in 0..<w { out[j] = src[j &* b.colStride] }
-                for j in w..<nr { out[j] = 0 }
-                out += nr
-            }
+    let base = b.base + row0 &* b.rowStride + col0 &* b.colStride
+    if b.colStride == 1 && width == nr {
+        for p in 0..<depth {
+            let src = UnsafeRawPointer(base + p &* b.rowStride)
+            let o = UnsafeMutableRawPointer(out + p &* nr)
+            o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            (o + 64).storeBytes(of: (src + 64).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
         }
-        j0 += nr
+    } else if b.rowStride == 1 {
+        // Columns of B are contiguous (B is a transposed row-major matrix): walk each column.
+        for j in 0..<width {
+            let src = base + j &* b.colStride
+            for p in 0..<depth { out[p &* nr &+ j] = src[p] }
+        }
+        if width < nr { for p in 0..<depth { for j in width..<nr { out[p &* nr &+ j] = 0 } } }
+    } else {
+        for p in 0..<depth {
+            let src = base + p &* b.rowStride
+            for j in 0..<width { out[p &* nr &+ j] = src[j &* b.colStride] }
+            for j in width..<nr { out[p &* nr &+ j] = 0 }
+        }
     }
 }
 
-/// C[12×32] (=, or += unless `overwrite`) Σ_p a[p] ⊗ b[p], over `depth` packed steps.
-/// Twenty-four SIMD16 accumulators: row r, half h is c{r}{h}.
+/// C[12×32] (=, or += unless `overwrite`) Σ_p A[0..<12, p] ⊗ B[p, 0..<32] over `depth` steps, where
+/// A[i, p] = a[i·aRow + p·aStep] and B[p, j] = b[p·bStep + j]. Twenty-four SIMD16 accumulators:
+/// row r, half h is c{r}{h}; each step is 2 loads of B, 12 broadcasts of A and 24 fused multiply-adds.
 @inline(never)
-func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
+                      _ b: UnsafePointer<Float>, _ bStep: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool) {
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
     var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
-    var ap = a, bp = UnsafeRawPointer(b)
+    // Rows 0–5 from a0 and rows 6–11 from a6 keep the address arithmetic small: row r is at
+    // a0 + r·aRow or a6 + (r − 6)·aRow.
+    var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
+    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
+    let bBytes = bStep &* 4
     for _ in 0..<depth {
         let b0 = bp.loadUnaligned(as: V.self)
         let b1 = (bp + 64).loadUnaligned(as: V.self)
-        var x = V(repeating: ap[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = V(repeating: ap[1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = V(repeating: ap[2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = V(repeating: ap[3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = V(repeating: ap[4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = V(repeating: ap[5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
-        x = V(repeating: ap[6]); c60.addProduct(x, b0); c61.addProduct(x, b1)
-        x = V(repeating: ap[7]); c70.addProduct(x, b0); c71.addProduct(x, b1)
-        x = V(repeating: ap[8]); c80.addProduct(x, b0); c81.addProduct(x, b1)
-        x = V(repeating: ap[9]); c90.addProduct(x, b0); c91.addProduct(x, b1)
-        x = V(repeating: ap[10]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
-        x = V(repeating: ap[11]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
-        ap += 12; bp += 128
+        var x = V(repeating: a0[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: a0[r1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: a0[r2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: a0[r3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: a0[r4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: a0[r5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        x = V(repeating: a6[0]); c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = V(repeating: a6[r1]); c70.addProduct(x, b0); c71.addProduct(x, b1)
+        x = V(repeating: a6[r2]); c80.addProduct(x, b0); c81.addProduct(x, b1)
+        x = V(repeating: a6[r3]); c90.addProduct(x, b0); c91.addProduct(x, b1)
+        x = V(repeating: a6[r4]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
+        x = V(repeating: a6[r5]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
+        a0 += aStep; a6 += aStep; bp += bBytes
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
         let p = UnsafeMutableRawPointer(c + r &* ldc)

@@ -2,9 +2,10 @@
 //
 // im2col lays every input patch out as a column: cols[(ci, ky, kx), (b, oy, ox)] =
 //   x[b, ci, oy·s − p + ky, ox·s − p + kx]   (0 outside the image),
-// so the convolution of the whole batch is one matrix product
-//   out[co, (b, oy, ox)] = Σ_k W[co, k] · cols[k, (b, oy, ox)]           (Cout, B·L)
-// and its pullbacks are two more:
+// so the convolution of the whole batch is one matrix product, computed transposed,
+//   outᵀ[(b, oy, ox), co] = Σ_k cols[k, (b, oy, ox)] · W[co, k]          (B·L, Cout)
+// because many rows (B·L) and few columns (Cout) suit the 12×32 micro-kernel; its pullbacks are
+// two more:
 //   ∂L/∂W = G · colsᵀ          (Cout, K), summed over the batch by the product itself
 //   ∂L/∂cols = Wᵀ · G          (K, B·L), scattered back to pixels by col2im.
 // `conv2dNaive` is the definition and the oracle.
@@ -92,29 +93,31 @@ extension Variable {
         precondition(s.outHeight > 0 && s.outWidth > 0, "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
         let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
         var cols = [Float](repeating: 0, count: K * N)
-        var outMat = [Float](repeating: 0, count: Co * N)  // (Cout, B·L)
+        var outT = [Float](repeating: 0, count: N * Co)  // (B·L, Cout)
         x.value.scalars.withUnsafeBufferPointer { px in
             cols.withUnsafeMutableBufferPointer { pc in im2col(px.baseAddress!, s, pc.baseAddress!) }
         }
+        // outᵀ = colsᵀ · Wᵀ: many rows (B·L) and few columns (Cout) suit the 12×32 kernel, which
+        // then reads 12 neighbouring positions of each patch row straight from the im2col matrix.
         weight.value.scalars.withUnsafeBufferPointer { pw in
             cols.withUnsafeBufferPointer { pc in
-                outMat.withUnsafeMutableBufferPointer { po in
-                    gemm(m: Co, n: N, k: K, a: .rowMajor(pw.baseAddress!, columns: K), b: .rowMajor(pc.baseAddress!, columns: N),
-                         c: po.baseAddress!, ldc: N, accumulate: false)
+                outT.withUnsafeMutableBufferPointer { po in
+                    gemm(m: N, n: Co, k: K, a: .transposed(pc.baseAddress!, columns: N), b: .transposed(pw.baseAddress!, columns: K),
+                         c: po.baseAddress!, ldc: Co, accumulate: false)
                 }
             }
         }
-        // (Cout, B, L) → (B, Cout, L), adding the bias on the way.
+        // (B, L, Cout) → (B, Cout, L), adding the bias on the way.
         var out = [Float](repeating: 0, count: Co * N)
         let b = bias?.value.scalars
-        outMat.withUnsafeBufferPointer { src in
+        outT.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 Parallel.chunks(s.batch) { images in
                     for i in images {
                         for co in 0..<Co {
-                            let d = dst.baseAddress! + (i * Co + co) * L, sp = src.baseAddress! + co * N + i * L
+                            let d = dst.baseAddress! + (i * Co + co) * L, sp = src.baseAddress! + i * L * Co + co
                             let c = b?[co] ?? 0
-                            for l in 0..<L { d[l] = sp[l] + c }
+                            for l in 0..<L { d[l] = sp[l &* Co] + c }
                         }
                     }
                 }

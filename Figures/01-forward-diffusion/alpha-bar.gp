@@ -1,0 +1,12 @@
+# alpha-bar.gp — redraw with: gnuplot alpha-bar.gp (in this folder)
+set terminal pngcairo size 800,500 font 'sans,10'
+set output 'alpha-bar.png'
+set title "ᾱ_t: signal variance left after t steps"
+set xlabel "t"
+set ylabel "ᾱ_t"
+set grid
+set key outside right
+plot 'alpha-bar.dat' index 0 using 1:2 with lines lw 2 title "linear", \
+     'alpha-bar.dat' index 1 using 1:2 with lines lw 2 title "scaled linear", \
+     'alpha-bar.dat' index 2 using 1:2 with lines lw 2 title "cosine (squaredcos_cap_v2)", \
+     'alpha-bar.dat' index 3 using 1:2 with lines lw 2 title "scaled linear, zero terminal SNR"
