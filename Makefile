@@ -22,7 +22,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build -c release --build-tests
-	$(SWIFT) test -c release --skip-build
+	$(SWIFT) test -c release --skip-build --disable-swift-testing
 
 chapter: build
 	@test -n "$(N)" || { echo "usage: make chapter N=01 (chapters: $(CHAPTERS))"; exit 2; }

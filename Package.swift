@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        .executable(name: "dreambooth", targets: ["dreambooth"]),
     ],
     targets: [
         // MARK: - System libraries
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["CLibPNG", "TensorCore"], swiftSettings: kernelFlags),
         .target(name: "Plotting", dependencies: ["ImageIO", "TensorCore"]),
         .target(name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags),
+        .target(name: "Models", dependencies: ["TensorCore", "Diffusion"], swiftSettings: kernelFlags),
         .target(name: "ToyWorld", dependencies: ["TensorCore"]),
         .target(name: "Book"),
 
@@ -41,7 +43,9 @@ let package = Package(
         chapter("chapter02", "02-loss", ["TensorCore", "Diffusion", "Plotting", "Book"]),
 
         // MARK: - Tools
-        .executableTarget(name: "bench", dependencies: ["TensorCore"],
+        .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Models"],
+                          path: "Chapters/dreambooth", swiftSettings: kernelFlags),
+        .executableTarget(name: "bench", dependencies: ["TensorCore", "Models"],
                           path: "Chapters/bench", swiftSettings: kernelFlags),
 
         // MARK: - Tests
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TensorCore", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "TestSupport"]),
         .testTarget(name: "ChapterTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -7,12 +7,6 @@ import TestSupport
 import XCTest
 
 final class ChapterTests: XCTestCase {
-    /// The release (or debug) build folder holding the chapter executables, next to this test bundle.
-    var productsDirectory: URL {
-        Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
-            ?? URL(fileURLWithPath: ".build/release")
-    }
-
     func run(_ chapter: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = productsDirectory.appendingPathComponent(chapter)

@@ -1,0 +1,113 @@
+// The layers models are built from, each a thin holder of named parameters around a TensorCore op,
+// initialised as PyTorch initialises them: weights and biases of Linear and Conv2d uniform in
+// ±1/√fan_in (kaiming_uniform with a = √5), norms at γ = 1, β = 0.
+
+import TensorCore
+
+/// Named parameters of a model, in registration order; names are the checkpoint's (diffusers /
+/// transformers) names.
+public final class ParameterStore {
+    public private(set) var names: [String] = []
+    public private(set) var byName: [String: Variable] = [:]
+    public init() {}
+
+    /// Registers a trainable parameter.
+    @discardableResult
+    public func make(_ name: String, _ value: Tensor) -> Variable {
+        precondition(byName[name] == nil, "parameter \(name) registered twice")
+        let v = Variable(value, requiresGrad: true, name: name)
+        names.append(name)
+        byName[name] = v
+        return v
+    }
+
+    public var parameters: [Variable] { names.map { byName[$0]! } }
+    public var count: Int { names.reduce(0) { $0 + byName[$1]!.value.count } }
+
+    /// Copies tensors into the parameters. Every parameter must be present with its shape, and
+    /// every tensor must be a parameter; errors name the file, the tensor and the shapes.
+    public func load(_ tensors: [String: Tensor], from file: String) throws {
+        for name in names {
+            guard let t = tensors[name] else { throw ModelError(file: file, message: "missing parameter '\(name)'") }
+            let p = byName[name]!
+            guard t.shape == p.shape else {
+                throw ModelError(file: file, message: "parameter '\(name)' has shape \(shapeString(t.shape)), the configuration needs \(shapeString(p.shape))")
+            }
+            p.value = t
+        }
+        let extra = Set(tensors.keys).subtracting(names)
+        if let first = extra.sorted().first {
+            throw ModelError(file: file, message: "unexpected tensor '\(first)' (\(extra.count) tensors do not belong to this configuration)")
+        }
+    }
+
+    /// Every parameter by name (what a checkpoint stores).
+    public func stateDict() -> [String: Tensor] { byName.mapValues(\.value) }
+
+    public func zeroGrad() { for v in byName.values { v.grad = nil } }
+}
+
+/// An error loading or configuring a model; names the file.
+public struct ModelError: Error, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public init(file: String, message: String) { self.file = file; self.message = message }
+    public var description: String { "\(file): \(message)" }
+}
+
+func uniformInit(_ shape: [Int], fanIn: Int, rng: inout RNG) -> Tensor {
+    let bound = 1 / Float(fanIn).squareRoot()
+    return rng.uniform(shape, low: -bound, high: bound)
+}
+
+/// y = x·Wᵀ + b (nn.Linear; W is (out, in)).
+public struct Linear {
+    public let weight: Variable
+    public let bias: Variable?
+    public init(_ store: ParameterStore, _ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG) {
+        weight = store.make(name + ".weight", uniformInit([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
+        self.bias = bias ? store.make(name + ".bias", uniformInit([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
+    }
+    public func callAsFunction(_ x: Variable) -> Variable { Variable.linear(x, weight: weight, bias: bias) }
+}
+
+/// nn.Conv2d with square kernel, stride and padding.
+public struct Conv2d {
+    public let weight: Variable
+    public let bias: Variable
+    public let stride: Int, padding: Int
+    public init(_ store: ParameterStore, _ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int,
+                stride: Int = 1, padding: Int = 0, rng: inout RNG) {
+        let fanIn = inChannels * kernel * kernel
+        weight = store.make(name + ".weight", uniformInit([outChannels, inChannels, kernel, kernel], fanIn: fanIn, rng: &rng))
+        bias = store.make(name + ".bias", uniformInit([outChannels], fanIn: fanIn, rng: &rng))
+        self.stride = stride; self.padding = padding
+    }
+    public func callAsFunction(_ x: Variable) -> Variable {
+        Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+}
+
+/// nn.GroupNorm with affine parameters.
+public struct GroupNorm {
+    public let weight: Variable, bias: Variable
+    public let groups: Int, eps: Float
+    public init(_ store: ParameterStore, _ name: String, groups: Int, channels: Int, eps: Float) {
+        weight = store.make(name + ".weight", Tensor(repeating: 1, shape: [channels]))
+        bias = store.make(name + ".bias", Tensor(zeros: [channels]))
+        self.groups = groups; self.eps = eps
+    }
+    public func callAsFunction(_ x: Variable) -> Variable { x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps) }
+}
+
+/// nn.LayerNorm over the last axis.
+public struct LayerNorm {
+    public let weight: Variable, bias: Variable
+    public let eps: Float
+    public init(_ store: ParameterStore, _ name: String, _ features: Int, eps: Float) {
+        weight = store.make(name + ".weight", Tensor(repeating: 1, shape: [features]))
+        bias = store.make(name + ".bias", Tensor(zeros: [features]))
+        self.eps = eps
+    }
+    public func callAsFunction(_ x: Variable) -> Variable { x.layerNorm(weight: weight, bias: bias, eps: eps) }
+}

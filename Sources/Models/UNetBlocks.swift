@@ -1,0 +1,166 @@
+// The blocks of diffusers' UNet2DConditionModel (models/resnet.py, models/attention.py,
+// models/transformers/transformer_2d.py, models/unets/unet_2d_blocks.py).
+//
+// Shape legend: B batch, C channels, H×W pixels, L = H·W positions, S text tokens, D width.
+
+import TensorCore
+
+/// ResnetBlock2D: norm1 → SiLU → conv1 → + time_emb_proj(SiLU(temb)) → norm2 → SiLU → conv2,
+/// plus the input (through a 1×1 conv when channels change).
+public struct ResnetBlock2D {
+    let norm1: GroupNorm, conv1: Conv2d, timeProj: Linear, norm2: GroupNorm, conv2: Conv2d
+    let shortcut: Conv2d?
+    init(_ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int, groups: Int, eps: Float, rng: inout RNG) {
+        norm1 = GroupNorm(s, name + ".norm1", groups: groups, channels: inC, eps: eps)
+        conv1 = Conv2d(s, name + ".conv1", inC, outC, kernel: 3, padding: 1, rng: &rng)
+        timeProj = Linear(s, name + ".time_emb_proj", temb, outC, rng: &rng)
+        norm2 = GroupNorm(s, name + ".norm2", groups: groups, channels: outC, eps: eps)
+        conv2 = Conv2d(s, name + ".conv2", outC, outC, kernel: 3, padding: 1, rng: &rng)
+        shortcut = inC != outC ? Conv2d(s, name + ".conv_shortcut", inC, outC, kernel: 1, rng: &rng) : nil
+    }
+    func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
+        var h = conv1(norm1(x).silu())                                          // (B, C, H, W)
+        let t = timeProj(temb.silu())                                           // (B, C)
+        h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])
+        h = conv2(norm2(h).silu())                                              // dropout 0: identity
+        return (shortcut.map { $0(x) } ?? x) + h
+    }
+}
+
+/// diffusers' Attention with the default processor: q from x, k and v from the context (x itself
+/// for self-attention), heads of width D/heads, softmax(q·kᵀ/√d)·v, then to_out.0.
+struct Attention {
+    let toQ: Linear, toK: Linear, toV: Linear, toOut: Linear
+    let heads: Int
+    init(_ s: ParameterStore, _ name: String, dim: Int, contextDim: Int, heads: Int, rng: inout RNG) {
+        toQ = Linear(s, name + ".to_q", dim, dim, bias: false, rng: &rng)
+        toK = Linear(s, name + ".to_k", contextDim, dim, bias: false, rng: &rng)
+        toV = Linear(s, name + ".to_v", contextDim, dim, bias: false, rng: &rng)
+        toOut = Linear(s, name + ".to_out.0", dim, dim, rng: &rng)
+        self.heads = heads
+    }
+    func callAsFunction(_ x: Variable, context: Variable? = nil) -> Variable { // x: (B, L, D), context: (B, S, Dc)
+        let c = context ?? x
+        let q = toQ(x).splitHeads(heads), k = toK(c).splitHeads(heads), v = toV(c).splitHeads(heads)  // (B, h, L|S, d)
+        return toOut(Variable.attention(query: q, key: k, value: v).mergeHeads())                   // (B, L, D)
+    }
+}
+
+/// BasicTransformerBlock: self-attention, cross-attention and a GEGLU feed-forward, each after a
+/// LayerNorm and added back.
+struct BasicTransformerBlock {
+    let norm1: LayerNorm, attn1: Attention, norm2: LayerNorm, attn2: Attention, norm3: LayerNorm
+    let ffIn: Linear, ffOut: Linear
+    init(_ s: ParameterStore, _ name: String, dim: Int, contextDim: Int, heads: Int, rng: inout RNG) {
+        norm1 = LayerNorm(s, name + ".norm1", dim, eps: 1e-5)
+        attn1 = Attention(s, name + ".attn1", dim: dim, contextDim: dim, heads: heads, rng: &rng)
+        norm2 = LayerNorm(s, name + ".norm2", dim, eps: 1e-5)
+        attn2 = Attention(s, name + ".attn2", dim: dim, contextDim: contextDim, heads: heads, rng: &rng)
+        norm3 = LayerNorm(s, name + ".norm3", dim, eps: 1e-5)
+        ffIn = Linear(s, name + ".ff.net.0.proj", dim, 2 * 4 * dim, rng: &rng)   // GEGLU: hidden and gate
+        ffOut = Linear(s, name + ".ff.net.2", 4 * dim, dim, rng: &rng)
+    }
+    func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, L, D)
+        var h = attn1(norm1(x)) + x
+        h = attn2(norm2(h), context: context) + h
+        let hg = ffIn(norm3(h)).chunked(2, axis: 2)                             // 2 × (B, L, 4D)
+        return ffOut(hg[0] * hg[1].gelu()) + h
+    }
+}
+
+/// Transformer2DModel on feature maps: GroupNorm (ε = 1e-6) → proj_in → blocks on (B, L, C) →
+/// proj_out, plus the input.
+struct Transformer2D {
+    let norm: GroupNorm
+    let projInConv: Conv2d?, projOutConv: Conv2d?, projInLinear: Linear?, projOutLinear: Linear?
+    let block: BasicTransformerBlock
+    init(_ s: ParameterStore, _ name: String, channels: Int, contextDim: Int, heads: Int, groups: Int, linearProjection: Bool, rng: inout RNG) {
+        norm = GroupNorm(s, name + ".norm", groups: groups, channels: channels, eps: 1e-6)
+        if linearProjection {
+            projInLinear = Linear(s, name + ".proj_in", channels, channels, rng: &rng); projInConv = nil
+        } else {
+            projInConv = Conv2d(s, name + ".proj_in", channels, channels, kernel: 1, rng: &rng); projInLinear = nil
+        }
+        block = BasicTransformerBlock(s, name + ".transformer_blocks.0", dim: channels, contextDim: contextDim, heads: heads, rng: &rng)
+        if linearProjection {
+            projOutLinear = Linear(s, name + ".proj_out", channels, channels, rng: &rng); projOutConv = nil
+        } else {
+            projOutConv = Conv2d(s, name + ".proj_out", channels, channels, kernel: 1, rng: &rng); projOutLinear = nil
+        }
+    }
+    func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, C, H, W)
+        let s = x.shape, (B, C, H, W) = (s[0], s[1], s[2], s[3])
+        var h = norm(x)
+        if let p = projInConv { h = p(h) }
+        h = h.permuted([0, 2, 3, 1]).reshaped([B, H * W, C])                   // (B, L, C)
+        if let p = projInLinear { h = p(h) }
+        h = block(h, context: context)
+        if let p = projOutLinear { h = p(h) }
+        h = h.reshaped([B, H, W, C]).permuted([0, 3, 1, 2])                    // (B, C, H, W)
+        if let p = projOutConv { h = p(h) }
+        return h + x
+    }
+}
+
+/// A down block: ResNet blocks (each followed by a transformer in CrossAttnDownBlock2D), then a
+/// stride-2 convolution unless it is the last. Every intermediate state is kept as a skip.
+struct DownBlock {
+    let resnets: [ResnetBlock2D], attentions: [Transformer2D], downsample: Conv2d?
+    init(_ s: ParameterStore, _ name: String, cfg: UNetConfig, level: Int, inC: Int, rng: inout RNG) {
+        let outC = cfg.blockOutChannels[level], cross = cfg.downBlockTypes[level] == "CrossAttnDownBlock2D"
+        var r: [ResnetBlock2D] = [], a: [Transformer2D] = []
+        for i in 0..<cfg.layersPerBlock {
+            r.append(ResnetBlock2D(s, "\(name).resnets.\(i)", i == 0 ? inC : outC, outC, temb: cfg.timeEmbedDim, groups: cfg.normNumGroups, eps: cfg.normEps, rng: &rng))
+            if cross {
+                a.append(Transformer2D(s, "\(name).attentions.\(i)", channels: outC, contextDim: cfg.crossAttentionDim, heads: cfg.attentionHeads[level],
+                                       groups: cfg.normNumGroups, linearProjection: cfg.useLinearProjection, rng: &rng))
+            }
+        }
+        resnets = r; attentions = a
+        downsample = level < cfg.blockOutChannels.count - 1
+            ? Conv2d(s, "\(name).downsamplers.0.conv", outC, outC, kernel: 3, stride: 2, padding: 1, rng: &rng) : nil
+    }
+    func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
+        var h = x
+        for (i, r) in resnets.enumerated() {
+            h = r(h, temb)
+            if !attentions.isEmpty { h = attentions[i](h, context: context) }
+            skips.append(h)
+        }
+        if let d = downsample { h = d(h); skips.append(h) }
+        return h
+    }
+}
+
+/// An up block: layersPerBlock + 1 ResNet blocks, each taking the latest unused skip concatenated
+/// on channels (and a transformer after each in CrossAttnUpBlock2D), then nearest 2× + 3×3 conv
+/// unless it is the last.
+struct UpBlock {
+    let resnets: [ResnetBlock2D], attentions: [Transformer2D], upsample: Conv2d?
+    init(_ s: ParameterStore, _ name: String, cfg: UNetConfig, index i: Int, rng: inout RNG) {
+        let rev = Array(cfg.blockOutChannels.reversed()), n = rev.count
+        let outC = rev[i], prevC = rev[max(i - 1, 0)], inC = rev[min(i + 1, n - 1)]
+        let cross = cfg.upBlockTypes[i] == "CrossAttnUpBlock2D"
+        var r: [ResnetBlock2D] = [], a: [Transformer2D] = []
+        let layers = cfg.layersPerBlock + 1
+        for j in 0..<layers {
+            let skipC = j == layers - 1 ? inC : outC, resIn = j == 0 ? prevC : outC
+            r.append(ResnetBlock2D(s, "\(name).resnets.\(j)", resIn + skipC, outC, temb: cfg.timeEmbedDim, groups: cfg.normNumGroups, eps: cfg.normEps, rng: &rng))
+            if cross {
+                a.append(Transformer2D(s, "\(name).attentions.\(j)", channels: outC, contextDim: cfg.crossAttentionDim, heads: cfg.attentionHeads.reversed()[i],
+                                       groups: cfg.normNumGroups, linearProjection: cfg.useLinearProjection, rng: &rng))
+            }
+        }
+        resnets = r; attentions = a
+        upsample = i < n - 1 ? Conv2d(s, "\(name).upsamplers.0.conv", outC, outC, kernel: 3, padding: 1, rng: &rng) : nil
+    }
+    func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
+        var h = x
+        for (j, r) in resnets.enumerated() {
+            h = r(Variable.concat([h, skips.removeLast()], axis: 1), temb)
+            if !attentions.isEmpty { h = attentions[j](h, context: context) }
+        }
+        if let u = upsample { h = u(h.upsampleNearest2x()) }
+        return h
+    }
+}
