@@ -3,6 +3,7 @@
 // 3×3 convolutions as im2col GEMMs at 32², 16² and 8², and the attention products.
 
 import Foundation
+import Models
 import TensorCore
 
 typealias V = SIMD16<Float>
@@ -35,8 +36,62 @@ func time(_ reps: Int, _ body: () -> Void) -> Double {
 let nominalPeak = 236.8  // GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes × 2 (the figure)
 let args = Array(CommandLine.arguments.dropFirst())
 let what = args.first ?? "all"
-guard ["gemm", "ops", "all"].contains(what) else {
-    FileHandle.standardError.write(Data("usage: bench [gemm|ops]\n".utf8)); exit(2)
+guard ["gemm", "ops", "unet", "all"].contains(what) else {
+    FileHandle.standardError.write(Data("usage: bench gemm | ops | unet [--config FILE] [--batch N] [--steps N]\n".utf8)); exit(2)
+}
+
+/// Peak resident memory (VmHWM) in MB, from /proc/self/status.
+func peakRSSMB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+if what == "unet" {
+    // bench unet --config FILE --batch 16: one JSON line; each figure the median of `steps` steps
+    // after 3 warm-ups, 12 text tokens, all cores. The protocol of scripts/pytorch_unet_bench.py.
+    var configPath = "Tests/Fixtures/unet-bench.json", batch = 16, steps = 10
+    var it = args.dropFirst().makeIterator()
+    while let a = it.next() {
+        switch a {
+        case "--config": configPath = it.next() ?? configPath
+        case "--batch": batch = Int(it.next() ?? "") ?? batch
+        case "--steps": steps = Int(it.next() ?? "") ?? steps
+        case "--profile": Profiler.enabled = true
+        default: FileHandle.standardError.write(Data("bench unet: unknown option '\(a)'\n".utf8)); exit(2)
+        }
+    }
+    let config: UNetConfig
+    do { config = try UNetConfig(contentsOf: configPath) } catch { FileHandle.standardError.write(Data("bench: \(error)\n".utf8)); exit(1) }
+    let model = UNet2DConditionModel(config, seed: 1)
+    var rng = RNG(seed: 5)
+    let H = config.sampleSize
+    let x = Variable(rng.normal([batch, config.inChannels, H, H])), ctx = Variable(rng.normal([batch, 12, config.crossAttentionDim]))
+    let target = Variable(rng.normal([batch, config.outChannels, H, H]))
+    let t = (0..<batch).map { _ in Float(rng.randint(1000)) }
+    let opt = AdamW(model.parameters, learningRate: 1e-4)
+    func trainStep() {
+        let loss = Variable.mse(model(x, timesteps: t, encoderHiddenStates: ctx), target)
+        loss.backward()
+        opt.update()
+        model.store.zeroGrad()
+    }
+    func forward() { _ = Variable.withoutGradients { model(x, timesteps: t, encoderHiddenStates: ctx) } }
+    for _ in 0..<3 { trainStep() }
+    let train = median((0..<steps).map { _ in let s = Date(); trainStep(); return Date().timeIntervalSince(s) })
+    for _ in 0..<3 { forward() }
+    let fwd = median((0..<steps).map { _ in let s = Date(); forward(); return Date().timeIntervalSince(s) })
+    if Profiler.enabled {
+        let total = Profiler.report().reduce(0) { $0 + $1.seconds }
+        for (kind, secs, calls) in Profiler.report() {
+            let line = kind.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(format: " %8.1f ms/step %5.1f%%  (%d calls)\n", secs * 1e3 / Double(2 * steps + 6), 100 * secs / total, calls)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+    print(String(format: "{\"impl\": \"swift\", \"batch\": %d, \"threads\": %d, \"train_step_ms\": %.1f, \"forward_ms\": %.1f, \"peak_rss_mb\": %.0f, \"parameters\": %d}",
+                 batch, Parallel.threads, train * 1e3, fwd * 1e3, peakRSSMB(), model.store.count))
+    exit(0)
 }
 let cores = Parallel.threads
 let peak1 = measuredPeak()

@@ -92,11 +92,15 @@ extension Tensor {
     @inlinable
     public static func broadcasting(_ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float) -> Tensor {
         if a.shape == b.shape {
-            var out = [Float](repeating: 0, count: a.count)
-            a.scalars.withUnsafeBufferPointer { pa in
-                b.scalars.withUnsafeBufferPointer { pb in
-                    for i in 0..<out.count { out[i] = op(pa[i], pb[i]) }
+            let n = a.count
+            let out = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+                a.scalars.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        let o = buffer.baseAddress!, x = pa.baseAddress!, y = pb.baseAddress!
+                        Parallel.chunks(n, grain: 1 << 16) { r in for i in r { o[i] = op(x[i], y[i]) } }
+                    }
                 }
+                initialized = n
             }
             return Tensor(shape: a.shape, scalars: out)
         }

@@ -7,8 +7,9 @@ extension Variable {
     // MARK: - Binary, with broadcasting
 
     public static func + (a: Variable, b: Variable) -> Variable {
+        let t0 = Profiler.now()
         let y = a.value + b.value
-        return record(y, [a, b]) {
+        return record(y, [a, b], kind: "arithmetic", start: t0) {
             let (sa, sb) = (a.shape, b.shape)
             // ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1: each gets the upstream gradient, summed over repeats.
             return { g in a.accumulate(g.sum(toShape: sa)); b.accumulate(g.sum(toShape: sb)) }
@@ -16,16 +17,18 @@ extension Variable {
     }
 
     public static func - (a: Variable, b: Variable) -> Variable {
+        let t0 = Profiler.now()
         let y = a.value - b.value
-        return record(y, [a, b]) {
+        return record(y, [a, b], kind: "arithmetic", start: t0) {
             let (sa, sb) = (a.shape, b.shape)
             return { g in a.accumulate(g.sum(toShape: sa)); if b.requiresGrad { b.accumulate((-g).sum(toShape: sb)) } }
         }
     }
 
     public static func * (a: Variable, b: Variable) -> Variable {
+        let t0 = Profiler.now()
         let y = a.value * b.value
-        return record(y, [a, b]) {
+        return record(y, [a, b], kind: "arithmetic", start: t0) {
             // Keeps both inputs: ∂(ab)/∂a = b, ∂(ab)/∂b = a.
             let (va, vb) = (a.value, b.value)
             return { g in
@@ -36,8 +39,9 @@ extension Variable {
     }
 
     public static func / (a: Variable, b: Variable) -> Variable {
+        let t0 = Profiler.now()
         let y = a.value / b.value
-        return record(y, [a, b]) {
+        return record(y, [a, b], kind: "arithmetic", start: t0) {
             // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −y/b.
             let (vb, vy, sa) = (b.value, y, a.shape)
             return { g in
@@ -50,7 +54,8 @@ extension Variable {
     // MARK: - With a constant
 
     public static func * (a: Variable, s: Float) -> Variable {
-        record(a.value * s, [a]) { { g in a.accumulate(g * s) } }
+        let t0 = Profiler.now()
+        return record(a.value * s, [a], kind: "arithmetic", start: t0) { { g in a.accumulate(g * s) } }
     }
     public static func * (s: Float, a: Variable) -> Variable { a * s }
     public static func + (a: Variable, s: Float) -> Variable {
@@ -63,9 +68,10 @@ extension Variable {
 
     /// y = f(x) elementwise, with ∂y/∂x computed from (x, y) by `derivative`.
     public func elementwise(_ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Variable {
+        let t0 = Profiler.now()
         let x = value
         let y = x.map(f)
-        return Variable.record(y, [self]) {
+        return Variable.record(y, [self], kind: "activation", start: t0) {
             { g in
                 var d = g
                 d.scalars.withUnsafeMutableBufferPointer { pg in

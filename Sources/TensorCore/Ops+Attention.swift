@@ -8,6 +8,7 @@ extension Variable {
     /// Softmax over the last axis. With `causal`, the last two axes are (query, key) and keys after
     /// the query are excluded. Pullback: ∂L/∂x = y · (g − Σ g·y).
     public func softmax(causal: Bool = false) -> Variable {
+        let t0 = Profiler.now()
         let s = shape, D = s.last!, rows = value.count / D
         let Lq = causal ? s[s.count - 2] : 1
         var out = [Float](repeating: 0, count: value.count)
@@ -17,19 +18,25 @@ extension Variable {
                     for r in range {
                         let p = px.baseAddress! + r * D, o = po.baseAddress! + r * D
                         let n = causal ? Swift.min(D, r % Lq + 1) : D
-                        var m = -Float.infinity
-                        for i in 0..<n { m = Swift.max(m, p[i]) }
-                        var sum: Float = 0
-                        for i in 0..<n { let e = Foundation.exp(p[i] - m); o[i] = e; sum += e }
-                        let inv = 1 / sum
-                        for i in 0..<n { o[i] *= inv }
-                        for i in n..<D { o[i] = 0 }
+                        var mv = Vec16(repeating: -.infinity), i = 0
+                        while i + 16 <= n { let v = UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self); mv.replace(with: v, where: v .> mv); i += 16 }
+                        var m = mv.max()
+                        while i < n { m = Swift.max(m, p[i]); i += 1 }
+                        let shift = Vec16(repeating: m)
+                        vectorMap(p, o, n) { vexp($0 - shift) }
+                        var sv = Vec16(); i = 0
+                        while i + 16 <= n { sv += UnsafeRawPointer(o + i).loadUnaligned(as: Vec16.self); i += 16 }
+                        var sum = sv.sum()
+                        while i < n { sum += o[i]; i += 1 }
+                        let inv = Vec16(repeating: 1 / sum)
+                        vectorMap(o, o, n) { $0 * inv }
+                        for j in n..<D { o[j] = 0 }
                     }
                 }
             }
         }
         let y = Tensor(shape: s, scalars: out)
-        return Variable.record(y, [self]) {
+        return Variable.record(y, [self], kind: "softmax", start: t0) {
             { g in
                 var dx = [Float](repeating: 0, count: y.count)
                 y.scalars.withUnsafeBufferPointer { py in
@@ -38,9 +45,15 @@ extension Variable {
                             Parallel.chunks(rows, grain: 32) { range in
                                 for r in range {
                                     let yy = py.baseAddress! + r * D, gg = pg.baseAddress! + r * D, d = pd.baseAddress! + r * D
-                                    var dot: Float = 0
-                                    for i in 0..<D { dot += gg[i] * yy[i] }
-                                    for i in 0..<D { d[i] = yy[i] * (gg[i] - dot) }
+                                    var dv = Vec16(), i = 0
+                                    while i + 16 <= D {
+                                        dv.addProduct(UnsafeRawPointer(gg + i).loadUnaligned(as: Vec16.self), UnsafeRawPointer(yy + i).loadUnaligned(as: Vec16.self))
+                                        i += 16
+                                    }
+                                    var dot = dv.sum()
+                                    while i < D { dot += gg[i] * yy[i]; i += 1 }
+                                    let dotv = Vec16(repeating: dot)
+                                    vectorMap2(yy, gg, d, D) { y, g in y * (g - dotv) }
                                 }
                             }
                         }

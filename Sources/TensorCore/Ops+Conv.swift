@@ -85,6 +85,7 @@ func col2im(_ dcols: UnsafePointer<Float>, _ s: Conv2DShape, _ dx: UnsafeMutable
 extension Variable {
     /// 2-D convolution: x (B, Cin, H, W), weight (Cout, Cin, kh, kw), bias (Cout) → (B, Cout, OH, OW).
     public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+        let t0 = Profiler.now()
         let xs = x.shape, ws = weight.shape
         precondition(xs.count == 4 && ws.count == 4 && xs[1] == ws[1],
                      "conv2d: input \(shapeString(xs)) and weight \(shapeString(ws)) do not fit (B, C, H, W) and (Cout, C, kh, kw)")
@@ -92,61 +93,61 @@ extension Variable {
                             kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
         precondition(s.outHeight > 0 && s.outWidth > 0, "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
         let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
-        var cols = [Float](repeating: 0, count: K * N)
-        var outT = [Float](repeating: 0, count: N * Co)  // (B·L, Cout)
-        x.value.scalars.withUnsafeBufferPointer { px in
-            cols.withUnsafeMutableBufferPointer { pc in im2col(px.baseAddress!, s, pc.baseAddress!) }
-        }
-        // outᵀ = colsᵀ · Wᵀ: many rows (B·L) and few columns (Cout) suit the 12×32 kernel, which
-        // then reads 12 neighbouring positions of each patch row straight from the im2col matrix.
-        weight.value.scalars.withUnsafeBufferPointer { pw in
-            cols.withUnsafeBufferPointer { pc in
-                outT.withUnsafeMutableBufferPointer { po in
-                    gemm(m: N, n: Co, k: K, a: .transposed(pc.baseAddress!, columns: N), b: .transposed(pw.baseAddress!, columns: K),
-                         c: po.baseAddress!, ldc: Co, accumulate: false)
-                }
-            }
-        }
-        // (B, L, Cout) → (B, Cout, L), adding the bias on the way.
         var out = [Float](repeating: 0, count: Co * N)
-        let b = bias?.value.scalars
-        outT.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                Parallel.chunks(s.batch) { images in
-                    for i in images {
-                        for co in 0..<Co {
-                            let d = dst.baseAddress! + (i * Co + co) * L, sp = src.baseAddress! + i * L * Co + co
-                            let c = b?[co] ?? 0
-                            for l in 0..<L { d[l] = sp[l &* Co] + c }
+        if stride == 1 {
+            x.value.scalars.withUnsafeBufferPointer { px in
+                weight.value.scalars.withUnsafeBufferPointer { pw in
+                    out.withUnsafeMutableBufferPointer { po in
+                        let pb = bias?.value.scalars
+                        pb.withUnsafeOptionalBuffer { bp in
+                            conv2dDirect(x: px.baseAddress!, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
+                                         weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW, padding: padding,
+                                         bias: bp, out: po.baseAddress!, accumulate: false)
                         }
                     }
                 }
             }
+        } else {
+            out = conv2dIm2col(x.value, weight.value, bias?.value, s)
         }
         let y = Tensor(shape: [s.batch, Co, s.outHeight, s.outWidth], scalars: out)
         var parents = [x, weight]
         if let bias { parents.append(bias) }
-        return record(y, parents) {
-            // Keeps the im2col matrix (for ∂W) and the weight (for ∂x).
-            let w = weight.value
+        return record(y, parents, kind: "conv2d", start: t0) {
+            // Keeps x (for ∂W, through im2col) and the weight (for ∂x).
+            let w = weight.value, xv = x.value
             return { g in
-                // G as (Cout, B·L).
-                var gMat = [Float](repeating: 0, count: Co * N)
-                g.scalars.withUnsafeBufferPointer { src in
-                    gMat.withUnsafeMutableBufferPointer { dst in
-                        for i in 0..<s.batch {
-                            for co in 0..<Co {
-                                (dst.baseAddress! + co * N + i * L).update(from: src.baseAddress! + (i * Co + co) * L, count: L)
+                let direct = stride == 1 && s.kernelH == s.kernelW && padding <= s.kernelH - 1
+                if let bias, bias.requiresGrad {
+                    var db = [Float](repeating: 0, count: Co)
+                    for i in 0..<s.batch { for co in 0..<Co { var t: Float = 0; for l in 0..<L { t += g.scalars[(i * Co + co) * L + l] }; db[co] += t } }
+                    bias.accumulate(Tensor(shape: [Co], scalars: db))
+                }
+                // G as (Cout, B·L) for the im2col route.
+                var gMat = [Float]()
+                if !direct {
+                    gMat = [Float](repeating: 0, count: Co * N)
+                    g.scalars.withUnsafeBufferPointer { src in
+                        gMat.withUnsafeMutableBufferPointer { dst in
+                            for i in 0..<s.batch {
+                                for co in 0..<Co {
+                                    (dst.baseAddress! + co * N + i * L).update(from: src.baseAddress! + (i * Co + co) * L, count: L)
+                                }
                             }
                         }
                     }
                 }
-                if let bias, bias.requiresGrad {
-                    var db = [Float](repeating: 0, count: Co)
-                    for co in 0..<Co { var t: Float = 0; for j in 0..<N { t += gMat[co * N + j] }; db[co] = t }
-                    bias.accumulate(Tensor(shape: [Co], scalars: db))
-                }
-                if weight.requiresGrad {
+                if weight.requiresGrad && direct {
+                    let dw = xv.scalars.withUnsafeBufferPointer { px in
+                        g.scalars.withUnsafeBufferPointer { pg in
+                            conv2dDirectWeightGradient(x: px.baseAddress!, grad: pg.baseAddress!, batch: s.batch, channels: s.inChannels,
+                                                       height: s.height, width: s.width, outChannels: Co, kernel: s.kernelH, padding: padding)
+                        }
+                    }
+                    weight.accumulate(Tensor(shape: ws, scalars: dw))
+                } else if weight.requiresGrad {
+                    var cols = [Float](repeating: 0, count: K * N)
+                    xv.scalars.withUnsafeBufferPointer { px in cols.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, s, $0.baseAddress!) } }
                     var dw = [Float](repeating: 0, count: Co * K)
                     gMat.withUnsafeBufferPointer { pg in
                         cols.withUnsafeBufferPointer { pc in
@@ -159,17 +160,36 @@ extension Variable {
                     weight.accumulate(Tensor(shape: ws, scalars: dw))
                 }
                 if x.requiresGrad {
-                    var dcols = [Float](repeating: 0, count: K * N)
                     var dx = [Float](repeating: 0, count: xs.product)
-                    w.scalars.withUnsafeBufferPointer { pw in
-                        gMat.withUnsafeBufferPointer { pg in
-                            dcols.withUnsafeMutableBufferPointer { pd in
-                                gemm(m: K, n: N, k: Co, a: .transposed(pw.baseAddress!, columns: K), b: .rowMajor(pg.baseAddress!, columns: N),
-                                     c: pd.baseAddress!, ldc: N, accumulate: false)
+                    if direct {
+                        // ∂L/∂x is the convolution of G, padded by k − 1 − p, with the weights flipped
+                        // in space and transposed in channels: W'[ci, co, u, v] = W[co, ci, k−1−u, k−1−v].
+                        let kk = s.kernelH, Ci = s.inChannels
+                        var flipped = [Float](repeating: 0, count: w.count)
+                        for co in 0..<Co { for ci in 0..<Ci { for u in 0..<kk { for v in 0..<kk {
+                            flipped[((ci * Co + co) * kk + u) * kk + v] = w.scalars[((co * Ci + ci) * kk + (kk - 1 - u)) * kk + (kk - 1 - v)]
+                        } } } }
+                        g.scalars.withUnsafeBufferPointer { pg in
+                            flipped.withUnsafeBufferPointer { pw in
+                                dx.withUnsafeMutableBufferPointer { pd in
+                                    conv2dDirect(x: pg.baseAddress!, batch: s.batch, channels: Co, height: s.outHeight, width: s.outWidth,
+                                                 weight: pw.baseAddress!, outChannels: Ci, kernelH: kk, kernelW: kk, padding: kk - 1 - padding,
+                                                 bias: nil, out: pd.baseAddress!, accumulate: false)
+                                }
                             }
                         }
+                    } else {
+                        var dcols = [Float](repeating: 0, count: K * N)
+                        w.scalars.withUnsafeBufferPointer { pw in
+                            gMat.withUnsafeBufferPointer { pg in
+                                dcols.withUnsafeMutableBufferPointer { pd in
+                                    gemm(m: K, n: N, k: Co, a: .transposed(pw.baseAddress!, columns: K), b: .rowMajor(pg.baseAddress!, columns: N),
+                                         c: pd.baseAddress!, ldc: N, accumulate: false)
+                                }
+                            }
+                        }
+                        dcols.withUnsafeBufferPointer { pd in dx.withUnsafeMutableBufferPointer { col2im(pd.baseAddress!, s, $0.baseAddress!) } }
                     }
-                    dcols.withUnsafeBufferPointer { pd in dx.withUnsafeMutableBufferPointer { col2im(pd.baseAddress!, s, $0.baseAddress!) } }
                     x.accumulate(Tensor(shape: xs, scalars: dx))
                 }
             }
@@ -178,6 +198,7 @@ extension Variable {
 
     /// Nearest-neighbour 2× upsampling of (B, C, H, W); the pullback sums each 2×2 block.
     public func upsampleNearest2x() -> Variable {
+        let t0 = Profiler.now()
         let s = shape
         precondition(s.count == 4, "upsampleNearest2x: expected (B, C, H, W), got \(shapeString(s))")
         let planes = s[0] * s[1], h = s[2], w = s[3]
@@ -193,7 +214,7 @@ extension Variable {
                 }
             }
         }
-        return Variable.record(Tensor(shape: [s[0], s[1], 2 * h, 2 * w], scalars: out), [self]) {
+        return Variable.record(Tensor(shape: [s[0], s[1], 2 * h, 2 * w], scalars: out), [self], kind: "layout", start: t0) {
             { g in
                 var d = [Float](repeating: 0, count: s.product)
                 for p in 0..<planes {
@@ -206,6 +227,42 @@ extension Variable {
                 }
                 self.accumulate(Tensor(shape: s, scalars: d))
             }
+        }
+    }
+}
+
+/// The im2col forward (any stride): cols (K, B·L), outᵀ = colsᵀ · Wᵀ, then (B, Cout, L) + bias.
+func conv2dIm2col(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ s: Conv2DShape) -> [Float] {
+    let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
+    var cols = [Float](repeating: 0, count: K * N)
+    var outT = [Float](repeating: 0, count: N * Co)  // (B·L, Cout)
+    x.scalars.withUnsafeBufferPointer { px in
+        cols.withUnsafeMutableBufferPointer { pc in im2col(px.baseAddress!, s, pc.baseAddress!) }
+    }
+    weight.scalars.withUnsafeBufferPointer { pw in
+        cols.withUnsafeBufferPointer { pc in
+            outT.withUnsafeMutableBufferPointer { po in
+                gemm(m: N, n: Co, k: K, a: .transposed(pc.baseAddress!, columns: N), b: .transposed(pw.baseAddress!, columns: K),
+                     c: po.baseAddress!, ldc: Co, accumulate: false)
+            }
+        }
+    }
+    var out = [Float](repeating: 0, count: Co * N)
+    let b = bias?.scalars
+    for i in 0..<s.batch {
+        for co in 0..<Co {
+            let c = b?[co] ?? 0
+            for l in 0..<L { out[(i * Co + co) * L + l] = outT[(i * L + l) * Co + co] + c }
+        }
+    }
+    return out
+}
+
+extension Optional where Wrapped == [Float] {
+    func withUnsafeOptionalBuffer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        switch self {
+        case .some(let a): return a.withUnsafeBufferPointer { body($0.baseAddress) }
+        case .none: return body(nil)
         }
     }
 }

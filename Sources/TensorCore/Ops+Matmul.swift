@@ -44,8 +44,9 @@ extension Tensor {
 extension Variable {
     /// Matrix product, batched over leading axes; see `Tensor.matmul`.
     public static func matmul(_ a: Variable, _ b: Variable, transposeB: Bool = false) -> Variable {
+        let t0 = Profiler.now()
         let y = Tensor.matmul(a.value, b.value, transposeB: transposeB)
-        return record(y, [a, b]) {
+        return record(y, [a, b], kind: "matmul", start: t0) {
             let (va, vb) = (a.value, b.value)
             return { g in
                 // dA = G·Bᵀ (or G·B when B was read transposed).
@@ -66,9 +67,40 @@ extension Variable {
     }
 
     /// A fully connected layer as PyTorch's nn.Linear: y = x·Wᵀ + b, W of shape (out, in).
+    /// One primitive: the bias is added in place and its gradient is the column sum of ∂L/∂y.
     public static func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
-        let y = matmul(x, weight, transposeB: true)  // (…, out)
-        guard let bias else { return y }
-        return y + bias
+        let t0 = Profiler.now()
+        let xs = x.shape, out = weight.shape[0], inF = weight.shape[1]
+        precondition(xs.last == inF, "linear: input \(shapeString(xs)) does not end in the weight's \(inF) input features (weight \(shapeString(weight.shape)))")
+        let rows = x.value.count / inF
+        var y = Tensor.matmul(x.value.reshaped([rows, inF]), weight.value, transposeB: true)   // (rows, out)
+        if let bias {
+            y.scalars.withUnsafeMutableBufferPointer { py in
+                bias.value.scalars.withUnsafeBufferPointer { pb in
+                    let o = py.baseAddress!, b = pb.baseAddress!
+                    Parallel.chunks(rows, grain: 64) { r in for i in r { vectorMap2(o + i * out, b, o + i * out, out, +) } }
+                }
+            }
+        }
+        var parents = [x, weight]
+        if let bias { parents.append(bias) }
+        return record(y.reshaped(Array(xs.dropLast()) + [out]), parents, kind: "linear", start: t0) {
+            // Keeps x and W: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_rows G.
+            let (vx, vw) = (x.value, weight.value)
+            return { g in
+                let g2 = g.reshaped([rows, out])
+                if x.requiresGrad { x.accumulate(Tensor.matmul(g2, vw).reshaped(xs)) }
+                if weight.requiresGrad { weight.accumulate(Tensor.matmul(g2, vx.reshaped([rows, inF]), transposeA: true)) }
+                if let bias, bias.requiresGrad {
+                    var db = [Float](repeating: 0, count: out)
+                    g2.scalars.withUnsafeBufferPointer { pg in
+                        db.withUnsafeMutableBufferPointer { pd in
+                            for i in 0..<rows { vectorMap2(pd.baseAddress!, pg.baseAddress! + i * out, pd.baseAddress!, out, +) }
+                        }
+                    }
+                    bias.accumulate(Tensor(shape: [out], scalars: db))
+                }
+            }
+        }
     }
 }

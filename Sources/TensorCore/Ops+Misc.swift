@@ -30,11 +30,12 @@ extension Variable {
     /// Mean squared error mean((a − b)²) as a scalar. Pullback 2(a − b)/n.
     public static func mse(_ a: Variable, _ b: Variable) -> Variable {
         precondition(a.shape == b.shape, "mse: shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) differ")
+        let t0 = Profiler.now()
         let diff = a.value - b.value
         var s = 0.0
         for d in diff.scalars { s += Double(d) * Double(d) }
         let n = Float(diff.count)
-        return record(Tensor(Float(s / Double(diff.count))), [a, b]) {
+        return record(Tensor(Float(s / Double(diff.count))), [a, b], kind: "loss", start: t0) {
             { g in
                 let d = diff * (2 * g.scalars[0] / n)
                 a.accumulate(d)

@@ -28,6 +28,7 @@ extension Variable {
     /// GroupNorm over (B, C, …): channels split into `groups`; each (batch, group) normalised over
     /// its channels and positions; per-channel affine γ (weight) and β (bias).
     public func groupNorm(groups G: Int, weight: Variable, bias: Variable, eps: Float) -> Variable {
+        let t0 = Profiler.now()
         let s = shape
         let B = s[0], C = s[1], S = s.dropFirst(2).reduce(1, *)
         precondition(C % G == 0, "groupNorm: \(C) channels of \(shapeString(s)) do not split into \(G) groups")
@@ -55,7 +56,7 @@ extension Variable {
                 }
             }
         }
-        return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias]) {
+        return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias], kind: "groupNorm", start: t0) {
             // Keeps x and the per-group (μ, r); x̂ is recomputed.
             let gamma = weight.value.scalars
             return { g in
@@ -104,6 +105,7 @@ extension Variable {
 
     /// LayerNorm over the last axis with per-feature γ (weight) and β (bias).
     public func layerNorm(weight: Variable, bias: Variable, eps: Float) -> Variable {
+        let t0 = Profiler.now()
         let s = shape, D = s.last!, rows = value.count / D
         precondition(weight.shape == [D] && bias.shape == [D], "layerNorm: weight \(shapeString(weight.shape)) and bias \(shapeString(bias.shape)) must be (\(D),)")
         var stats = [Float](repeating: 0, count: 2 * rows)
@@ -123,7 +125,7 @@ extension Variable {
                 }
             }
         }
-        return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias]) {
+        return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias], kind: "layerNorm", start: t0) {
             { g in
                 var dx = [Float](repeating: 0, count: x.count)
                 x.scalars.withUnsafeBufferPointer { px in

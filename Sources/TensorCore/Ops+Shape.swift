@@ -43,9 +43,10 @@ extension Variable {
 
     /// Axes reordered; the pullback applies the inverse permutation.
     public func permuted(_ axes: [Int]) -> Variable {
+        let t0 = Profiler.now()
         var inverse = [Int](repeating: 0, count: axes.count)
         for (i, a) in axes.enumerated() { inverse[a] = i }
-        return Variable.record(value.permuted(axes), [self]) { { g in self.accumulate(g.permuted(inverse)) } }
+        return Variable.record(value.permuted(axes), [self], kind: "layout", start: t0) { { g in self.accumulate(g.permuted(inverse)) } }
     }
 
     /// Two axes swapped.
@@ -57,6 +58,7 @@ extension Variable {
 
     /// The elements with index in `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Variable {
+        let t0 = Profiler.now()
         let s = shape
         precondition(range.lowerBound >= 0 && range.upperBound <= s[axis], "slice: range \(range) outside axis \(axis) of \(shapeString(s))")
         let outer = s[..<axis].reduce(1, *), inner = s[(axis + 1)...].reduce(1, *)
@@ -68,7 +70,7 @@ extension Variable {
             let src = (o * s[axis] + range.lowerBound) * inner
             for i in 0..<n { out[o * n + i] = value.scalars[src + i] }
         }
-        return Variable.record(Tensor(shape: outShape, scalars: out), [self]) {
+        return Variable.record(Tensor(shape: outShape, scalars: out), [self], kind: "layout", start: t0) {
             { g in
                 var full = [Float](repeating: 0, count: s.product)
                 for o in 0..<outer {
@@ -89,6 +91,7 @@ extension Variable {
 
     /// Joins variables along `axis`; all other extents must agree.
     public static func concat(_ parts: [Variable], axis: Int) -> Variable {
+        let t0 = Profiler.now()
         let first = parts[0].shape
         for p in parts {
             precondition(p.shape.count == first.count && zip(p.shape, first).enumerated().allSatisfy { $0.offset == axis || $0.element.0 == $0.element.1 },
@@ -113,7 +116,7 @@ extension Variable {
             }
             start += e
         }
-        return record(Tensor(shape: outShape, scalars: out), parts) {
+        return record(Tensor(shape: outShape, scalars: out), parts, kind: "layout", start: t0) {
             { g in
                 var start = 0
                 for (p, e) in zip(parts, extents) {

@@ -62,9 +62,19 @@ public final class Variable {
 
     /// The result of an op: records `pullback` when recording and some parent needs gradients,
     /// else returns a constant. `pullback` is built lazily so a no-grad forward allocates nothing for it.
-    public static func record(_ value: Tensor, _ parents: [Variable], _ pullback: () -> (Tensor) -> Void) -> Variable {
+    /// `kind` and `start` (Profiler.now() when the op began) feed the profiler when it is on.
+    public static func record(_ value: Tensor, _ parents: [Variable], kind: String = "other", start: UInt64 = 0,
+                              _ pullback: () -> (Tensor) -> Void) -> Variable {
+        let profiling = Profiler.enabled
+        defer { if profiling && start != 0 { Profiler.add(kind, since: start) } }
         if isRecording && parents.contains(where: { $0.requiresGrad }) {
-            return Variable(value: value, parents: parents, pullback: pullback())
+            let pb = pullback()
+            if profiling {
+                return Variable(value: value, parents: parents) { g in
+                    let t = Profiler.now(); pb(g); Profiler.add(kind + " backward", since: t)
+                }
+            }
+            return Variable(value: value, parents: parents, pullback: pb)
         }
         return Variable(value)
     }

@@ -1,0 +1,219 @@
+// Stride-1 convolution without im2col ("implicit GEMM").
+//
+// Pad the input once, then compute the output on a *wide* grid of OH × Wp positions per image
+// (Wp = W + 2p, the padded width; the last kw − 1 columns of each row are garbage and dropped).
+// In that grid, output position q and kernel tap k = (ci, ky, kx) read the padded input at
+//     q + offset[k],   offset[k] = ci·Hp·Wp + ky·Wp + kx,
+// so twelve consecutive positions read twelve consecutive inputs: the GEMM micro-kernel's A
+// operand is the padded image itself, addressed through a table of K offsets, and the patch matrix
+// is never written. B is Wᵀ (K × Cout), packed once; C is the wide output, channels last.
+
+/// out (B, Cout, OH, OW) = conv(x, w, stride 1, padding) (+ bias, or += into out when `accumulate`).
+/// x (B, C, H, W), w (Cout, C, kh, kw), all row-major.
+func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int,
+                  weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int, padding p: Int,
+                  bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    let Hp = H + 2 * p, Wp = W + 2 * p, OH = Hp - kh + 1, OW = Wp - kw + 1
+    let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kh * kw
+    let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
+    let slack = Wp * kh + 2 * mr
+    // Padded input, with slack at the end for the garbage columns' reads.
+    let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * image + slack)
+    defer { xpad.deallocate() }
+    (xpad + batch * image).initialize(repeating: 0, count: slack)
+    Parallel.chunks(batch * C) { planes in
+        for pc in planes {
+            let dst = xpad + pc * plane, src = x + pc * H * W
+            dst.initialize(repeating: 0, count: p * Wp)
+            for y in 0..<H {
+                let row = dst + (p + y) * Wp
+                row.initialize(repeating: 0, count: p)
+                (row + p).initialize(from: src + y * W, count: W)
+                (row + p + W).initialize(repeating: 0, count: p)
+            }
+            (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
+        }
+    }
+    var offsets = [Int](repeating: 0, count: K)
+    for ci in 0..<C { for ky in 0..<kh { for kx in 0..<kw { offsets[(ci * kh + ky) * kw + kx] = ci * plane + ky * Wp + kx } } }
+    // Wᵀ packed in strips of 32 output channels (zero-padded).
+    let strips = (Co + nr - 1) / nr
+    let packedW = UnsafeMutablePointer<Float>.allocate(capacity: strips * K * nr)
+    defer { packedW.deallocate() }
+    for s in 0..<strips {
+        packPanelB(MatrixView.transposed(w, columns: K), row0: 0, col0: s * nr, depth: K, width: min(nr, Co - s * nr), into: packedW + s * K * nr)
+    }
+    let ldc = strips * nr
+    offsets.withUnsafeBufferPointer { off in
+        Parallel.forEach(batch) { b in
+            let wide = UnsafeMutablePointer<Float>.allocate(capacity: (M + mr) * ldc)
+            defer { wide.deallocate() }
+            let base = xpad + b * image
+            for s in 0..<strips {
+                var i = 0
+                while i < M {
+                    microKernel12x32Indexed(K, base + i, off.baseAddress!, packedW + s * K * nr, wide + i * ldc + s * nr, ldc)
+                    i += mr
+                }
+            }
+            // Wide channels-last → (Cout, OH, OW), dropping the garbage columns, adding the bias.
+            let o = out + b * Co * OH * OW
+            for co in 0..<Co {
+                let c = bias?[co] ?? 0
+                let dst = o + co * OH * OW
+                for y in 0..<OH {
+                    let src = wide + y * Wp * ldc + co, d = dst + y * OW
+                    if accumulate { for xx in 0..<OW { d[xx] += src[xx &* ldc] + c } }
+                    else { for xx in 0..<OW { d[xx] = src[xx &* ldc] + c } }
+                }
+            }
+        }
+    }
+}
+
+/// C[12×32] = Σ_p A[0..<12, p] ⊗ B[p, 0..<32] with A[i, p] = a[offsets[p] + i] and B packed
+/// (32 floats per step). The rows past the end of the data read slack and are discarded.
+@inline(never)
+func microKernel12x32Indexed(_ depth: Int, _ a: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
+                             _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+    var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+    var bp = UnsafeRawPointer(b)
+    for p in 0..<depth {
+        let ap = a + offsets[p]
+        let b0 = bp.loadUnaligned(as: V.self)
+        let b1 = (bp + 64).loadUnaligned(as: V.self)
+        var x = V(repeating: ap[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: ap[1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: ap[2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: ap[3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: ap[4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: ap[5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        x = V(repeating: ap[6]); c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = V(repeating: ap[7]); c70.addProduct(x, b0); c71.addProduct(x, b1)
+        x = V(repeating: ap[8]); c80.addProduct(x, b0); c81.addProduct(x, b1)
+        x = V(repeating: ap[9]); c90.addProduct(x, b0); c91.addProduct(x, b1)
+        x = V(repeating: ap[10]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
+        x = V(repeating: ap[11]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
+        bp += 128
+    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
+        let p = UnsafeMutableRawPointer(c + r &* ldc)
+        p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
+    }
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+    store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+}
+
+/// ∂L/∂W for a stride-1 convolution without im2col: with the same wide grid and offsets,
+///     ∂L/∂W[co, k] = Σ_b Σ_q xpad_b[offset[k] + q] · G_b[q, co],
+/// a GEMM whose A rows are the padded image seen from each kernel tap (12 row pointers per strip)
+/// and whose B is G laid out wide and channels-last, with zeros in the garbage columns.
+/// Threads own disjoint rows k, and images are summed in order: the same bytes for any thread count.
+func conv2dDirectWeightGradient(x: UnsafePointer<Float>, grad g: UnsafePointer<Float>, batch: Int, channels C: Int,
+                                height H: Int, width W: Int, outChannels Co: Int, kernel kk: Int, padding p: Int) -> [Float] {
+    let Hp = H + 2 * p, Wp = W + 2 * p, OH = Hp - kk + 1, OW = Wp - kk + 1
+    let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kk * kk
+    let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
+    let strips = (Co + nr - 1) / nr, ldg = strips * nr
+    let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * image + Wp * kk + 2 * mr)
+    let gwide = UnsafeMutablePointer<Float>.allocate(capacity: batch * M * ldg)
+    defer { xpad.deallocate(); gwide.deallocate() }
+    (xpad + batch * image).initialize(repeating: 0, count: Wp * kk + 2 * mr)
+    Parallel.chunks(batch * C) { planes in
+        for pc in planes {
+            let dst = xpad + pc * plane, src = x + pc * H * W
+            dst.initialize(repeating: 0, count: p * Wp)
+            for y in 0..<H {
+                let row = dst + (p + y) * Wp
+                row.initialize(repeating: 0, count: p)
+                (row + p).initialize(from: src + y * W, count: W)
+                (row + p + W).initialize(repeating: 0, count: p)
+            }
+            (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
+        }
+    }
+    // G (B, Co, OH, OW) → wide channels-last (B, OH·Wp, ldg), zeros elsewhere.
+    Parallel.chunks(batch) { images in
+        for b in images {
+            let dst = gwide + b * M * ldg
+            dst.initialize(repeating: 0, count: M * ldg)
+            for co in 0..<Co {
+                let src = g + (b * Co + co) * OH * OW
+                for y in 0..<OH { for xx in 0..<OW { dst[(y * Wp + xx) * ldg + co] = src[y * OW + xx] } }
+            }
+        }
+    }
+    var dwT = [Float](repeating: 0, count: K * ldg)  // (K, ldg)
+    dwT.withUnsafeMutableBufferPointer { out in
+        Parallel.chunks(K, grain: mr) { rows in
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
+            let pointers = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: mr)
+            defer { tile.deallocate(); pointers.deallocate() }
+            var k0 = rows.lowerBound
+            while k0 < rows.upperBound {
+                let h = min(mr, rows.upperBound - k0)
+                for b in 0..<batch {
+                    for i in 0..<mr {
+                        let k = k0 + min(i, h - 1)           // rows past the end repeat the last; discarded
+                        let ci = k / (kk * kk), ky = (k / kk) % kk, kx = k % kk
+                        pointers[i] = UnsafePointer(xpad + b * image + ci * plane + ky * Wp + kx)
+                    }
+                    for s in 0..<strips {
+                        let c = out.baseAddress! + k0 * ldg + s * nr
+                        microKernel12x32RowPointers(M, pointers, UnsafePointer(gwide + b * M * ldg + s * nr), ldg, tile)
+                        for i in 0..<h {
+                            let dst = c + i * ldg, src = tile + i * nr
+                            if b == 0 { for j in 0..<nr { dst[j] = src[j] } } else { for j in 0..<nr { dst[j] += src[j] } }
+                        }
+                    }
+                }
+                k0 += mr
+            }
+        }
+    }
+    var dw = [Float](repeating: 0, count: Co * K)
+    for co in 0..<Co { for k in 0..<K { dw[co * K + k] = dwT[k * ldg + co] } }
+    return dw
+}
+
+/// tile[12×32] = Σ_q rows[i][q] · B[q, 0..<32], B[q, j] = b[q·bStep + j].
+@inline(never)
+func microKernel12x32RowPointers(_ depth: Int, _ rows: UnsafePointer<UnsafePointer<Float>>, _ b: UnsafePointer<Float>, _ bStep: Int,
+                                 _ c: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+    var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+    let r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3], r4 = rows[4], r5 = rows[5]
+    let r6 = rows[6], r7 = rows[7], r8 = rows[8], r9 = rows[9], ra = rows[10], rb = rows[11]
+    var bp = UnsafeRawPointer(b)
+    let bBytes = bStep &* 4
+    for q in 0..<depth {
+        let b0 = bp.loadUnaligned(as: V.self)
+        let b1 = (bp + 64).loadUnaligned(as: V.self)
+        var x = V(repeating: r0[q]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: r1[q]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: r2[q]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: r3[q]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: r4[q]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: r5[q]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        x = V(repeating: r6[q]); c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = V(repeating: r7[q]); c70.addProduct(x, b0); c71.addProduct(x, b1)
+        x = V(repeating: r8[q]); c80.addProduct(x, b0); c81.addProduct(x, b1)
+        x = V(repeating: r9[q]); c90.addProduct(x, b0); c91.addProduct(x, b1)
+        x = V(repeating: ra[q]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
+        x = V(repeating: rb[q]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
+        bp += bBytes
+    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
+        let p = UnsafeMutableRawPointer(c + r &* 32)
+        p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
+    }
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+    store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+}
