@@ -101,8 +101,7 @@ public final class CLIPTextModel {
             + Variable.embedding(positionEmbedding, ids: Array(0..<L), shape: [L])           // (L, D), broadcast
         for layer in layers {
             let x = layer.norm1(h)
-            let q = layer.q(x).splitHeads(config.heads), k = layer.k(x).splitHeads(config.heads), v = layer.v(x).splitHeads(config.heads)
-            h = h + layer.out(Variable.attention(query: q, key: k, value: v, causal: true).mergeHeads())
+            h = h + layer.out(Variable.multiHeadAttention(query: layer.q(x), key: layer.k(x), value: layer.v(x), heads: config.heads, causal: true))
             let f = layer.fc1(layer.norm2(h))                                                // (B, L, F)
             h = h + layer.fc2(config.hiddenAct == "quick_gelu" ? f.quickGELU() : f.gelu())
         }

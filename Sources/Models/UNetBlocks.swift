@@ -41,8 +41,8 @@ struct Attention {
     }
     func callAsFunction(_ x: Variable, context: Variable? = nil) -> Variable { // x: (B, L, D), context: (B, S, Dc)
         let c = context ?? x
-        let q = toQ(x).splitHeads(heads), k = toK(c).splitHeads(heads), v = toV(c).splitHeads(heads)  // (B, h, L|S, d)
-        return toOut(Variable.attention(query: q, key: k, value: v).mergeHeads())                   // (B, L, D)
+        // Heads are column blocks of (B, L, D); the fused op reads them in place.
+        return toOut(Variable.multiHeadAttention(query: toQ(x), key: toK(c), value: toV(c), heads: heads))  // (B, L, D)
     }
 }
 
@@ -63,8 +63,7 @@ struct BasicTransformerBlock {
     func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, L, D)
         var h = attn1(norm1(x)) + x
         h = attn2(norm2(h), context: context) + h
-        let hg = ffIn(norm3(h)).chunked(2, axis: 2)                             // 2 × (B, L, 4D)
-        return ffOut(hg[0] * hg[1].gelu()) + h
+        return ffOut(ffIn(norm3(h)).geglu()) + h                                // (B, L, 8D) → (B, L, 4D) → (B, L, D)
     }
 }
 

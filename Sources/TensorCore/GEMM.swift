@@ -87,7 +87,7 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
             let w = min(nr, cols.upperBound - jr)
             // The B strip: in place when its rows are 32 contiguous floats, else packed.
             let bPtr: UnsafePointer<Float>, bStep: Int
-            if b.colStride == 1 && w == nr {
+            if b.colStride == 1 && (w == nr || w == 16) {
                 bPtr = b.base + pc &* b.rowStride + jr; bStep = b.rowStride
             } else {
                 packPanelB(b, row0: pc, col0: jr, depth: kb, width: w, into: packB)
@@ -97,7 +97,11 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
             while ir < rows.upperBound {
                 let h = min(mr, rows.upperBound - ir)
                 let cTile = c + ir &* ldc + jr
-                if h == mr {
+                if h == mr && w == 16 {
+                    // A 16-wide matrix (an attention head): the half-width kernel, no wasted lanes.
+                    let aPtr = a.base + ir &* a.rowStride + pc &* a.colStride
+                    microKernel12x16(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first)
+                } else if h == mr {
                     let aPtr = a.base + ir &* a.rowStride + pc &* a.colStride
                     if w == nr {
                         microKernel12x32(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first)
@@ -231,6 +235,34 @@ func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
     store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
     store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
     store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+}
+
+/// The 12×16 variant of `microKernel12x32`, for matrices 16 columns wide.
+@inline(never)
+func microKernel12x16(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
+                      _ b: UnsafePointer<Float>, _ bStep: Int,
+                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool) {
+    typealias V = SIMD16<Float>
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
+    var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
+    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
+    let bBytes = bStep &* 4
+    for _ in 0..<depth {
+        let b0 = bp.loadUnaligned(as: V.self)
+        c0.addProduct(V(repeating: a0[0]), b0); c1.addProduct(V(repeating: a0[r1]), b0)
+        c2.addProduct(V(repeating: a0[r2]), b0); c3.addProduct(V(repeating: a0[r3]), b0)
+        c4.addProduct(V(repeating: a0[r4]), b0); c5.addProduct(V(repeating: a0[r5]), b0)
+        c6.addProduct(V(repeating: a6[0]), b0); c7.addProduct(V(repeating: a6[r1]), b0)
+        c8.addProduct(V(repeating: a6[r2]), b0); c9.addProduct(V(repeating: a6[r3]), b0)
+        ca.addProduct(V(repeating: a6[r4]), b0); cb.addProduct(V(repeating: a6[r5]), b0)
+        a0 += aStep; a6 += aStep; bp += bBytes
+    }
+    @inline(__always) func store(_ r: Int, _ v: V) {
+        let p = UnsafeMutableRawPointer(c + r &* ldc)
+        p.storeBytes(of: overwrite ? v : p.loadUnaligned(as: V.self) + v, as: V.self)
+    }
+    store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
+    store(6, c6); store(7, c7); store(8, c8); store(9, c9); store(10, ca); store(11, cb)
 }
 
 /// The definition: C[i, j] (+)= Σ_p A[i, p]·B[p, j], one multiply-add at a time, in Double.

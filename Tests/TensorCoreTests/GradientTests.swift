@@ -85,6 +85,20 @@ final class GradientTests: XCTestCase {
                                         y.composedLayerNorm(weight: lg, bias: lb, eps: 1e-5).value), 1e-5)
     }
 
+    func testFusedMultiHeadAttentionAndGEGLUMatchComposed() {
+        for causal in [false, true] {
+            let q = v([2, 5, 8]), k = v([2, causal ? 5 : 3, 8]), val = v([2, causal ? 5 : 3, 8])
+            let fused = Variable.multiHeadAttention(query: q, key: k, value: val, heads: 2, causal: causal)
+            let composed = Variable.attention(query: q.splitHeads(2), key: k.splitHeads(2), value: val.splitHeads(2), causal: causal).mergeHeads()
+            XCTAssertLessThan(relativeError(fused.value, composed.value), 1e-5)
+            assertGrad([q, k, val]) { Variable.multiHeadAttention(query: q, key: k, value: val, heads: 2, causal: causal) }
+        }
+        let h = v([3, 2, 8])
+        let halves = h.chunked(2, axis: 2)
+        XCTAssertLessThan(relativeError(h.geglu().value, (halves[0] * halves[1].gelu()).value), 1e-5)
+        assertGrad([h]) { h.geglu() }
+    }
+
     func testAttentionEmbeddingMSEDropout() {
         let q = v([1, 2, 5, 4]), k = v([1, 2, 3, 4]), val = v([1, 2, 3, 4])
         assertGrad([q, k, val]) { Variable.attention(query: q, key: k, value: val) }
