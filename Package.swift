@@ -41,6 +41,7 @@ let package = Package(
         chapter("chapter00", "00-tensor-core", ["TensorCore", "Plotting", "Book"]),
         chapter("chapter01", "01-forward-diffusion", ["TensorCore", "Diffusion", "ImageIO", "Plotting", "ToyWorld", "Book"]),
         chapter("chapter02", "02-loss", ["TensorCore", "Diffusion", "Plotting", "Book"]),
+        chapter("chapter03", "03-unet", ["TensorCore", "Diffusion", "Models", "Plotting", "Book"]),
 
         // MARK: - Tools
         .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Models"],

@@ -1,5 +1,5 @@
 # gemm-speed.gp — redraw with: gnuplot gemm-speed.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'gemm-speed.png'
 set title "matrix product speed (all cores)"
 set xlabel "n (n×n·n×n)"

@@ -1,5 +1,5 @@
 # alpha-bar.gp — redraw with: gnuplot alpha-bar.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'alpha-bar.png'
 set title "ᾱ_t: signal variance left after t steps"
 set xlabel "t"

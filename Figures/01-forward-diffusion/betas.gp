@@ -1,5 +1,5 @@
 # betas.gp — redraw with: gnuplot betas.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'betas.png'
 set title "β_t: noise added at each step"
 set xlabel "t"

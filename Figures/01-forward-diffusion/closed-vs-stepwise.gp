@@ -1,5 +1,5 @@
 # closed-vs-stepwise.gp — redraw with: gnuplot closed-vs-stepwise.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'closed-vs-stepwise.png'
 set title "x_300 from x_0 = 0.7: two routes, one distribution"
 set xlabel "x_t"

@@ -1,5 +1,5 @@
 # log-snr.gp — redraw with: gnuplot log-snr.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'log-snr.png'
 set title "log SNR(t) = log ᾱ_t / (1 − ᾱ_t)"
 set xlabel "t"

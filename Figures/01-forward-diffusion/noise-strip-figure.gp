@@ -1,5 +1,5 @@
 # noise-strip-figure.gp — redraw with: gnuplot noise-strip-figure.gp (in this folder)
-set terminal pngcairo size 840,390 font 'sans,9'
+set terminal pngcairo size 840,390 font 'sans,9' noenhanced
 set output 'noise-strip-figure.png'
 unset key; unset tics; unset border; set size ratio -1
 set multiplot layout 3,7 title "q(x_t | x_0), linear schedule" font 'sans,12'

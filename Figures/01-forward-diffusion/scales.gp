@@ -1,5 +1,5 @@
 # scales.gp — redraw with: gnuplot scales.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'scales.png'
 set title "signal scale α_t = √ᾱ_t and noise scale σ_t = √(1−ᾱ_t)"
 set xlabel "t"

@@ -1,5 +1,5 @@
 # loss-curves.gp — redraw with: gnuplot loss-curves.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'loss-curves.png'
 set title "training loss (running mean of 50 steps)"
 set xlabel "step"

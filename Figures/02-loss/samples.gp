@@ -1,5 +1,5 @@
 # samples.gp — redraw with: gnuplot samples.gp (in this folder)
-set terminal pngcairo size 900,700 font 'sans,10'
+set terminal pngcairo size 900,700 font 'sans,10' noenhanced
 set output 'samples.png'
 set title "spiral data and DDIM samples"
 set xlabel "x"

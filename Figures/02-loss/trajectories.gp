@@ -1,5 +1,5 @@
 # trajectories.gp — redraw with: gnuplot trajectories.gp (in this folder)
-set terminal pngcairo size 800,700 font 'sans,10'
+set terminal pngcairo size 800,700 font 'sans,10' noenhanced
 set output 'trajectories.png'
 set title "reverse trajectories: noise (start) → data (end)"
 set xlabel "x"

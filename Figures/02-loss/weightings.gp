@@ -1,5 +1,5 @@
 # weightings.gp — redraw with: gnuplot weightings.gp (in this folder)
-set terminal pngcairo size 800,500 font 'sans,10'
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'weightings.png'
 set title "How each loss weights the timesteps (cosine schedule)"
 set xlabel "t"

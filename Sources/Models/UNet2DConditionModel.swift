@@ -12,12 +12,12 @@ import TensorCore
 public final class UNet2DConditionModel {
     public let config: UNetConfig
     public let store = ParameterStore()
-    let timeLinear1: Linear, timeLinear2: Linear
-    let convIn: Conv2d
-    let downs: [DownBlock]
-    let midResnet1: ResnetBlock2D, midAttention: Transformer2D, midResnet2: ResnetBlock2D
-    let ups: [UpBlock]
-    let normOut: GroupNorm, convOut: Conv2d
+    public let timeLinear1: Linear, timeLinear2: Linear
+    public let convIn: Conv2d
+    public let downs: [DownBlock]
+    public let midResnet1: ResnetBlock2D, midAttention: Transformer2D, midResnet2: ResnetBlock2D
+    public let ups: [UpBlock]
+    public let normOut: GroupNorm, convOut: Conv2d
 
     /// A model with freshly initialised weights (PyTorch's default initialisation).
     public init(_ config: UNetConfig, seed: UInt64 = 0) {
@@ -59,10 +59,7 @@ public final class UNet2DConditionModel {
         precondition(timesteps.count == sample.shape[0], "UNet: \(timesteps.count) timesteps for a batch of \(sample.shape[0])")
         func keep(_ name: String, _ v: Variable) { activations?.pointee[name] = v.value }
 
-        // Time: sinusoidal features (B, C₀) → MLP (B, 4·C₀).
-        let features = Variable(timestepEmbedding(timesteps, dim: config.blockOutChannels[0], flipSinToCos: config.flipSinToCos,
-                                                  downscaleFreqShift: Float(config.freqShift)))
-        let temb = timeLinear2(timeLinear1(features).silu())
+        let temb = timeEmbedding(timesteps)                                       // (B, 4·C₀)
         keep("time_embedding", temb)
 
         var h = convIn(sample)                                                    // (B, C₀, H, W)
@@ -72,14 +69,29 @@ public final class UNet2DConditionModel {
             h = block(h, temb: temb, context: context, skips: &skips)
             keep("down_blocks.\(i)", h)
         }
-        h = midResnet2(midAttention(midResnet1(h, temb), context: context), temb)
+        h = midBlock(h, temb: temb, context: context)
         keep("mid_block", h)
         for (i, block) in ups.enumerated() {
             h = block(h, temb: temb, context: context, skips: &skips)
             keep("up_blocks.\(i)", h)
         }
-        return convOut(normOut(h).silu())                                         // (B, Cout, H, W)
+        return head(h)                                                            // (B, Cout, H, W)
     }
+
+    /// Sinusoidal features of the timesteps (B, C₀) through linear → SiLU → linear: (B, 4·C₀).
+    public func timeEmbedding(_ timesteps: [Float]) -> Variable {
+        let features = Variable(timestepEmbedding(timesteps, dim: config.blockOutChannels[0], flipSinToCos: config.flipSinToCos,
+                                                  downscaleFreqShift: Float(config.freqShift)))
+        return timeLinear2(timeLinear1(features).silu())
+    }
+
+    /// UNetMidBlock2DCrossAttn: ResNet → transformer → ResNet, at the lowest resolution.
+    public func midBlock(_ h: Variable, temb: Variable, context: Variable) -> Variable {
+        midResnet2(midAttention(midResnet1(h, temb), context: context), temb)
+    }
+
+    /// conv_norm_out → SiLU → conv_out.
+    public func head(_ h: Variable) -> Variable { convOut(normOut(h).silu()) }
 
     // MARK: - Checkpoints (diffusers folder layout)
 

@@ -8,9 +8,9 @@ import TensorCore
 /// ResnetBlock2D: norm1 → SiLU → conv1 → + time_emb_proj(SiLU(temb)) → norm2 → SiLU → conv2,
 /// plus the input (through a 1×1 conv when channels change).
 public struct ResnetBlock2D {
-    let norm1: GroupNorm, conv1: Conv2d, timeProj: Linear, norm2: GroupNorm, conv2: Conv2d
+    public let norm1: GroupNorm, conv1: Conv2d, timeProj: Linear, norm2: GroupNorm, conv2: Conv2d
     let shortcut: Conv2d?
-    init(_ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int, groups: Int, eps: Float, rng: inout RNG) {
+    public init(_ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int, groups: Int, eps: Float, rng: inout RNG) {
         norm1 = GroupNorm(s, name + ".norm1", groups: groups, channels: inC, eps: eps)
         conv1 = Conv2d(s, name + ".conv1", inC, outC, kernel: 3, padding: 1, rng: &rng)
         timeProj = Linear(s, name + ".time_emb_proj", temb, outC, rng: &rng)
@@ -18,7 +18,7 @@ public struct ResnetBlock2D {
         conv2 = Conv2d(s, name + ".conv2", outC, outC, kernel: 3, padding: 1, rng: &rng)
         shortcut = inC != outC ? Conv2d(s, name + ".conv_shortcut", inC, outC, kernel: 1, rng: &rng) : nil
     }
-    func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
+    public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
         var h = conv1(norm1(x).silu())                                          // (B, C, H, W)
         let t = timeProj(temb.silu())                                           // (B, C)
         h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])
@@ -69,11 +69,11 @@ struct BasicTransformerBlock {
 
 /// Transformer2DModel on feature maps: GroupNorm (ε = 1e-6) → proj_in → blocks on (B, L, C) →
 /// proj_out, plus the input.
-struct Transformer2D {
+public struct Transformer2D {
     let norm: GroupNorm
     let projInConv: Conv2d?, projOutConv: Conv2d?, projInLinear: Linear?, projOutLinear: Linear?
     let block: BasicTransformerBlock
-    init(_ s: ParameterStore, _ name: String, channels: Int, contextDim: Int, heads: Int, groups: Int, linearProjection: Bool, rng: inout RNG) {
+    public init(_ s: ParameterStore, _ name: String, channels: Int, contextDim: Int, heads: Int, groups: Int, linearProjection: Bool, rng: inout RNG) {
         norm = GroupNorm(s, name + ".norm", groups: groups, channels: channels, eps: 1e-6)
         if linearProjection {
             projInLinear = Linear(s, name + ".proj_in", channels, channels, rng: &rng); projInConv = nil
@@ -87,7 +87,7 @@ struct Transformer2D {
             projOutConv = Conv2d(s, name + ".proj_out", channels, channels, kernel: 1, rng: &rng); projOutLinear = nil
         }
     }
-    func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, C, H, W)
+    public func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, C, H, W)
         let s = x.shape, (B, C, H, W) = (s[0], s[1], s[2], s[3])
         var h = norm(x)
         if let p = projInConv { h = p(h) }
@@ -103,8 +103,8 @@ struct Transformer2D {
 
 /// A down block: ResNet blocks (each followed by a transformer in CrossAttnDownBlock2D), then a
 /// stride-2 convolution unless it is the last. Every intermediate state is kept as a skip.
-struct DownBlock {
-    let resnets: [ResnetBlock2D], attentions: [Transformer2D], downsample: Conv2d?
+public struct DownBlock {
+    public let resnets: [ResnetBlock2D], attentions: [Transformer2D], downsample: Conv2d?
     init(_ s: ParameterStore, _ name: String, cfg: UNetConfig, level: Int, inC: Int, rng: inout RNG) {
         let outC = cfg.blockOutChannels[level], cross = cfg.downBlockTypes[level] == "CrossAttnDownBlock2D"
         var r: [ResnetBlock2D] = [], a: [Transformer2D] = []
@@ -119,7 +119,7 @@ struct DownBlock {
         downsample = level < cfg.blockOutChannels.count - 1
             ? Conv2d(s, "\(name).downsamplers.0.conv", outC, outC, kernel: 3, stride: 2, padding: 1, rng: &rng) : nil
     }
-    func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
+    public func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
         var h = x
         for (i, r) in resnets.enumerated() {
             h = r(h, temb)
@@ -134,8 +134,8 @@ struct DownBlock {
 /// An up block: layersPerBlock + 1 ResNet blocks, each taking the latest unused skip concatenated
 /// on channels (and a transformer after each in CrossAttnUpBlock2D), then nearest 2× + 3×3 conv
 /// unless it is the last.
-struct UpBlock {
-    let resnets: [ResnetBlock2D], attentions: [Transformer2D], upsample: Conv2d?
+public struct UpBlock {
+    public let resnets: [ResnetBlock2D], attentions: [Transformer2D], upsample: Conv2d?
     init(_ s: ParameterStore, _ name: String, cfg: UNetConfig, index i: Int, rng: inout RNG) {
         let rev = Array(cfg.blockOutChannels.reversed()), n = rev.count
         let outC = rev[i], prevC = rev[max(i - 1, 0)], inC = rev[min(i + 1, n - 1)]
@@ -153,7 +153,7 @@ struct UpBlock {
         resnets = r; attentions = a
         upsample = i < n - 1 ? Conv2d(s, "\(name).upsamplers.0.conv", outC, outC, kernel: 3, padding: 1, rng: &rng) : nil
     }
-    func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
+    public func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
         var h = x
         for (j, r) in resnets.enumerated() {
             h = r(Variable.concat([h, skips.removeLast()], axis: 1), temb)

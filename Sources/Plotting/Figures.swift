@@ -105,6 +105,21 @@ public struct FigureWriter {
         return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
     }
 
+    /// Bar chart: one bar per label for each series (clustered), labels along x.
+    @discardableResult
+    public func bars(_ name: String, labels: [String], series: [(title: String, values: [Double])], style: PlotStyle = PlotStyle()) throws -> String {
+        var dat = "# label" + series.map { " " + $0.title.replacingOccurrences(of: " ", with: "_") }.joined() + "\n"
+        for (i, l) in labels.enumerated() {
+            dat += quoted(l) + series.map { " " + num($0.values[i]) }.joined() + "\n"
+        }
+        var script = header(name, style)
+        script += "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+        script += "set xtics rotate by -40 scale 0\nset boxwidth 0.9\nset key top right inside\n"
+        let plots = series.indices.map { "'\(name).dat' using \($0 + 2):xtic(1) title \(quoted(series[$0].title))" }
+        script += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
+        return try emit(name, dat, script)
+    }
+
     /// Heat map of a matrix (row 0 at the top), with optional row and column labels.
     @discardableResult
     public func heatmap(_ name: String, _ matrix: [[Double]], style: PlotStyle = PlotStyle(),
@@ -141,7 +156,7 @@ public struct FigureWriter {
             }
         }
         let top = title.isEmpty ? 0 : 30
-        var script = "set terminal pngcairo size \(columns * cellSize),\(rows * cellSize + top) font 'sans,9'\n"
+        var script = "set terminal pngcairo size \(columns * cellSize),\(rows * cellSize + top) font 'sans,9' noenhanced\n"
         script += "set output '\(name).png'\n"
         script += "unset key; unset tics; unset border; set size ratio -1\n"
         script += "set multiplot layout \(rows),\(columns)" + (title.isEmpty ? "" : " title \(quoted(title)) font 'sans,12'") + "\n"
@@ -158,7 +173,7 @@ public struct FigureWriter {
     // MARK: - Files and rendering
 
     func header(_ name: String, _ s: PlotStyle) -> String {
-        var h = "set terminal pngcairo size \(s.width),\(s.height) font 'sans,10'\n"
+        var h = "set terminal pngcairo size \(s.width),\(s.height) font 'sans,10' noenhanced\n"
         h += "set output '\(name).png'\n"
         if !s.title.isEmpty { h += "set title \(quoted(s.title))\n" }
         if !s.xlabel.isEmpty { h += "set xlabel \(quoted(s.xlabel))\n" }

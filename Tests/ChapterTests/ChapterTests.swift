@@ -11,6 +11,8 @@ final class ChapterTests: XCTestCase {
         let p = Process()
         p.executableURL = productsDirectory.appendingPathComponent(chapter)
         p.arguments = arguments
+        // Chapters run from the repository root (chapter 03 reads Tests/Fixtures/reference).
+        p.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root).deletingLastPathComponent().deletingLastPathComponent()
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
@@ -40,6 +42,12 @@ final class ChapterTests: XCTestCase {
 
     func testChapter02() throws {
         _ = try runChapter("chapter02", expecting: ["loss-curves.png", "samples.png", "trajectories.png", "weightings.png"])
+    }
+
+    func testChapter03() throws {
+        let out = try runChapter("chapter03", expecting: ["time-embedding.png", "parameters.png", "parity.png", "activation-stats.png", "time-per-op.png"])
+        XCTAssertFalse(out.contains("✗"), out)
+        XCTAssertTrue(out.contains("2529731 parameters"), out)
     }
 
     func testSameSeedSameBytes() throws {
