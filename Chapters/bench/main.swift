@@ -77,18 +77,28 @@ if what == "unet" {
         model.store.zeroGrad()
     }
     func forward() { _ = Variable.withoutGradients { model(x, timesteps: t, encoderHiddenStates: ctx) } }
-    for _ in 0..<3 { trainStep() }
-    let train = median((0..<steps).map { _ in let s = Date(); trainStep(); return Date().timeIntervalSince(s) })
-    for _ in 0..<3 { forward() }
-    let fwd = median((0..<steps).map { _ in let s = Date(); forward(); return Date().timeIntervalSince(s) })
-    if Profiler.enabled {
-        let total = Profiler.report().reduce(0) { $0 + $1.seconds }
-        for (kind, secs, calls) in Profiler.report() {
-            let line = kind.padding(toLength: 24, withPad: " ", startingAt: 0)
-                + String(format: " %8.1f ms/step %5.1f%%  (%d calls)\n", secs * 1e3 / Double(2 * steps + 6), 100 * secs / total, calls)
+    func profileTable(_ title: String, runs: Int) {
+        guard Profiler.enabled else { return }
+        let report = Profiler.report(), total = report.reduce(0) { $0 + $1.seconds }
+        FileHandle.standardError.write(Data("\(title) (ms per step, share):\n".utf8))
+        for (kind, secs, calls) in report {
+            let line = "  " + kind.padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(format: " %7.1f  %5.1f%%  (%d calls)\n", secs * 1e3 / Double(runs), 100 * secs / total, calls / runs)
             FileHandle.standardError.write(Data(line.utf8))
         }
+        Profiler.reset()
     }
+    let profiling = Profiler.enabled
+    Profiler.enabled = false
+    for _ in 0..<3 { trainStep() }
+    Profiler.enabled = profiling
+    let train = median((0..<steps).map { _ in let s = Date(); trainStep(); return Date().timeIntervalSince(s) })
+    profileTable("train step", runs: steps)
+    Profiler.enabled = false
+    for _ in 0..<3 { forward() }
+    Profiler.enabled = profiling
+    let fwd = median((0..<steps).map { _ in let s = Date(); forward(); return Date().timeIntervalSince(s) })
+    profileTable("forward", runs: steps)
     print(String(format: "{\"impl\": \"swift\", \"batch\": %d, \"threads\": %d, \"train_step_ms\": %.1f, \"forward_ms\": %.1f, \"peak_rss_mb\": %.0f, \"parameters\": %d}",
                  batch, Parallel.threads, train * 1e3, fwd * 1e3, peakRSSMB(), model.store.count))
     exit(0)
@@ -168,11 +178,11 @@ if what == "ops" || what == "all" {
         print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
     }
     for (name, L, S) in [("self-attention 4 heads d16 @16²", 256, 256), ("cross-attention 4 heads d16, 12 tokens", 256, 12), ("self-attention 4 heads d16 @8²", 64, 64)] {
-        let q = Variable(rng.normal([B, 4, L, 16]), requiresGrad: true), k = Variable(rng.normal([B, 4, S, 16]), requiresGrad: true)
-        let v = Variable(rng.normal([B, 4, S, 16]), requiresGrad: true)
-        let fwd = time(7) { _ = Variable.withoutGradients { Variable.attention(query: q, key: k, value: v) } }
-        let seed = rng.normal([B, 4, L, 16])
-        let both = time(7) { Variable.attention(query: q, key: k, value: v).backward(seed: seed); q.zeroGrad(); k.zeroGrad(); v.zeroGrad() }
+        let q = Variable(rng.normal([B, L, 64]), requiresGrad: true), k = Variable(rng.normal([B, S, 64]), requiresGrad: true)
+        let v = Variable(rng.normal([B, S, 64]), requiresGrad: true)
+        let fwd = time(7) { _ = Variable.withoutGradients { Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4) } }
+        let seed = rng.normal([B, L, 64])
+        let both = time(7) { Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4).backward(seed: seed); q.zeroGrad(); k.zeroGrad(); v.zeroGrad() }
         print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
     }
 }

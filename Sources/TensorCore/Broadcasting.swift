@@ -105,7 +105,7 @@ extension Tensor {
             return Tensor(shape: a.shape, scalars: out)
         }
         let shape = broadcastOrFail(name, a.shape, b.shape)
-        var out = [Float](repeating: 0, count: shape.product)
+        var out = [Float].uninitialized(shape.product)
         let plan = BroadcastPlan(out: shape, operands: [shape, a.shape, b.shape])
         out.withUnsafeMutableBufferPointer { po in
             a.scalars.withUnsafeBufferPointer { pa in

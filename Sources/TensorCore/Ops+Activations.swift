@@ -9,7 +9,7 @@ extension Variable {
     public func vectorized(kind: String = "activation", _ f: @escaping (Vec16) -> Vec16, derivative d: @escaping (Vec16) -> Vec16) -> Variable {
         let t0 = Profiler.now()
         let x = value
-        var out = [Float](repeating: 0, count: x.count)
+        var out = [Float].uninitialized(x.count)
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 Parallel.chunks(x.count, grain: 4096) { r in vectorMap(px.baseAddress! + r.lowerBound, po.baseAddress! + r.lowerBound, r.count, f) }
@@ -17,7 +17,7 @@ extension Variable {
         }
         return Variable.record(Tensor(shape: x.shape, scalars: out), [self], kind: kind, start: t0) {
             { g in
-                var dx = [Float](repeating: 0, count: x.count)
+                var dx = [Float].uninitialized(x.count)
                 x.scalars.withUnsafeBufferPointer { px in
                     g.scalars.withUnsafeBufferPointer { pg in
                         dx.withUnsafeMutableBufferPointer { pd in

@@ -11,7 +11,7 @@ extension Variable {
         let t0 = Profiler.now()
         let s = shape, D = s.last!, rows = value.count / D
         let Lq = causal ? s[s.count - 2] : 1
-        var out = [Float](repeating: 0, count: value.count)
+        var out = [Float].uninitialized(value.count)
         value.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 Parallel.chunks(rows, grain: 32) { range in
@@ -38,7 +38,7 @@ extension Variable {
         let y = Tensor(shape: s, scalars: out)
         return Variable.record(y, [self], kind: "softmax", start: t0) {
             { g in
-                var dx = [Float](repeating: 0, count: y.count)
+                var dx = [Float].uninitialized(y.count)
                 y.scalars.withUnsafeBufferPointer { py in
                     g.scalars.withUnsafeBufferPointer { pg in
                         dx.withUnsafeMutableBufferPointer { pd in

@@ -93,7 +93,7 @@ extension Variable {
                             kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
         precondition(s.outHeight > 0 && s.outWidth > 0, "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
         let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
-        var out = [Float](repeating: 0, count: Co * N)
+        var out = [Float].uninitialized(Co * N)   // both routes write every element
         if stride == 1 {
             x.value.scalars.withUnsafeBufferPointer { px in
                 weight.value.scalars.withUnsafeBufferPointer { pw in
@@ -160,7 +160,7 @@ extension Variable {
                     weight.accumulate(Tensor(shape: ws, scalars: dw))
                 }
                 if x.requiresGrad {
-                    var dx = [Float](repeating: 0, count: xs.product)
+                    var dx = [Float](repeating: 0, count: xs.product)   // col2im adds into it
                     if direct {
                         // ∂L/∂x is the convolution of G, padded by k − 1 − p, with the weights flipped
                         // in space and transposed in channels: W'[ci, co, u, v] = W[co, ci, k−1−u, k−1−v].

@@ -18,7 +18,7 @@ extension Tensor {
         precondition(batchB.isEmpty || batchA == batchB, "matmul: batch axes differ: \(shapeString(a.shape)) and \(shapeString(b.shape))")
         let batch = batchA.product
         let outShape = batchA + [m, n]
-        var out = c ?? Tensor(zeros: outShape)
+        var out = c ?? Tensor(shape: outShape, scalars: .uninitialized(outShape.product))  // gemm overwrites it
         precondition(out.shape == outShape, "matmul: accumulator of shape \(shapeString(out.shape)), expected \(shapeString(outShape))")
         let accumulate = c != nil
         let aCols = a.shape[ar - 1], bCols = b.shape[br - 1]

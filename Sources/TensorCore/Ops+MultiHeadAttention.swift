@@ -14,8 +14,8 @@ extension Variable {
         let B = qs[0], L = qs[1], S = ks[1], D = qs[2], d = D / heads
         precondition(!causal || L == S, "multiHeadAttention: a causal mask needs as many keys as queries")
         let scale = 1 / Float(d).squareRoot()
-        var probs = [Float](repeating: 0, count: B * heads * L * S)
-        var out = [Float](repeating: 0, count: B * L * D)
+        var probs = [Float].uninitialized(B * heads * L * S)   // every entry written below
+        var out = [Float].uninitialized(B * L * D)
         q.value.scalars.withUnsafeBufferPointer { pq in
             k.value.scalars.withUnsafeBufferPointer { pk in
                 v.value.scalars.withUnsafeBufferPointer { pv in
@@ -40,7 +40,7 @@ extension Variable {
             // Keeps q, k, v and the probabilities P.
             let (vq, vk, vv) = (q.value, k.value, v.value)
             return { g in
-                var dq = [Float](repeating: 0, count: B * L * D), dk = [Float](repeating: 0, count: B * S * D), dv = [Float](repeating: 0, count: B * S * D)
+                var dq = [Float].uninitialized(B * L * D), dk = [Float].uninitialized(B * S * D), dv = [Float].uninitialized(B * S * D)
                 vq.scalars.withUnsafeBufferPointer { pq in vk.scalars.withUnsafeBufferPointer { pk in vv.scalars.withUnsafeBufferPointer { pv in
                 g.scalars.withUnsafeBufferPointer { pg in probs.withUnsafeBufferPointer { pp in
                 dq.withUnsafeMutableBufferPointer { pdq in dk.withUnsafeMutableBufferPointer { pdk in dv.withUnsafeMutableBufferPointer { pdv in
@@ -90,7 +90,7 @@ extension Variable {
         let s = shape, F2 = s.last!, F = F2 / 2, rows = value.count / F2
         precondition(F2 % 2 == 0, "geglu: last axis of \(shapeString(s)) must be even")
         let c: Float = 0.70710678118654752
-        var out = [Float](repeating: 0, count: rows * F)
+        var out = [Float].uninitialized(rows * F)
         let x = value
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
@@ -105,7 +105,7 @@ extension Variable {
         }
         return Variable.record(Tensor(shape: Array(s.dropLast()) + [F], scalars: out), [self], kind: "activation", start: t0) {
             { gOut in
-                var dx = [Float](repeating: 0, count: x.count)
+                var dx = [Float].uninitialized(x.count)
                 x.scalars.withUnsafeBufferPointer { px in
                     gOut.scalars.withUnsafeBufferPointer { pg in
                         dx.withUnsafeMutableBufferPointer { pd in

@@ -35,7 +35,7 @@ extension Variable {
         precondition(weight.shape == [C] && bias.shape == [C], "groupNorm: weight \(shapeString(weight.shape)) and bias \(shapeString(bias.shape)) must be (\(C),)")
         let cpg = C / G, n = cpg * S
         var stats = [Float](repeating: 0, count: 2 * B * G)  // mean, rstd per (b, g)
-        var out = [Float](repeating: 0, count: s.product)
+        var out = [Float].uninitialized(s.product)
         let x = value
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
@@ -60,7 +60,7 @@ extension Variable {
             // Keeps x and the per-group (μ, r); x̂ is recomputed.
             let gamma = weight.value.scalars
             return { g in
-                var dx = [Float](repeating: 0, count: s.product)
+                var dx = [Float].uninitialized(s.product)
                 var dgammaPart = [Float](repeating: 0, count: B * C), dbetaPart = [Float](repeating: 0, count: B * C)
                 x.scalars.withUnsafeBufferPointer { px in
                     g.scalars.withUnsafeBufferPointer { pg in
@@ -109,7 +109,7 @@ extension Variable {
         let s = shape, D = s.last!, rows = value.count / D
         precondition(weight.shape == [D] && bias.shape == [D], "layerNorm: weight \(shapeString(weight.shape)) and bias \(shapeString(bias.shape)) must be (\(D),)")
         var stats = [Float](repeating: 0, count: 2 * rows)
-        var out = [Float](repeating: 0, count: value.count)
+        var out = [Float].uninitialized(value.count)
         let x = value, gamma = weight.value.scalars, beta = bias.value.scalars
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
@@ -127,7 +127,7 @@ extension Variable {
         }
         return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias], kind: "layerNorm", start: t0) {
             { g in
-                var dx = [Float](repeating: 0, count: x.count)
+                var dx = [Float].uninitialized(x.count)
                 x.scalars.withUnsafeBufferPointer { px in
                     g.scalars.withUnsafeBufferPointer { pg in
                         dx.withUnsafeMutableBufferPointer { pd in

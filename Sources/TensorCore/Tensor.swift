@@ -84,6 +84,13 @@ public func rowMajorStrides(_ shape: [Int]) -> [Int] {
     return s
 }
 
+extension Array where Element == Float {
+    /// An array whose elements the caller overwrites before reading (skips zero-filling).
+    @inlinable public static func uninitialized(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+    }
+}
+
 extension Array where Element == Int {
     /// The product of the extents: the number of elements of a shape.
     public var product: Int { reduce(1, *) }
