@@ -89,15 +89,18 @@ public struct Transformer2D {
     }
     public func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, C, H, W)
         let s = x.shape, (B, C, H, W) = (s[0], s[1], s[2], s[3])
-        var h = norm(x)
-        if let p = projInConv { h = p(h) }
-        h = h.permuted([0, 2, 3, 1]).reshaped([B, H * W, C])                   // (B, L, C)
-        if let p = projInLinear { h = p(h) }
+        let n = norm(x)
+        var h: Variable                                                         // (B, L, C) tokens
+        if let p = projInConv {
+            h = Variable.pointwiseConvToTokens(n, weight: p.weight, bias: p.bias)  // 1×1 conv and permute in one GEMM
+        } else {
+            h = projInLinear!(n.permuted([0, 2, 3, 1]).reshaped([B, H * W, C]))
+        }
         h = block(h, context: context)
-        if let p = projOutLinear { h = p(h) }
-        h = h.reshaped([B, H, W, C]).permuted([0, 3, 1, 2])                    // (B, C, H, W)
-        if let p = projOutConv { h = p(h) }
-        return h + x
+        if let p = projOutConv {
+            return Variable.tokensToPointwiseConv(h, weight: p.weight, bias: p.bias, height: H, width: W) + x
+        }
+        return projOutLinear!(h).reshaped([B, H, W, C]).permuted([0, 3, 1, 2]) + x
     }
 }
 

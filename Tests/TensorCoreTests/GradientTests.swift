@@ -99,6 +99,19 @@ final class GradientTests: XCTestCase {
         assertGrad([h]) { h.geglu() }
     }
 
+    func testPointwiseConvLayoutOpsMatchConvPlusPermute() {
+        let x = v([2, 3, 2, 3]), w = v([4, 3, 1, 1]), b = v([4])
+        let tokens = Variable.pointwiseConvToTokens(x, weight: w, bias: b)
+        let oracle = Variable.conv2d(x, weight: w, bias: b).permuted([0, 2, 3, 1]).reshaped([2, 6, 4])
+        XCTAssertLessThan(relativeError(tokens.value, oracle.value), 1e-6)
+        assertGrad([x, w, b]) { Variable.pointwiseConvToTokens(x, weight: w, bias: b) }
+        let h = v([2, 6, 3])
+        let maps = Variable.tokensToPointwiseConv(h, weight: w, bias: b, height: 2, width: 3)
+        let oracle2 = Variable.conv2d(h.reshaped([2, 2, 3, 3]).permuted([0, 3, 1, 2]), weight: w, bias: b)
+        XCTAssertLessThan(relativeError(maps.value, oracle2.value), 1e-6)
+        assertGrad([h, w, b]) { Variable.tokensToPointwiseConv(h, weight: w, bias: b, height: 2, width: 3) }
+    }
+
     func testAttentionEmbeddingMSEDropout() {
         let q = v([1, 2, 5, 4]), k = v([1, 2, 3, 4]), val = v([1, 2, 3, 4])
         assertGrad([q, k, val]) { Variable.attention(query: q, key: k, value: val) }
