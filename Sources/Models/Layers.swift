@@ -83,8 +83,8 @@ public struct Conv2d {
         bias = store.make(name + ".bias", uniformInit([outChannels], fanIn: fanIn, rng: &rng))
         self.stride = stride; self.padding = padding
     }
-    public func callAsFunction(_ x: Variable) -> Variable {
-        Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    public func callAsFunction(_ x: Variable, imageBias: Variable? = nil) -> Variable {
+        Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias)
     }
 }
 

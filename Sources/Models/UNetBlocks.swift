@@ -19,9 +19,8 @@ public struct ResnetBlock2D {
         shortcut = inC != outC ? Conv2d(s, name + ".conv_shortcut", inC, outC, kernel: 1, rng: &rng) : nil
     }
     public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
-        var h = conv1(norm1(x).silu())                                          // (B, C, H, W)
-        let t = timeProj(temb.silu())                                           // (B, C)
-        h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])
+        // conv1's output plus the projected time embedding, added per image and channel in the conv.
+        var h = conv1(norm1(x).silu(), imageBias: timeProj(temb.silu()))       // (B, C, H, W)
         h = conv2(norm2(h).silu())                                              // dropout 0: identity
         return (shortcut.map { $0(x) } ?? x) + h
     }

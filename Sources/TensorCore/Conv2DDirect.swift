@@ -8,11 +8,13 @@
 // operand is the padded image itself, addressed through a table of K offsets, and the patch matrix
 // is never written. B is Wᵀ (K × Cout), packed once; C is the wide output, channels last.
 
-/// out (B, Cout, OH, OW) = conv(x, w, stride 1, padding) (+ bias, or += into out when `accumulate`).
+/// out (B, Cout, OH, OW) = conv(x, w, stride 1, padding) + bias[co] + imageBias[b, co]
+/// (or += into out when `accumulate`).
 /// x (B, C, H, W), w (Cout, C, kh, kw), all row-major.
 func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int,
                   weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int, padding p: Int,
-                  bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil,
+                  out: UnsafeMutablePointer<Float>, accumulate: Bool) {
     let Hp = H + 2 * p, Wp = W + 2 * p, OH = Hp - kh + 1, OW = Wp - kw + 1
     let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kh * kw
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
@@ -59,7 +61,7 @@ func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H
             // Wide channels-last → (Cout, OH, OW), dropping the garbage columns, adding the bias.
             let o = out + b * Co * OH * OW
             for co in 0..<Co {
-                let c = bias?[co] ?? 0
+                let c = (bias?[co] ?? 0) + (imageBias?[b * Co + co] ?? 0)
                 let dst = o + co * OH * OW
                 for y in 0..<OH {
                     let src = wide + y * Wp * ldc + co, d = dst + y * OW

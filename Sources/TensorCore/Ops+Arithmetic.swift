@@ -9,7 +9,7 @@ extension Variable {
     public static func + (a: Variable, b: Variable) -> Variable {
         let t0 = Profiler.now()
         let y = a.value + b.value
-        return record(y, [a, b], kind: "arithmetic", start: t0) {
+        return record(y, [a, b], kind: a.shape == b.shape ? "arithmetic" : "broadcast", start: t0) {
             let (sa, sb) = (a.shape, b.shape)
             // ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1: each gets the upstream gradient, summed over repeats.
             return { g in a.accumulate(g.sum(toShape: sa)); b.accumulate(g.sum(toShape: sb)) }
@@ -19,7 +19,7 @@ extension Variable {
     public static func - (a: Variable, b: Variable) -> Variable {
         let t0 = Profiler.now()
         let y = a.value - b.value
-        return record(y, [a, b], kind: "arithmetic", start: t0) {
+        return record(y, [a, b], kind: a.shape == b.shape ? "arithmetic" : "broadcast", start: t0) {
             let (sa, sb) = (a.shape, b.shape)
             return { g in a.accumulate(g.sum(toShape: sa)); if b.requiresGrad { b.accumulate((-g).sum(toShape: sb)) } }
         }
@@ -28,7 +28,7 @@ extension Variable {
     public static func * (a: Variable, b: Variable) -> Variable {
         let t0 = Profiler.now()
         let y = a.value * b.value
-        return record(y, [a, b], kind: "arithmetic", start: t0) {
+        return record(y, [a, b], kind: a.shape == b.shape ? "arithmetic" : "broadcast", start: t0) {
             // Keeps both inputs: ∂(ab)/∂a = b, ∂(ab)/∂b = a.
             let (va, vb) = (a.value, b.value)
             return { g in
@@ -41,7 +41,7 @@ extension Variable {
     public static func / (a: Variable, b: Variable) -> Variable {
         let t0 = Profiler.now()
         let y = a.value / b.value
-        return record(y, [a, b], kind: "arithmetic", start: t0) {
+        return record(y, [a, b], kind: a.shape == b.shape ? "arithmetic" : "broadcast", start: t0) {
             // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −y/b.
             let (vb, vy, sa) = (b.value, y, a.shape)
             return { g in

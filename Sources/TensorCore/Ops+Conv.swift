@@ -84,7 +84,10 @@ func col2im(_ dcols: UnsafePointer<Float>, _ s: Conv2DShape, _ dx: UnsafeMutable
 
 extension Variable {
     /// 2-D convolution: x (B, Cin, H, W), weight (Cout, Cin, kh, kw), bias (Cout) → (B, Cout, OH, OW).
-    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+    /// `imageBias` (B, Cout), when given, is added per image and channel — a ResNet block's time
+    /// embedding, fused here instead of a broadcast pass over the output.
+    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0,
+                              imageBias: Variable? = nil) -> Variable {
         let t0 = Profiler.now()
         let xs = x.shape, ws = weight.shape
         precondition(xs.count == 4 && ws.count == 4 && xs[1] == ws[1],
@@ -98,30 +101,53 @@ extension Variable {
             x.value.scalars.withUnsafeBufferPointer { px in
                 weight.value.scalars.withUnsafeBufferPointer { pw in
                     out.withUnsafeMutableBufferPointer { po in
-                        let pb = bias?.value.scalars
-                        pb.withUnsafeOptionalBuffer { bp in
-                            conv2dDirect(x: px.baseAddress!, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
-                                         weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW, padding: padding,
-                                         bias: bp, out: po.baseAddress!, accumulate: false)
+                        (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
+                            (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
+                                conv2dDirect(x: px.baseAddress!, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
+                                             weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW, padding: padding,
+                                             bias: bp, imageBias: ip, out: po.baseAddress!, accumulate: false)
+                            }
                         }
                     }
                 }
             }
         } else {
             out = conv2dIm2col(x.value, weight.value, bias?.value, s)
+            if let ib = imageBias?.value.scalars {
+                for i in 0..<(s.batch * Co) { for l in 0..<L { out[i * L + l] += ib[i] } }
+            }
         }
         let y = Tensor(shape: [s.batch, Co, s.outHeight, s.outWidth], scalars: out)
+        if let imageBias {
+            precondition(imageBias.shape == [s.batch, Co], "conv2d: imageBias \(shapeString(imageBias.shape)) must be (\(s.batch), \(Co))")
+        }
         var parents = [x, weight]
         if let bias { parents.append(bias) }
+        if let imageBias { parents.append(imageBias) }
         return record(y, parents, kind: "conv2d", start: t0) {
             // Keeps x (for ∂W, through im2col) and the weight (for ∂x).
             let w = weight.value, xv = x.value
             return { g in
                 let direct = stride == 1 && s.kernelH == s.kernelW && padding <= s.kernelH - 1
-                if let bias, bias.requiresGrad {
-                    var db = [Float](repeating: 0, count: Co)
-                    for i in 0..<s.batch { for co in 0..<Co { var t: Float = 0; for l in 0..<L { t += g.scalars[(i * Co + co) * L + l] }; db[co] += t } }
-                    bias.accumulate(Tensor(shape: [Co], scalars: db))
+                if bias?.requiresGrad == true || imageBias?.requiresGrad == true {
+                    // Per (image, channel) sums of G: ∂imageBias, and summed over images, ∂bias.
+                    var sums = [Float](repeating: 0, count: s.batch * Co)
+                    g.scalars.withUnsafeBufferPointer { pg in
+                        for i in 0..<(s.batch * Co) {
+                            let row = pg.baseAddress! + i * L
+                            var acc = Vec16(), j = 0
+                            while j + 16 <= L { acc += UnsafeRawPointer(row + j).loadUnaligned(as: Vec16.self); j += 16 }
+                            var t = acc.sum()
+                            while j < L { t += row[j]; j += 1 }
+                            sums[i] = t
+                        }
+                    }
+                    if let bias, bias.requiresGrad {
+                        var db = [Float](repeating: 0, count: Co)
+                        for i in 0..<s.batch { for co in 0..<Co { db[co] += sums[i * Co + co] } }
+                        bias.accumulate(Tensor(shape: [Co], scalars: db))
+                    }
+                    imageBias?.accumulate(Tensor(shape: [s.batch, Co], scalars: sums))
                 }
                 // G as (Cout, B·L) for the im2col route.
                 var gMat = [Float]()

@@ -68,6 +68,11 @@ final class GradientTests: XCTestCase {
         let x = v([2, 3, 6, 5]), w = v([4, 3, 3, 3], scale: 0.5), b = v([4])
         assertGrad([x, w, b]) { Variable.conv2d(x, weight: w, bias: b, stride: 1, padding: 1) }
         assertGrad([x, w, b]) { Variable.conv2d(x, weight: w, bias: b, stride: 2, padding: 1) }
+        let ib = v([2, 4])
+        assertGrad([x, w, b, ib]) { Variable.conv2d(x, weight: w, bias: b, padding: 1, imageBias: ib) }
+        assertGrad([x, w, ib]) { Variable.conv2d(x, weight: w, bias: nil, stride: 2, padding: 1, imageBias: ib) }
+        XCTAssertLessThan(relativeError(Variable.conv2d(x, weight: w, bias: b, padding: 1, imageBias: ib).value,
+                                        (Variable.conv2d(x, weight: w, bias: b, padding: 1) + ib.reshaped([2, 4, 1, 1])).value), 1e-6)
         let w1 = v([2, 3, 1, 1])
         assertGrad([x, w1]) { Variable.conv2d(x, weight: w1, bias: nil) }
         assertGrad([x]) { x.upsampleNearest2x() }
