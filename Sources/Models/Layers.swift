@@ -97,7 +97,9 @@ public struct GroupNorm {
         bias = store.make(name + ".bias", Tensor(zeros: [channels]))
         self.groups = groups; self.eps = eps
     }
-    public func callAsFunction(_ x: Variable) -> Variable { x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps) }
+    public func callAsFunction(_ x: Variable, silu: Bool = false) -> Variable {
+        x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: silu)
+    }
 }
 
 /// nn.LayerNorm over the last axis.

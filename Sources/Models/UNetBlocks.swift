@@ -20,8 +20,9 @@ public struct ResnetBlock2D {
     }
     public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
         // conv1's output plus the projected time embedding, added per image and channel in the conv.
-        var h = conv1(norm1(x).silu(), imageBias: timeProj(temb.silu()))       // (B, C, H, W)
-        h = conv2(norm2(h).silu())                                              // dropout 0: identity
+        // norm → SiLU is one fused pass (GroupNorm with silu: true).
+        var h = conv1(norm1(x, silu: true), imageBias: timeProj(temb.silu()))  // (B, C, H, W)
+        h = conv2(norm2(h, silu: true))                                         // dropout 0: identity
         return (shortcut.map { $0(x) } ?? x) + h
     }
 }

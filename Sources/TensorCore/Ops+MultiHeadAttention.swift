@@ -5,6 +5,8 @@
 //   ∂V = Pᵀ·G,  ∂P = G·Vᵀ,  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) / √d,  ∂Q = ∂S·K,  ∂K = ∂Sᵀ·Q.
 // `Variable.attention` (composed from matmul and softmax) is the oracle.
 
+import Foundation
+
 extension Variable {
     public static func multiHeadAttention(query q: Variable, key k: Variable, value v: Variable, heads: Int, causal: Bool = false) -> Variable {
         let t0 = Profiler.now()
@@ -14,7 +16,12 @@ extension Variable {
         let B = qs[0], L = qs[1], S = ks[1], D = qs[2], d = D / heads
         precondition(!causal || L == S, "multiHeadAttention: a causal mask needs as many keys as queries")
         let scale = 1 / Float(d).squareRoot()
-        var probs = [Float].uninitialized(B * heads * L * S)   // every entry written below
+        // P is kept for backward only when gradients are recorded; otherwise each block of query
+        // rows uses a scratch buffer. Rows are processed in blocks so a block of P is still in cache
+        // when it multiplies V.
+        let keep = Variable.isRecording && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
+        let rowBlock = 48
+        var probs = keep ? [Float].uninitialized(B * heads * L * S) : []   // every entry written below
         var out = [Float].uninitialized(B * L * D)
         q.value.scalars.withUnsafeBufferPointer { pq in
             k.value.scalars.withUnsafeBufferPointer { pk in
@@ -24,12 +31,20 @@ extension Variable {
                             Parallel.forEach(B * heads) { bh in
                                 let b = bh / heads, j = bh % heads
                                 let Q = pq.baseAddress! + b * L * D + j * d, K = pk.baseAddress! + b * S * D + j * d
-                                let V = pv.baseAddress! + b * S * D + j * d, P = pp.baseAddress! + bh * L * S
-                                gemm(m: L, n: S, k: d, a: MatrixView(Q, rowStride: D, colStride: 1), b: MatrixView(K, rowStride: 1, colStride: D),
-                                     c: P, ldc: S, accumulate: false, parallel: false)
-                                for r in 0..<L { softmaxRow(P + r * S, S, valid: causal ? r + 1 : S, scale: scale) }
-                                gemm(m: L, n: d, k: S, a: .rowMajor(UnsafePointer(P), columns: S), b: MatrixView(V, rowStride: D, colStride: 1),
-                                     c: po.baseAddress! + b * L * D + j * d, ldc: D, accumulate: false, parallel: false)
+                                let V = pv.baseAddress! + b * S * D + j * d
+                                let scratch = keep ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * S)
+                                defer { scratch?.deallocate() }
+                                var r0 = 0
+                                while r0 < L {
+                                    let rb = Swift.min(rowBlock, L - r0)
+                                    let P = scratch ?? (pp.baseAddress! + bh * L * S + r0 * S)
+                                    gemm(m: rb, n: S, k: d, a: MatrixView(Q + r0 * D, rowStride: D, colStride: 1), b: MatrixView(K, rowStride: 1, colStride: D),
+                                         c: P, ldc: S, accumulate: false, parallel: false)
+                                    for r in 0..<rb { softmaxRow(P + r * S, S, valid: causal ? r0 + r + 1 : S, scale: scale) }
+                                    gemm(m: rb, n: d, k: S, a: .rowMajor(UnsafePointer(P), columns: S), b: MatrixView(V, rowStride: D, colStride: 1),
+                                         c: po.baseAddress! + b * L * D + r0 * D + j * d, ldc: D, accumulate: false, parallel: false)
+                                    r0 += rb
+                                }
                             }
                         }
                     }
@@ -136,12 +151,17 @@ func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: F
     while i + 16 <= valid { let v = UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self); mv.replace(with: v, where: v .> mv); i += 16 }
     var m = mv.max()
     while i < valid { m = Swift.max(m, p[i]); i += 1 }
+    // e = exp(scale·(x − max)), summed in the same pass.
     let shift = Vec16(repeating: m * scale), sv = Vec16(repeating: scale)
-    vectorMap(UnsafePointer(p), p, valid) { vexp($0 * sv - shift) }
     var acc = Vec16(); i = 0
-    while i + 16 <= valid { acc += UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self); i += 16 }
+    while i + 16 <= valid {
+        let e = vexp(UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * sv - shift)
+        UnsafeMutableRawPointer(p + i).storeBytes(of: e, as: Vec16.self)
+        acc += e
+        i += 16
+    }
     var sum = acc.sum()
-    while i < valid { sum += p[i]; i += 1 }
+    while i < valid { let e = Foundation.exp(p[i] * scale - m * scale); p[i] = e; sum += e; i += 1 }
     let inv = Vec16(repeating: 1 / sum)
     vectorMap(UnsafePointer(p), p, valid) { $0 * inv }
     for i in valid..<n { p[i] = 0 }

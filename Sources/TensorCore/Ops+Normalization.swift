@@ -24,10 +24,33 @@ func meanAndRstd(_ p: UnsafePointer<Float>, _ n: Int, _ eps: Float) -> (Float, F
     return (mean, 1 / (v / Float(n) + eps).squareRoot())
 }
 
+/// o = a·p + b over n floats, then SiLU when asked; explicit SIMD loops so the compiler inlines vexp.
+@inline(__always)
+func affineRow(_ p: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float, _ b: Float, silu: Bool) {
+    let av = Vec16(repeating: a), bv = Vec16(repeating: b)
+    var i = 0
+    if silu {
+        while i + 16 <= n {
+            var y = UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * av + bv
+            y = y / (1 + vexp(-y))
+            UnsafeMutableRawPointer(o + i).storeBytes(of: y, as: Vec16.self)
+            i += 16
+        }
+        while i < n { let y = p[i] * a + b; o[i] = y / (1 + Foundation.exp(-y)); i += 1 }
+    } else {
+        while i + 16 <= n {
+            UnsafeMutableRawPointer(o + i).storeBytes(of: UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * av + bv, as: Vec16.self)
+            i += 16
+        }
+        while i < n { o[i] = p[i] * a + b; i += 1 }
+    }
+}
+
 extension Variable {
     /// GroupNorm over (B, C, …): channels split into `groups`; each (batch, group) normalised over
-    /// its channels and positions; per-channel affine γ (weight) and β (bias).
-    public func groupNorm(groups G: Int, weight: Variable, bias: Variable, eps: Float) -> Variable {
+    /// its channels and positions; per-channel affine γ (weight) and β (bias). With `silu`, the
+    /// output is SiLU(GroupNorm(x)) in the same pass (a ResNet block's norm → activation).
+    public func groupNorm(groups G: Int, weight: Variable, bias: Variable, eps: Float, silu: Bool = false) -> Variable {
         let t0 = Profiler.now()
         let s = shape
         let B = s[0], C = s[1], S = s.dropFirst(2).reduce(1, *)
@@ -49,7 +72,7 @@ extension Variable {
                             for c in 0..<cpg {
                                 let a = r * weight.value.scalars[g0 + c], b = bias.value.scalars[g0 + c] - mean * a
                                 let p = px.baseAddress! + base + c * S, o = po.baseAddress! + base + c * S
-                                for i in 0..<S { o[i] = p[i] * a + b }
+                                affineRow(p, o, S, a, b, silu: silu)
                             }
                         }
                     }
@@ -58,8 +81,38 @@ extension Variable {
         }
         return Variable.record(Tensor(shape: s, scalars: out), [self, weight, bias], kind: "groupNorm", start: t0) {
             // Keeps x and the per-group (μ, r); x̂ is recomputed.
-            let gamma = weight.value.scalars
-            return { g in
+            let gamma = weight.value.scalars, beta = bias.value.scalars
+            return { gOut in
+                // Through the SiLU first: ∂L/∂y = ∂L/∂out · σ(y)(1 + y(1 − σ(y))), y = γx̂ + β recomputed.
+                var g = gOut
+                if silu {
+                    x.scalars.withUnsafeBufferPointer { px in
+                        g.scalars.withUnsafeMutableBufferPointer { pg in
+                            Parallel.chunks(B * G) { range in
+                                for bg in range {
+                                    let mean = stats[2 * bg], r = stats[2 * bg + 1], g0 = (bg % G) * cpg
+                                    for c in 0..<cpg {
+                                        let a = r * gamma[g0 + c], b = beta[g0 + c] - mean * a
+                                        let av = Vec16(repeating: a), bv = Vec16(repeating: b)
+                                        let xp = px.baseAddress! + bg * n + c * S, gp = pg.baseAddress! + bg * n + c * S
+                                        var i = 0
+                                        while i + 16 <= S {
+                                            let y = UnsafeRawPointer(xp + i).loadUnaligned(as: Vec16.self) * av + bv
+                                            let sg = 1 / (1 + vexp(-y))
+                                            let gv = UnsafeRawPointer(gp + i).loadUnaligned(as: Vec16.self)
+                                            UnsafeMutableRawPointer(gp + i).storeBytes(of: gv * sg * (1 + y * (1 - sg)), as: Vec16.self)
+                                            i += 16
+                                        }
+                                        while i < S {
+                                            let y = xp[i] * a + b, sg = 1 / (1 + Foundation.exp(-y))
+                                            gp[i] *= sg * (1 + y * (1 - sg)); i += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
                 var dx = [Float].uninitialized(s.product)
                 var dgammaPart = [Float](repeating: 0, count: B * C), dbetaPart = [Float](repeating: 0, count: B * C)
                 x.scalars.withUnsafeBufferPointer { px in

@@ -82,6 +82,9 @@ final class GradientTests: XCTestCase {
         let x = v([2, 4, 3, 3]), g = v([4]), b = v([4])
         assertGrad([x, g, b]) { x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5) }
         assertGrad([x, g, b]) { x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5) }
+        assertGrad([x, g, b]) { x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5, silu: true) }
+        XCTAssertLessThan(relativeError(x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5, silu: true).value,
+                                        x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).silu().value), 1e-6)
         XCTAssertLessThan(relativeError(x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value,
                                         x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value), 1e-5)
         let y = v([3, 5, 6]), lg = v([6]), lb = v([6])
