@@ -24,6 +24,38 @@ func meanAndRstd(_ p: UnsafePointer<Float>, _ n: Int, _ eps: Float) -> (Float, F
     return (mean, 1 / (v / Float(n) + eps).squareRoot())
 }
 
+/// (Σ q, Σ q·x̂) over n floats with x̂ = (p − mean)·rstd: the two sums of a norm's pullback.
+@inline(__always)
+func sumAndDot(_ q: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int, mean: Float, rstd: Float) -> (Float, Float) {
+    var s = Vec16(), d = Vec16(), i = 0
+    let mv = Vec16(repeating: mean), rv = Vec16(repeating: rstd)
+    while i + 16 <= n {
+        let qv = UnsafeRawPointer(q + i).loadUnaligned(as: Vec16.self)
+        s += qv
+        d.addProduct(qv, (UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) - mv) * rv)
+        i += 16
+    }
+    var ss = s.sum(), dd = d.sum()
+    while i < n { ss += q[i]; dd += q[i] * (p[i] - mean) * rstd; i += 1 }
+    return (ss, dd)
+}
+
+/// o = rstd·(γ·q − md − x̂·mdx) over n floats: a norm's input gradient, given the group's means.
+@inline(__always)
+func normBackwardRow(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int,
+                     mean: Float, rstd: Float, gamma: Float, md: Float, mdx: Float) {
+    let mv = Vec16(repeating: mean), rv = Vec16(repeating: rstd), gv = Vec16(repeating: gamma)
+    let mdv = Vec16(repeating: md), mdxv = Vec16(repeating: mdx)
+    var i = 0
+    while i + 16 <= n {
+        let xh = (UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) - mv) * rv
+        let qv = UnsafeRawPointer(q + i).loadUnaligned(as: Vec16.self)
+        UnsafeMutableRawPointer(o + i).storeBytes(of: rv * (gv * qv - mdv - xh * mdxv), as: Vec16.self)
+        i += 16
+    }
+    while i < n { let xh = (p[i] - mean) * rstd; o[i] = rstd * (gamma * q[i] - md - xh * mdx); i += 1 }
+}
+
 /// o = a·p + b over n floats, then SiLU when asked; explicit SIMD loops so the compiler inlines vexp.
 @inline(__always)
 func affineRow(_ p: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float, _ b: Float, silu: Bool) {
@@ -128,7 +160,7 @@ extension Variable {
                                             for c in 0..<cpg {
                                                 let p = px.baseAddress! + base + c * S, q = pg.baseAddress! + base + c * S
                                                 var sg: Float = 0, sgx: Float = 0
-                                                for i in 0..<S { let xh = (p[i] - mean) * r; sg += q[i]; sgx += q[i] * xh }
+                                                (sg, sgx) = sumAndDot(q, p, S, mean: mean, rstd: r)
                                                 dbp[b * C + g0 + c] = sg; dgp[b * C + g0 + c] = sgx
                                                 sumD += gamma[g0 + c] * sg; sumDX += gamma[g0 + c] * sgx
                                             }
@@ -136,7 +168,7 @@ extension Variable {
                                             for c in 0..<cpg {
                                                 let p = px.baseAddress! + base + c * S, q = pg.baseAddress! + base + c * S
                                                 let o = pd.baseAddress! + base + c * S, gm = gamma[g0 + c]
-                                                for i in 0..<S { let xh = (p[i] - mean) * r; o[i] = r * (gm * q[i] - md - xh * mdx) }
+                                                normBackwardRow(p, q, o, S, mean: mean, rstd: r, gamma: gm, md: md, mdx: mdx)
                                             }
                                         }
                                     }
@@ -172,7 +204,11 @@ extension Variable {
                             let p = px.baseAddress! + r * D, o = po.baseAddress! + r * D
                             let (mean, rs) = meanAndRstd(p, D, eps)
                             st[2 * r] = mean; st[2 * r + 1] = rs
-                            for i in 0..<D { o[i] = (p[i] - mean) * rs * gamma[i] + beta[i] }
+                            let mv = Vec16(repeating: mean), rv = Vec16(repeating: rs)
+                            gamma.withUnsafeBufferPointer { pgm in beta.withUnsafeBufferPointer { pbt in
+                                vectorMap2(p, pgm.baseAddress!, o, D) { x, gm in (x - mv) * rv * gm }
+                                vectorMap2(UnsafePointer(o), pbt.baseAddress!, o, D, +)
+                            } }
                         }
                     }
                 }
@@ -188,10 +224,11 @@ extension Variable {
                                 for r in range {
                                     let p = px.baseAddress! + r * D, q = pg.baseAddress! + r * D, o = pd.baseAddress! + r * D
                                     let mean = stats[2 * r], rs = stats[2 * r + 1]
-                                    var md: Float = 0, mdx: Float = 0
-                                    for i in 0..<D { let d = q[i] * gamma[i]; md += d; mdx += d * (p[i] - mean) * rs }
+                                    // d = γ·q into o first, then the two means, then o = rs·(d − md − x̂·mdx).
+                                    gamma.withUnsafeBufferPointer { pgm in vectorMap2(q, pgm.baseAddress!, o, D, *) }
+                                    var (md, mdx) = sumAndDot(UnsafePointer(o), p, D, mean: mean, rstd: rs)
                                     md /= Float(D); mdx /= Float(D)
-                                    for i in 0..<D { o[i] = rs * (q[i] * gamma[i] - md - (p[i] - mean) * rs * mdx) }
+                                    normBackwardRow(p, UnsafePointer(o), o, D, mean: mean, rstd: rs, gamma: 1, md: md, mdx: mdx)
                                 }
                             }
                         }
