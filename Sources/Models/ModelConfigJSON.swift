@@ -122,16 +122,3 @@ func jsonText(_ members: [(String, StrictJSON.Value)]) -> String {
     }
     return emit(.object(members), "") + "\n"
 }
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out + "\""
-}

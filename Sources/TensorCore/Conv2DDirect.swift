@@ -18,24 +18,8 @@ func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H
     let Hp = H + 2 * p, Wp = W + 2 * p, OH = Hp - kh + 1, OW = Wp - kw + 1
     let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kh * kw
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
-    let slack = Wp * kh + 2 * mr
-    // Padded input, with slack at the end for the garbage columns' reads.
-    let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * image + slack)
+    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, slack: Wp * kh + 2 * mr)
     defer { xpad.deallocate() }
-    (xpad + batch * image).initialize(repeating: 0, count: slack)
-    Parallel.chunks(batch * C) { planes in
-        for pc in planes {
-            let dst = xpad + pc * plane, src = x + pc * H * W
-            dst.initialize(repeating: 0, count: p * Wp)
-            for y in 0..<H {
-                let row = dst + (p + y) * Wp
-                row.initialize(repeating: 0, count: p)
-                (row + p).initialize(from: src + y * W, count: W)
-                (row + p + W).initialize(repeating: 0, count: p)
-            }
-            (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
-        }
-    }
     var offsets = [Int](repeating: 0, count: K)
     for ci in 0..<C { for ky in 0..<kh { for kx in 0..<kw { offsets[(ci * kh + ky) * kw + kx] = ci * plane + ky * Wp + kx } } }
     // Wᵀ packed in strips of 32 output channels (zero-padded).
@@ -71,6 +55,28 @@ func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H
             }
         }
     }
+}
+
+/// The images zero-padded by p on every side, (B·C) planes of (H + 2p) × (W + 2p), followed by
+/// `slack` zeros that the garbage columns of the wide grid may read. The caller deallocates.
+func padImages(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, slack: Int) -> UnsafeMutablePointer<Float> {
+    let Hp = H + 2 * p, Wp = W + 2 * p, plane = Hp * Wp
+    let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
+    (xpad + batch * C * plane).initialize(repeating: 0, count: slack)
+    Parallel.chunks(batch * C) { planes in
+        for pc in planes {
+            let dst = xpad + pc * plane, src = x + pc * H * W
+            dst.initialize(repeating: 0, count: p * Wp)
+            for y in 0..<H {
+                let row = dst + (p + y) * Wp
+                row.initialize(repeating: 0, count: p)
+                (row + p).initialize(from: src + y * W, count: W)
+                (row + p + W).initialize(repeating: 0, count: p)
+            }
+            (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
+        }
+    }
+    return xpad
 }
 
 /// C[12×32] = Σ_p A[0..<12, p] ⊗ B[p, 0..<32] with A[i, p] = a[offsets[p] + i] and B packed
@@ -121,23 +127,9 @@ func conv2dDirectWeightGradient(x: UnsafePointer<Float>, grad g: UnsafePointer<F
     let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kk * kk
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
     let strips = (Co + nr - 1) / nr, ldg = strips * nr
-    let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * image + Wp * kk + 2 * mr)
+    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, slack: Wp * kk + 2 * mr)
     let gwide = UnsafeMutablePointer<Float>.allocate(capacity: batch * M * ldg)
     defer { xpad.deallocate(); gwide.deallocate() }
-    (xpad + batch * image).initialize(repeating: 0, count: Wp * kk + 2 * mr)
-    Parallel.chunks(batch * C) { planes in
-        for pc in planes {
-            let dst = xpad + pc * plane, src = x + pc * H * W
-            dst.initialize(repeating: 0, count: p * Wp)
-            for y in 0..<H {
-                let row = dst + (p + y) * Wp
-                row.initialize(repeating: 0, count: p)
-                (row + p).initialize(from: src + y * W, count: W)
-                (row + p + W).initialize(repeating: 0, count: p)
-            }
-            (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
-        }
-    }
     // G (B, Co, OH, OW) → wide channels-last (B, OH·Wp, ldg), zeros elsewhere.
     Parallel.chunks(batch) { images in
         for b in images {

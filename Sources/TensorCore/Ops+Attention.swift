@@ -16,21 +16,9 @@ extension Variable {
             out.withUnsafeMutableBufferPointer { po in
                 Parallel.chunks(rows, grain: 32) { range in
                     for r in range {
-                        let p = px.baseAddress! + r * D, o = po.baseAddress! + r * D
-                        let n = causal ? Swift.min(D, r % Lq + 1) : D
-                        var mv = Vec16(repeating: -.infinity), i = 0
-                        while i + 16 <= n { let v = UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self); mv.replace(with: v, where: v .> mv); i += 16 }
-                        var m = mv.max()
-                        while i < n { m = Swift.max(m, p[i]); i += 1 }
-                        let shift = Vec16(repeating: m)
-                        vectorMap(p, o, n) { vexp($0 - shift) }
-                        var sv = Vec16(); i = 0
-                        while i + 16 <= n { sv += UnsafeRawPointer(o + i).loadUnaligned(as: Vec16.self); i += 16 }
-                        var sum = sv.sum()
-                        while i < n { sum += o[i]; i += 1 }
-                        let inv = Vec16(repeating: 1 / sum)
-                        vectorMap(o, o, n) { $0 * inv }
-                        for j in n..<D { o[j] = 0 }
+                        let o = po.baseAddress! + r * D
+                        o.update(from: px.baseAddress! + r * D, count: D)
+                        softmaxRow(o, D, valid: causal ? Swift.min(D, r % Lq + 1) : D, scale: 1)
                     }
                 }
             }

@@ -308,7 +308,8 @@ public func writeAtomically(_ data: Data, to path: String) throws {
     }
 }
 
-func jsonString(_ s: String) -> String {
+/// A JSON string literal for `s` (quotes and control characters escaped).
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {
