@@ -4,7 +4,7 @@
 #   make test            build and run the tests (release build; the chapters run in --quick mode)
 #   make chapter N=01    run one chapter; its figures land in Figures/01-*/
 #   make figures         regenerate every chapter's figures into Figures/
-#   make bench           benchmarks: GEMM and op speed against the machine's FMA peak
+#   make bench           benchmarks: GEMM and op speed against the machine's FMA peak; UNet train step
 #   make deps            install libpng-dev and gnuplot-nox with apt-get when missing
 #   make clean           remove build products
 
@@ -36,6 +36,7 @@ figures: build
 bench: build
 	$(BUILD_DIR)/bench gemm
 	$(BUILD_DIR)/bench ops
+	$(BUILD_DIR)/bench unet --config Tests/Fixtures/unet-bench.json --batch 16
 
 deps:
 	@missing=""; \

@@ -7,8 +7,9 @@ import TestSupport
 import XCTest
 
 final class ChapterTests: XCTestCase {
-    func run(_ chapter: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ chapter: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
         let p = Process()
+        if let environment { p.environment = environment }
         p.executableURL = productsDirectory.appendingPathComponent(chapter)
         p.arguments = arguments
         // Chapters run from the repository root (chapter 03 reads Tests/Fixtures/reference).
@@ -56,6 +57,15 @@ final class ChapterTests: XCTestCase {
         for f in ["noise-strip.png", "closed-vs-stepwise.dat", "closed-vs-stepwise.png"] {
             XCTAssertEqual(FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f), f)
         }
+    }
+
+    func testWithoutGnuplotDataAndScriptsStillWrittenWithOneMessage() throws {
+        let dir = temporaryDirectory("nognuplot"), emptyPath = temporaryDirectory("emptypath")
+        let (status, output) = try run("chapter01", ["--quick", "--out", dir], environment: ["PATH": emptyPath])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(output.components(separatedBy: "gnuplot not found").count - 1, 1, output)
+        for f in ["betas.dat", "betas.gp", "alpha-bar.gp", "noise-strip.png"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/betas.png"))
     }
 
     func testBadArgumentsAreNamed() throws {

@@ -121,3 +121,60 @@ final class TimestepEmbeddingTests: XCTestCase {
         XCTAssertLessThan(relativeError(b, try f.tensor("timestep_embedding.noflip_shift1")), 1e-5)
     }
 }
+
+/// DDIM for every spacing, set_alpha_to_one and eta (with recorded variance noise), and DDPM after
+/// set_timesteps(10), against diffusers 0.42.1: Tests/Fixtures/schedulers_extra.safetensors, made by
+/// scripts/make_scheduler_fixture.py (float64; alphas_cumprod in float32 as diffusers keeps it).
+final class SchedulerSpacingParityTests: XCTestCase {
+    static let file = try! SafeTensorsFile(path: Fixtures.path("schedulers_extra.safetensors"))
+    func t(_ name: String) -> Tensor { try! Self.file.tensor(name) }
+    func model(_ x: Tensor, _ step: Int) -> Tensor { x.map { 0.5 * Foundation.tanh($0) + 0.01 * Float(step) / 1000 } }
+    func slice(_ stack: Tensor, _ i: Int) -> Tensor {
+        let per = stack.count / stack.shape[0]
+        return Tensor(shape: Array(stack.shape.dropFirst()), scalars: Array(stack.scalars[i * per..<(i + 1) * per]))
+    }
+
+    func testDDIMEverySpacingEtaAndFinalAlpha() {
+        var checked = 0
+        for (schedule, kind) in [("linear", BetaSchedule.linear), ("squaredcos_cap_v2", .cosine)] {
+            for (spacing, offset) in [(TimestepSpacing.leading, 1), (.trailing, 0), (.linspace, 0)] {
+                for one in [true, false] {
+                    for eta: Float in [0, 0.7] {
+                        for prediction in [PredictionType.epsilon, .vPrediction] {
+                            let key = "ddim.\(schedule).\(spacing.rawValue).\(one ? "one" : "first").eta\(eta == 0 ? "0.0" : "0.7").\(prediction.rawValue)"
+                            var ddim = DDIMScheduler(schedule: NoiseSchedule(kind), prediction: prediction, setAlphaToOne: one, stepsOffset: offset, spacing: spacing)
+                            ddim.setTimesteps(10)
+                            XCTAssertEqual(ddim.timesteps.map(Float.init), t(key + ".timesteps").scalars, key)
+                            let trajectory = t(key + ".trajectory"), noise = t(key + ".noise")
+                            var x = slice(trajectory, 0)
+                            for (i, step) in ddim.timesteps.enumerated() {
+                                x = ddim.step(model(x, step), timestep: step, sample: x, eta: eta, varianceNoise: slice(noise, i))
+                                let e = maxRelativeError(x, slice(trajectory, i + 1))
+                                XCTAssertLessThanOrEqual(e, 2e-6, "\(key) step \(i): \(e)")
+                            }
+                            checked += 1
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 48)
+    }
+
+    func testDDPMAfterSetTimesteps() {
+        for (schedule, kind) in [("linear", BetaSchedule.linear), ("squaredcos_cap_v2", .cosine)] {
+            for prediction in [PredictionType.epsilon, .vPrediction] {
+                let key = "ddpm.\(schedule).\(prediction.rawValue)"
+                var ddpm = DDPMScheduler(schedule: NoiseSchedule(kind), prediction: prediction)
+                ddpm.setTimesteps(10)
+                XCTAssertEqual(ddpm.timesteps.map(Float.init), t(key + ".timesteps").scalars, key)
+                let trajectory = t(key + ".trajectory"), noise = t(key + ".noise")
+                var x = slice(trajectory, 0)
+                for (i, step) in ddpm.timesteps.enumerated() {
+                    x = ddpm.step(model(x, step), timestep: step, sample: x, varianceNoise: slice(noise, i))
+                    XCTAssertLessThanOrEqual(maxRelativeError(x, slice(trajectory, i + 1)), 2e-6, "\(key) step \(i)")
+                }
+            }
+        }
+    }
+}

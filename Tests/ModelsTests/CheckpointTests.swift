@@ -81,6 +81,29 @@ final class CheckpointTests: XCTestCase {
         XCTAssertThrowsError(try UNet2DConditionModel(folder: dir)) { e in XCTAssertTrue("\(e)".contains(UNet2DConditionModel.weightsFile), "\(e)") }
     }
 
+    func testTextEncoderToolWithGradients() throws {
+        let out = temporaryDirectory("tool") + "/clip.safetensors"
+        let p = Process()
+        p.executableURL = productsDirectory.appendingPathComponent("dreambooth")
+        p.arguments = ["text-encoder-forward", "--model", Fixtures.reference("text_encoder"), "--input", Fixtures.reference("text_encoder_io_f64.safetensors"),
+                       "--output", out, "--gradients"]
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let mine = try SafeTensorsFile(path: out), ref = try SafeTensorsFile(path: Fixtures.reference("text_encoder_io_f64.safetensors"))
+        XCTAssertLessThan(relativeError(try mine.tensor("pooler_output"), try ref.tensor("pooler_output")), 1e-4)
+        XCTAssertLessThan(relativeError(try mine.tensor("grad.final_layer_norm.weight"), try ref.tensor("grad.final_layer_norm.weight")), 1e-3)
+        // A bad request names the file and the problem.
+        let bad = Process()
+        bad.executableURL = p.executableURL
+        bad.arguments = ["unet-forward", "--model", Fixtures.reference("unet"), "--input", Fixtures.reference("text_encoder_io_f64.safetensors"), "--output", out]
+        let err = Pipe()
+        bad.standardError = err
+        try bad.run(); bad.waitUntilExit()
+        XCTAssertEqual(bad.terminationStatus, 1)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(message.contains("text_encoder_io_f64.safetensors: no tensor named 'sample'"), message)
+    }
+
     func testForwardToolWritesWhatDiffusersWouldCompare() throws {
         // The command-line check on the reference folder reproduces the reference output.
         let tool = productsDirectory.appendingPathComponent("dreambooth")
