@@ -1,7 +1,9 @@
 // Stride-1 convolution without im2col ("implicit GEMM").
 //
 // Pad the input once, then compute the output on a *wide* grid of OH × Wp positions per image
-// (Wp = W + 2p, the padded width; the last kw − 1 columns of each row are garbage and dropped).
+// (Wp the padded row length; the columns past OW of each row are garbage and dropped). For a
+// "same" convolution (k = 2p + 1) a row needs only p zeros between it and the next: the left
+// padding of row y + 1 is the right padding of row y, so Wp = W + p; otherwise Wp = W + 2p.
 // In that grid, output position q and kernel tap k = (ci, ky, kx) read the padded input at
 //     q + offset[k],   offset[k] = ci·Hp·Wp + ky·Wp + kx,
 // so twelve consecutive positions read twelve consecutive inputs: the GEMM micro-kernel's A
@@ -15,10 +17,10 @@ func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H
                   weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int, padding p: Int,
                   bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil,
                   out: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    let Hp = H + 2 * p, Wp = W + 2 * p, OH = Hp - kh + 1, OW = Wp - kw + 1
+    let Hp = H + 2 * p, Wp = paddedRowLength(W, kernel: kw, padding: p), OH = Hp - kh + 1, OW = W + 2 * p - kw + 1
     let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kh * kw
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
-    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, slack: Wp * kh + 2 * mr)
+    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, rowLength: Wp, slack: Wp * kh + 2 * mr)
     defer { xpad.deallocate() }
     var offsets = [Int](repeating: 0, count: K)
     for ci in 0..<C { for ky in 0..<kh { for kx in 0..<kw { offsets[(ci * kh + ky) * kw + kx] = ci * plane + ky * Wp + kx } } }
@@ -57,10 +59,15 @@ func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H
     }
 }
 
-/// The images zero-padded by p on every side, (B·C) planes of (H + 2p) × (W + 2p), followed by
-/// `slack` zeros that the garbage columns of the wide grid may read. The caller deallocates.
-func padImages(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, slack: Int) -> UnsafeMutablePointer<Float> {
-    let Hp = H + 2 * p, Wp = W + 2 * p, plane = Hp * Wp
+/// Row length of the padded layout: W + p for a "same" kernel (2p + 1), else W + 2p.
+func paddedRowLength(_ W: Int, kernel: Int, padding p: Int) -> Int { kernel == 2 * p + 1 ? W + p : W + 2 * p }
+
+/// The images zero-padded by p rows above and below and p columns before each row (and after it
+/// when `rowLength` is W + 2p), (B·C) planes of (H + 2p) × rowLength, followed by `slack` zeros
+/// that the garbage columns of the wide grid may read. The caller deallocates.
+func padImages(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int,
+               rowLength Wp: Int, slack: Int) -> UnsafeMutablePointer<Float> {
+    let Hp = H + 2 * p, plane = Hp * Wp, right = Wp - p - W
     let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
     (xpad + batch * C * plane).initialize(repeating: 0, count: slack)
     Parallel.chunks(batch * C) { planes in
@@ -71,7 +78,7 @@ func padImages(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H:
                 let row = dst + (p + y) * Wp
                 row.initialize(repeating: 0, count: p)
                 (row + p).initialize(from: src + y * W, count: W)
-                (row + p + W).initialize(repeating: 0, count: p)
+                (row + p + W).initialize(repeating: 0, count: right)
             }
             (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
         }
@@ -123,11 +130,11 @@ func microKernel12x32Indexed(_ depth: Int, _ a: UnsafePointer<Float>, _ offsets:
 /// Threads own disjoint rows k, and images are summed in order: the same bytes for any thread count.
 func conv2dDirectWeightGradient(x: UnsafePointer<Float>, grad g: UnsafePointer<Float>, batch: Int, channels C: Int,
                                 height H: Int, width W: Int, outChannels Co: Int, kernel kk: Int, padding p: Int) -> [Float] {
-    let Hp = H + 2 * p, Wp = W + 2 * p, OH = Hp - kk + 1, OW = Wp - kk + 1
+    let Hp = H + 2 * p, Wp = paddedRowLength(W, kernel: kk, padding: p), OH = Hp - kk + 1, OW = W + 2 * p - kk + 1
     let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kk * kk
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
     let strips = (Co + nr - 1) / nr, ldg = strips * nr
-    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, slack: Wp * kk + 2 * mr)
+    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, rowLength: Wp, slack: Wp * kk + 2 * mr)
     let gwide = UnsafeMutablePointer<Float>.allocate(capacity: batch * M * ldg)
     defer { xpad.deallocate(); gwide.deallocate() }
     // G (B, Co, OH, OW) → wide channels-last (B, OH·Wp, ldg), zeros elsewhere.
@@ -157,11 +164,13 @@ func conv2dDirectWeightGradient(x: UnsafePointer<Float>, grad g: UnsafePointer<F
                         pointers[i] = UnsafePointer(xpad + b * image + ci * plane + ky * Wp + kx)
                     }
                     for s in 0..<strips {
-                        let c = out.baseAddress! + k0 * ldg + s * nr
-                        microKernel12x32RowPointers(M, pointers, UnsafePointer(gwide + b * M * ldg + s * nr), ldg, tile)
-                        for i in 0..<h {
-                            let dst = c + i * ldg, src = tile + i * nr
-                            if b == 0 { for j in 0..<nr { dst[j] = src[j] } } else { for j in 0..<nr { dst[j] += src[j] } }
+                        let c = out.baseAddress! + k0 * ldg + s * nr, g = UnsafePointer(gwide + b * M * ldg + s * nr)
+                        if h == mr {
+                            // Full strip: images accumulate straight into ∂Wᵀ.
+                            microKernel12x32RowPointers(M, pointers, g, ldg, c, ldg, b == 0)
+                        } else {
+                            microKernel12x32RowPointers(M, pointers, g, ldg, tile, nr, true)
+                            storeTile(tile, h, nr, c, ldg, b == 0)
                         }
                     }
                 }
@@ -174,10 +183,10 @@ func conv2dDirectWeightGradient(x: UnsafePointer<Float>, grad g: UnsafePointer<F
     return dw
 }
 
-/// tile[12×32] = Σ_q rows[i][q] · B[q, 0..<32], B[q, j] = b[q·bStep + j].
+/// C[12×32] (=, or += unless `overwrite`) Σ_q rows[i][q] · B[q, 0..<32], B[q, j] = b[q·bStep + j].
 @inline(never)
 func microKernel12x32RowPointers(_ depth: Int, _ rows: UnsafePointer<UnsafePointer<Float>>, _ b: UnsafePointer<Float>, _ bStep: Int,
-                                 _ c: UnsafeMutablePointer<Float>) {
+                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool) {
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -204,8 +213,13 @@ func microKernel12x32RowPointers(_ depth: Int, _ rows: UnsafePointer<UnsafePoint
         bp += bBytes
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
-        let p = UnsafeMutableRawPointer(c + r &* 32)
-        p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
+        let p = UnsafeMutableRawPointer(c + r &* ldc)
+        if overwrite {
+            p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
+        } else {
+            p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
+            (p + 64).storeBytes(of: (p + 64).loadUnaligned(as: V.self) + v1, as: V.self)
+        }
     }
     store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
     store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
