@@ -19,8 +19,8 @@ var rng = RNG(seed: options.seed)
 //
 // C = A·B costs 2·M·N·K floating-point operations. The naive loop (`matmulNaive`) does one
 // multiply-add at a time and re-reads B from memory for every row of A. The fast path (`gemm`,
-// GEMM.swift) packs A and B into panels and keeps a 12×32 block of C in 24 SIMD registers, so each
-// loaded value feeds many fused multiply-adds. Time both on square matrices:
+// GEMM.swift) keeps a 12×32 block of C in 24 SIMD registers while it walks the depth, so each
+// loaded value feeds 12 or 32 fused multiply-adds. Time both on square matrices:
 
 func seconds(_ body: () -> Void) -> Double { let t = Date(); body(); return Date().timeIntervalSince(t) }
 let sizes = options.quick ? [32, 64, 128] : [32, 64, 128, 256, 384, 512]
@@ -41,7 +41,7 @@ for n in sizes {
     print(String(format: "%4d   %10.2f     %10.1f", n, naive.last!, fast.last!))
 }
 try figures.lines("gemm-speed", [Series("naive triple loop", x: sizes.map(Double.init), y: naive),
-                                 Series("packed SIMD16 12×32 kernel", x: sizes.map(Double.init), y: fast)],
+                                 Series("SIMD16 12×32 micro-kernel", x: sizes.map(Double.init), y: fast)],
                   style: PlotStyle(title: "matrix product speed (all cores)", xlabel: "n (n×n·n×n)", ylabel: "GFLOP/s", logY: true), points: true)
 
 // MARK: - Autodiff, checked

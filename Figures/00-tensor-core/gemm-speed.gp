@@ -8,4 +8,4 @@ set logscale y
 set grid
 set key outside right
 plot 'gemm-speed.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "naive triple loop", \
-     'gemm-speed.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "packed SIMD16 12×32 kernel"
+     'gemm-speed.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "SIMD16 12×32 micro-kernel"

@@ -1,13 +1,15 @@
 // Matrix multiplication: the kernel under every convolution, linear layer and attention.
 //
-// C (M×N) = A (M×K) · B (K×N), optionally added to what C holds. This follows the BLIS recipe
-// (Van Zee & van de Geijn 2015): A and B are copied ("packed") into panels that the innermost
-// *micro-kernel* streams through in order, and the micro-kernel keeps a 12×32 block of C in 24
-// SIMD16 registers, doing one broadcast-multiply-add per A element and B vector. On AVX-512 that is
-// 24 FMA instructions per 3 loads: the multiply units, not memory, set the pace.
+// C (M×N) = A (M×K) · B (K×N), optionally added to what C holds. After the BLIS recipe
+// (Van Zee & van de Geijn 2015), an innermost *micro-kernel* keeps a 12×32 block of C in 24
+// SIMD16 registers and, for each step of the depth K, loads two vectors of B, broadcasts twelve
+// values of A and issues 24 fused multiply-adds: the multiply units, not memory, set the pace.
 //
-// Matrices are *views*: element (i, j) lives at base[i·rowStride + j·colStride], so a
-// transposed operand is the same memory with its strides swapped; packing absorbs the layout.
+// Matrices are *views*: element (i, j) lives at base[i·rowStride + j·colStride], so a transposed
+// operand is the same memory with its strides swapped. The micro-kernel reads A through its strides
+// wherever it lies, and B in place when its rows are contiguous; a B strip with strided columns,
+// and the partial strips at the edges, are first copied ("packed") into small zero-padded buffers.
+// The depth is cut into blocks of at most 384 so a B strip stays in the nearer caches.
 //
 // `matmulNaive` below is the definition and the test oracle.
 
