@@ -110,15 +110,15 @@ print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core
 // The GEMMs one training step of the benchmark UNet runs (batch 16), as (name, M, N, K, instances):
 // C (M×N) = A (M×K) · B (K×N), `instances` independent products (one per image, or per image and
 // head), which the kernels spread over the cores exactly as here. Stride-1 convolutions are
-// implicit GEMMs over the padded image (M = OH·(W + 2) positions, N = Cout, K = 9·Cin); the
+// implicit GEMMs over the padded image (M = OH·(W + 1) positions, N = Cout, K = 9·Cin); the
 // attention products are per (image, head); 512³ is one product split inside.
 let B = 16
 let shapes: [(String, Int, Int, Int, Int)] = [
-    ("conv 3×3 32→32 @32²", 32 * 34, 32, 288, B),
-    ("conv 3×3 64→64 @16²", 16 * 18, 64, 576, B),
-    ("conv 3×3 64→64 @8²", 8 * 10, 64, 576, B),
-    ("conv 3×3 128→64 @16² (up path)", 16 * 18, 64, 1152, B),
-    ("conv 3×3 96→32 @32² (up path)", 32 * 34, 32, 864, B),
+    ("conv 3×3 32→32 @32²", 32 * 33, 32, 288, B),
+    ("conv 3×3 64→64 @16²", 16 * 17, 64, 576, B),
+    ("conv 3×3 64→64 @8²", 8 * 9, 64, 576, B),
+    ("conv 3×3 128→64 @16² (up path)", 16 * 17, 64, 1152, B),
+    ("conv 3×3 96→32 @32² (up path)", 32 * 33, 32, 864, B),
     ("linear 64→512 (GEGLU) @16²", B * 256, 512, 64, 1),
     ("attention QKᵀ @16² (per head)", 256, 256, 16, B * 4),
     ("attention PV @16² (per head)", 256, 16, 256, B * 4),

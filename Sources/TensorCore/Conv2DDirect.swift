@@ -114,10 +114,7 @@ func microKernel12x32Indexed(_ depth: Int, _ a: UnsafePointer<Float>, _ offsets:
         x = V(repeating: ap[11]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
         bp += 128
     }
-    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
-        let p = UnsafeMutableRawPointer(c + r &* ldc)
-        p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
-    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, true) }
     store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
     store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
     store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
@@ -212,15 +209,7 @@ func microKernel12x32RowPointers(_ depth: Int, _ rows: UnsafePointer<UnsafePoint
         x = V(repeating: rb[q]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
         bp += bBytes
     }
-    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
-        let p = UnsafeMutableRawPointer(c + r &* ldc)
-        if overwrite {
-            p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
-        } else {
-            p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
-            (p + 64).storeBytes(of: (p + 64).loadUnaligned(as: V.self) + v1, as: V.self)
-        }
-    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, overwrite) }
     store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
     store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
     store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)

@@ -225,18 +225,22 @@ func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
         x = V(repeating: a6[r5]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
         a0 += aStep; a6 += aStep; bp += bBytes
     }
-    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
-        let p = UnsafeMutableRawPointer(c + r &* ldc)
-        if overwrite {
-            p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
-        } else {
-            p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
-            (p + 64).storeBytes(of: (p + 64).loadUnaligned(as: V.self) + v1, as: V.self)
-        }
-    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, overwrite) }
     store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
     store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
     store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+}
+
+/// Writes (or adds, unless `overwrite`) 32 floats of a C row from two accumulators.
+@inline(__always)
+func storeRow32(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ overwrite: Bool) {
+    let p = UnsafeMutableRawPointer(c)
+    if overwrite {
+        p.storeBytes(of: v0, as: SIMD16<Float>.self); (p + 64).storeBytes(of: v1, as: SIMD16<Float>.self)
+    } else {
+        p.storeBytes(of: p.loadUnaligned(as: SIMD16<Float>.self) + v0, as: SIMD16<Float>.self)
+        (p + 64).storeBytes(of: (p + 64).loadUnaligned(as: SIMD16<Float>.self) + v1, as: SIMD16<Float>.self)
+    }
 }
 
 /// The 12×16 variant of `microKernel12x32`, for matrices 16 columns wide.
