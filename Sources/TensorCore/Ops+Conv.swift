@@ -98,8 +98,12 @@ extension Variable {
                             kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
         precondition(s.outHeight > 0 && s.outWidth > 0, "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
         let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
-        var out = [Float].uninitialized(Co * N)   // both routes write every element
+        if let imageBias {
+            precondition(imageBias.shape == [s.batch, Co], "conv2d: imageBias \(shapeString(imageBias.shape)) must be (\(s.batch), \(Co))")
+        }
+        var out: [Float]
         if stride == 1 {
+            out = .uninitialized(Co * N)   // the direct kernel writes every element
             x.value.scalars.withUnsafeBufferPointer { px in
                 weight.value.scalars.withUnsafeBufferPointer { pw in
                     out.withUnsafeMutableBufferPointer { po in
@@ -120,9 +124,6 @@ extension Variable {
             }
         }
         let y = Tensor(shape: [s.batch, Co, s.outHeight, s.outWidth], scalars: out)
-        if let imageBias {
-            precondition(imageBias.shape == [s.batch, Co], "conv2d: imageBias \(shapeString(imageBias.shape)) must be (\(s.batch), \(Co))")
-        }
         var parents = [x, weight]
         if let bias { parents.append(bias) }
         if let imageBias { parents.append(imageBias) }
