@@ -68,7 +68,9 @@ public struct Linear {
         weight = store.make(name + ".weight", uniformInit([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
         self.bias = bias ? store.make(name + ".bias", uniformInit([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
     }
-    public func callAsFunction(_ x: Variable) -> Variable { Variable.linear(x, weight: weight, bias: bias) }
+    public func callAsFunction(_ x: Variable, residual: Variable? = nil) -> Variable {
+        Variable.linear(x, weight: weight, bias: bias, residual: residual)
+    }
 }
 
 /// nn.Conv2d with square kernel, stride and padding.

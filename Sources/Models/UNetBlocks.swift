@@ -39,10 +39,11 @@ struct Attention {
         toOut = Linear(s, name + ".to_out.0", dim, dim, rng: &rng)
         self.heads = heads
     }
-    func callAsFunction(_ x: Variable, context: Variable? = nil) -> Variable { // x: (B, L, D), context: (B, S, Dc)
+    /// `residual` is added to the output inside to_out's GEMM.
+    func callAsFunction(_ x: Variable, context: Variable? = nil, residual: Variable? = nil) -> Variable { // x: (B, L, D), context: (B, S, Dc)
         let c = context ?? x
         // Heads are column blocks of (B, L, D); the fused op reads them in place.
-        return toOut(Variable.multiHeadAttention(query: toQ(x), key: toK(c), value: toV(c), heads: heads))  // (B, L, D)
+        return toOut(Variable.multiHeadAttention(query: toQ(x), key: toK(c), value: toV(c), heads: heads), residual: residual)  // (B, L, D)
     }
 }
 
@@ -61,9 +62,10 @@ struct BasicTransformerBlock {
         ffOut = Linear(s, name + ".ff.net.2", 4 * dim, dim, rng: &rng)
     }
     func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, L, D)
-        var h = attn1(norm1(x)) + x
-        h = attn2(norm2(h), context: context) + h
-        return ffOut(ffIn(norm3(h)).geglu()) + h                                // (B, L, 8D) → (B, L, 4D) → (B, L, D)
+        // Each "+ x" is accumulated by the output projection's GEMM.
+        var h = attn1(norm1(x), residual: x)
+        h = attn2(norm2(h), context: context, residual: h)
+        return ffOut(ffIn(norm3(h)).geglu(), residual: h)                       // (B, L, 8D) → (B, L, 4D) → (B, L, D)
     }
 }
 

@@ -68,12 +68,18 @@ extension Variable {
 
     /// A fully connected layer as PyTorch's nn.Linear: y = x·Wᵀ + b, W of shape (out, in).
     /// One primitive: the bias is added in place and its gradient is the column sum of ∂L/∂y.
-    public static func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
+    /// `residual`, when given (the output's shape), is added too: the GEMM accumulates onto a copy
+    /// of it, and its gradient is ∂L/∂y itself — a transformer's "+ x" without a pass of its own.
+    public static func linear(_ x: Variable, weight: Variable, bias: Variable?, residual: Variable? = nil) -> Variable {
         let t0 = Profiler.now()
         let xs = x.shape, out = weight.shape[0], inF = weight.shape[1]
         precondition(xs.last == inF, "linear: input \(shapeString(xs)) does not end in the weight's \(inF) input features (weight \(shapeString(weight.shape)))")
         let rows = x.value.count / inF
-        var y = Tensor.matmul(x.value.reshaped([rows, inF]), weight.value, transposeB: true)   // (rows, out)
+        if let residual {
+            precondition(residual.shape == Array(xs.dropLast()) + [out], "linear: residual \(shapeString(residual.shape)) must have the output's shape \(shapeString(Array(xs.dropLast()) + [out]))")
+        }
+        var y = Tensor.matmul(x.value.reshaped([rows, inF]), weight.value, transposeB: true,
+                              accumulateInto: residual?.value.reshaped([rows, out]))   // (rows, out)
         if let bias {
             y.scalars.withUnsafeMutableBufferPointer { py in
                 bias.value.scalars.withUnsafeBufferPointer { pb in
@@ -84,10 +90,12 @@ extension Variable {
         }
         var parents = [x, weight]
         if let bias { parents.append(bias) }
+        if let residual { parents.append(residual) }
         return record(y.reshaped(Array(xs.dropLast()) + [out]), parents, kind: "linear", start: t0) {
-            // Keeps x and W: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_rows G.
+            // Keeps x and W: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_rows G, ∂L/∂residual = G.
             let (vx, vw) = (x.value, weight.value)
             return { g in
+                residual?.accumulate(g)
                 let g2 = g.reshaped([rows, out])
                 if x.requiresGrad { x.accumulate(Tensor.matmul(g2, vw).reshaped(xs)) }
                 if weight.requiresGrad { weight.accumulate(Tensor.matmul(g2, vx.reshaped([rows, inF]), transposeA: true)) }

@@ -62,6 +62,10 @@ final class GradientTests: XCTestCase {
         assertGrad([batched, b]) { Variable.matmul(batched, b) }
         let w = v([4, 7]), bias = v([4])
         assertGrad([batched, w, bias]) { Variable.linear(batched, weight: w, bias: bias) }
+        let r = v([2, 5, 4])
+        assertGrad([batched, w, bias, r]) { Variable.linear(batched, weight: w, bias: bias, residual: r) }
+        XCTAssertLessThan(relativeError(Variable.linear(batched, weight: w, bias: bias, residual: r).value,
+                                        (Variable.linear(batched, weight: w, bias: bias) + r).value), 1e-6)
     }
 
     func testConvolutionAndUpsampling() {
