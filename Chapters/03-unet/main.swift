@@ -66,7 +66,7 @@ try figures.heatmap("time-embedding", (0..<tGrid.count).map { r in (0..<cfg.bloc
 // the time embedding projected to C channels and added at every pixel, GroupNorm → SiLU → 3×3 conv,
 // and the input added back (through a 1×1 conv when the channel count changes).
 
-print("\n2. conv_in and the ResNet blocks of the first level")
+print("\n2. conv_in (its ResNet blocks run inside down_blocks.0, next)")
 var h = model.convIn(sample)                                            // (B, C₀, H, W)
 check("conv_in", h, "act.conv_in")
 var skips = [h]
@@ -162,7 +162,7 @@ Variable.mse(bench(x, timesteps: t, encoderHiddenStates: c), target).backward() 
 bench.store.zeroGrad()
 Profiler.reset(); Profiler.enabled = true
 let started = Date()
-let y = bench(x, timesteps: t, encoderHiddenStates: c, activations: &acts)
+let y = bench(x, timesteps: t, encoderHiddenStates: c, observe: { acts[$0] = $1 })
 Variable.mse(y, target).backward()
 let stepTime = Date().timeIntervalSince(started)
 Profiler.enabled = false

@@ -46,9 +46,10 @@ public final class UNet2DConditionModel {
     public var parameters: [Variable] { store.parameters }
 
     /// The noise prediction for `sample` (B, Cin, H, W) at `timesteps` (B values) given text
-    /// states (B, S, D). `activations`, when given, receives each stage's output by module name.
+    /// states (B, S, D). `observe`, when given, is called with each stage's output and its module
+    /// name ("conv_in", "down_blocks.0", …), for parity checks and statistics.
     public func callAsFunction(_ sample: Variable, timesteps: [Float], encoderHiddenStates context: Variable,
-                               activations: UnsafeMutablePointer<[String: Tensor]>? = nil) -> Variable {
+                               observe: ((String, Tensor) -> Void)? = nil) -> Variable {
         let levels = config.blockOutChannels.count
         precondition(sample.shape.count == 4 && sample.shape[1] == config.inChannels,
                      "UNet: sample of shape \(shapeString(sample.shape)) needs (B, \(config.inChannels), H, W)")
@@ -57,7 +58,7 @@ public final class UNet2DConditionModel {
         precondition(context.shape.count == 3 && context.shape[0] == sample.shape[0] && context.shape[2] == config.crossAttentionDim,
                      "UNet: encoder_hidden_states of shape \(shapeString(context.shape)) needs (\(sample.shape[0]), S, \(config.crossAttentionDim))")
         precondition(timesteps.count == sample.shape[0], "UNet: \(timesteps.count) timesteps for a batch of \(sample.shape[0])")
-        func keep(_ name: String, _ v: Variable) { activations?.pointee[name] = v.value }
+        func keep(_ name: String, _ v: Variable) { observe?(name, v.value) }
 
         let temb = timeEmbedding(timesteps)                                       // (B, 4·C₀)
         keep("time_embedding", temb)

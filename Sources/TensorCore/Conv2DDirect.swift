@@ -10,18 +10,15 @@
 // operand is the padded image itself, addressed through a table of K offsets, and the patch matrix
 // is never written. B is Wᵀ (K × Cout), packed once; C is the wide output, channels last.
 
-/// out (B, Cout, OH, OW) = conv(x, w, stride 1, padding) + bias[co] + imageBias[b, co]
-/// (or += into out when `accumulate`).
-/// x (B, C, H, W), w (Cout, C, kh, kw), all row-major.
-func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int,
-                  weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int, padding p: Int,
-                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil,
-                  out: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    let Hp = H + 2 * p, Wp = paddedRowLength(W, kernel: kw, padding: p), OH = Hp - kh + 1, OW = W + 2 * p - kw + 1
-    let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kh * kw
+/// out (B, Cout, OH, OW) = conv(x, w, stride 1) + bias[co] + imageBias[b, co], for images already
+/// padded (`PaddedImages`, built for this kernel size); w (Cout, C, kh, kw), all row-major.
+func conv2dDirect(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int,
+                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>) {
+    let C = x.channels, Wp = x.rowLength, p = x.padding
+    let OH = x.height + 2 * p - kh + 1, OW = x.width + 2 * p - kw + 1
+    let plane = x.plane, image = C * plane, M = OH * Wp, K = C * kh * kw
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
-    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, rowLength: Wp, slack: Wp * kh + 2 * mr)
-    defer { xpad.deallocate() }
+    let batch = x.batch, xpad = x.base
     var offsets = [Int](repeating: 0, count: K)
     for ci in 0..<C { for ky in 0..<kh { for kx in 0..<kw { offsets[(ci * kh + ky) * kw + kx] = ci * plane + ky * Wp + kx } } }
     // Wᵀ packed in strips of 32 output channels (zero-padded).
@@ -51,39 +48,46 @@ func conv2dDirect(x: UnsafePointer<Float>, batch: Int, channels C: Int, height H
                 let dst = o + co * OH * OW
                 for y in 0..<OH {
                     let src = wide + y * Wp * ldc + co, d = dst + y * OW
-                    if accumulate { for xx in 0..<OW { d[xx] += src[xx &* ldc] + c } }
-                    else { for xx in 0..<OW { d[xx] = src[xx &* ldc] + c } }
+                    for xx in 0..<OW { d[xx] = src[xx &* ldc] + c }
                 }
             }
         }
     }
 }
 
-/// Row length of the padded layout: W + p for a "same" kernel (2p + 1), else W + 2p.
-func paddedRowLength(_ W: Int, kernel: Int, padding p: Int) -> Int { kernel == 2 * p + 1 ? W + p : W + 2 * p }
+/// Images zero-padded for a stride-1 kernel: p rows above and below each plane and p columns
+/// before each row — and after it too unless the kernel is "same" (k = 2p + 1), where the next row's
+/// leading zeros serve — followed by slack zeros that the garbage columns of the wide grid may read.
+final class PaddedImages {
+    let base: UnsafeMutablePointer<Float>
+    let batch, channels, height, width, padding: Int
+    /// Floats per padded row (W + p or W + 2p) and per padded plane.
+    let rowLength, plane: Int
 
-/// The images zero-padded by p rows above and below and p columns before each row (and after it
-/// when `rowLength` is W + 2p), (B·C) planes of (H + 2p) × rowLength, followed by `slack` zeros
-/// that the garbage columns of the wide grid may read. The caller deallocates.
-func padImages(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int,
-               rowLength Wp: Int, slack: Int) -> UnsafeMutablePointer<Float> {
-    let Hp = H + 2 * p, plane = Hp * Wp, right = Wp - p - W
-    let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
-    (xpad + batch * C * plane).initialize(repeating: 0, count: slack)
-    Parallel.chunks(batch * C) { planes in
-        for pc in planes {
-            let dst = xpad + pc * plane, src = x + pc * H * W
-            dst.initialize(repeating: 0, count: p * Wp)
-            for y in 0..<H {
-                let row = dst + (p + y) * Wp
-                row.initialize(repeating: 0, count: p)
-                (row + p).initialize(from: src + y * W, count: W)
-                (row + p + W).initialize(repeating: 0, count: right)
+    init(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, kernel: Int) {
+        let Wp = kernel == 2 * p + 1 ? W + p : W + 2 * p
+        let Hp = H + 2 * p, plane = Hp * Wp, right = Wp - p - W
+        let slack = Wp * kernel + 2 * GEMMBlocking.mr
+        self.batch = batch; channels = C; height = H; width = W; padding = p; rowLength = Wp; self.plane = plane
+        let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
+        base = xpad
+        (xpad + batch * C * plane).initialize(repeating: 0, count: slack)
+        Parallel.chunks(batch * C) { planes in
+            for pc in planes {
+                let dst = xpad + pc * plane, src = x + pc * H * W
+                dst.initialize(repeating: 0, count: p * Wp)
+                for y in 0..<H {
+                    let row = dst + (p + y) * Wp
+                    row.initialize(repeating: 0, count: p)
+                    (row + p).initialize(from: src + y * W, count: W)
+                    (row + p + W).initialize(repeating: 0, count: right)
+                }
+                (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
             }
-            (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)
         }
     }
-    return xpad
+
+    deinit { base.deallocate() }
 }
 
 /// C[12×32] = Σ_p A[0..<12, p] ⊗ B[p, 0..<32] with A[i, p] = a[offsets[p] + i] and B packed
@@ -125,15 +129,15 @@ func microKernel12x32Indexed(_ depth: Int, _ a: UnsafePointer<Float>, _ offsets:
 /// a GEMM whose A rows are the padded image seen from each kernel tap (12 row pointers per strip)
 /// and whose B is G laid out wide and channels-last, with zeros in the garbage columns.
 /// Threads own disjoint rows k, and images are summed in order: the same bytes for any thread count.
-func conv2dDirectWeightGradient(x: UnsafePointer<Float>, grad g: UnsafePointer<Float>, batch: Int, channels C: Int,
-                                height H: Int, width W: Int, outChannels Co: Int, kernel kk: Int, padding p: Int) -> [Float] {
-    let Hp = H + 2 * p, Wp = paddedRowLength(W, kernel: kk, padding: p), OH = Hp - kk + 1, OW = W + 2 * p - kk + 1
-    let plane = Hp * Wp, image = C * plane, M = OH * Wp, K = C * kk * kk
+func conv2dDirectWeightGradient(_ x: PaddedImages, grad g: UnsafePointer<Float>, outChannels Co: Int, kernel kk: Int) -> [Float] {
+    let C = x.channels, Wp = x.rowLength, p = x.padding, batch = x.batch
+    let OH = x.height + 2 * p - kk + 1, OW = x.width + 2 * p - kk + 1
+    let plane = x.plane, image = C * plane, M = OH * Wp, K = C * kk * kk
     let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
     let strips = (Co + nr - 1) / nr, ldg = strips * nr
-    let xpad = padImages(x, batch: batch, channels: C, height: H, width: W, padding: p, rowLength: Wp, slack: Wp * kk + 2 * mr)
+    let xpad = x.base
     let gwide = UnsafeMutablePointer<Float>.allocate(capacity: batch * M * ldg)
-    defer { xpad.deallocate(); gwide.deallocate() }
+    defer { gwide.deallocate() }
     // G (B, Co, OH, OW) → wide channels-last (B, OH·Wp, ldg), zeros elsewhere.
     Parallel.chunks(batch) { images in
         for b in images {

@@ -7,7 +7,7 @@
     let exp = Int((x >> 23) & 0xff)
     var mant = x & 0x7f_ffff
     if exp == 0xff { return sign | 0x7c00 | (mant != 0 ? 0x200 : 0) }
-    var e = exp - 127 + 15
+    let e = exp - 127 + 15
     if e >= 0x1f { return sign | 0x7c00 }
     if e <= 0 {
         if e < -10 { return sign }
@@ -21,7 +21,6 @@
     var h = UInt32(e << 10) | (mant >> 13)
     let rem = mant & 0x1fff
     if rem > 0x1000 || (rem == 0x1000 && (h & 1) == 1) { h += 1 }  // may carry into the exponent: correct
-    e = Int(h >> 10)
     return sign | UInt16(h)
 }
 

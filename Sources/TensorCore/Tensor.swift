@@ -6,6 +6,8 @@
 // Shape legend used in comments across the package:
 //   B batch, C channels, H×W pixels, L tokens, D width, K reduction length.
 
+import Foundation
+
 /// A dense Float32 tensor, contiguous and row-major.
 public struct Tensor: Equatable, Sendable {
     /// The extent of each axis, outermost first: (B, C, H, W) for images.
@@ -95,5 +97,3 @@ extension Array where Element == Int {
     /// The product of the extents: the number of elements of a shape.
     public var product: Int { reduce(1, *) }
 }
-
-import Foundation

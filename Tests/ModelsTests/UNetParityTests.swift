@@ -14,7 +14,7 @@ final class UNetParityTests: XCTestCase {
         let io = try SafeTensorsFile(path: Fixtures.reference("unet_io.safetensors"))
         var acts: [String: Tensor] = [:]
         let output = model(Variable(try io.tensor("sample")), timesteps: try io.tensor("timesteps").scalars,
-                           encoderHiddenStates: Variable(try io.tensor("encoder_hidden_states")), activations: &acts)
+                           encoderHiddenStates: Variable(try io.tensor("encoder_hidden_states")), observe: { acts[$0] = $1 })
         XCTAssertLessThan(relativeError(output.value, try io.tensor("output")), 1e-4, "output")
         for name in io.entries.keys where name.hasPrefix("act.") {
             let key = String(name.dropFirst(4))
