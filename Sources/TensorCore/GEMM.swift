@@ -113,7 +113,12 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
                     }
                 } else {
                     packPanelA(a, row0: ir, col0: pc, height: h, depth: kb, into: packA)
-                    microKernel12x32(kb, packA, 1, mr, bPtr, bStep, tile, nr, true)
+                    if w <= 16 {
+                        // (A strip read in place 16 wide has nothing to its right that may be read.)
+                        microKernel12x16(kb, packA, 1, mr, bPtr, bStep, tile, nr, true)
+                    } else {
+                        microKernel12x32(kb, packA, 1, mr, bPtr, bStep, tile, nr, true)
+                    }
                     storeTile(tile, h, w, cTile, ldc, first)
                 }
                 ir += mr

@@ -38,7 +38,7 @@ extension Variable {
                                         dv.addProduct(UnsafeRawPointer(gg + i).loadUnaligned(as: Vec16.self), UnsafeRawPointer(yy + i).loadUnaligned(as: Vec16.self))
                                         i += 16
                                     }
-                                    var dot = dv.sum()
+                                    var dot = horizontalSum(dv)
                                     while i < D { dot += gg[i] * yy[i]; i += 1 }
                                     let dotv = Vec16(repeating: dot)
                                     vectorMap2(yy, gg, d, D) { y, g in y * (g - dotv) }

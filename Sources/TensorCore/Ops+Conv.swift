@@ -143,7 +143,7 @@ extension Variable {
                             let row = pg.baseAddress! + i * L
                             var acc = Vec16(), j = 0
                             while j + 16 <= L { acc += UnsafeRawPointer(row + j).loadUnaligned(as: Vec16.self); j += 16 }
-                            var t = acc.sum()
+                            var t = horizontalSum(acc)
                             while j < L { t += row[j]; j += 1 }
                             sums[i] = t
                         }

@@ -16,12 +16,17 @@ extension Variable {
         let B = qs[0], L = qs[1], S = ks[1], D = qs[2], d = D / heads
         precondition(!causal || L == S, "multiHeadAttention: a causal mask needs as many keys as queries")
         let scale = 1 / Float(d).squareRoot()
-        // P is kept for backward only when gradients are recorded; otherwise each block of query
-        // rows uses a scratch buffer. Rows are processed in blocks so a block of P is still in cache
-        // when it multiplies V.
+        // Per (b, head), Kᵀ (d × Sp) and V (Sp × d) of the head are first copied into contiguous
+        // buffers, zero-padded to Sp keys (a multiple of 16), so every GEMM below reads its B operand
+        // in place, in full 16- or 32-wide strips, with no per-call packing.
+        // P is kept for backward (rows Sp wide) only when gradients are recorded; otherwise each
+        // block of query rows uses a scratch buffer, is left unnormalised, and the 1/Σ of each row
+        // scales that row of P·V instead (d numbers instead of S). Rows are processed in blocks so
+        // a block of P is still in cache when it multiplies V.
+        let Sp = (S + 15) / 16 * 16
         let keep = Variable.isRecording && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
         let rowBlock = 48
-        var probs = keep ? [Float].uninitialized(B * heads * L * S) : []   // every entry written below
+        var probs = keep ? [Float].uninitialized(B * heads * L * Sp) : []   // every entry written below
         var out = [Float].uninitialized(B * L * D)
         q.value.scalars.withUnsafeBufferPointer { pq in
             k.value.scalars.withUnsafeBufferPointer { pk in
@@ -30,19 +35,30 @@ extension Variable {
                         out.withUnsafeMutableBufferPointer { po in
                             Parallel.forEach(B * heads) { bh in
                                 let b = bh / heads, j = bh % heads
-                                let Q = pq.baseAddress! + b * L * D + j * d, K = pk.baseAddress! + b * S * D + j * d
-                                let V = pv.baseAddress! + b * S * D + j * d
-                                let scratch = keep ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * S)
-                                defer { scratch?.deallocate() }
+                                let Q = pq.baseAddress! + b * L * D + j * d
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + (keep ? 0 : rowBlock * Sp))
+                                defer { scratch.deallocate() }
+                                let Kt = scratch, Vh = scratch + d * Sp
+                                headOperands(pk.baseAddress! + b * S * D + j * d, pv.baseAddress! + b * S * D + j * d,
+                                             keys: S, padded: Sp, depth: d, stride: D, kT: Kt, v: Vh)
                                 var r0 = 0
                                 while r0 < L {
                                     let rb = Swift.min(rowBlock, L - r0)
-                                    let P = scratch ?? (pp.baseAddress! + bh * L * S + r0 * S)
-                                    gemm(m: rb, n: S, k: d, a: MatrixView(Q + r0 * D, rowStride: D, colStride: 1), b: MatrixView(K, rowStride: 1, colStride: D),
-                                         c: P, ldc: S, accumulate: false, parallel: false)
-                                    for r in 0..<rb { softmaxRow(P + r * S, S, valid: causal ? r0 + r + 1 : S, scale: scale) }
-                                    gemm(m: rb, n: d, k: S, a: .rowMajor(UnsafePointer(P), columns: S), b: MatrixView(V, rowStride: D, colStride: 1),
-                                         c: po.baseAddress! + b * L * D + r0 * D + j * d, ldc: D, accumulate: false, parallel: false)
+                                    let P = keep ? pp.baseAddress! + (bh * L + r0) * Sp : Vh + Sp * d
+                                    gemm(m: rb, n: Sp, k: d, a: MatrixView(Q + r0 * D, rowStride: D, colStride: 1), b: .rowMajor(UnsafePointer(Kt), columns: Sp),
+                                         c: P, ldc: Sp, accumulate: false, parallel: false)
+                                    let O = po.baseAddress! + b * L * D + r0 * D + j * d
+                                    if keep {
+                                        for r in 0..<rb { softmaxRow(P + r * Sp, Sp, valid: causal ? r0 + r + 1 : S, scale: scale) }
+                                        gemm(m: rb, n: d, k: Sp, a: .rowMajor(UnsafePointer(P), columns: Sp), b: .rowMajor(UnsafePointer(Vh), columns: d),
+                                             c: O, ldc: D, accumulate: false, parallel: false)
+                                    } else {
+                                        var inverse = [Float](repeating: 0, count: rb)
+                                        for r in 0..<rb { inverse[r] = 1 / softmaxRowUnnormalised(P + r * Sp, Sp, valid: causal ? r0 + r + 1 : S, scale: scale) }
+                                        gemm(m: rb, n: d, k: Sp, a: .rowMajor(UnsafePointer(P), columns: Sp), b: .rowMajor(UnsafePointer(Vh), columns: d),
+                                             c: O, ldc: D, accumulate: false, parallel: false)
+                                        for r in 0..<rb { let f = inverse[r]; for c in 0..<d { O[r * D + c] *= f } }
+                                    }
                                     r0 += rb
                                 }
                             }
@@ -52,7 +68,7 @@ extension Variable {
             }
         }
         return record(Tensor(shape: qs, scalars: out), [q, k, v], kind: "attention", start: t0) {
-            // Keeps q, k, v and the probabilities P.
+            // Keeps q, k, v and the probabilities P (rows Sp wide, zeros past S).
             let (vq, vk, vv) = (q.value, k.value, v.value)
             return { g in
                 var dq = [Float].uninitialized(B * L * D), dk = [Float].uninitialized(B * S * D), dv = [Float].uninitialized(B * S * D)
@@ -62,30 +78,31 @@ extension Variable {
                     Parallel.forEach(B * heads) { bh in
                         let b = bh / heads, j = bh % heads
                         let qo = b * L * D + j * d, ko = b * S * D + j * d
-                        let P = pp.baseAddress! + bh * L * S
+                        let P = pp.baseAddress! + bh * L * Sp
                         let G = MatrixView(pg.baseAddress! + qo, rowStride: D, colStride: 1)
-                        // ∂V = Pᵀ·G
-                        gemm(m: S, n: d, k: L, a: .transposed(P, columns: S), b: G, c: pdv.baseAddress! + ko, ldc: D, accumulate: false, parallel: false)
-                        // ∂P = G·Vᵀ, then ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) · scale
-                        let dS = UnsafeMutablePointer<Float>.allocate(capacity: L * S)
-                        defer { dS.deallocate() }
-                        gemm(m: L, n: S, k: d, a: G, b: MatrixView(pv.baseAddress! + ko, rowStride: 1, colStride: D), c: dS, ldc: S, accumulate: false, parallel: false)
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + L * Sp)
+                        defer { scratch.deallocate() }
+                        // Vᵀ (d × Sp) of the head, zero-padded like Kᵀ in forward (the other buffer is unused).
+                        let Vt = scratch, dS = scratch + 2 * d * Sp
+                        headOperands(pv.baseAddress! + ko, pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, kT: Vt, v: Vt + d * Sp)
+                        // ∂V = Pᵀ·G (the first S rows of Pᵀ)
+                        gemm(m: S, n: d, k: L, a: .transposed(P, columns: Sp), b: G, c: pdv.baseAddress! + ko, ldc: D, accumulate: false, parallel: false)
+                        // ∂P = G·Vᵀ, then ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) · scale (zero past S, where P is)
+                        gemm(m: L, n: Sp, k: d, a: G, b: .rowMajor(UnsafePointer(Vt), columns: Sp), c: dS, ldc: Sp, accumulate: false, parallel: false)
                         for r in 0..<L {
-                            let pr = P + r * S, dr = dS + r * S
+                            let pr = P + r * Sp, dr = dS + r * Sp
                             var acc = Vec16(), c = 0
-                            while c + 16 <= S {
+                            while c < Sp {
                                 acc.addProduct(UnsafeRawPointer(pr + c).loadUnaligned(as: Vec16.self), UnsafeRawPointer(dr + c).loadUnaligned(as: Vec16.self))
                                 c += 16
                             }
-                            var dot = acc.sum()
-                            while c < S { dot += pr[c] * dr[c]; c += 1 }
-                            let dv = Vec16(repeating: dot), sv = Vec16(repeating: scale)
-                            vectorMap2(UnsafePointer(pr), UnsafePointer(dr), dr, S) { p, x in p * (x - dv) * sv }
+                            let dv = Vec16(repeating: horizontalSum(acc)), sv = Vec16(repeating: scale)
+                            vectorMap2(UnsafePointer(pr), UnsafePointer(dr), dr, Sp) { p, x in p * (x - dv) * sv }
                         }
                         // ∂Q = ∂S·K, ∂K = ∂Sᵀ·Q
-                        gemm(m: L, n: d, k: S, a: .rowMajor(UnsafePointer(dS), columns: S), b: MatrixView(pk.baseAddress! + ko, rowStride: D, colStride: 1),
+                        gemm(m: L, n: d, k: S, a: .rowMajor(UnsafePointer(dS), columns: Sp), b: MatrixView(pk.baseAddress! + ko, rowStride: D, colStride: 1),
                              c: pdq.baseAddress! + qo, ldc: D, accumulate: false, parallel: false)
-                        gemm(m: S, n: d, k: L, a: .transposed(UnsafePointer(dS), columns: S), b: MatrixView(pq.baseAddress! + qo, rowStride: D, colStride: 1),
+                        gemm(m: S, n: d, k: L, a: .transposed(UnsafePointer(dS), columns: Sp), b: MatrixView(pq.baseAddress! + qo, rowStride: D, colStride: 1),
                              c: pdk.baseAddress! + ko, ldc: D, accumulate: false, parallel: false)
                     }
                 } } }
@@ -147,22 +164,61 @@ extension Variable {
 /// In place: row ← softmax(scale · row) over the first `valid` entries, zeros after.
 @inline(__always)
 func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float) {
-    var mv = Vec16(repeating: -.infinity), i = 0
-    while i + 16 <= valid { let v = UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self); mv.replace(with: v, where: v .> mv); i += 16 }
-    var m = mv.max()
-    while i < valid { m = Swift.max(m, p[i]); i += 1 }
+    let inv = Vec16(repeating: 1 / softmaxRowUnnormalised(p, n, valid: valid, scale: scale))
+    vectorMap(UnsafePointer(p), p, valid) { $0 * inv }
+}
+
+/// In place: row ← exp(scale · (row − max)) over the first `valid` entries, zeros after; returns
+/// the sum, by which the caller divides (softmax without its last pass).
+@inline(__always)
+func softmaxRowUnnormalised(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float) -> Float {
+    var mv = Vec16(repeating: -.infinity), full = 0
+    while full + 16 <= valid { let v = UnsafeRawPointer(p + full).loadUnaligned(as: Vec16.self); mv.replace(with: v, where: v .> mv); full += 16 }
+    // A partial last vector (a row of 12 text tokens is nothing else) is read whole when the row
+    // has room for it, with the lanes past `valid` masked; otherwise one entry at a time.
+    let tail = valid - full, masked = tail > 0 && full + 16 <= n
+    let pastValid = Vec16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .>= Vec16(repeating: Float(tail))
+    if masked {
+        var v = UnsafeRawPointer(p + full).loadUnaligned(as: Vec16.self)
+        v.replace(with: -.infinity, where: pastValid)
+        mv.replace(with: v, where: v .> mv)
+    }
+    var m = horizontalMax(mv)
+    if !masked { for i in full..<valid { m = Swift.max(m, p[i]) } }
     // e = exp(scale·(x − max)), summed in the same pass.
     let shift = Vec16(repeating: m * scale), sv = Vec16(repeating: scale)
-    var acc = Vec16(); i = 0
-    while i + 16 <= valid {
+    var acc = Vec16(), i = 0
+    while i < full {
         let e = vexp(UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * sv - shift)
         UnsafeMutableRawPointer(p + i).storeBytes(of: e, as: Vec16.self)
         acc += e
         i += 16
     }
-    var sum = acc.sum()
-    while i < valid { let e = Foundation.exp(p[i] * scale - m * scale); p[i] = e; sum += e; i += 1 }
-    let inv = Vec16(repeating: 1 / sum)
-    vectorMap(UnsafePointer(p), p, valid) { $0 * inv }
-    for i in valid..<n { p[i] = 0 }
+    if masked {
+        var e = vexp(UnsafeRawPointer(p + full).loadUnaligned(as: Vec16.self) * sv - shift)
+        e.replace(with: 0, where: pastValid)
+        UnsafeMutableRawPointer(p + full).storeBytes(of: e, as: Vec16.self)
+        acc += e
+        i = full + 16
+    }
+    var sum = horizontalSum(acc)
+    if !masked {
+        for j in full..<valid { let e = Foundation.exp(p[j] * scale - m * scale); p[j] = e; sum += e }
+        i = valid
+    }
+    for j in i..<n { p[j] = 0 }
+    return sum
+}
+
+/// One head's operands, contiguous and zero-padded from `keys` to `padded` rows/columns:
+/// kT (depth × padded) = Kᵀ and v (padded × depth) = V, from rows `stride` apart.
+func headOperands(_ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>, keys S: Int, padded Sp: Int, depth d: Int, stride: Int,
+                  kT: UnsafeMutablePointer<Float>, v vh: UnsafeMutablePointer<Float>) {
+    for p in 0..<d {
+        let row = kT + p * Sp
+        for s in 0..<S { row[s] = k[s * stride + p] }
+        for s in S..<Sp { row[s] = 0 }
+    }
+    for s in 0..<S { (vh + s * d).update(from: v + s * stride, count: d) }
+    (vh + S * d).update(repeating: 0, count: (Sp - S) * d)
 }

@@ -12,14 +12,14 @@ import Foundation
 func meanAndRstd(_ p: UnsafePointer<Float>, _ n: Int, _ eps: Float) -> (Float, Float) {
     var acc = SIMD16<Float>(), i = 0
     while i + 16 <= n { acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self); i += 16 }
-    var s = acc.sum()
+    var s = horizontalSum(acc)
     while i < n { s += p[i]; i += 1 }
     let mean = s / Float(n)
     var acc2 = SIMD16<Float>()
     let m = SIMD16<Float>(repeating: mean)
     i = 0
     while i + 16 <= n { let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - m; acc2.addProduct(d, d); i += 16 }
-    var v = acc2.sum()
+    var v = horizontalSum(acc2)
     while i < n { let d = p[i] - mean; v += d * d; i += 1 }
     return (mean, 1 / (v / Float(n) + eps).squareRoot())
 }
@@ -35,7 +35,7 @@ func sumAndDot(_ q: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int, m
         d.addProduct(qv, (UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) - mv) * rv)
         i += 16
     }
-    var ss = s.sum(), dd = d.sum()
+    var ss = horizontalSum(s), dd = horizontalSum(d)
     while i < n { ss += q[i]; dd += q[i] * (p[i] - mean) * rstd; i += 1 }
     return (ss, dd)
 }

@@ -123,7 +123,7 @@ extension Variable {
                             var acc = Vec16(), i = 0
                             let row = pg.baseAddress! + (b * Co + co) * HW
                             while i + 16 <= HW { acc += UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self); i += 16 }
-                            var t = acc.sum()
+                            var t = horizontalSum(acc)
                             while i < HW { t += row[i]; i += 1 }
                             db[co] += t
                         } }

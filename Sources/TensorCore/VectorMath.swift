@@ -79,3 +79,20 @@ public func vectorMap2(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ o
         for j in 0..<(n - i) { out[i + j] = r[j] }
     }
 }
+
+/// The sum and the largest of a vector's lanes, as a tree of halvings (the generic `sum()` and
+/// `max()` are lane-by-lane loops that are not always inlined; these are 4 shuffles and 4 ops).
+@inlinable @inline(__always)
+public func horizontalSum(_ v: Vec16) -> Float {
+    let a = v.lowHalf + v.highHalf, b = a.lowHalf + a.highHalf, c = b.lowHalf + b.highHalf
+    return c[0] + c[1]
+}
+
+@inlinable @inline(__always)
+public func horizontalMax(_ v: Vec16) -> Float {
+    // (`pointwiseMax` is scalarised; a compare and a blend are not.)
+    var a = v.lowHalf; let ah = v.highHalf; a.replace(with: ah, where: ah .> a)
+    var b = a.lowHalf; let bh = a.highHalf; b.replace(with: bh, where: bh .> b)
+    var c = b.lowHalf; let ch = b.highHalf; c.replace(with: ch, where: ch .> c)
+    return Swift.max(c[0], c[1])
+}
