@@ -12,63 +12,170 @@
 
 /// out (B, Cout, OH, OW) = conv(x, w, stride 1) + bias[co] + imageBias[b, co], for images already
 /// padded (`PaddedImages`, built for this kernel size); w (Cout, C, kh, kw), all row-major.
+/// `flipped` reads w as the pullback's kernel instead: W'[ci, co, u, v] = w[co, ci, kh−1−u, kw−1−v]
+/// (then w is (C, Cout, kh, kw) seen from this call's side: Cout here is the original C).
 func conv2dDirect(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int,
-                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>) {
+                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil, flipped: Bool = false,
+                  out: UnsafeMutablePointer<Float>) {
     let C = x.channels, Wp = x.rowLength, p = x.padding
     let OH = x.height + 2 * p - kh + 1, OW = x.width + 2 * p - kw + 1
     let plane = x.plane, image = C * plane, M = OH * Wp, K = C * kh * kw
-    let nr = GEMMBlocking.nr, mr = GEMMBlocking.mr
+    let rows = ConvKernel.rows, span = ConvKernel.columns
     let batch = x.batch, xpad = x.base
     var offsets = [Int](repeating: 0, count: K)
     for ci in 0..<C { for ky in 0..<kh { for kx in 0..<kw { offsets[(ci * kh + ky) * kw + kx] = ci * plane + ky * Wp + kx } } }
-    // Wᵀ packed in strips of 32 output channels (zero-padded).
-    let strips = (Co + nr - 1) / nr
-    let packedW = UnsafeMutablePointer<Float>.allocate(capacity: strips * K * nr)
+    // W packed in panels of 8 output channels, tap by tap (zero rows past Cout): panel t holds
+    // W[8t + r, k] at [k·8 + r].
+    let panels = (Co + rows - 1) / rows
+    let packedW = UnsafeMutablePointer<Float>.allocate(capacity: panels * K * rows)
     defer { packedW.deallocate() }
-    for s in 0..<strips {
-        packPanelB(MatrixView.transposed(w, columns: K), row0: 0, col0: s * nr, depth: K, width: min(nr, Co - s * nr), into: packedW + s * K * nr)
-    }
-    let ldc = strips * nr
-    offsets.withUnsafeBufferPointer { off in
-        Parallel.forEach(batch) { b in
-            let wide = UnsafeMutablePointer<Float>.allocate(capacity: (M + mr) * ldc)
-            defer { wide.deallocate() }
-            let base = xpad + b * image
-            for s in 0..<strips {
-                var i = 0
-                while i < M {
-                    microKernel12x32Indexed(K, base + i, off.baseAddress!, packedW + s * K * nr, wide + i * ldc + s * nr, ldc)
-                    i += mr
+    Parallel.chunks(panels) { range in
+        for t in range {
+            let panel = packedW + t * K * rows
+            for r in 0..<rows {
+                let co = t * rows + r
+                if co >= Co { for k in 0..<K { panel[k * rows + r] = 0 }; continue }
+                if !flipped { for k in 0..<K { panel[k * rows + r] = w[co * K + k] }; continue }
+                for ci in 0..<C {
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            panel[((ci * kh + ky) * kw + kx) * rows + r] = w[((ci * Co + co) * kh + kh - 1 - ky) * kw + kw - 1 - kx]
+                        }
+                    }
                 }
             }
-            // Wide channels-last → (Cout, OH, OW), dropping the garbage columns, adding the bias.
+        }
+    }
+    // The wide grid rounded up to whole vectors; positions past M read the slack and are dropped.
+    let Mp = (M + 15) / 16 * 16
+    offsets.withUnsafeBufferPointer { off in
+        Parallel.forEach(batch) { b in
+            let wide = UnsafeMutablePointer<Float>.allocate(capacity: panels * rows * Mp)
+            defer { wide.deallocate() }
+            let base = xpad + b * image
+            for t in 0..<panels {
+                let a = packedW + t * K * rows, c = wide + t * rows * Mp
+                var q = 0
+                while q + span <= Mp {
+                    convKernel8x48(K, base + q, off.baseAddress!, a, c + q, Mp)
+                    q += span
+                }
+                if Mp - q == 32 { convKernel8x32(K, base + q, off.baseAddress!, a, c + q, Mp) }
+                if Mp - q == 16 { convKernel8x16(K, base + q, off.baseAddress!, a, c + q, Mp) }
+            }
+            // Wide rows → (Cout, OH, OW), dropping the garbage columns, adding the bias.
             let o = out + b * Co * OH * OW
             for co in 0..<Co {
-                let c = (bias?[co] ?? 0) + (imageBias?[b * Co + co] ?? 0)
-                let dst = o + co * OH * OW
+                let add = Vec16(repeating: (bias?[co] ?? 0) + (imageBias?[b * Co + co] ?? 0))
                 for y in 0..<OH {
-                    let src = wide + y * Wp * ldc + co, d = dst + y * OW
-                    for xx in 0..<OW { d[xx] = src[xx &* ldc] + c }
+                    vectorMap(wide + co * Mp + y * Wp, o + (co * OH + y) * OW, OW) { $0 + add }
                 }
             }
         }
     }
 }
 
+/// The convolution micro-kernel's tile: 8 output channels × 48 positions of the wide grid.
+enum ConvKernel {
+    static let rows = 8, columns = 48
+}
+
+/// C[8×48] = Σ_k A[0..<8, k] ⊗ X[k, 0..<48], A packed (8 floats per tap) and X[k, j] = x[offsets[k] + j]:
+/// per tap three vector loads of the padded image, eight broadcasts and 24 fused multiply-adds.
+@inline(never)
+func convKernel8x48(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
+                    _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c02 = V(), c10 = V(), c11 = V(), c12 = V(), c20 = V(), c21 = V(), c22 = V()
+    var c30 = V(), c31 = V(), c32 = V(), c40 = V(), c41 = V(), c42 = V(), c50 = V(), c51 = V(), c52 = V()
+    var c60 = V(), c61 = V(), c62 = V(), c70 = V(), c71 = V(), c72 = V()
+    var ap = a
+    for k in 0..<depth {
+        let xp = UnsafeRawPointer(x + offsets[k])
+        let x0 = xp.loadUnaligned(as: V.self), x1 = (xp + 64).loadUnaligned(as: V.self), x2 = (xp + 128).loadUnaligned(as: V.self)
+        var w = V(repeating: ap[0]); c00.addProduct(w, x0); c01.addProduct(w, x1); c02.addProduct(w, x2)
+        w = V(repeating: ap[1]); c10.addProduct(w, x0); c11.addProduct(w, x1); c12.addProduct(w, x2)
+        w = V(repeating: ap[2]); c20.addProduct(w, x0); c21.addProduct(w, x1); c22.addProduct(w, x2)
+        w = V(repeating: ap[3]); c30.addProduct(w, x0); c31.addProduct(w, x1); c32.addProduct(w, x2)
+        w = V(repeating: ap[4]); c40.addProduct(w, x0); c41.addProduct(w, x1); c42.addProduct(w, x2)
+        w = V(repeating: ap[5]); c50.addProduct(w, x0); c51.addProduct(w, x1); c52.addProduct(w, x2)
+        w = V(repeating: ap[6]); c60.addProduct(w, x0); c61.addProduct(w, x1); c62.addProduct(w, x2)
+        w = V(repeating: ap[7]); c70.addProduct(w, x0); c71.addProduct(w, x1); c72.addProduct(w, x2)
+        ap += 8
+    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V, _ v2: V) {
+        let p = UnsafeMutableRawPointer(c + r &* ldc)
+        p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self); (p + 128).storeBytes(of: v2, as: V.self)
+    }
+    store(0, c00, c01, c02); store(1, c10, c11, c12); store(2, c20, c21, c22); store(3, c30, c31, c32)
+    store(4, c40, c41, c42); store(5, c50, c51, c52); store(6, c60, c61, c62); store(7, c70, c71, c72)
+}
+
+/// The 8×32 and 8×16 edges of `convKernel8x48`, for the last positions of the grid.
+@inline(never)
+func convKernel8x32(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
+                    _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+    var ap = a
+    for k in 0..<depth {
+        let xp = UnsafeRawPointer(x + offsets[k])
+        let x0 = xp.loadUnaligned(as: V.self), x1 = (xp + 64).loadUnaligned(as: V.self)
+        var w = V(repeating: ap[0]); c00.addProduct(w, x0); c01.addProduct(w, x1)
+        w = V(repeating: ap[1]); c10.addProduct(w, x0); c11.addProduct(w, x1)
+        w = V(repeating: ap[2]); c20.addProduct(w, x0); c21.addProduct(w, x1)
+        w = V(repeating: ap[3]); c30.addProduct(w, x0); c31.addProduct(w, x1)
+        w = V(repeating: ap[4]); c40.addProduct(w, x0); c41.addProduct(w, x1)
+        w = V(repeating: ap[5]); c50.addProduct(w, x0); c51.addProduct(w, x1)
+        w = V(repeating: ap[6]); c60.addProduct(w, x0); c61.addProduct(w, x1)
+        w = V(repeating: ap[7]); c70.addProduct(w, x0); c71.addProduct(w, x1)
+        ap += 8
+    }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, true) }
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+}
+
+@inline(never)
+func convKernel8x16(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
+                    _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    typealias V = SIMD16<Float>
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V()
+    var ap = a
+    for k in 0..<depth {
+        let x0 = UnsafeRawPointer(x + offsets[k]).loadUnaligned(as: V.self)
+        c0.addProduct(V(repeating: ap[0]), x0); c1.addProduct(V(repeating: ap[1]), x0)
+        c2.addProduct(V(repeating: ap[2]), x0); c3.addProduct(V(repeating: ap[3]), x0)
+        c4.addProduct(V(repeating: ap[4]), x0); c5.addProduct(V(repeating: ap[5]), x0)
+        c6.addProduct(V(repeating: ap[6]), x0); c7.addProduct(V(repeating: ap[7]), x0)
+        ap += 8
+    }
+    @inline(__always) func store(_ r: Int, _ v: V) { UnsafeMutableRawPointer(c + r &* ldc).storeBytes(of: v, as: V.self) }
+    store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5); store(6, c6); store(7, c7)
+}
+
 /// Images zero-padded for a stride-1 kernel: p rows above and below each plane and p columns
 /// before each row — and after it too unless the kernel is "same" (k = 2p + 1), where the next row's
 /// leading zeros serve — followed by slack zeros that the garbage columns of the wide grid may read.
+///
+/// A 1×1 kernel needs no padding, and when a plane is a whole number of vectors no slack either:
+/// then the images are read where they are, and `x` must outlive this object (use it inside the
+/// closure that lent the pointer).
 final class PaddedImages {
     let base: UnsafeMutablePointer<Float>
     let batch, channels, height, width, padding: Int
     /// Floats per padded row (W + p or W + 2p) and per padded plane.
     let rowLength, plane: Int
+    private let owned: Bool
 
     init(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, kernel: Int) {
         let Wp = kernel == 2 * p + 1 ? W + p : W + 2 * p
         let Hp = H + 2 * p, plane = Hp * Wp, right = Wp - p - W
         let slack = Wp * kernel + 2 * GEMMBlocking.mr
         self.batch = batch; channels = C; height = H; width = W; padding = p; rowLength = Wp; self.plane = plane
+        owned = !(kernel == 1 && p == 0 && plane % 16 == 0)
+        if !owned { base = UnsafeMutablePointer(mutating: x); return }
         let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
         base = xpad
         (xpad + batch * C * plane).initialize(repeating: 0, count: slack)
@@ -87,41 +194,15 @@ final class PaddedImages {
         }
     }
 
-    deinit { base.deallocate() }
-}
+    deinit { if owned { base.deallocate() } }
 
-/// C[12×32] = Σ_p A[0..<12, p] ⊗ B[p, 0..<32] with A[i, p] = a[offsets[p] + i] and B packed
-/// (32 floats per step). The rows past the end of the data read slack and are discarded.
-@inline(never)
-func microKernel12x32Indexed(_ depth: Int, _ a: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
-                             _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-    typealias V = SIMD16<Float>
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
-    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-    var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
-    var bp = UnsafeRawPointer(b)
-    for p in 0..<depth {
-        let ap = a + offsets[p]
-        let b0 = bp.loadUnaligned(as: V.self)
-        let b1 = (bp + 64).loadUnaligned(as: V.self)
-        var x = V(repeating: ap[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = V(repeating: ap[1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = V(repeating: ap[2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = V(repeating: ap[3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = V(repeating: ap[4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = V(repeating: ap[5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
-        x = V(repeating: ap[6]); c60.addProduct(x, b0); c61.addProduct(x, b1)
-        x = V(repeating: ap[7]); c70.addProduct(x, b0); c71.addProduct(x, b1)
-        x = V(repeating: ap[8]); c80.addProduct(x, b0); c81.addProduct(x, b1)
-        x = V(repeating: ap[9]); c90.addProduct(x, b0); c91.addProduct(x, b1)
-        x = V(repeating: ap[10]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
-        x = V(repeating: ap[11]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
-        bp += 128
+    /// Runs `body` on the padded images of `x` (B, C, H, W), inside the borrow of x's storage.
+    static func with<R>(_ x: [Float], batch: Int, channels: Int, height: Int, width: Int, padding: Int, kernel: Int,
+                        _ body: (PaddedImages) -> R) -> R {
+        x.withUnsafeBufferPointer {
+            body(PaddedImages($0.baseAddress!, batch: batch, channels: channels, height: height, width: width, padding: padding, kernel: kernel))
+        }
     }
-    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, true) }
-    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
-    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
-    store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
 }
 
 /// ∂L/∂W for a stride-1 convolution without im2col: with the same wide grid and offsets,
@@ -141,11 +222,15 @@ func conv2dDirectWeightGradient(_ x: PaddedImages, grad g: UnsafePointer<Float>,
     // G (B, Co, OH, OW) → wide channels-last (B, OH·Wp, ldg), zeros elsewhere.
     Parallel.chunks(batch) { images in
         for b in images {
-            let dst = gwide + b * M * ldg
-            dst.initialize(repeating: 0, count: M * ldg)
-            for co in 0..<Co {
-                let src = g + (b * Co + co) * OH * OW
-                for y in 0..<OH { for xx in 0..<OW { dst[(y * Wp + xx) * ldg + co] = src[y * OW + xx] } }
+            let dst = gwide + b * M * ldg, src = g + b * Co * OH * OW
+            if Co < ldg || OW < Wp { dst.initialize(repeating: 0, count: M * ldg) }
+            // Row by row, so one row of the destination (Wp × ldg floats) stays in L1 across channels.
+            for y in 0..<OH {
+                let d = dst + y * Wp * ldg
+                for co in 0..<Co {
+                    let s = src + co * OH * OW + y * OW
+                    for xx in 0..<OW { d[xx &* ldg &+ co] = s[xx] }
+                }
             }
         }
     }
@@ -155,10 +240,12 @@ func conv2dDirectWeightGradient(_ x: PaddedImages, grad g: UnsafePointer<Float>,
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
             let pointers = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: mr)
             defer { tile.deallocate(); pointers.deallocate() }
-            var k0 = rows.lowerBound
-            while k0 < rows.upperBound {
-                let h = min(mr, rows.upperBound - k0)
-                for b in 0..<batch {
+            // Image by image, so one image's G and padded input stay in the core's cache while every
+            // tap of this thread's share meets them.
+            for b in 0..<batch {
+                var k0 = rows.lowerBound
+                while k0 < rows.upperBound {
+                    let h = min(mr, rows.upperBound - k0)
                     for i in 0..<mr {
                         let k = k0 + min(i, h - 1)           // rows past the end repeat the last; discarded
                         let ci = k / (kk * kk), ky = (k / kk) % kk, kx = k % kk
@@ -174,8 +261,8 @@ func conv2dDirectWeightGradient(_ x: PaddedImages, grad g: UnsafePointer<Float>,
                             storeTile(tile, h, nr, c, ldg, b == 0)
                         }
                     }
+                    k0 += mr
                 }
-                k0 += mr
             }
         }
     }

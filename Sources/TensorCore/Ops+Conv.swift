@@ -104,16 +104,15 @@ extension Variable {
         var out: [Float]
         if stride == 1 {
             out = .uninitialized(Co * N)   // the direct kernel writes every element
-            let xp = x.value.scalars.withUnsafeBufferPointer {
-                PaddedImages($0.baseAddress!, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
-                             padding: padding, kernel: s.kernelW)
-            }
-            weight.value.scalars.withUnsafeBufferPointer { pw in
-                out.withUnsafeMutableBufferPointer { po in
-                    (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
-                        (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
-                            conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW,
-                                         bias: bp, imageBias: ip, out: po.baseAddress!)
+            PaddedImages.with(x.value.scalars, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
+                              padding: padding, kernel: s.kernelW) { xp in
+                weight.value.scalars.withUnsafeBufferPointer { pw in
+                    out.withUnsafeMutableBufferPointer { po in
+                        (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
+                            (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
+                                conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW,
+                                             bias: bp, imageBias: ip, out: po.baseAddress!)
+                            }
                         }
                     }
                 }
@@ -170,12 +169,11 @@ extension Variable {
                     }
                 }
                 if weight.requiresGrad && direct {
-                    let xp = xv.scalars.withUnsafeBufferPointer {
-                        PaddedImages($0.baseAddress!, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
-                                     padding: padding, kernel: s.kernelW)
-                    }
-                    let dw = g.scalars.withUnsafeBufferPointer { pg in
-                        conv2dDirectWeightGradient(xp, grad: pg.baseAddress!, outChannels: Co, kernel: s.kernelH)
+                    let dw = PaddedImages.with(xv.scalars, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
+                                               padding: padding, kernel: s.kernelW) { xp in
+                        g.scalars.withUnsafeBufferPointer { pg in
+                            conv2dDirectWeightGradient(xp, grad: pg.baseAddress!, outChannels: Co, kernel: s.kernelH)
+                        }
                     }
                     weight.accumulate(Tensor(shape: ws, scalars: dw))
                 } else if weight.requiresGrad {
@@ -198,17 +196,13 @@ extension Variable {
                         // ∂L/∂x is the convolution of G, padded by k − 1 − p, with the weights flipped
                         // in space and transposed in channels: W'[ci, co, u, v] = W[co, ci, k−1−u, k−1−v].
                         let kk = s.kernelH, Ci = s.inChannels
-                        var flipped = [Float](repeating: 0, count: w.count)
-                        for co in 0..<Co { for ci in 0..<Ci { for u in 0..<kk { for v in 0..<kk {
-                            flipped[((ci * Co + co) * kk + u) * kk + v] = w.scalars[((co * Ci + ci) * kk + (kk - 1 - u)) * kk + (kk - 1 - v)]
-                        } } } }
-                        let gp = g.scalars.withUnsafeBufferPointer {
-                            PaddedImages($0.baseAddress!, batch: s.batch, channels: Co, height: s.outHeight, width: s.outWidth,
-                                         padding: kk - 1 - padding, kernel: kk)
-                        }
-                        flipped.withUnsafeBufferPointer { pw in
-                            dx.withUnsafeMutableBufferPointer { pd in
-                                conv2dDirect(gp, weight: pw.baseAddress!, outChannels: Ci, kernelH: kk, kernelW: kk, bias: nil, out: pd.baseAddress!)
+                        PaddedImages.with(g.scalars, batch: s.batch, channels: Co, height: s.outHeight, width: s.outWidth,
+                                          padding: kk - 1 - padding, kernel: kk) { gp in
+                            w.scalars.withUnsafeBufferPointer { pw in
+                                dx.withUnsafeMutableBufferPointer { pd in
+                                    conv2dDirect(gp, weight: pw.baseAddress!, outChannels: Ci, kernelH: kk, kernelW: kk, bias: nil, flipped: true,
+                                                 out: pd.baseAddress!)
+                                }
                             }
                         }
                     } else {

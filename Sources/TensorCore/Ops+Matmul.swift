@@ -78,20 +78,22 @@ extension Variable {
         if let residual {
             precondition(residual.shape == Array(xs.dropLast()) + [out], "linear: residual \(shapeString(residual.shape)) must have the output's shape \(shapeString(Array(xs.dropLast()) + [out]))")
         }
-        var y = Tensor.matmul(x.value.reshaped([rows, inF]), weight.value, transposeB: true,
-                              accumulateInto: residual?.value.reshaped([rows, out]))   // (rows, out)
-        if let bias {
-            y.scalars.withUnsafeMutableBufferPointer { py in
-                bias.value.scalars.withUnsafeBufferPointer { pb in
-                    let o = py.baseAddress!, b = pb.baseAddress!
-                    Parallel.chunks(rows, grain: 64) { r in for i in r { vectorMap2(o + i * out, b, o + i * out, out, +) } }
+        // One GEMM: onto a copy of the residual when there is one, the bias added as tiles are stored.
+        var y = residual?.value.scalars ?? .uninitialized(rows * out)
+        x.value.scalars.withUnsafeBufferPointer { px in
+            weight.value.scalars.withUnsafeBufferPointer { pw in
+                (bias?.value.scalars).withUnsafeOptionalBuffer { pb in
+                    y.withUnsafeMutableBufferPointer { py in
+                        gemm(m: rows, n: out, k: inF, a: .rowMajor(px.baseAddress!, columns: inF), b: .transposed(pw.baseAddress!, columns: inF),
+                             c: py.baseAddress!, ldc: out, accumulate: residual != nil, columnBias: pb)
+                    }
                 }
             }
         }
         var parents = [x, weight]
         if let bias { parents.append(bias) }
         if let residual { parents.append(residual) }
-        return record(y.reshaped(Array(xs.dropLast()) + [out]), parents, kind: "linear", start: t0) {
+        return record(Tensor(shape: Array(xs.dropLast()) + [out], scalars: y), parents, kind: "linear", start: t0) {
             // Keeps x and W: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_rows G, ∂L/∂residual = G.
             let (vx, vw) = (x.value, weight.value)
             return { g in

@@ -17,8 +17,8 @@ extension Variable {
                         Parallel.forEach(B) { b in
                             let o = po.baseAddress! + b * HW * Co
                             gemm(m: HW, n: Co, k: C, a: MatrixView(px.baseAddress! + b * C * HW, rowStride: 1, colStride: HW),
-                                 b: .transposed(pw.baseAddress!, columns: C), c: o, ldc: Co, accumulate: false, parallel: false)
-                            for q in 0..<HW { vectorMap2(o + q * Co, pb.baseAddress!, o + q * Co, Co, +) }
+                                 b: .transposed(pw.baseAddress!, columns: C), c: o, ldc: Co, accumulate: false, parallel: false,
+                                 columnBias: pb.baseAddress!)
                         }
                     }
                 }

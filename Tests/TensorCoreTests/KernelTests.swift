@@ -8,21 +8,29 @@ import XCTest
 final class KernelTests: XCTestCase {
     func testGEMMMatchesNaiveOnAwkwardShapesAndLayouts() {
         var rng = RNG(seed: 5)
-        for (m, n, k) in [(1, 1, 1), (13, 33, 7), (25, 70, 300), (100, 31, 513), (12, 32, 256), (37, 1100, 20)] {
+        // 16-wide and 1000-deep shapes reach the 12×16 kernel and the depth blocking; a column bias
+        // (the linear layers' fused bias) must equal adding it afterwards.
+        for (m, n, k) in [(1, 1, 1), (13, 33, 7), (25, 70, 300), (100, 31, 513), (12, 32, 256), (37, 1100, 20), (30, 16, 1000)] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = rng.normal(ta ? [k, m] : [m, k]), b = rng.normal(tb ? [n, k] : [k, n])
-                let c0 = rng.normal([m, n])
+                let c0 = rng.normal([m, n]), bias = rng.normal([n])
                 var fast = c0.scalars, slow = c0.scalars
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
                         let av = ta ? MatrixView.transposed(pa.baseAddress!, columns: m) : .rowMajor(pa.baseAddress!, columns: k)
                         let bv = tb ? MatrixView.transposed(pb.baseAddress!, columns: k) : .rowMajor(pb.baseAddress!, columns: n)
                         for accumulate in [false, true] {
-                            fast = c0.scalars; slow = c0.scalars
-                            gemm(m: m, n: n, k: k, a: av, b: bv, c: &fast, ldc: n, accumulate: accumulate)
-                            matmulNaive(m: m, n: n, k: k, a: av, b: bv, c: &slow, ldc: n, accumulate: accumulate)
-                            XCTAssertLessThan(relativeError(Tensor(shape: [m, n], scalars: fast), Tensor(shape: [m, n], scalars: slow)), 1e-5,
-                                              "gemm \(m)×\(n)×\(k) ta \(ta) tb \(tb) acc \(accumulate)")
+                            for withBias in [false, true] {
+                                fast = c0.scalars; slow = c0.scalars
+                                bias.scalars.withUnsafeBufferPointer { pbias in
+                                    gemm(m: m, n: n, k: k, a: av, b: bv, c: &fast, ldc: n, accumulate: accumulate,
+                                         columnBias: withBias ? pbias.baseAddress! : nil)
+                                }
+                                matmulNaive(m: m, n: n, k: k, a: av, b: bv, c: &slow, ldc: n, accumulate: accumulate)
+                                if withBias { for i in 0..<m { for j in 0..<n { slow[i * n + j] += bias.scalars[j] } } }
+                                XCTAssertLessThan(relativeError(Tensor(shape: [m, n], scalars: fast), Tensor(shape: [m, n], scalars: slow)), 1e-5,
+                                                  "gemm \(m)×\(n)×\(k) ta \(ta) tb \(tb) acc \(accumulate) bias \(withBias)")
+                            }
                         }
                     }
                 }
@@ -32,8 +40,11 @@ final class KernelTests: XCTestCase {
 
     func testConvMatchesNaive() {
         var rng = RNG(seed: 6)
-        for (stride, pad, kh) in [(1, 1, 3), (2, 1, 3), (1, 0, 1), (1, 2, 3), (3, 0, 2)] {
-            let x = rng.normal([3, 5, 11, 9]), w = rng.normal([7, 5, kh, kh]), b = rng.normal([7])
+        // Odd sizes and 7 output channels (a partial panel of 8), then 20 channels on an 8×8 grid,
+        // whose 72 wide positions end in the kernel's 32-wide edge.
+        for (stride, pad, kh, shape, co) in [(1, 1, 3, [3, 5, 11, 9], 7), (2, 1, 3, [3, 5, 11, 9], 7), (1, 0, 1, [3, 5, 11, 9], 7),
+                                             (1, 2, 3, [3, 5, 11, 9], 7), (3, 0, 2, [3, 5, 11, 9], 7), (1, 1, 3, [2, 6, 8, 8], 20)] {
+            let x = rng.normal(shape), w = rng.normal([co, shape[1], kh, kh]), b = rng.normal([co])
             let fast = Variable.conv2d(Variable(x), weight: Variable(w), bias: Variable(b), stride: stride, padding: pad).value
             XCTAssertLessThan(relativeError(fast, conv2dNaive(x, weight: w, bias: b, stride: stride, padding: pad)), 1e-5, "stride \(stride) pad \(pad) k \(kh)")
         }
