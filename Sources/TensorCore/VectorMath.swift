@@ -13,17 +13,17 @@ public func vexp(_ x: Vec16) -> Vec16 {
     xc.replace(with: 88.72283, where: xc .> 88.72283)
     // Round x·log₂e to the nearest integer by adding 1.5·2²³: the sum's low mantissa bits then hold
     // n itself, so n·2²³ is those bits shifted into the exponent field (no float→int conversion).
-    let k = xc * 1.44269504088896341 + 12582912
+    // (Every step a fused multiply-add: Swift does not contract `a * b + c` on its own.)
+    let k = Vec16(repeating: 12582912).addingProduct(xc, 1.44269504088896341)
     let n = k - 12582912
-    var r = xc - n * 0.693359375          // ln2 split in two for an exact product with n
-    r = r - n * -2.12194440e-4
-    var p = Vec16(repeating: 1.9875691500e-4)
-    p = p * r + 1.3981999507e-3
-    p = p * r + 8.3334519073e-3
-    p = p * r + 4.1665795894e-2
-    p = p * r + 1.6666665459e-1
-    p = p * r + 5.0000001201e-1
-    p = p * (r * r) + r + 1
+    var r = xc.addingProduct(n, -0.693359375)          // ln2 split in two for an exact product with n
+    r = r.addingProduct(n, 2.12194440e-4)
+    var p = Vec16(repeating: 1.3981999507e-3).addingProduct(r, 1.9875691500e-4)
+    p = Vec16(repeating: 8.3334519073e-3).addingProduct(p, r)
+    p = Vec16(repeating: 4.1665795894e-2).addingProduct(p, r)
+    p = Vec16(repeating: 1.6666665459e-1).addingProduct(p, r)
+    p = Vec16(repeating: 5.0000001201e-1).addingProduct(p, r)
+    p = (r + 1).addingProduct(p, r * r)
     return Vec16(bitPattern: p.bitPattern &+ (k.bitPattern &<< 23))
 }
 
@@ -32,13 +32,12 @@ public func vexp(_ x: Vec16) -> Vec16 {
 @inlinable @inline(__always)
 public func verf(_ x: Vec16) -> Vec16 {
     let a = Vec16(bitPattern: x.bitPattern & SIMD16<UInt32>(repeating: 0x7fff_ffff))
-    let t = 1 / (1 + 0.3275911 * a)
-    var y = Vec16(repeating: 1.061405429)
-    y = y * t - 1.453152027
-    y = y * t + 1.421413741
-    y = y * t - 0.284496736
-    y = y * t + 0.254829592
-    let e = 1 - y * t * vexp(-a * a)
+    let t = 1 / Vec16(repeating: 1).addingProduct(a, 0.3275911)
+    var y = Vec16(repeating: -1.453152027).addingProduct(t, 1.061405429)
+    y = Vec16(repeating: 1.421413741).addingProduct(y, t)
+    y = Vec16(repeating: -0.284496736).addingProduct(y, t)
+    y = Vec16(repeating: 0.254829592).addingProduct(y, t)
+    let e = Vec16(repeating: 1).addingProduct(-(y * t), vexp(-a * a))
     return Vec16(bitPattern: e.bitPattern | (x.bitPattern & SIMD16<UInt32>(repeating: 0x8000_0000)))
 }
 
