@@ -34,17 +34,6 @@ func time(_ reps: Int, _ body: () -> Void) -> Double {
 }
 
 let nominalPeak = 236.8  // GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes × 2 (the figure)
-if ProcessInfo.processInfo.environment["XATTN"] != nil {
-    var rng = RNG(seed: 3)
-    let S = Int(ProcessInfo.processInfo.environment["XATTN"]!)!
-    let q = Variable(rng.normal([16, 256, 64])), k = Variable(rng.normal([16, S, 64])), v = Variable(rng.normal([16, S, 64]))
-    let t = time(300) { _ = Variable.withoutGradients { Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4) } }
-    print("xattn", S, t * 1e3); exit(0)
-}
-if let spec = ProcessInfo.processInfo.environment["CONVPROBE"] {
-    let v = spec.split(separator: ",").map { Int($0)! }
-    _convProbe(200, C: v[0], Co: v[1], H: v[2]); exit(0)
-}
 let args = Array(CommandLine.arguments.dropFirst())
 let what = args.first ?? "all"
 guard ["gemm", "ops", "unet", "all"].contains(what) else {

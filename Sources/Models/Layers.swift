@@ -85,8 +85,8 @@ public struct Conv2d {
         bias = store.make(name + ".bias", uniformInit([outChannels], fanIn: fanIn, rng: &rng))
         self.stride = stride; self.padding = padding
     }
-    public func callAsFunction(_ x: Variable, imageBias: Variable? = nil) -> Variable {
-        Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias)
+    public func callAsFunction(_ x: Variable, imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
+        Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias, residual: residual)
     }
 }
 

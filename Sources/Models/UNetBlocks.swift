@@ -22,8 +22,8 @@ public struct ResnetBlock2D {
         // conv1's output plus the projected time embedding, added per image and channel in the conv.
         // norm → SiLU is one fused pass (GroupNorm with silu: true).
         var h = conv1(norm1(x, silu: true), imageBias: timeProj(temb.silu()))  // (B, C, H, W)
-        h = conv2(norm2(h, silu: true))                                         // dropout 0: identity
-        return (shortcut.map { $0(x) } ?? x) + h
+        // dropout 0: identity; the skip connection is added inside conv2.
+        return conv2(norm2(h, silu: true), residual: shortcut.map { $0(x) } ?? x)
     }
 }
 
@@ -65,7 +65,8 @@ struct BasicTransformerBlock {
         // Each "+ x" is accumulated by the output projection's GEMM.
         var h = attn1(norm1(x), residual: x)
         h = attn2(norm2(h), context: context, residual: h)
-        return ffOut(ffIn(norm3(h)).geglu(), residual: h)                       // (B, L, 8D) → (B, L, 4D) → (B, L, D)
+        // ff.net.0 (a linear to 8D, then GEGLU to 4D) is one fused op.
+        return ffOut(Variable.linearGEGLU(norm3(h), weight: ffIn.weight, bias: ffIn.bias), residual: h)  // (B, L, 4D) → (B, L, D)
     }
 }
 

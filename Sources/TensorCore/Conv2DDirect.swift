@@ -10,13 +10,14 @@
 // operand is the padded image itself, addressed through a table of K offsets, and the patch matrix
 // is never written. B is Wᵀ (K × Cout), packed once; C is the wide output, channels last.
 
-/// out (B, Cout, OH, OW) = conv(x, w, stride 1) + bias[co] + imageBias[b, co], for images already
+/// out (B, Cout, OH, OW) = conv(x, w, stride 1) + bias[co] + imageBias[b, co] (+ residual, of out's
+/// shape), for images already
 /// padded (`PaddedImages`, built for this kernel size); w (Cout, C, kh, kw), all row-major.
 /// `flipped` reads w as the pullback's kernel instead: W'[ci, co, u, v] = w[co, ci, kh−1−u, kw−1−v]
 /// (then w is (C, Cout, kh, kw) seen from this call's side: Cout here is the original C).
 func conv2dDirect(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int,
-                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil, flipped: Bool = false,
-                  out: UnsafeMutablePointer<Float>) {
+                  bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil, residual: UnsafePointer<Float>? = nil,
+                  flipped: Bool = false, out: UnsafeMutablePointer<Float>) {
     let C = x.channels, Wp = x.rowLength, p = x.padding
     let OH = x.height + 2 * p - kh + 1, OW = x.width + 2 * p - kw + 1
     let plane = x.plane, image = C * plane, M = OH * Wp, K = C * kh * kw
@@ -63,12 +64,17 @@ func conv2dDirect(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels
                 if Mp - q == 32 { convKernel8x32(K, base + q, off.baseAddress!, a, c + q, Mp) }
                 if Mp - q == 16 { convKernel8x16(K, base + q, off.baseAddress!, a, c + q, Mp) }
             }
-            // Wide rows → (Cout, OH, OW), dropping the garbage columns, adding the bias.
+            // Wide rows → (Cout, OH, OW), dropping the garbage columns, adding the biases (and residual).
             let o = out + b * Co * OH * OW
             for co in 0..<Co {
                 let add = Vec16(repeating: (bias?[co] ?? 0) + (imageBias?[b * Co + co] ?? 0))
                 for y in 0..<OH {
-                    vectorMap(wide + co * Mp + y * Wp, o + (co * OH + y) * OW, OW) { $0 + add }
+                    let row = (co * OH + y) * OW
+                    if let residual {
+                        vectorMap2(wide + co * Mp + y * Wp, residual + b * Co * OH * OW + row, o + row, OW) { ($0 + add) + $1 }
+                    } else {
+                        vectorMap(wide + co * Mp + y * Wp, o + row, OW) { $0 + add }
+                    }
                 }
             }
         }

@@ -87,9 +87,10 @@ func col2im(_ dcols: UnsafePointer<Float>, _ s: Conv2DShape, _ dx: UnsafeMutable
 extension Variable {
     /// 2-D convolution: x (B, Cin, H, W), weight (Cout, Cin, kh, kw), bias (Cout) → (B, Cout, OH, OW).
     /// `imageBias` (B, Cout), when given, is added per image and channel — a ResNet block's time
-    /// embedding, fused here instead of a broadcast pass over the output.
+    /// embedding, fused here instead of a broadcast pass over the output. `residual` (the output's
+    /// shape), when given, is added too: a ResNet block's skip connection, without a pass of its own.
     public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0,
-                              imageBias: Variable? = nil) -> Variable {
+                              imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
         let t0 = Profiler.now()
         let xs = x.shape, ws = weight.shape
         precondition(xs.count == 4 && ws.count == 4 && xs[1] == ws[1],
@@ -101,6 +102,10 @@ extension Variable {
         if let imageBias {
             precondition(imageBias.shape == [s.batch, Co], "conv2d: imageBias \(shapeString(imageBias.shape)) must be (\(s.batch), \(Co))")
         }
+        if let residual {
+            precondition(residual.shape == [s.batch, Co, s.outHeight, s.outWidth],
+                         "conv2d: residual \(shapeString(residual.shape)) must have the output's shape \(shapeString([s.batch, Co, s.outHeight, s.outWidth]))")
+        }
         var out: [Float]
         if stride == 1 {
             out = .uninitialized(Co * N)   // the direct kernel writes every element
@@ -110,8 +115,10 @@ extension Variable {
                     out.withUnsafeMutableBufferPointer { po in
                         (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
                             (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
-                                conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW,
-                                             bias: bp, imageBias: ip, out: po.baseAddress!)
+                                (residual?.value.scalars).withUnsafeOptionalBuffer { rp in
+                                    conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW,
+                                                 bias: bp, imageBias: ip, residual: rp, out: po.baseAddress!)
+                                }
                             }
                         }
                     }
@@ -122,11 +129,13 @@ extension Variable {
             if let ib = imageBias?.value.scalars {
                 for i in 0..<(s.batch * Co) { for l in 0..<L { out[i * L + l] += ib[i] } }
             }
+            if let r = residual?.value.scalars { for i in 0..<out.count { out[i] += r[i] } }
         }
         let y = Tensor(shape: [s.batch, Co, s.outHeight, s.outWidth], scalars: out)
         var parents = [x, weight]
         if let bias { parents.append(bias) }
         if let imageBias { parents.append(imageBias) }
+        if let residual { parents.append(residual) }
         return record(y, parents, kind: "conv2d", start: t0) {
             // Keeps x (for ∂W) and the weight (for ∂x). The padded copy of x is rebuilt in backward
             // rather than kept: keeping it was measured at +65 MB peak for the bench UNet and no
@@ -134,6 +143,7 @@ extension Variable {
             let w = weight.value, xv = x.value
             let direct = stride == 1 && s.kernelH == s.kernelW && padding <= s.kernelH - 1
             return { g in
+                residual?.accumulate(g)
                 if bias?.requiresGrad == true || imageBias?.requiresGrad == true {
                     // Per (image, channel) sums of G: ∂imageBias, and summed over images, ∂bias.
                     var sums = [Float](repeating: 0, count: s.batch * Co)

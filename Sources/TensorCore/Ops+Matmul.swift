@@ -98,18 +98,84 @@ extension Variable {
             let (vx, vw) = (x.value, weight.value)
             return { g in
                 residual?.accumulate(g)
-                let g2 = g.reshaped([rows, out])
-                if x.requiresGrad { x.accumulate(Tensor.matmul(g2, vw).reshaped(xs)) }
-                if weight.requiresGrad { weight.accumulate(Tensor.matmul(g2, vx.reshaped([rows, inF]), transposeA: true)) }
-                if let bias, bias.requiresGrad {
-                    var db = [Float](repeating: 0, count: out)
-                    g2.scalars.withUnsafeBufferPointer { pg in
-                        db.withUnsafeMutableBufferPointer { pd in
-                            for i in 0..<rows { vectorMap2(pd.baseAddress!, pg.baseAddress! + i * out, pd.baseAddress!, out, +) }
+                linearPullback(g.reshaped([rows, out]), x: x, xValue: vx, weight: weight, weightValue: vw, bias: bias)
+            }
+        }
+    }
+
+    /// The pullback of y = x·Wᵀ + b given ∂L/∂y as (rows, out): ∂x = G·W, ∂W = Gᵀ·x, ∂b = Σ_rows G.
+    static func linearPullback(_ g2: Tensor, x: Variable, xValue vx: Tensor, weight: Variable, weightValue vw: Tensor, bias: Variable?) {
+        let rows = g2.shape[0], out = g2.shape[1], inF = vw.shape[1]
+        if x.requiresGrad { x.accumulate(Tensor.matmul(g2, vw).reshaped(vx.shape)) }
+        if weight.requiresGrad { weight.accumulate(Tensor.matmul(g2, vx.reshaped([rows, inF]), transposeA: true)) }
+        if let bias, bias.requiresGrad {
+            var db = [Float](repeating: 0, count: out)
+            g2.scalars.withUnsafeBufferPointer { pg in
+                db.withUnsafeMutableBufferPointer { pd in
+                    for i in 0..<rows { vectorMap2(pd.baseAddress!, pg.baseAddress! + i * out, pd.baseAddress!, out, +) }
+                }
+            }
+            bias.accumulate(Tensor(shape: [out], scalars: db))
+        }
+    }
+
+    /// `linear(x, W, b).geglu()` as one op, the GEGLU feed-forward's first half: blocks of 48 rows
+    /// are multiplied and gated while the block is still in cache, so the (rows, 2F) pre-activation
+    /// never makes a round trip through memory — and is not stored at all without gradients.
+    /// Same arithmetic, so the same bytes, as the two ops apart.
+    public static func linearGEGLU(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
+        let t0 = Profiler.now()
+        let xs = x.shape, F2 = weight.shape[0], inF = weight.shape[1], F = F2 / 2
+        precondition(xs.last == inF && F2 % 2 == 0 && (bias == nil || bias!.shape == [F2]),
+                     "linearGEGLU: input \(shapeString(xs)), weight \(shapeString(weight.shape)) and bias must be (…, in), (2F, in), (2F)")
+        let rows = x.value.count / inF, block = 48
+        let keep = Variable.isRecording && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        var pre = keep ? [Float].uninitialized(rows * F2) : []   // every entry written below
+        var out = [Float].uninitialized(rows * F)
+        // Wᵀ (in, 2F) once, so every block's GEMM reads it in place.
+        var wT = [Float].uninitialized(inF * F2)
+        weight.value.scalars.withUnsafeBufferPointer { pw in
+            for j in 0..<F2 { for i in 0..<inF { wT[i * F2 + j] = pw[j * inF + i] } }
+        }
+        let c: Float = 0.70710678118654752
+        x.value.scalars.withUnsafeBufferPointer { px in
+            wT.withUnsafeBufferPointer { pw in
+                (bias?.value.scalars).withUnsafeOptionalBuffer { pb in
+                    pre.withUnsafeMutableBufferPointer { pp in
+                        out.withUnsafeMutableBufferPointer { po in
+                            Parallel.forEach((rows + block - 1) / block) { bi in
+                                let r0 = bi * block, rb = Swift.min(block, rows - r0)
+                                let scratch = keep ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rb * F2)
+                                defer { scratch?.deallocate() }
+                                let P = scratch ?? pp.baseAddress! + r0 * F2
+                                gemm(m: rb, n: F2, k: inF, a: .rowMajor(px.baseAddress! + r0 * inF, columns: inF), b: .rowMajor(pw.baseAddress!, columns: F2),
+                                     c: P, ldc: F2, accumulate: false, parallel: false, columnBias: pb)
+                                for r in 0..<rb {
+                                    vectorMap2(P + r * F2, P + r * F2 + F, po.baseAddress! + (r0 + r) * F, F) { h, g in h * (0.5 * g * (1 + verf(g * c))) }
+                                }
+                            }
                         }
                     }
-                    bias.accumulate(Tensor(shape: [out], scalars: db))
                 }
+            }
+        }
+        var parents = [x, weight]
+        if let bias { parents.append(bias) }
+        return record(Tensor(shape: Array(xs.dropLast()) + [F], scalars: out), parents, kind: "linear+GEGLU", start: t0) {
+            // Keeps x, W and the pre-activation.
+            let (vx, vw) = (x.value, weight.value)
+            return { g in
+                var dpre = [Float].uninitialized(rows * F2)
+                pre.withUnsafeBufferPointer { pp in
+                    g.scalars.withUnsafeBufferPointer { pg in
+                        dpre.withUnsafeMutableBufferPointer { pd in
+                            Parallel.chunks(rows, grain: 64) { r in
+                                for i in r { gegluPullbackRow(pp.baseAddress! + i * F2, pg.baseAddress! + i * F, pd.baseAddress! + i * F2, F) }
+                            }
+                        }
+                    }
+                }
+                linearPullback(Tensor(shape: [rows, F2], scalars: dpre), x: x, xValue: vx, weight: weight, weightValue: vw, bias: bias)
             }
         }
     }

@@ -143,13 +143,7 @@ extension Variable {
                         dx.withUnsafeMutableBufferPointer { pd in
                             Parallel.chunks(rows, grain: 64) { r in
                                 for i in r {
-                                    let h = px.baseAddress! + i * F2, gate = h + F, go = pg.baseAddress! + i * F
-                                    // ∂hidden = G · gelu(gate);  ∂gate = G · hidden · gelu′(gate)
-                                    vectorMap2(gate, go, pd.baseAddress! + i * F2, F) { g, G in G * (0.5 * g * (1 + verf(g * c))) }
-                                    vectorMap2(gate, go, pd.baseAddress! + i * F2 + F, F) { g, G in
-                                        G * (0.5 * (1 + verf(g * c)) + g * 0.3989422804014327 * vexp(-0.5 * g * g))
-                                    }
-                                    vectorMap2(h, pd.baseAddress! + i * F2 + F, pd.baseAddress! + i * F2 + F, F, *)
+                                    gegluPullbackRow(px.baseAddress! + i * F2, pg.baseAddress! + i * F, pd.baseAddress! + i * F2, F)
                                 }
                             }
                         }
@@ -158,6 +152,29 @@ extension Variable {
                 self.accumulate(Tensor(shape: s, scalars: dx))
             }
         }
+    }
+}
+
+/// One row of GEGLU's pullback: x = [hidden | gate] (2F), G (F) → [∂hidden | ∂gate] (2F),
+///   ∂hidden = G · gelu(gate),  ∂gate = G · hidden · gelu′(gate),  gelu′(g) = Φ(g) + g·φ(g),
+/// in one pass (one erf and one exp per element). F a multiple of 16, or a scalar tail.
+@inline(__always)
+func gegluPullbackRow(_ x: UnsafePointer<Float>, _ G: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ F: Int) {
+    let c: Float = 0.70710678118654752
+    var j = 0
+    while j + 16 <= F {
+        let h = UnsafeRawPointer(x + j).loadUnaligned(as: Vec16.self), g = UnsafeRawPointer(x + F + j).loadUnaligned(as: Vec16.self)
+        let go = UnsafeRawPointer(G + j).loadUnaligned(as: Vec16.self)
+        let cdf = 0.5 * (1 + verf(g * c))
+        UnsafeMutableRawPointer(dx + j).storeBytes(of: go * (g * cdf), as: Vec16.self)
+        UnsafeMutableRawPointer(dx + F + j).storeBytes(of: go * h * (cdf + g * 0.3989422804014327 * vexp(-0.5 * g * g)), as: Vec16.self)
+        j += 16
+    }
+    while j < F {
+        let h = x[j], g = x[F + j], cdf = 0.5 * (1 + Float(erf(Double(g * c))))
+        dx[j] = G[j] * (g * cdf)
+        dx[F + j] = G[j] * h * (cdf + g * 0.3989422804014327 * Float(exp(Double(-0.5 * g * g))))
+        j += 1
     }
 }
 

@@ -109,6 +109,14 @@ final class GradientTests: XCTestCase {
         let halves = h.chunked(2, axis: 2)
         XCTAssertLessThan(relativeError(h.geglu().value, (halves[0] * halves[1].gelu()).value), 1e-5)
         assertGrad([h]) { h.geglu() }
+        // The fused linear → GEGLU: the same bytes as the two ops apart (with and without gradients,
+        // over more rows than one 48-row block, with a partial last block), and its gradients.
+        let x = v([2, 53, 6]), w = v([32, 6]), b = v([32])
+        let apart = Variable.linear(x, weight: w, bias: b).geglu().value
+        XCTAssertEqual(Variable.linearGEGLU(x, weight: w, bias: b).value, apart)
+        XCTAssertEqual(Variable.withoutGradients { Variable.linearGEGLU(x, weight: w, bias: b) }.value, apart)
+        let xs = v([2, 3, 4]), ws = v([8, 4]), bs = v([8])
+        assertGrad([xs, ws, bs]) { Variable.linearGEGLU(xs, weight: ws, bias: bs) }
     }
 
     func testPointwiseConvLayoutOpsMatchConvPlusPermute() {
