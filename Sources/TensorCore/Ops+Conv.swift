@@ -239,26 +239,32 @@ extension Variable {
         let s = shape
         precondition(s.count == 4, "upsampleNearest2x: expected (B, C, H, W), got \(shapeString(s))")
         let planes = s[0] * s[1], h = s[2], w = s[3]
-        var out = [Float](repeating: 0, count: planes * 4 * h * w)
+        var out = [Float].uninitialized(planes * 4 * h * w)   // every entry written below
         value.scalars.withUnsafeBufferPointer { src in
-            for p in 0..<planes {
-                for y in 0..<h {
-                    for x in 0..<w {
-                        let v = src[(p * h + y) * w + x]
-                        let o = (p * 2 * h + 2 * y) * 2 * w + 2 * x
-                        out[o] = v; out[o + 1] = v; out[o + 2 * w] = v; out[o + 2 * w + 1] = v
+            out.withUnsafeMutableBufferPointer { dst in
+                Parallel.chunks(planes) { range in
+                    for p in range {
+                        for y in 0..<h {
+                            let from = src.baseAddress! + (p * h + y) * w, row = dst.baseAddress! + (p * 2 * h + 2 * y) * 2 * w
+                            for x in 0..<w { row[2 * x] = from[x]; row[2 * x + 1] = from[x] }
+                            (row + 2 * w).update(from: row, count: 2 * w)
+                        }
                     }
                 }
             }
         }
         return Variable.record(Tensor(shape: [s[0], s[1], 2 * h, 2 * w], scalars: out), [self], kind: "layout", start: t0) {
             { g in
-                var d = [Float](repeating: 0, count: s.product)
-                for p in 0..<planes {
-                    for y in 0..<h {
-                        for x in 0..<w {
-                            let o = (p * 2 * h + 2 * y) * 2 * w + 2 * x
-                            d[(p * h + y) * w + x] = g.scalars[o] + g.scalars[o + 1] + g.scalars[o + 2 * w] + g.scalars[o + 2 * w + 1]
+                var d = [Float].uninitialized(s.product)
+                g.scalars.withUnsafeBufferPointer { src in
+                    d.withUnsafeMutableBufferPointer { dst in
+                        Parallel.chunks(planes) { range in
+                            for p in range {
+                                for y in 0..<h {
+                                    let r0 = src.baseAddress! + (p * 2 * h + 2 * y) * 2 * w, r1 = r0 + 2 * w, to = dst.baseAddress! + (p * h + y) * w
+                                    for x in 0..<w { to[x] = r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1] }
+                                }
+                            }
                         }
                     }
                 }

@@ -115,68 +115,56 @@ extension Variable {
             // Keeps x and the per-group (μ, r); x̂ is recomputed.
             let gamma = weight.value.scalars, beta = bias.value.scalars
             return { gOut in
-                // Through the SiLU first: ∂L/∂y = ∂L/∂out · σ(y)(1 + y(1 − σ(y))), y = γx̂ + β recomputed.
-                var g = gOut
-                if silu {
-                    x.scalars.withUnsafeBufferPointer { px in
-                        g.scalars.withUnsafeMutableBufferPointer { pg in
-                            Parallel.chunks(B * G) { range in
-                                for bg in range {
-                                    let mean = stats[2 * bg], r = stats[2 * bg + 1], g0 = (bg % G) * cpg
-                                    for c in 0..<cpg {
-                                        let a = r * gamma[g0 + c], b = beta[g0 + c] - mean * a
-                                        let av = Vec16(repeating: a), bv = Vec16(repeating: b)
-                                        let xp = px.baseAddress! + bg * n + c * S, gp = pg.baseAddress! + bg * n + c * S
-                                        var i = 0
-                                        while i + 16 <= S {
-                                            let y = UnsafeRawPointer(xp + i).loadUnaligned(as: Vec16.self) * av + bv
-                                            let sg = 1 / (1 + vexp(-y))
-                                            let gv = UnsafeRawPointer(gp + i).loadUnaligned(as: Vec16.self)
-                                            UnsafeMutableRawPointer(gp + i).storeBytes(of: gv * sg * (1 + y * (1 - sg)), as: Vec16.self)
-                                            i += 16
-                                        }
-                                        while i < S {
-                                            let y = xp[i] * a + b, sg = 1 / (1 + Foundation.exp(-y))
-                                            gp[i] *= sg * (1 + y * (1 - sg)); i += 1
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                // Through the SiLU first: ∂L/∂y = ∂L/∂out · σ(y)(1 + y(1 − σ(y))), y = γx̂ + β recomputed,
+                // written into dx's buffer, which the normalisation's pullback then overwrites in place.
                 var dx = [Float].uninitialized(s.product)
                 var dgammaPart = [Float](repeating: 0, count: B * C), dbetaPart = [Float](repeating: 0, count: B * C)
                 x.scalars.withUnsafeBufferPointer { px in
-                    g.scalars.withUnsafeBufferPointer { pg in
-                        dx.withUnsafeMutableBufferPointer { pd in
-                            dgammaPart.withUnsafeMutableBufferPointer { dgp in
-                                dbetaPart.withUnsafeMutableBufferPointer { dbp in
-                                    Parallel.chunks(B * G) { range in
-                                        for bg in range {
-                                            let base = bg * n, mean = stats[2 * bg], r = stats[2 * bg + 1]
-                                            let g0 = (bg % G) * cpg, b = bg / G
-                                            var sumD: Float = 0, sumDX: Float = 0
-                                            for c in 0..<cpg {
-                                                let p = px.baseAddress! + base + c * S, q = pg.baseAddress! + base + c * S
-                                                var sg: Float = 0, sgx: Float = 0
-                                                (sg, sgx) = sumAndDot(q, p, S, mean: mean, rstd: r)
-                                                dbp[b * C + g0 + c] = sg; dgp[b * C + g0 + c] = sgx
-                                                sumD += gamma[g0 + c] * sg; sumDX += gamma[g0 + c] * sgx
-                                            }
-                                            let md = sumD / Float(n), mdx = sumDX / Float(n)
-                                            for c in 0..<cpg {
-                                                let p = px.baseAddress! + base + c * S, q = pg.baseAddress! + base + c * S
-                                                let o = pd.baseAddress! + base + c * S, gm = gamma[g0 + c]
-                                                normBackwardRow(p, q, o, S, mean: mean, rstd: r, gamma: gm, md: md, mdx: mdx)
-                                            }
-                                        }
+                gOut.scalars.withUnsafeBufferPointer { pgOut in
+                dx.withUnsafeMutableBufferPointer { pd in
+                dgammaPart.withUnsafeMutableBufferPointer { dgp in
+                dbetaPart.withUnsafeMutableBufferPointer { dbp in
+                    let pg = silu ? UnsafePointer(pd.baseAddress!) : pgOut.baseAddress!
+                    Parallel.chunks(B * G) { range in
+                        for bg in range {
+                            let base = bg * n, mean = stats[2 * bg], r = stats[2 * bg + 1]
+                            let g0 = (bg % G) * cpg, b = bg / G
+                            if silu {
+                                for c in 0..<cpg {
+                                    let a = r * gamma[g0 + c], bb = beta[g0 + c] - mean * a
+                                    let av = Vec16(repeating: a), bv = Vec16(repeating: bb)
+                                    let xp = px.baseAddress! + base + c * S, gi = pgOut.baseAddress! + base + c * S, go = pd.baseAddress! + base + c * S
+                                    var i = 0
+                                    while i + 16 <= S {
+                                        let y = UnsafeRawPointer(xp + i).loadUnaligned(as: Vec16.self) * av + bv
+                                        let sg = 1 / (1 + vexp(-y))
+                                        let gv = UnsafeRawPointer(gi + i).loadUnaligned(as: Vec16.self)
+                                        UnsafeMutableRawPointer(go + i).storeBytes(of: gv * sg * (1 + y * (1 - sg)), as: Vec16.self)
+                                        i += 16
+                                    }
+                                    while i < S {
+                                        let y = xp[i] * a + bb, sg = 1 / (1 + Foundation.exp(-y))
+                                        go[i] = gi[i] * sg * (1 + y * (1 - sg)); i += 1
                                     }
                                 }
                             }
+                            var sumD: Float = 0, sumDX: Float = 0
+                            for c in 0..<cpg {
+                                let p = px.baseAddress! + base + c * S, q = pg + base + c * S
+                                var sg: Float = 0, sgx: Float = 0
+                                (sg, sgx) = sumAndDot(q, p, S, mean: mean, rstd: r)
+                                dbp[b * C + g0 + c] = sg; dgp[b * C + g0 + c] = sgx
+                                sumD += gamma[g0 + c] * sg; sumDX += gamma[g0 + c] * sgx
+                            }
+                            let md = sumD / Float(n), mdx = sumDX / Float(n)
+                            for c in 0..<cpg {
+                                let p = px.baseAddress! + base + c * S, q = pg + base + c * S
+                                let o = pd.baseAddress! + base + c * S, gm = gamma[g0 + c]
+                                normBackwardRow(p, q, o, S, mean: mean, rstd: r, gamma: gm, md: md, mdx: mdx)   // q may be o: elementwise
+                            }
                         }
                     }
-                }
+                } } } } }
                 self.accumulate(Tensor(shape: s, scalars: dx))
                 if weight.requiresGrad || bias.requiresGrad {
                     var dgamma = [Float](repeating: 0, count: C), dbeta = [Float](repeating: 0, count: C)

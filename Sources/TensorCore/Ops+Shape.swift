@@ -102,16 +102,13 @@ extension Variable {
         let total = extents.reduce(0, +)
         var outShape = first
         outShape[axis] = total
-        var out = [Float](repeating: 0, count: outShape.product)
+        var out = [Float].uninitialized(outShape.product)   // the parts tile it exactly
         var start = 0
         for (p, e) in zip(parts, extents) {
             let n = e * inner
             p.value.scalars.withUnsafeBufferPointer { src in
                 out.withUnsafeMutableBufferPointer { dst in
-                    for o in 0..<outer {
-                        let d = (o * total + start) * inner
-                        for i in 0..<n { dst[d + i] = src[o * n + i] }
-                    }
+                    for o in 0..<outer { (dst.baseAddress! + (o * total + start) * inner).update(from: src.baseAddress! + o * n, count: n) }
                 }
             }
             start += e
@@ -123,10 +120,11 @@ extension Variable {
                     defer { start += e }
                     guard p.requiresGrad else { continue }
                     let n = e * inner
-                    var piece = [Float](repeating: 0, count: outer * n)
-                    for o in 0..<outer {
-                        let s = (o * total + start) * inner
-                        for i in 0..<n { piece[o * n + i] = g.scalars[s + i] }
+                    var piece = [Float].uninitialized(outer * n)
+                    g.scalars.withUnsafeBufferPointer { src in
+                        piece.withUnsafeMutableBufferPointer { dst in
+                            for o in 0..<outer { (dst.baseAddress! + o * n).update(from: src.baseAddress! + (o * total + start) * inner, count: n) }
+                        }
                     }
                     p.accumulate(Tensor(shape: p.shape, scalars: piece))
                 }
