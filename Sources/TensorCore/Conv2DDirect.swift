@@ -173,7 +173,8 @@ final class PaddedImages {
     let batch, channels, height, width, padding: Int
     /// Floats per padded row (W + p or W + 2p) and per padded plane.
     let rowLength, plane: Int
-    private let owned: Bool
+    /// Whether this holds a padded copy (otherwise it reads `x` in place).
+    let owned: Bool
 
     init(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, kernel: Int) {
         let Wp = kernel == 2 * p + 1 ? W + p : W + 2 * p
