@@ -160,7 +160,12 @@ extension Tensor {
         let n = count
         scalars.withUnsafeMutableBufferPointer { p in
             other.scalars.withUnsafeBufferPointer { q in
-                for i in 0..<n { p[i] += q[i] }
+                // Elementwise, so any split gives the same bytes; small tensors stay on one thread.
+                if n < 1 << 16 {
+                    for i in 0..<n { p[i] += q[i] }
+                } else {
+                    Parallel.chunks(n, grain: 1 << 12) { r in for i in r { p[i] += q[i] } }
+                }
             }
         }
     }

@@ -109,11 +109,8 @@ extension Variable {
         if x.requiresGrad { x.accumulate(Tensor.matmul(g2, vw).reshaped(vx.shape)) }
         if weight.requiresGrad { weight.accumulate(Tensor.matmul(g2, vx.reshaped([rows, inF]), transposeA: true)) }
         if let bias, bias.requiresGrad {
-            var db = [Float](repeating: 0, count: out)
-            g2.scalars.withUnsafeBufferPointer { pg in
-                db.withUnsafeMutableBufferPointer { pd in
-                    for i in 0..<rows { vectorMap2(pd.baseAddress!, pg.baseAddress! + i * out, pd.baseAddress!, out, +) }
-                }
+            let db = g2.scalars.withUnsafeBufferPointer { pg in
+                Parallel.rowSums(rows: rows, width: out) { i, acc in vectorMap2(acc, pg.baseAddress! + i * out, acc, out, +) }
             }
             bias.accumulate(Tensor(shape: [out], scalars: db))
         }

@@ -224,16 +224,28 @@ extension Variable {
                 }
                 self.accumulate(Tensor(shape: s, scalars: dx))
                 if weight.requiresGrad || bias.requiresGrad {
-                    var dgamma = [Float](repeating: 0, count: D), dbeta = [Float](repeating: 0, count: D)
-                    for r in 0..<rows {
-                        let mean = stats[2 * r], rs = stats[2 * r + 1]
-                        for i in 0..<D {
-                            let gi = g.scalars[r * D + i]
-                            dbeta[i] += gi; dgamma[i] += gi * (x.scalars[r * D + i] - mean) * rs
+                    // [∂γ | ∂β] = Σ_rows [G·x̂ | G]
+                    let sums = x.scalars.withUnsafeBufferPointer { px in
+                        g.scalars.withUnsafeBufferPointer { pg in
+                            Parallel.rowSums(rows: rows, width: 2 * D) { r, acc in
+                                let mean = stats[2 * r], rs = stats[2 * r + 1]
+                                let p = px.baseAddress! + r * D, q = pg.baseAddress! + r * D
+                                var i = 0
+                                let mv = Vec16(repeating: mean), rv = Vec16(repeating: rs)
+                                while i + 16 <= D {
+                                    let qv = UnsafeRawPointer(q + i).loadUnaligned(as: Vec16.self)
+                                    let xh = (UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) - mv) * rv
+                                    let a = UnsafeMutableRawPointer(acc + i), b = UnsafeMutableRawPointer(acc + D + i)
+                                    a.storeBytes(of: a.loadUnaligned(as: Vec16.self) + qv * xh, as: Vec16.self)
+                                    b.storeBytes(of: b.loadUnaligned(as: Vec16.self) + qv, as: Vec16.self)
+                                    i += 16
+                                }
+                                while i < D { acc[i] += q[i] * ((p[i] - mean) * rs); acc[D + i] += q[i]; i += 1 }
+                            }
                         }
                     }
-                    weight.accumulate(Tensor(shape: [D], scalars: dgamma))
-                    bias.accumulate(Tensor(shape: [D], scalars: dbeta))
+                    weight.accumulate(Tensor(shape: [D], scalars: Array(sums[..<D])))
+                    bias.accumulate(Tensor(shape: [D], scalars: Array(sums[D...])))
                 }
             }
         }

@@ -57,10 +57,7 @@ extension Variable {
                         weight.accumulate(Tensor(shape: [Co, C, 1, 1], scalars: dw))
                     }
                     if bias.requiresGrad {
-                        var db = [Float](repeating: 0, count: Co)
-                        db.withUnsafeMutableBufferPointer { pd in
-                            for r in 0..<(B * HW) { vectorMap2(pd.baseAddress!, pg.baseAddress! + r * Co, pd.baseAddress!, Co, +) }
-                        }
+                        let db = Parallel.rowSums(rows: B * HW, width: Co) { r, acc in vectorMap2(acc, pg.baseAddress! + r * Co, acc, Co, +) }
                         bias.accumulate(Tensor(shape: [Co], scalars: db))
                     }
                 }

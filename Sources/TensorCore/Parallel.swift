@@ -27,6 +27,26 @@ public enum Parallel {
         }
     }
 
+    /// Σ over `rows` of per-row contributions to a vector of `width` sums, bit-identical for any
+    /// thread count: rows go in fixed blocks of 64, each block summed in order into its own partial
+    /// vector (in parallel), and the partials are then added in block order. `addRow(r, acc)` adds
+    /// row r's contribution into acc.
+    public static func rowSums(rows: Int, width: Int, _ addRow: (Int, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        let block = 64, blocks = (rows + block - 1) / block
+        var partial = [Float](repeating: 0, count: blocks * width)
+        partial.withUnsafeMutableBufferPointer { pp in
+            chunks(blocks) { range in
+                for bi in range {
+                    let acc = pp.baseAddress! + bi * width
+                    for r in (bi * block)..<Swift.min(rows, (bi + 1) * block) { addRow(r, acc) }
+                }
+            }
+        }
+        var total = [Float](repeating: 0, count: width)
+        for bi in 0..<blocks { for j in 0..<width { total[j] += partial[bi * width + j] } }
+        return total
+    }
+
     /// Splits 0..<n into at most `threads` contiguous chunks, at multiples of `grain`, and runs
     /// `body(range)` on each in parallel.
     @inlinable
