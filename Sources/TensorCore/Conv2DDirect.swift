@@ -15,9 +15,14 @@
 /// padded (`PaddedImages`, built for this kernel size); w (Cout, C, kh, kw), all row-major.
 /// `flipped` reads w as the pullback's kernel instead: W'[ci, co, u, v] = w[co, ci, kh−1−u, kw−1−v]
 /// (then w is (C, Cout, kh, kw) seen from this call's side: Cout here is the original C).
+/// 3×3 "same" convolutions on images that tile evenly go to `conv2dWinograd` instead.
 func conv2dDirect(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels Co: Int, kernelH kh: Int, kernelW kw: Int,
                   bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>? = nil, residual: UnsafePointer<Float>? = nil,
                   flipped: Bool = false, out: UnsafeMutablePointer<Float>) {
+    if kh == kw && winogradApplies(kernel: kh, padding: x.padding, height: x.height, width: x.width) {
+        conv2dWinograd(x, weight: w, outChannels: Co, bias: bias, imageBias: imageBias, residual: residual, flipped: flipped, out: out)
+        return
+    }
     let C = x.channels, Wp = x.rowLength, p = x.padding
     let OH = x.height + 2 * p - kh + 1, OW = x.width + 2 * p - kw + 1
     let plane = x.plane, image = C * plane, M = OH * Wp, K = C * kh * kw

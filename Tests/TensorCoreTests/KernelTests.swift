@@ -38,12 +38,33 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// 3×3 "same" convolutions on 8×8, 16×16, 32×32 and 4×64 images take the Winograd F(2×2, 3×3)
+    /// path (one, two or four rows of tiles per vector, and several vectors per row): forward with
+    /// both biases and a residual, and ∂x, which is the convolution of ∂L/∂y with the flipped,
+    /// transposed kernel, against conv2dNaive.
+    func testWinogradConvolutionMatchesNaive() {
+        var rng = RNG(seed: 8)
+        for (h, w) in [(8, 8), (16, 16), (32, 32), (4, 64)] {
+            let (B, C, Co) = (2, 5, 11)
+            let x = Variable(rng.normal([B, C, h, w]), requiresGrad: true), wt = rng.normal([Co, C, 3, 3]), b = rng.normal([Co])
+            let ib = rng.normal([B, Co]), res = rng.normal([B, Co, h, w]), seed = rng.normal([B, Co, h, w])
+            let y = Variable.conv2d(x, weight: Variable(wt), bias: Variable(b), padding: 1, imageBias: Variable(ib), residual: Variable(res))
+            var expected = conv2dNaive(x.value, weight: wt, bias: b, padding: 1)
+            for i in 0..<(B * Co) { for p in 0..<(h * w) { expected.scalars[i * h * w + p] += ib.scalars[i] + res.scalars[i * h * w + p] } }
+            XCTAssertLessThan(relativeError(y.value, expected), 1e-5, "forward \(h)×\(w)")
+            y.backward(seed: seed)
+            var flipped = Tensor(zeros: [C, Co, 3, 3])
+            for co in 0..<Co { for ci in 0..<C { for u in 0..<3 { for v in 0..<3 { flipped[ci, co, u, v] = wt[co, ci, 2 - u, 2 - v] } } } }
+            XCTAssertLessThan(relativeError(x.grad!, conv2dNaive(seed, weight: flipped, bias: nil, padding: 1)), 1e-5, "∂x \(h)×\(w)")
+        }
+    }
+
     func testConvMatchesNaive() {
         var rng = RNG(seed: 6)
-        // Odd sizes and 7 output channels (a partial panel of 8), then 20 channels on an 8×8 grid,
-        // whose 72 wide positions end in the kernel's 32-wide edge.
+        // Odd sizes and 7 output channels (a partial panel of 8), then 20 channels on an 8×9 image,
+        // whose 80 wide positions end in the direct kernel's 32-wide edge.
         for (stride, pad, kh, shape, co) in [(1, 1, 3, [3, 5, 11, 9], 7), (2, 1, 3, [3, 5, 11, 9], 7), (1, 0, 1, [3, 5, 11, 9], 7),
-                                             (1, 2, 3, [3, 5, 11, 9], 7), (3, 0, 2, [3, 5, 11, 9], 7), (1, 1, 3, [2, 6, 8, 8], 20)] {
+                                             (1, 2, 3, [3, 5, 11, 9], 7), (3, 0, 2, [3, 5, 11, 9], 7), (1, 1, 3, [2, 6, 8, 9], 20)] {
             let x = rng.normal(shape), w = rng.normal([co, shape[1], kh, kh]), b = rng.normal([co])
             let fast = Variable.conv2d(Variable(x), weight: Variable(w), bias: Variable(b), stride: stride, padding: pad).value
             XCTAssertLessThan(relativeError(fast, conv2dNaive(x, weight: w, bias: b, stride: stride, padding: pad)), 1e-5, "stride \(stride) pad \(pad) k \(kh)")
