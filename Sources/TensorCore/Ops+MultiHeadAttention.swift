@@ -7,6 +7,9 @@
 
 import Foundation
 
+/// Query rows per block in `multiHeadAttention`, forward and backward.
+let attentionRowBlock = 48
+
 extension Variable {
     public static func multiHeadAttention(query q: Variable, key k: Variable, value v: Variable, heads: Int, causal: Bool = false) -> Variable {
         let t0 = Profiler.now()
@@ -18,47 +21,42 @@ extension Variable {
         let scale = 1 / Float(d).squareRoot()
         // Per (b, head), Kᵀ (d × Sp) and V (Sp × d) of the head are first copied into contiguous
         // buffers, zero-padded to Sp keys (a multiple of 16), so every GEMM below reads its B operand
-        // in place, in full 16- or 32-wide strips, with no per-call packing.
-        // P is kept for backward (rows Sp wide) only when gradients are recorded; otherwise each
-        // block of query rows uses a scratch buffer, is left unnormalised, and the 1/Σ of each row
-        // scales that row of P·V instead (d numbers instead of S). Rows are processed in blocks so
-        // a block of P is still in cache when it multiplies V.
+        // in place, in full 16- or 32-wide strips, with no per-call packing. Query rows go in blocks
+        // of 48, so a block of scores is still in cache when it multiplies V: e = exp(scale·s − c_i)
+        // is left unnormalised and 1/Σ_i scales row i of e·V instead (d numbers instead of S).
+        // P itself is never stored (as in FlashAttention, Dao et al. 2022): with gradients, each row
+        // keeps its shift c_i and 1/Σ_i, and backward recomputes P block by block.
         let Sp = (S + 15) / 16 * 16
         let keep = Variable.isRecording && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
-        let rowBlock = 48
-        var probs = keep ? [Float].uninitialized(B * heads * L * Sp) : []   // every entry written below
+        var rowStats = keep ? [Float].uninitialized(B * heads * L * 2) : []   // (c_i, 1/Σ_i), every entry written below
         var out = [Float].uninitialized(B * L * D)
         q.value.scalars.withUnsafeBufferPointer { pq in
             k.value.scalars.withUnsafeBufferPointer { pk in
                 v.value.scalars.withUnsafeBufferPointer { pv in
-                    probs.withUnsafeMutableBufferPointer { pp in
+                    rowStats.withUnsafeMutableBufferPointer { pst in
                         out.withUnsafeMutableBufferPointer { po in
                             Parallel.forEach(B * heads) { bh in
                                 let b = bh / heads, j = bh % heads
                                 let Q = pq.baseAddress! + b * L * D + j * d
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + (keep ? 0 : rowBlock * Sp))
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + attentionRowBlock * (Sp + 2))
                                 defer { scratch.deallocate() }
-                                let Kt = scratch, Vh = scratch + d * Sp
+                                let Kt = scratch, Vh = scratch + d * Sp, P = Vh + Sp * d, stats = P + attentionRowBlock * Sp
                                 headOperands(pk.baseAddress! + b * S * D + j * d, pv.baseAddress! + b * S * D + j * d,
                                              keys: S, padded: Sp, depth: d, stride: D, kT: Kt, v: Vh)
                                 var r0 = 0
                                 while r0 < L {
-                                    let rb = Swift.min(rowBlock, L - r0)
-                                    let P = keep ? pp.baseAddress! + (bh * L + r0) * Sp : Vh + Sp * d
+                                    let rb = Swift.min(attentionRowBlock, L - r0)
                                     gemm(m: rb, n: Sp, k: d, a: MatrixView(Q + r0 * D, rowStride: D, colStride: 1), b: .rowMajor(UnsafePointer(Kt), columns: Sp),
                                          c: P, ldc: Sp, accumulate: false, parallel: false)
-                                    let O = po.baseAddress! + b * L * D + r0 * D + j * d
-                                    if keep {
-                                        for r in 0..<rb { softmaxRow(P + r * Sp, Sp, valid: causal ? r0 + r + 1 : S, scale: scale) }
-                                        gemm(m: rb, n: d, k: Sp, a: .rowMajor(UnsafePointer(P), columns: Sp), b: .rowMajor(UnsafePointer(Vh), columns: d),
-                                             c: O, ldc: D, accumulate: false, parallel: false)
-                                    } else {
-                                        var inverse = [Float](repeating: 0, count: rb)
-                                        for r in 0..<rb { inverse[r] = 1 / softmaxRowUnnormalised(P + r * Sp, Sp, valid: causal ? r0 + r + 1 : S, scale: scale) }
-                                        gemm(m: rb, n: d, k: Sp, a: .rowMajor(UnsafePointer(P), columns: Sp), b: .rowMajor(UnsafePointer(Vh), columns: d),
-                                             c: O, ldc: D, accumulate: false, parallel: false)
-                                        for r in 0..<rb { let f = inverse[r]; for c in 0..<d { O[r * D + c] *= f } }
+                                    for r in 0..<rb {
+                                        let (sum, shift) = softmaxRowUnnormalised(P + r * Sp, Sp, valid: causal ? r0 + r + 1 : S, scale: scale)
+                                        stats[2 * r] = shift; stats[2 * r + 1] = 1 / sum
                                     }
+                                    let O = po.baseAddress! + b * L * D + r0 * D + j * d
+                                    gemm(m: rb, n: d, k: Sp, a: .rowMajor(UnsafePointer(P), columns: Sp), b: .rowMajor(UnsafePointer(Vh), columns: d),
+                                         c: O, ldc: D, accumulate: false, parallel: false)
+                                    for r in 0..<rb { let f = stats[2 * r + 1]; for c in 0..<d { O[r * D + c] *= f } }
+                                    if keep { (pst.baseAddress! + (bh * L + r0) * 2).update(from: stats, count: 2 * rb) }
                                     r0 += rb
                                 }
                             }
@@ -68,42 +66,56 @@ extension Variable {
             }
         }
         return record(Tensor(shape: qs, scalars: out), [q, k, v], kind: "attention", start: t0) {
-            // Keeps q, k, v and the probabilities P (rows Sp wide, zeros past S).
+            // Keeps q, k, v and the row statistics (c_i, 1/Σ_i).
             let (vq, vk, vv) = (q.value, k.value, v.value)
             return { g in
                 var dq = [Float].uninitialized(B * L * D), dk = [Float].uninitialized(B * S * D), dv = [Float].uninitialized(B * S * D)
                 vq.scalars.withUnsafeBufferPointer { pq in vk.scalars.withUnsafeBufferPointer { pk in vv.scalars.withUnsafeBufferPointer { pv in
-                g.scalars.withUnsafeBufferPointer { pg in probs.withUnsafeBufferPointer { pp in
+                g.scalars.withUnsafeBufferPointer { pg in rowStats.withUnsafeBufferPointer { pst in
                 dq.withUnsafeMutableBufferPointer { pdq in dk.withUnsafeMutableBufferPointer { pdk in dv.withUnsafeMutableBufferPointer { pdv in
                     Parallel.forEach(B * heads) { bh in
                         let b = bh / heads, j = bh % heads
                         let qo = b * L * D + j * d, ko = b * S * D + j * d
-                        let P = pp.baseAddress! + bh * L * Sp
-                        let G = MatrixView(pg.baseAddress! + qo, rowStride: D, colStride: 1)
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + L * Sp)
+                        let rbMax = attentionRowBlock
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * d * Sp + 2 * rbMax * Sp)
                         defer { scratch.deallocate() }
-                        // Vᵀ (d × Sp) of the head, zero-padded like Kᵀ in forward (the other buffer is unused).
-                        let Vt = scratch, dS = scratch + 2 * d * Sp
-                        headOperands(pv.baseAddress! + ko, pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, kT: Vt, v: Vt + d * Sp)
-                        // ∂V = Pᵀ·G (the first S rows of Pᵀ)
-                        gemm(m: S, n: d, k: L, a: .transposed(P, columns: Sp), b: G, c: pdv.baseAddress! + ko, ldc: D, accumulate: false, parallel: false)
-                        // ∂P = G·Vᵀ, then ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) · scale (zero past S, where P is)
-                        gemm(m: L, n: Sp, k: d, a: G, b: .rowMajor(UnsafePointer(Vt), columns: Sp), c: dS, ldc: Sp, accumulate: false, parallel: false)
-                        for r in 0..<L {
-                            let pr = P + r * Sp, dr = dS + r * Sp
-                            var acc = Vec16(), c = 0
-                            while c < Sp {
-                                acc.addProduct(UnsafeRawPointer(pr + c).loadUnaligned(as: Vec16.self), UnsafeRawPointer(dr + c).loadUnaligned(as: Vec16.self))
-                                c += 16
+                        // Kᵀ and Vᵀ of the head (d × Sp each; the V copy beside Kᵀ is not used), then P and ∂S of a block.
+                        let Kt = scratch, Vt = scratch + 2 * d * Sp, P = scratch + 3 * d * Sp, dS = P + rbMax * Sp
+                        headOperands(pk.baseAddress! + ko, pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, kT: Kt, v: Kt + d * Sp)
+                        headOperands(pv.baseAddress! + ko, pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, kT: Vt, v: Kt + d * Sp)
+                        var r0 = 0
+                        while r0 < L {
+                            let rb = Swift.min(rbMax, L - r0), first = r0 == 0
+                            let Qb = MatrixView(pq.baseAddress! + qo + r0 * D, rowStride: D, colStride: 1)
+                            let Gb = MatrixView(pg.baseAddress! + qo + r0 * D, rowStride: D, colStride: 1)
+                            // P of the block, recomputed: exp(scale·s − c_i) / Σ_i, zero past the valid keys.
+                            gemm(m: rb, n: Sp, k: d, a: Qb, b: .rowMajor(UnsafePointer(Kt), columns: Sp), c: P, ldc: Sp, accumulate: false, parallel: false)
+                            for r in 0..<rb {
+                                let st = pst.baseAddress! + (bh * L + r0 + r) * 2
+                                probabilityRow(P + r * Sp, Sp, valid: causal ? r0 + r + 1 : S, scale: scale, shift: st[0], inverseSum: st[1])
                             }
-                            let dv = Vec16(repeating: horizontalSum(acc)), sv = Vec16(repeating: scale)
-                            vectorMap2(UnsafePointer(pr), UnsafePointer(dr), dr, Sp) { p, x in p * (x - dv) * sv }
+                            // ∂V += Pᵀ·G (the first S rows of Pᵀ)
+                            gemm(m: S, n: d, k: rb, a: .transposed(UnsafePointer(P), columns: Sp), b: Gb, c: pdv.baseAddress! + ko, ldc: D,
+                                 accumulate: !first, parallel: false)
+                            // ∂P = G·Vᵀ, then ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) · scale (zero past S, where P is)
+                            gemm(m: rb, n: Sp, k: d, a: Gb, b: .rowMajor(UnsafePointer(Vt), columns: Sp), c: dS, ldc: Sp, accumulate: false, parallel: false)
+                            for r in 0..<rb {
+                                let pr = P + r * Sp, dr = dS + r * Sp
+                                var acc = Vec16(), c = 0
+                                while c < Sp {
+                                    acc.addProduct(UnsafeRawPointer(pr + c).loadUnaligned(as: Vec16.self), UnsafeRawPointer(dr + c).loadUnaligned(as: Vec16.self))
+                                    c += 16
+                                }
+                                let dv = Vec16(repeating: horizontalSum(acc)), sv = Vec16(repeating: scale)
+                                vectorMap2(UnsafePointer(pr), UnsafePointer(dr), dr, Sp) { p, x in p * (x - dv) * sv }
+                            }
+                            // ∂Q = ∂S·K (this block's rows), ∂K += ∂Sᵀ·Q
+                            gemm(m: rb, n: d, k: S, a: .rowMajor(UnsafePointer(dS), columns: Sp), b: MatrixView(pk.baseAddress! + ko, rowStride: D, colStride: 1),
+                                 c: pdq.baseAddress! + qo + r0 * D, ldc: D, accumulate: false, parallel: false)
+                            gemm(m: S, n: d, k: rb, a: .transposed(UnsafePointer(dS), columns: Sp), b: Qb, c: pdk.baseAddress! + ko, ldc: D,
+                                 accumulate: !first, parallel: false)
+                            r0 += rb
                         }
-                        // ∂Q = ∂S·K, ∂K = ∂Sᵀ·Q
-                        gemm(m: L, n: d, k: S, a: .rowMajor(UnsafePointer(dS), columns: Sp), b: MatrixView(pk.baseAddress! + ko, rowStride: D, colStride: 1),
-                             c: pdq.baseAddress! + qo, ldc: D, accumulate: false, parallel: false)
-                        gemm(m: S, n: d, k: L, a: .transposed(UnsafePointer(dS), columns: Sp), b: MatrixView(pq.baseAddress! + qo, rowStride: D, colStride: 1),
-                             c: pdk.baseAddress! + ko, ldc: D, accumulate: false, parallel: false)
                     }
                 } } }
                 } }
@@ -181,14 +193,14 @@ func gegluPullbackRow(_ x: UnsafePointer<Float>, _ G: UnsafePointer<Float>, _ dx
 /// In place: row ← softmax(scale · row) over the first `valid` entries, zeros after.
 @inline(__always)
 func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float) {
-    let inv = Vec16(repeating: 1 / softmaxRowUnnormalised(p, n, valid: valid, scale: scale))
+    let inv = Vec16(repeating: 1 / softmaxRowUnnormalised(p, n, valid: valid, scale: scale).sum)
     vectorMap(UnsafePointer(p), p, valid) { $0 * inv }
 }
 
 /// In place: row ← exp(scale · (row − max)) over the first `valid` entries, zeros after; returns
-/// the sum, by which the caller divides (softmax without its last pass).
+/// the sum, by which the caller divides (softmax without its last pass), and the shift scale·max.
 @inline(__always)
-func softmaxRowUnnormalised(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float) -> Float {
+func softmaxRowUnnormalised(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float) -> (sum: Float, shift: Float) {
     var mv = Vec16(repeating: -.infinity), full = 0
     while full + 16 <= valid { let v = UnsafeRawPointer(p + full).loadUnaligned(as: Vec16.self); mv.replace(with: v, where: v .> mv); full += 16 }
     // A partial last vector (a row of 12 text tokens is nothing else) is read whole when the row
@@ -224,7 +236,16 @@ func softmaxRowUnnormalised(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: I
         i = valid
     }
     for j in i..<n { p[j] = 0 }
-    return sum
+    return (sum, m * scale)
+}
+
+/// In place: row ← exp(scale·row − shift) · inverseSum over the first `valid` entries, zeros after:
+/// a softmax row rebuilt from the statistics `softmaxRowUnnormalised` returned for it.
+@inline(__always)
+func probabilityRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float, shift: Float, inverseSum: Float) {
+    let sv = Vec16(repeating: scale), cv = Vec16(repeating: shift), iv = Vec16(repeating: inverseSum)
+    vectorMap(UnsafePointer(p), p, valid) { vexp($0 * sv - cv) * iv }
+    for j in valid..<n { p[j] = 0 }
 }
 
 /// One head's operands, contiguous and zero-padded from `keys` to `padded` rows/columns:
