@@ -7,8 +7,9 @@
 
 import Foundation
 
-/// Query rows per block in `multiHeadAttention`, forward and backward.
-let attentionRowBlock = 48
+/// Query rows per block in `multiHeadAttention`, forward and backward: about 12K scores (48 rows
+/// of 256 keys, all 256 rows of 48 keys), a multiple of the GEMM's 12 rows.
+func attentionRowBlock(keys Sp: Int) -> Int { Swift.max(48, 12_288 / Sp / 12 * 12) }
 
 extension Variable {
     public static func multiHeadAttention(query q: Variable, key k: Variable, value v: Variable, heads: Int, causal: Bool = false) -> Variable {
@@ -26,7 +27,7 @@ extension Variable {
         // is left unnormalised and 1/Σ_i scales row i of e·V instead (d numbers instead of S).
         // P itself is never stored (as in FlashAttention, Dao et al. 2022): with gradients, each row
         // keeps its shift c_i and 1/Σ_i, and backward recomputes P block by block.
-        let Sp = (S + 15) / 16 * 16
+        let Sp = (S + 15) / 16 * 16, rowBlock = Swift.min(attentionRowBlock(keys: Sp), L)
         let keep = Variable.isRecording && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
         var rowStats = keep ? [Float].uninitialized(B * heads * L * 2) : []   // (c_i, 1/Σ_i), every entry written below
         var out = [Float].uninitialized(B * L * D)
@@ -38,14 +39,14 @@ extension Variable {
                             Parallel.forEach(B * heads) { bh in
                                 let b = bh / heads, j = bh % heads
                                 let Q = pq.baseAddress! + b * L * D + j * d
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + attentionRowBlock * (Sp + 2))
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + rowBlock * (Sp + 2))
                                 defer { scratch.deallocate() }
-                                let Kt = scratch, Vh = scratch + d * Sp, P = Vh + Sp * d, stats = P + attentionRowBlock * Sp
+                                let Kt = scratch, Vh = scratch + d * Sp, P = Vh + Sp * d, stats = P + rowBlock * Sp
                                 headOperands(pk.baseAddress! + b * S * D + j * d, pv.baseAddress! + b * S * D + j * d,
                                              keys: S, padded: Sp, depth: d, stride: D, kT: Kt, v: Vh)
                                 var r0 = 0
                                 while r0 < L {
-                                    let rb = Swift.min(attentionRowBlock, L - r0)
+                                    let rb = Swift.min(rowBlock, L - r0)
                                     gemm(m: rb, n: Sp, k: d, a: MatrixView(Q + r0 * D, rowStride: D, colStride: 1), b: .rowMajor(UnsafePointer(Kt), columns: Sp),
                                          c: P, ldc: Sp, accumulate: false, parallel: false)
                                     for r in 0..<rb {
@@ -76,7 +77,7 @@ extension Variable {
                     Parallel.forEach(B * heads) { bh in
                         let b = bh / heads, j = bh % heads
                         let qo = b * L * D + j * d, ko = b * S * D + j * d
-                        let rbMax = attentionRowBlock
+                        let rbMax = rowBlock
                         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * d * Sp + 2 * rbMax * Sp)
                         defer { scratch.deallocate() }
                         // Kᵀ and Vᵀ of the head (d × Sp each; the V copy beside Kᵀ is not used), then P and ∂S of a block.
@@ -244,8 +245,23 @@ func softmaxRowUnnormalised(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: I
 @inline(__always)
 func probabilityRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scale: Float, shift: Float, inverseSum: Float) {
     let sv = Vec16(repeating: scale), cv = Vec16(repeating: shift), iv = Vec16(repeating: inverseSum)
-    vectorMap(UnsafePointer(p), p, valid) { vexp($0 * sv - cv) * iv }
-    for j in valid..<n { p[j] = 0 }
+    var i = 0
+    while i + 16 <= valid {
+        let e = vexp(UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * sv - cv) * iv
+        UnsafeMutableRawPointer(p + i).storeBytes(of: e, as: Vec16.self)
+        i += 16
+    }
+    if i < valid && i + 16 <= n {
+        // The partial last vector whole, lanes past `valid` zeroed (as in softmaxRowUnnormalised).
+        var e = vexp(UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * sv - cv) * iv
+        e.replace(with: 0, where: Vec16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .>= Vec16(repeating: Float(valid - i)))
+        UnsafeMutableRawPointer(p + i).storeBytes(of: e, as: Vec16.self)
+        i += 16
+    } else if i < valid {
+        vectorMap(UnsafePointer(p + i), p + i, valid - i) { vexp($0 * sv - cv) * iv }
+        i = valid
+    }
+    for j in i..<n { p[j] = 0 }
 }
 
 /// One head's operands, contiguous and zero-padded from `keys` to `padded` rows/columns:
