@@ -40,26 +40,30 @@ func conv2dWinograd(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChanne
     let packedU = UnsafeMutablePointer<Float>.allocate(capacity: 16 * panels * C * rows)
     defer { packedU.deallocate() }
     Parallel.chunks(panels) { range in
-        var g = [Float](repeating: 0, count: 9), gg = [Float](repeating: 0, count: 12)
-        for t in range {
-            for r in 0..<rows {
-                let co = t * rows + r
-                for ci in 0..<C {
-                    for ky in 0..<3 {
-                        for kx in 0..<3 {
-                            g[ky * 3 + kx] = co >= Co ? 0
-                                : flipped ? w[((ci * Co + co) * 3 + 2 - ky) * 3 + 2 - kx] : w[((co * C + ci) * 3 + ky) * 3 + kx]
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 21) { buffer in
+            let g = buffer.baseAddress!, gg = g + 9   // g (3×3), then G·g (4×3)
+            let next = panels * C * rows
+            for t in range {
+                for r in 0..<rows {
+                    let co = t * rows + r
+                    for ci in 0..<C {
+                        if co >= Co {
+                            g.update(repeating: 0, count: 9)
+                        } else if flipped {
+                            let src = w + (ci * Co + co) * 9
+                            for k in 0..<9 { g[k] = src[8 - k] }
+                        } else {
+                            g.update(from: w + (co * C + ci) * 9, count: 9)
                         }
-                    }
-                    // G·g (4×3), then (G·g)·Gᵀ (4×4).
-                    for j in 0..<3 {
-                        let a = g[j], b = g[3 + j], c = g[6 + j]
-                        gg[j] = a; gg[3 + j] = 0.5 * (a + b + c); gg[6 + j] = 0.5 * (a - b + c); gg[9 + j] = c
-                    }
-                    for i in 0..<4 {
-                        let a = gg[i * 3], b = gg[i * 3 + 1], c = gg[i * 3 + 2]
-                        let row = packedU + ((i * 4 * panels + t) * C + ci) * rows + r, next = panels * C * rows
-                        row[0] = a; row[next] = 0.5 * (a + b + c); row[2 * next] = 0.5 * (a - b + c); row[3 * next] = c
+                        for j in 0..<3 {
+                            let a = g[j], b = g[3 + j], c = g[6 + j]
+                            gg[j] = a; gg[3 + j] = 0.5 * (a + b + c); gg[6 + j] = 0.5 * (a - b + c); gg[9 + j] = c
+                        }
+                        for i in 0..<4 {
+                            let a = gg[i * 3], b = gg[i * 3 + 1], c = gg[i * 3 + 2]
+                            let row = packedU + ((i * 4 * panels + t) * C + ci) * rows + r
+                            row[0] = a; row[next] = 0.5 * (a + b + c); row[2 * next] = 0.5 * (a - b + c); row[3 * next] = c
+                        }
                     }
                 }
             }
