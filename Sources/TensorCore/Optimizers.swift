@@ -57,24 +57,48 @@ public final class AdamW {
         let b1 = Double(beta1), b2 = Double(beta2), eps = Double(eps), lr = Double(learningRate)
         let stepSize = lr / (1 - Foundation.pow(b1, t)), bc2Sqrt = (1 - Foundation.pow(b2, t)).squareRoot()
         let decay = 1 - lr * Double(weightDecay)
+        // Every element is independent: the work is cut into runs of at most 16K elements over all
+        // parameters and spread over the cores, 8 elements at a time in SIMD (the same arithmetic,
+        // so the same bits, as one at a time). The buffers are borrowed once, here, and each run
+        // writes only its own range; `gradients` keeps the gradient buffers alive meanwhile.
+        var runs: [(w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                    g: UnsafePointer<Float>, range: Range<Int>)] = []
+        var gradients: [Tensor] = []
         for (i, p) in parameters.enumerated() where p.requiresGrad {
             guard let g = p.grad else { continue }
-            p.value.scalars.withUnsafeMutableBufferPointer { w in
-                m[i].scalars.withUnsafeMutableBufferPointer { mm in
-                    v[i].scalars.withUnsafeMutableBufferPointer { vv in
-                        g.scalars.withUnsafeBufferPointer { gg in
-                            for j in w.indices {
-                                let gj = Double(gg[j])
-                                let mj = b1 * Double(mm[j]) + (1 - b1) * gj
-                                let vj = b2 * Double(vv[j]) + (1 - b2) * gj * gj
-                                mm[j] = Float(mj); vv[j] = Float(vj)
-                                w[j] = Float(Double(w[j]) * decay - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps))
-                            }
-                        }
-                    }
-                }
+            gradients.append(g)
+            let w = p.value.scalars.withUnsafeMutableBufferPointer { $0.baseAddress! }
+            let mm = m[i].scalars.withUnsafeMutableBufferPointer { $0.baseAddress! }
+            let vv = v[i].scalars.withUnsafeMutableBufferPointer { $0.baseAddress! }
+            let gg = g.scalars.withUnsafeBufferPointer { $0.baseAddress! }
+            for lo in stride(from: 0, to: p.value.count, by: 1 << 14) {
+                runs.append((w, mm, vv, gg, lo..<Swift.min(p.value.count, lo + (1 << 14))))
             }
         }
+        typealias D8 = SIMD8<Double>
+        Parallel.forEach(runs.count) { r in
+            let (w, mm, vv, gg, range) = runs[r]
+            var j = range.lowerBound
+            while j + 8 <= range.upperBound {
+                let gj = D8(UnsafeRawPointer(gg + j).loadUnaligned(as: SIMD8<Float>.self))
+                let mj = b1 * D8(UnsafeRawPointer(mm + j).loadUnaligned(as: SIMD8<Float>.self)) + (1 - b1) * gj
+                let vj = b2 * D8(UnsafeRawPointer(vv + j).loadUnaligned(as: SIMD8<Float>.self)) + (1 - b2) * gj * gj
+                UnsafeMutableRawPointer(mm + j).storeBytes(of: SIMD8<Float>(mj), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(vv + j).storeBytes(of: SIMD8<Float>(vj), as: SIMD8<Float>.self)
+                let wj = D8(UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self)) * decay - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps)
+                UnsafeMutableRawPointer(w + j).storeBytes(of: SIMD8<Float>(wj), as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < range.upperBound {
+                let gj = Double(gg[j])
+                let mj = b1 * Double(mm[j]) + (1 - b1) * gj
+                let vj = b2 * Double(vv[j]) + (1 - b2) * gj * gj
+                mm[j] = Float(mj); vv[j] = Float(vj)
+                w[j] = Float(Double(w[j]) * decay - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps))
+                j += 1
+            }
+        }
+        withExtendedLifetime(gradients) {}
     }
 
     /// Restores moments and step count (resuming training exactly).
