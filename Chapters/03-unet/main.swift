@@ -172,7 +172,7 @@ try figures.bars("activation-stats", labels: stages + ["output"], series: [
     ("std of the stage's output", stages.map { std(acts[$0]!) } + [std(y.value)]),
     ("mean |value|", stages.map { acts[$0]!.scalars.reduce(0.0) { $0 + Double(abs($1)) } / Double(acts[$0]!.count) } + [y.value.scalars.reduce(0.0) { $0 + Double(abs($1)) } / Double(y.value.count)]),
 ], style: PlotStyle(title: "activations through the benchmark UNet at initialisation (batch \(batch))", ylabel: "value"))
-let report = Profiler.report()
+let report = Profiler.report().filter { $0.seconds >= 0.5e-3 }   // kinds under half a millisecond left out
 print(String(format: "\n8. one training step (forward + backward), batch %d: %.0f ms", batch, stepTime * 1e3))
 for (kind, secs, calls) in report.prefix(10) { print("  " + pad(kind, 22) + String(format: "%7.1f ms  (%d calls)", secs * 1e3, calls)) }
 try figures.bars("time-per-op", labels: report.map(\.kind), series: [("ms in one training step", report.map { $0.seconds * 1e3 })],
