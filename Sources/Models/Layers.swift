@@ -88,6 +88,13 @@ public struct Conv2d {
     public func callAsFunction(_ x: Variable, imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
         Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias, residual: residual)
     }
+    /// self(norm(x, silu: silu)): one pass when nothing is recorded (`Variable.groupNormConv2d`).
+    public func callAsFunction(normalizing x: Variable, with norm: GroupNorm, silu: Bool,
+                               imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
+        guard stride == 1 else { return self(norm(x, silu: silu), imageBias: imageBias, residual: residual) }
+        return Variable.groupNormConv2d(x, groups: norm.groups, normWeight: norm.weight, normBias: norm.bias, eps: norm.eps, silu: silu,
+                                        weight: weight, bias: bias, padding: padding, imageBias: imageBias, residual: residual)
+    }
 }
 
 /// nn.GroupNorm with affine parameters.

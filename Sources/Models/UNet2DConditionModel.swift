@@ -92,7 +92,7 @@ public final class UNet2DConditionModel {
     }
 
     /// conv_norm_out → SiLU → conv_out.
-    public func head(_ h: Variable) -> Variable { convOut(normOut(h, silu: true)) }
+    public func head(_ h: Variable) -> Variable { convOut(normalizing: h, with: normOut, silu: true) }
 
     // MARK: - Checkpoints (diffusers folder layout)
 

@@ -21,9 +21,10 @@ public struct ResnetBlock2D {
     public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
         // conv1's output plus the projected time embedding, added per image and channel in the conv.
         // norm → SiLU is one fused pass (GroupNorm with silu: true).
-        var h = conv1(norm1(x, silu: true), imageBias: timeProj(temb.silu()))  // (B, C, H, W)
+        // (Without gradients, each norm is written straight into its conv's padded input.)
+        let h = conv1(normalizing: x, with: norm1, silu: true, imageBias: timeProj(temb.silu()))  // (B, C, H, W)
         // dropout 0: identity; the skip connection is added inside conv2.
-        return conv2(norm2(h, silu: true), residual: shortcut.map { $0(x) } ?? x)
+        return conv2(normalizing: h, with: norm2, silu: true, residual: shortcut.map { $0(x) } ?? x)
     }
 }
 

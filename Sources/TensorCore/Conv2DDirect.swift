@@ -181,12 +181,16 @@ final class PaddedImages {
     /// Whether this holds a padded copy (otherwise it reads `x` in place).
     let owned: Bool
 
-    init(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, kernel: Int) {
+    /// `affine`, when given, maps plane i (image b, channel c: i = b·C + c) through
+    /// x ↦ scale[i]·x + shift[i], then SiLU when asked, as it is copied: a GroupNorm written
+    /// straight into the padded layout.
+    init(_ x: UnsafePointer<Float>, batch: Int, channels C: Int, height H: Int, width W: Int, padding p: Int, kernel: Int,
+         affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool)? = nil) {
         let Wp = kernel == 2 * p + 1 ? W + p : W + 2 * p
         let Hp = H + 2 * p, plane = Hp * Wp, right = Wp - p - W
         let slack = Wp * kernel + 2 * GEMMBlocking.mr
         self.batch = batch; channels = C; height = H; width = W; padding = p; rowLength = Wp; self.plane = plane
-        owned = !(kernel == 1 && p == 0 && plane % 16 == 0)
+        owned = !(kernel == 1 && p == 0 && plane % 16 == 0 && affine == nil)
         if !owned { base = UnsafeMutablePointer(mutating: x); return }
         let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
         base = xpad
@@ -198,7 +202,11 @@ final class PaddedImages {
                 for y in 0..<H {
                     let row = dst + (p + y) * Wp
                     row.initialize(repeating: 0, count: p)
-                    (row + p).initialize(from: src + y * W, count: W)
+                    if let affine {
+                        affineRow(src + y * W, row + p, W, affine.scale[pc], affine.shift[pc], silu: affine.silu)
+                    } else {
+                        (row + p).initialize(from: src + y * W, count: W)
+                    }
                     (row + p + W).initialize(repeating: 0, count: right)
                 }
                 (dst + (p + H) * Wp).initialize(repeating: 0, count: p * Wp)

@@ -236,6 +236,67 @@ extension Variable {
         }
     }
 
+    /// `conv2d(x.groupNorm(groups:weight:bias:eps:silu:), …)` in one pass when nothing is recorded
+    /// (sampling, evaluation): the normalised input is written straight into the convolution's
+    /// padded copy and never exists as a tensor of its own — the same arithmetic, so the same bytes.
+    /// While gradients are recorded it is the two ops, whose pullbacks need the normalised tensor.
+    public static func groupNormConv2d(_ x: Variable, groups G: Int, normWeight: Variable, normBias: Variable, eps: Float, silu: Bool,
+                                       weight: Variable, bias: Variable?, padding: Int,
+                                       imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
+        let xs = x.shape, ws = weight.shape
+        if Variable.isRecording || xs.count != 4 || ws.count != 4 || xs[1] != ws[1] || xs[1] % G != 0 || normWeight.shape != [xs[1]] {
+            return conv2d(x.groupNorm(groups: G, weight: normWeight, bias: normBias, eps: eps, silu: silu), weight: weight, bias: bias,
+                          padding: padding, imageBias: imageBias, residual: residual)
+        }
+        let t0 = Profiler.now()
+        let B = xs[0], C = xs[1], H = xs[2], W = xs[3], Co = ws[0], k = ws[2], cpg = C / G, n = cpg * H * W
+        let OH = H + 2 * padding - k + 1, OW = W + 2 * padding - ws[3] + 1
+        precondition(OH > 0 && OW > 0, "groupNormConv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
+        if let imageBias { precondition(imageBias.shape == [B, Co], "groupNormConv2d: imageBias \(shapeString(imageBias.shape)) must be (\(B), \(Co))") }
+        if let residual { precondition(residual.shape == [B, Co, OH, OW], "groupNormConv2d: residual \(shapeString(residual.shape)) must be \(shapeString([B, Co, OH, OW]))") }
+        // Per (image, channel): the GroupNorm as scale·x + shift, from its group's mean and 1/σ.
+        var scale = [Float].uninitialized(B * C), shift = [Float].uninitialized(B * C)
+        let gamma = normWeight.value.scalars, beta = normBias.value.scalars
+        x.value.scalars.withUnsafeBufferPointer { px in
+            scale.withUnsafeMutableBufferPointer { sc in
+                shift.withUnsafeMutableBufferPointer { sh in
+                    Parallel.chunks(B * G) { range in
+                        for bg in range {
+                            let (mean, r) = meanAndRstd(px.baseAddress! + bg * n, n, eps)
+                            let b = bg / G, g0 = (bg % G) * cpg
+                            for c in g0..<(g0 + cpg) {
+                                let a = r * gamma[c]
+                                sc[b * C + c] = a; sh[b * C + c] = beta[c] - mean * a
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var out = [Float].uninitialized(B * Co * OH * OW)   // the direct kernel writes every element
+        x.value.scalars.withUnsafeBufferPointer { px in
+            scale.withUnsafeBufferPointer { sc in
+                shift.withUnsafeBufferPointer { sh in
+                    let xp = PaddedImages(px.baseAddress!, batch: B, channels: C, height: H, width: W, padding: padding, kernel: ws[3],
+                                          affine: (sc.baseAddress!, sh.baseAddress!, silu))
+                    weight.value.scalars.withUnsafeBufferPointer { pw in
+                        out.withUnsafeMutableBufferPointer { po in
+                            (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
+                                (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
+                                    (residual?.value.scalars).withUnsafeOptionalBuffer { rp in
+                                        conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: k, kernelW: ws[3],
+                                                     bias: bp, imageBias: ip, residual: rp, out: po.baseAddress!)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return record(Tensor(shape: [B, Co, OH, OW], scalars: out), [x], kind: "groupNorm+conv2d", start: t0) { { _ in } }
+    }
+
     /// Nearest-neighbour 2× upsampling of (B, C, H, W); the pullback sums each 2×2 block.
     public func upsampleNearest2x() -> Variable {
         let t0 = Profiler.now()

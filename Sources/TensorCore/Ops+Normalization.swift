@@ -68,7 +68,9 @@ func affineRow(_ p: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n:
             UnsafeMutableRawPointer(o + i).storeBytes(of: y, as: Vec16.self)
             i += 16
         }
-        while i < n { let y = p[i] * a + b; o[i] = y / (1 + Foundation.exp(-y)); i += 1 }
+        // The tail through vexp too, so an element's value does not depend on where rows are cut
+        // (the fused GroupNorm → conv writes image rows, the GroupNorm whole planes).
+        if i < n { vectorMap(p + i, o + i, n - i) { x in let y = x * av + bv; return y / (1 + vexp(-y)) } }
     } else {
         while i + 16 <= n {
             UnsafeMutableRawPointer(o + i).storeBytes(of: UnsafeRawPointer(p + i).loadUnaligned(as: Vec16.self) * av + bv, as: Vec16.self)

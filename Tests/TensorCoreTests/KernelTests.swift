@@ -59,6 +59,27 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Without gradients, GroupNorm → (SiLU) → conv2d is one pass writing the normalised input
+    /// into the padded copy; it must give the same bytes as the two ops, on the Winograd path
+    /// (3×3 on 8×8), the direct one (3×3 on 6×5) and a 1×1 kernel, with biases and a residual.
+    func testGroupNormConvFusionEqualsTheTwoOps() {
+        var rng = RNG(seed: 9)
+        for (shape, k, pad, silu) in [([2, 8, 8, 8], 3, 1, true), ([2, 8, 6, 5], 3, 1, false), ([2, 8, 4, 4], 1, 0, true)] {
+            let x = Variable(rng.normal(shape)), gamma = Variable(rng.normal([8])), beta = Variable(rng.normal([8]))
+            let w = Variable(rng.normal([6, 8, k, k])), b = Variable(rng.normal([6])), ib = Variable(rng.normal([2, 6]))
+            let res = Variable(rng.normal([2, 6, shape[2], shape[3]]))
+            let apart = Variable.withoutGradients {
+                Variable.conv2d(x.groupNorm(groups: 4, weight: gamma, bias: beta, eps: 1e-5, silu: silu), weight: w, bias: b, padding: pad,
+                                imageBias: ib, residual: res)
+            }
+            let fused = Variable.withoutGradients {
+                Variable.groupNormConv2d(x, groups: 4, normWeight: gamma, normBias: beta, eps: 1e-5, silu: silu, weight: w, bias: b,
+                                         padding: pad, imageBias: ib, residual: res)
+            }
+            XCTAssertEqual(fused.value, apart.value, "\(shape) k \(k)")
+        }
+    }
+
     func testConvMatchesNaive() {
         var rng = RNG(seed: 6)
         // Odd sizes and 7 output channels (a partial panel of 8), then 20 channels on an 8×9 image,
