@@ -39,31 +39,33 @@ public enum GEMMBlocking {
 }
 
 /// C (M×N, row stride ldc) = A·B, or C += A·B when `accumulate`; plus `columnBias[j]` in every
-/// row when given (a linear layer's bias, added as the tiles are stored). Splits the output between
-/// threads when `parallel` (each element is summed in the same order either way).
+/// row when given (a linear layer's bias), then plus `addend` (M×N, row stride ldc) when given (a
+/// residual), both added as the tiles are stored. Splits the output between threads when
+/// `parallel` (each element is summed in the same order either way).
 public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
                  c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true,
-                 columnBias: UnsafePointer<Float>? = nil) {
+                 columnBias: UnsafePointer<Float>? = nil, addend: UnsafePointer<Float>? = nil) {
     if m == 0 || n == 0 { return }
     if k == 0 {
         for i in 0..<m {
             let row = c + i &* ldc
             if !accumulate { row.update(repeating: 0, count: n) }
             if let columnBias { for j in 0..<n { row[j] += columnBias[j] } }
+            if let addend { for j in 0..<n { row[j] += addend[i &* ldc &+ j] } }
         }
         return
     }
     let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
     let flops = 2 * m * n * k
     if !parallel || Parallel.threads == 1 || flops < 1 << 20 {
-        gemmBlock(rows: 0..<m, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias)
+        gemmBlock(rows: 0..<m, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias, addend: addend)
     } else if n >= m {
         Parallel.chunks(n, grain: nr) { cols in
-            gemmBlock(rows: 0..<m, cols: cols, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias)
+            gemmBlock(rows: 0..<m, cols: cols, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias, addend: addend)
         }
     } else {
         Parallel.chunks(m, grain: mr) { rows in
-            gemmBlock(rows: rows, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias)
+            gemmBlock(rows: rows, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias, addend: addend)
         }
     }
 }
@@ -76,7 +78,8 @@ public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
 /// and the partial strips at the edges, are copied ("packed") into zero-padded buffers first.
 @usableFromInline
 func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: MatrixView,
-               c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, columnBias: UnsafePointer<Float>? = nil) {
+               c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, columnBias: UnsafePointer<Float>? = nil,
+               addend: UnsafePointer<Float>? = nil) {
     let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
     // Split K into equal blocks of at most kc (600 → 2 × 300, not 384 + 216).
     let blocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
@@ -106,17 +109,18 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
             while ir < rows.upperBound {
                 let h = min(mr, rows.upperBound - ir)
                 let cTile = c + ir &* ldc + jr
+                let add = pc == 0 ? addend.map { $0 + ir &* ldc + jr } : nil
                 if h == mr && w == 16 {
                     // A 16-wide matrix (an attention head): the half-width kernel, no wasted lanes.
                     let aPtr = a.base + ir &* a.rowStride + pc &* a.colStride
-                    microKernel12x16(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first, bias)
+                    microKernel12x16(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first, bias, add)
                 } else if h == mr {
                     let aPtr = a.base + ir &* a.rowStride + pc &* a.colStride
                     if w == nr {
-                        microKernel12x32(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first, bias)
+                        microKernel12x32(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, cTile, ldc, first, bias, add)
                     } else {
                         microKernel12x32(kb, aPtr, a.rowStride, a.colStride, bPtr, bStep, tile, nr, true)
-                        storeTile(tile, h, w, cTile, ldc, first, bias)
+                        storeTile(tile, h, w, cTile, ldc, first, bias, add, ldc)
                     }
                 } else {
                     packPanelA(a, row0: ir, col0: pc, height: h, depth: kb, into: packA)
@@ -126,7 +130,7 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
                     } else {
                         microKernel12x32(kb, packA, 1, mr, bPtr, bStep, tile, nr, true)
                     }
-                    storeTile(tile, h, w, cTile, ldc, first, bias)
+                    storeTile(tile, h, w, cTile, ldc, first, bias, add, ldc)
                 }
                 ir += mr
             }
@@ -136,14 +140,16 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
     }
 }
 
-/// Copies the valid h×w corner of a 12×32 tile into C (or adds it), plus bias[j] when given.
+/// Copies the valid h×w corner of a 12×32 tile into C (or adds it), plus bias[j] and then
+/// addend[i·ldAdd + j] when given.
 @inline(__always)
 func storeTile(_ tile: UnsafeMutablePointer<Float>, _ h: Int, _ w: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool,
-               _ bias: UnsafePointer<Float>? = nil) {
+               _ bias: UnsafePointer<Float>? = nil, _ addend: UnsafePointer<Float>? = nil, _ ldAdd: Int = 0) {
     for i in 0..<h {
         let src = tile + i &* GEMMBlocking.nr, dst = c + i &* ldc
         if overwrite { for j in 0..<w { dst[j] = src[j] } } else { for j in 0..<w { dst[j] += src[j] } }
         if let bias { for j in 0..<w { dst[j] += bias[j] } }
+        if let addend { for j in 0..<w { dst[j] += addend[i &* ldAdd &+ j] } }
     }
 }
 
@@ -206,13 +212,15 @@ func packPanelB(_ b: MatrixView, row0: Int, col0: Int, depth: Int, width: Int, i
     }
 }
 
-/// C[12×32] (=, or += unless `overwrite`) Σ_p A[0..<12, p] ⊗ B[p, 0..<32] (+ bias[0..<32]) over `depth` steps, where
+/// C[12×32] (=, or += unless `overwrite`) Σ_p A[0..<12, p] ⊗ B[p, 0..<32] (+ bias[0..<32], + addend rows
+/// ldc apart) over `depth` steps, where
 /// A[i, p] = a[i·aRow + p·aStep] and B[p, j] = b[p·bStep + j]. Twenty-four SIMD16 accumulators:
 /// row r, half h is c{r}{h}; each step is 2 loads of B, 12 broadcasts of A and 24 fused multiply-adds.
 @inline(never)
 func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
                       _ b: UnsafePointer<Float>, _ bStep: Int,
-                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil) {
+                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
+                      _ addend: UnsafePointer<Float>? = nil) {
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -245,7 +253,14 @@ func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
         c40 += b0; c41 += b1; c50 += b0; c51 += b1; c60 += b0; c61 += b1; c70 += b0; c71 += b1
         c80 += b0; c81 += b1; c90 += b0; c91 += b1; ca0 += b0; ca1 += b1; cb0 += b0; cb1 += b1
     }
-    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, overwrite) }
+    @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
+        if let addend {
+            let s = UnsafeRawPointer(addend + r &* ldc)
+            storeRow32(c + r &* ldc, v0 + s.loadUnaligned(as: V.self), v1 + (s + 64).loadUnaligned(as: V.self), overwrite)
+        } else {
+            storeRow32(c + r &* ldc, v0, v1, overwrite)
+        }
+    }
     store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
     store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
     store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
@@ -267,7 +282,8 @@ func storeRow32(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD16<Float>, _ v1: SIM
 @inline(never)
 func microKernel12x16(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
                       _ b: UnsafePointer<Float>, _ bStep: Int,
-                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil) {
+                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
+                      _ addend: UnsafePointer<Float>? = nil) {
     typealias V = SIMD16<Float>
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
     var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
@@ -289,7 +305,8 @@ func microKernel12x16(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
     }
     @inline(__always) func store(_ r: Int, _ v: V) {
         let p = UnsafeMutableRawPointer(c + r &* ldc)
-        p.storeBytes(of: overwrite ? v : p.loadUnaligned(as: V.self) + v, as: V.self)
+        let w = addend.map { v + UnsafeRawPointer($0 + r &* ldc).loadUnaligned(as: V.self) } ?? v
+        p.storeBytes(of: overwrite ? w : p.loadUnaligned(as: V.self) + w, as: V.self)
     }
     store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
     store(6, c6); store(7, c7); store(8, c8); store(9, c9); store(10, ca); store(11, cb)

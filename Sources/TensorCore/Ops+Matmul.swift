@@ -68,8 +68,8 @@ extension Variable {
 
     /// A fully connected layer as PyTorch's nn.Linear: y = x·Wᵀ + b, W of shape (out, in).
     /// One primitive: the bias is added in place and its gradient is the column sum of ∂L/∂y.
-    /// `residual`, when given (the output's shape), is added too: the GEMM accumulates onto a copy
-    /// of it, and its gradient is ∂L/∂y itself — a transformer's "+ x" without a pass of its own.
+    /// `residual`, when given (the output's shape), is added too, as the GEMM stores its tiles, and
+    /// its gradient is ∂L/∂y itself — a transformer's "+ x" without a pass of its own.
     public static func linear(_ x: Variable, weight: Variable, bias: Variable?, residual: Variable? = nil) -> Variable {
         let t0 = Profiler.now()
         let xs = x.shape, out = weight.shape[0], inF = weight.shape[1]
@@ -78,14 +78,16 @@ extension Variable {
         if let residual {
             precondition(residual.shape == Array(xs.dropLast()) + [out], "linear: residual \(shapeString(residual.shape)) must have the output's shape \(shapeString(Array(xs.dropLast()) + [out]))")
         }
-        // One GEMM: onto a copy of the residual when there is one, the bias added as tiles are stored.
-        var y = residual?.value.scalars ?? .uninitialized(rows * out)
+        // One GEMM, the bias and the residual added as its tiles are stored.
+        var y = [Float].uninitialized(rows * out)
         x.value.scalars.withUnsafeBufferPointer { px in
             weight.value.scalars.withUnsafeBufferPointer { pw in
                 (bias?.value.scalars).withUnsafeOptionalBuffer { pb in
-                    y.withUnsafeMutableBufferPointer { py in
-                        gemm(m: rows, n: out, k: inF, a: .rowMajor(px.baseAddress!, columns: inF), b: .transposed(pw.baseAddress!, columns: inF),
-                             c: py.baseAddress!, ldc: out, accumulate: residual != nil, columnBias: pb)
+                    (residual?.value.scalars).withUnsafeOptionalBuffer { pr in
+                        y.withUnsafeMutableBufferPointer { py in
+                            gemm(m: rows, n: out, k: inF, a: .rowMajor(px.baseAddress!, columns: inF), b: .transposed(pw.baseAddress!, columns: inF),
+                                 c: py.baseAddress!, ldc: out, accumulate: false, columnBias: pb, addend: pr)
+                        }
                     }
                 }
             }

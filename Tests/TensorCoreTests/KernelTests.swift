@@ -9,27 +9,30 @@ final class KernelTests: XCTestCase {
     func testGEMMMatchesNaiveOnAwkwardShapesAndLayouts() {
         var rng = RNG(seed: 5)
         // 16-wide and 1000-deep shapes reach the 12×16 kernel and the depth blocking; a column bias
-        // (the linear layers' fused bias) must equal adding it afterwards.
+        // and an addend matrix (the linear layers' fused bias and residual) must equal adding them afterwards.
         for (m, n, k) in [(1, 1, 1), (13, 33, 7), (25, 70, 300), (100, 31, 513), (12, 32, 256), (37, 1100, 20), (30, 16, 1000)] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = rng.normal(ta ? [k, m] : [m, k]), b = rng.normal(tb ? [n, k] : [k, n])
-                let c0 = rng.normal([m, n]), bias = rng.normal([n])
+                let c0 = rng.normal([m, n]), bias = rng.normal([n]), addend = rng.normal([m, n])
                 var fast = c0.scalars, slow = c0.scalars
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
                         let av = ta ? MatrixView.transposed(pa.baseAddress!, columns: m) : .rowMajor(pa.baseAddress!, columns: k)
                         let bv = tb ? MatrixView.transposed(pb.baseAddress!, columns: k) : .rowMajor(pb.baseAddress!, columns: n)
                         for accumulate in [false, true] {
-                            for withBias in [false, true] {
+                            for (withBias, withAddend) in [(false, false), (true, false), (true, true), (false, true)] {
                                 fast = c0.scalars; slow = c0.scalars
                                 bias.scalars.withUnsafeBufferPointer { pbias in
-                                    gemm(m: m, n: n, k: k, a: av, b: bv, c: &fast, ldc: n, accumulate: accumulate,
-                                         columnBias: withBias ? pbias.baseAddress! : nil)
+                                    addend.scalars.withUnsafeBufferPointer { padd in
+                                        gemm(m: m, n: n, k: k, a: av, b: bv, c: &fast, ldc: n, accumulate: accumulate,
+                                             columnBias: withBias ? pbias.baseAddress! : nil, addend: withAddend ? padd.baseAddress! : nil)
+                                    }
                                 }
                                 matmulNaive(m: m, n: n, k: k, a: av, b: bv, c: &slow, ldc: n, accumulate: accumulate)
                                 if withBias { for i in 0..<m { for j in 0..<n { slow[i * n + j] += bias.scalars[j] } } }
+                                if withAddend { for i in 0..<(m * n) { slow[i] += addend.scalars[i] } }
                                 XCTAssertLessThan(relativeError(Tensor(shape: [m, n], scalars: fast), Tensor(shape: [m, n], scalars: slow)), 1e-5,
-                                                  "gemm \(m)×\(n)×\(k) ta \(ta) tb \(tb) acc \(accumulate) bias \(withBias)")
+                                                  "gemm \(m)×\(n)×\(k) ta \(ta) tb \(tb) acc \(accumulate) bias \(withBias) addend \(withAddend)")
                             }
                         }
                     }
