@@ -108,7 +108,22 @@ extension Variable {
     /// The pullback of y = x·Wᵀ + b given ∂L/∂y as (rows, out): ∂x = G·W, ∂W = Gᵀ·x, ∂b = Σ_rows G.
     static func linearPullback(_ g2: Tensor, x: Variable, xValue vx: Tensor, weight: Variable, weightValue vw: Tensor, bias: Variable?) {
         let rows = g2.shape[0], out = g2.shape[1], inF = vw.shape[1]
-        if x.requiresGrad { x.accumulate(Tensor.matmul(g2, vw).reshaped(vx.shape)) }
+        if x.requiresGrad {
+            if x.grad == nil {
+                x.accumulate(Tensor.matmul(g2, vw).reshaped(vx.shape))
+            } else {
+                // The GEMM accumulates straight into the gradient already there (q, k and v share
+                // their input): no temporary, no pass of its own.
+                g2.scalars.withUnsafeBufferPointer { pg in
+                    vw.scalars.withUnsafeBufferPointer { pw in
+                        x.grad!.scalars.withUnsafeMutableBufferPointer { pd in
+                            gemm(m: rows, n: inF, k: out, a: .rowMajor(pg.baseAddress!, columns: out), b: .rowMajor(pw.baseAddress!, columns: inF),
+                                 c: pd.baseAddress!, ldc: inF, accumulate: true)
+                        }
+                    }
+                }
+            }
+        }
         if weight.requiresGrad { weight.accumulate(Tensor.matmul(g2, vx.reshaped([rows, inF]), transposeA: true)) }
         if let bias, bias.requiresGrad {
             let db = g2.scalars.withUnsafeBufferPointer { pg in
