@@ -2,7 +2,8 @@
 // Head j of batch item b is the column block [j·d, (j+1)·d) of each row, which the GEMM reads
 // through strided views, so no (B, L, h, d) → (B, h, L, d) copies are made in either direction.
 // Per (b, head):  P = softmax(Q·Kᵀ/√d) (causal optional),  O = P·V;  and backward
-//   ∂V = Pᵀ·G,  ∂P = G·Vᵀ,  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) / √d,  ∂Q = ∂S·K,  ∂K = ∂Sᵀ·Q.
+//   ∂V = Pᵀ·G,  ∂P = G·Vᵀ,  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) / √d,  ∂Q = ∂S·K,  ∂K = ∂Sᵀ·Q,
+// P being rebuilt in backward, block by block, from two numbers per query row kept by forward.
 // `Variable.attention` (composed from matmul and softmax) is the oracle.
 
 import Foundation
