@@ -57,7 +57,7 @@ extension Variable {
                                     let O = po.baseAddress! + b * L * D + r0 * D + j * d
                                     gemm(m: rb, n: d, k: Sp, a: .rowMajor(UnsafePointer(P), columns: Sp), b: .rowMajor(UnsafePointer(Vh), columns: d),
                                          c: O, ldc: D, accumulate: false, parallel: false)
-                                    for r in 0..<rb { let f = stats[2 * r + 1]; for c in 0..<d { O[r * D + c] *= f } }
+                                    for r in 0..<rb { let f = Vec16(repeating: stats[2 * r + 1]); vectorMap(O + r * D, O + r * D, d) { $0 * f } }
                                     if keep { (pst.baseAddress! + (bh * L + r0) * 2).update(from: stats, count: 2 * rb) }
                                     r0 += rb
                                 }
