@@ -43,8 +43,8 @@ extension Variable {
                                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + rowBlock * (Sp + 2))
                                 defer { scratch.deallocate() }
                                 let Kt = scratch, Vh = scratch + d * Sp, P = Vh + Sp * d, stats = P + rowBlock * Sp
-                                headOperands(pk.baseAddress! + b * S * D + j * d, pv.baseAddress! + b * S * D + j * d,
-                                             keys: S, padded: Sp, depth: d, stride: D, kT: Kt, v: Vh)
+                                transposedHead(pk.baseAddress! + b * S * D + j * d, keys: S, padded: Sp, depth: d, stride: D, into: Kt)
+                                paddedHead(pv.baseAddress! + b * S * D + j * d, keys: S, padded: Sp, depth: d, stride: D, into: Vh)
                                 var r0 = 0
                                 while r0 < L {
                                     let rb = Swift.min(rowBlock, L - r0)
@@ -79,12 +79,12 @@ extension Variable {
                         let b = bh / heads, j = bh % heads
                         let qo = b * L * D + j * d, ko = b * S * D + j * d
                         let rbMax = rowBlock
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * d * Sp + 2 * rbMax * Sp)
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d * Sp + 2 * rbMax * Sp)
                         defer { scratch.deallocate() }
-                        // Kᵀ and Vᵀ of the head (d × Sp each; the V copy beside Kᵀ is not used), then P and ∂S of a block.
-                        let Kt = scratch, Vt = scratch + 2 * d * Sp, P = scratch + 3 * d * Sp, dS = P + rbMax * Sp
-                        headOperands(pk.baseAddress! + ko, pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, kT: Kt, v: Kt + d * Sp)
-                        headOperands(pv.baseAddress! + ko, pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, kT: Vt, v: Kt + d * Sp)
+                        // Kᵀ and Vᵀ of the head (d × Sp each), then P and ∂S of a block.
+                        let Kt = scratch, Vt = scratch + d * Sp, P = scratch + 2 * d * Sp, dS = P + rbMax * Sp
+                        transposedHead(pk.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, into: Kt)
+                        transposedHead(pv.baseAddress! + ko, keys: S, padded: Sp, depth: d, stride: D, into: Vt)
                         var r0 = 0
                         while r0 < L {
                             let rb = Swift.min(rbMax, L - r0), first = r0 == 0
@@ -265,15 +265,17 @@ func probabilityRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, valid: Int, scal
     for j in i..<n { p[j] = 0 }
 }
 
-/// One head's operands, contiguous and zero-padded from `keys` to `padded` rows/columns:
-/// kT (depth × padded) = Kᵀ and v (padded × depth) = V, from rows `stride` apart.
-func headOperands(_ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>, keys S: Int, padded Sp: Int, depth d: Int, stride: Int,
-                  kT: UnsafeMutablePointer<Float>, v vh: UnsafeMutablePointer<Float>) {
+/// One head's Kᵀ (depth × padded), from `keys` rows `stride` apart, zero past `keys`.
+func transposedHead(_ k: UnsafePointer<Float>, keys S: Int, padded Sp: Int, depth d: Int, stride: Int, into kT: UnsafeMutablePointer<Float>) {
     for p in 0..<d {
         let row = kT + p * Sp
         for s in 0..<S { row[s] = k[s * stride + p] }
         for s in S..<Sp { row[s] = 0 }
     }
+}
+
+/// One head's V (padded × depth), from `keys` rows `stride` apart, zero rows past `keys`.
+func paddedHead(_ v: UnsafePointer<Float>, keys S: Int, padded Sp: Int, depth d: Int, stride: Int, into vh: UnsafeMutablePointer<Float>) {
     for s in 0..<S { (vh + s * d).update(from: v + s * stride, count: d) }
     (vh + S * d).update(repeating: 0, count: (Sp - S) * d)
 }
