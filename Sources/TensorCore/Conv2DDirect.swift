@@ -6,9 +6,12 @@
 // padding of row y + 1 is the right padding of row y, so Wp = W + p; otherwise Wp = W + 2p.
 // In that grid, output position q and kernel tap k = (ci, ky, kx) read the padded input at
 //     q + offset[k],   offset[k] = ci·Hp·Wp + ky·Wp + kx,
-// so twelve consecutive positions read twelve consecutive inputs: the GEMM micro-kernel's A
-// operand is the padded image itself, addressed through a table of K offsets, and the patch matrix
-// is never written. B is Wᵀ (K × Cout), packed once; C is the wide output, channels last.
+// so 48 consecutive positions read 48 consecutive inputs — three vector loads. The micro-kernel
+// (`convKernel8x48`) keeps 8 output channels × 48 positions in registers: per tap it broadcasts 8
+// weights (W packed once, 8 channels per tap) against the three vectors of the padded image,
+// addressed through a table of K offsets, so the patch matrix is never written. The output comes
+// out channels-first on the wide grid; dropping the garbage columns is a copy per row, which also
+// adds the biases and a residual.
 
 /// out (B, Cout, OH, OW) = conv(x, w, stride 1) + bias[co] + imageBias[b, co] (+ residual, of out's
 /// shape), for images already
