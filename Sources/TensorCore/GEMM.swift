@@ -70,6 +70,16 @@ public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
     }
 }
 
+/// C (M×N) = Σ_i A_i·B_i over `count` products (a weight gradient summed over images), in one
+/// parallel region: threads own columns of C and add the products in order, so the bytes do not
+/// depend on the thread count.
+func gemmSummed(count: Int, m: Int, n: Int, k: Int, a: (Int) -> MatrixView, b: (Int) -> MatrixView,
+                c: UnsafeMutablePointer<Float>, ldc: Int) {
+    Parallel.chunks(n, grain: GEMMBlocking.nr) { cols in
+        for i in 0..<count { gemmBlock(rows: 0..<m, cols: cols, k: k, a: a(i), b: b(i), c: c, ldc: ldc, accumulate: i > 0) }
+    }
+}
+
 /// One thread's share: C[rows, cols] over the full depth K.
 ///
 /// Loop order: depth blocks (pc) → 32-column strips of B (jr) → 12-row strips of A (ir) → micro-kernel.

@@ -47,14 +47,8 @@ extension Variable {
                         var dw = [Float](repeating: 0, count: Co * C)
                         vx.scalars.withUnsafeBufferPointer { px in
                             dw.withUnsafeMutableBufferPointer { pd in
-                                // One parallel region: threads own columns of ∂W and sum the images in order.
-                                Parallel.chunks(C, grain: GEMMBlocking.nr) { cols in
-                                    for b in 0..<B {
-                                        gemmBlock(rows: 0..<Co, cols: cols, k: HW, a: MatrixView(pg.baseAddress! + b * HW * Co, rowStride: 1, colStride: Co),
-                                                  b: MatrixView(px.baseAddress! + b * C * HW, rowStride: 1, colStride: HW),
-                                                  c: pd.baseAddress!, ldc: C, accumulate: b > 0)
-                                    }
-                                }
+                                gemmSummed(count: B, m: Co, n: C, k: HW, a: { MatrixView(pg.baseAddress! + $0 * HW * Co, rowStride: 1, colStride: Co) },
+                                           b: { MatrixView(px.baseAddress! + $0 * C * HW, rowStride: 1, colStride: HW) }, c: pd.baseAddress!, ldc: C)
                             }
                         }
                         weight.accumulate(Tensor(shape: [Co, C, 1, 1], scalars: dw))
@@ -109,12 +103,8 @@ extension Variable {
                         var dw = [Float](repeating: 0, count: Co * C)
                         vh.scalars.withUnsafeBufferPointer { ph in
                             dw.withUnsafeMutableBufferPointer { pd in
-                                Parallel.chunks(C, grain: GEMMBlocking.nr) { cols in
-                                    for b in 0..<B {
-                                        gemmBlock(rows: 0..<Co, cols: cols, k: HW, a: .rowMajor(pg.baseAddress! + b * Co * HW, columns: HW),
-                                                  b: .rowMajor(ph.baseAddress! + b * HW * C, columns: C), c: pd.baseAddress!, ldc: C, accumulate: b > 0)
-                                    }
-                                }
+                                gemmSummed(count: B, m: Co, n: C, k: HW, a: { .rowMajor(pg.baseAddress! + $0 * Co * HW, columns: HW) },
+                                           b: { .rowMajor(ph.baseAddress! + $0 * HW * C, columns: C) }, c: pd.baseAddress!, ldc: C)
                             }
                         }
                         weight.accumulate(Tensor(shape: [Co, C, 1, 1], scalars: dw))
