@@ -4,6 +4,12 @@
 #   make test            build and run the tests (release build; the chapters run in --quick mode)
 #   make chapter N=01    run one chapter; its figures land in Figures/01-*/
 #   make figures         regenerate every chapter's figures into Figures/
+#   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder,
+#                        judges (about 20 minutes), then the base UNet (about an hour); RESUME=1 keeps
+#                        finished stages and resumes the UNet from its last training state (.pretrain/)
+#   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
+#   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball):
+#                        instance images, class images, 400 steps with prior preservation, samples
 #   make bench           benchmarks: GEMM and op speed against the machine's FMA peak; UNet train step
 #   make deps            install libpng-dev and gnuplot-nox with apt-get when missing
 #   make clean           remove build products
@@ -13,7 +19,7 @@ BUILD_DIR  := .build/release
 CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-*)))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test chapter figures bench deps clean
+.PHONY: all build test chapter figures pretrain evaluate dreambooth bench deps clean
 
 all: deps build figures
 
@@ -32,6 +38,22 @@ chapter: build
 
 figures: build
 	@for c in $(CHAPTERS); do n=$${c%%-*}; echo "== $$c"; $(BUILD_DIR)/chapter$$n --out Figures/$$c || exit 1; done
+
+pretrain: build
+	$(BUILD_DIR)/dreambooth pretrain --out Checkpoints $(if $(RESUME),,--force)
+
+evaluate: build
+	$(BUILD_DIR)/dreambooth evaluate-base --report Checkpoints/base-training/quality.json
+
+SUBJECT ?= split-ball
+NOUN    ?= ball
+dreambooth: build
+	$(BUILD_DIR)/dreambooth world --subject $(SUBJECT) --count 4 --out dreambooth-data/$(SUBJECT)
+	$(BUILD_DIR)/dreambooth train --instance_data_dir dreambooth-data/$(SUBJECT) --instance_prompt "a sks $(NOUN)" \
+	  --class_prompt "a $(NOUN)" --class_data_dir dreambooth-data/class-$(NOUN) --with_prior_preservation \
+	  --max_train_steps 400 --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT)
+	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT) --prompt "a sks $(NOUN) at night" --num_images 8 \
+	  --out dreambooth-output/$(SUBJECT)/samples-night
 
 bench: build
 	$(BUILD_DIR)/bench gemm

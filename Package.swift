@@ -22,6 +22,9 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .executable(name: "dreambooth", targets: ["dreambooth"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         // MARK: - System libraries
         .systemLibrary(
@@ -34,19 +37,25 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["ImageIO", "TensorCore"]),
         .target(name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags),
         .target(name: "Models", dependencies: ["TensorCore", "Diffusion"], swiftSettings: kernelFlags),
-        .target(name: "ToyWorld", dependencies: ["TensorCore"]),
-        .target(name: "Book"),
+        .target(name: "ToyWorld", dependencies: ["TensorCore", "ImageIO"], swiftSettings: kernelFlags),
+        .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "ToyWorld"], swiftSettings: kernelFlags),
+        .target(name: "Pretraining", dependencies: ["TensorCore", "Models", "ToyWorld", "Evaluation", "ImageIO", "Book"], swiftSettings: kernelFlags),
+        .target(name: "DreamBooth", dependencies: ["TensorCore", "Diffusion", "Models", "ImageIO", "Plotting", "Book"], swiftSettings: kernelFlags),
+        .target(name: "Book", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Chapters (one executable each; `make chapter N=01`)
         chapter("chapter00", "00-tensor-core", ["TensorCore", "Plotting", "Book"]),
         chapter("chapter01", "01-forward-diffusion", ["TensorCore", "Diffusion", "ImageIO", "Plotting", "ToyWorld", "Book"]),
         chapter("chapter02", "02-loss", ["TensorCore", "Diffusion", "Plotting", "Book"]),
         chapter("chapter03", "03-unet", ["TensorCore", "Diffusion", "Models", "Plotting", "Book"]),
+        chapter("chapter04", "04-text-conditioning", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "Book"]),
+        chapter("chapter05", "05-base-model", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "Book"]),
 
         // MARK: - Tools
-        .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Models"],
+        .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "Book", "Evaluation", "Pretraining", "DreamBooth",
+                                                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Chapters/dreambooth", swiftSettings: kernelFlags),
-        .executableTarget(name: "bench", dependencies: ["TensorCore", "Models"],
+        .executableTarget(name: "bench", dependencies: ["TensorCore", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Chapters/bench", swiftSettings: kernelFlags),
 
         // MARK: - Tests
@@ -55,7 +64,10 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TensorCore", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "ToyWorld", "TestSupport"]),
+        .testTarget(name: "ToyWorldTests", dependencies: ["ToyWorld", "TensorCore", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "ToyWorld", "TensorCore", "TestSupport"]),
+        .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "DreamBooth", "Evaluation", "Models", "ToyWorld", "TensorCore", "TestSupport"]),
         .testTarget(name: "ChapterTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,6 +4,7 @@
 // 3×3 convolutions themselves run forward and ∂x by Winograd F(2×2, 3×3), with 2.25× fewer
 // multiply-adds, so `bench ops` can beat the direct GEMM time: a ratio below 1.)
 
+import ArgumentParser
 import Foundation
 import Models
 import TensorCore
@@ -36,11 +37,27 @@ func time(_ reps: Int, _ body: () -> Void) -> Double {
 }
 
 let nominalPeak = 236.8  // GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes × 2 (the figure)
-let args = Array(CommandLine.arguments.dropFirst())
-let what = args.first ?? "all"
-guard ["gemm", "ops", "unet", "all"].contains(what) else {
-    FileHandle.standardError.write(Data("usage: bench gemm | ops | unet [--config FILE] [--batch N] [--steps N]\n".utf8)); exit(2)
+/// The command line (swift-argument-parser: `bench --help` lists it).
+struct BenchOptions: ParsableArguments {
+    @Argument(help: "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), or all.")
+    var what: String = "all"
+    @Option(help: "unet: the UNet configuration.")
+    var config: String = "Tests/Fixtures/unet-bench.json"
+    @Option(help: "unet: the batch size.")
+    var batch: Int = 16
+    @Option(help: "unet: steps measured (after 3 warm-ups); the median is printed.")
+    var steps: Int = 10
+    @Flag(help: "unet: print the time per op kind.")
+    var profile = false
+
+    func validate() throws {
+        guard ["gemm", "ops", "unet", "all"].contains(what) else { throw ValidationError("unknown benchmark '\(what)' (gemm, ops, unet, all)") }
+        guard batch >= 1 && batch <= 4096 else { throw ValidationError("--batch must be 1…4096, got \(batch)") }
+        guard steps >= 1 && steps <= 10000 else { throw ValidationError("--steps must be 1…10000, got \(steps)") }
+    }
 }
+let benchOptions = BenchOptions.parseOrExit()
+let what = benchOptions.what
 
 /// Peak resident memory (VmHWM) in MB, from /proc/self/status.
 func peakRSSMB() -> Double {
@@ -52,17 +69,8 @@ func peakRSSMB() -> Double {
 if what == "unet" {
     // bench unet --config FILE --batch 16: one JSON line; each figure the median of `steps` steps
     // after 3 warm-ups, 12 text tokens, all cores. The protocol of scripts/pytorch_unet_bench.py.
-    var configPath = "Tests/Fixtures/unet-bench.json", batch = 16, steps = 10
-    var it = args.dropFirst().makeIterator()
-    while let a = it.next() {
-        switch a {
-        case "--config": configPath = it.next() ?? configPath
-        case "--batch": batch = Int(it.next() ?? "") ?? batch
-        case "--steps": steps = Int(it.next() ?? "") ?? steps
-        case "--profile": Profiler.enabled = true
-        default: FileHandle.standardError.write(Data("bench unet: unknown option '\(a)'\n".utf8)); exit(2)
-        }
-    }
+    let configPath = benchOptions.config, batch = benchOptions.batch, steps = benchOptions.steps
+    if benchOptions.profile { Profiler.enabled = true }
     let config: UNetConfig
     do { config = try UNetConfig(contentsOf: configPath) } catch { FileHandle.standardError.write(Data("bench: \(error)\n".utf8)); exit(1) }
     let model = UNet2DConditionModel(config, seed: 1)

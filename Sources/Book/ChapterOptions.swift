@@ -5,48 +5,42 @@
 //   --out DIR      where figures go (default Figures/<chapter folder>)
 //   --help         this text
 
+import ArgumentParser
 import Foundation
+
+/// The options themselves, parsed by swift-argument-parser (so `--help` lists and documents them).
+struct ChapterArguments: ParsableArguments {
+    @Flag(help: "A small, fast configuration (the tests run every chapter this way).")
+    var quick = false
+    @Option(help: "Seed of the one RNG: the same seed gives the same bytes.")
+    var seed: UInt64 = 0
+    @Option(help: "Folder for figures and samples (default Figures/<chapter folder>).")
+    var out: String?
+}
 
 public struct ChapterOptions {
     public var quick = false
     public var seed: UInt64 = 0
     public var outputDirectory: String
 
-    /// Parses CommandLine.arguments; prints usage and exits on --help, or an error naming the
-    /// offending argument and exits with status 2.
+    /// Parses CommandLine.arguments; prints usage and exits 0 on --help, or prints an error naming
+    /// the offending argument and exits with status 2.
     public init(chapter folder: String, summary: String, arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
-        outputDirectory = "Figures/\(folder)"
-        var i = 0
         func fail(_ message: String) -> Never {
             FileHandle.standardError.write(Data("\(folder): \(message)\nRun with --help for the options.\n".utf8))
             exit(2)
         }
-        while i < arguments.count {
-            let arg = arguments[i]
-            switch arg {
-            case "--quick": quick = true
-            case "--seed":
-                i += 1
-                guard i < arguments.count, let s = UInt64(arguments[i]) else { fail("--seed needs a non-negative integer") }
-                seed = s
-            case "--out":
-                i += 1
-                guard i < arguments.count else { fail("--out needs a folder") }
-                outputDirectory = arguments[i]
-            case "--help", "-h":
-                print("""
-                \(folder): \(summary)
-
-                Options:
-                  --quick      small, fast configuration (used by the tests)
-                  --seed N     random seed (default 0); the same seed gives the same bytes
-                  --out DIR    folder for figures and samples (default Figures/\(folder))
-                """)
+        let parsed: ChapterArguments
+        do { parsed = try ChapterArguments.parse(arguments) } catch {
+            if ChapterArguments.exitCode(for: error) == .success {
+                print("\(folder): \(summary)\n\n" + ChapterArguments.helpMessage(columns: 100))
                 exit(0)
-            default: fail("unknown argument '\(arg)'")
             }
-            i += 1
+            fail(ChapterArguments.message(for: error))
         }
+        quick = parsed.quick
+        seed = parsed.seed
+        outputDirectory = parsed.out ?? "Figures/\(folder)"
         do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
             fail("cannot create the output folder \(outputDirectory): \(error.localizedDescription)")
         }

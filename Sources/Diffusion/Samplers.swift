@@ -13,9 +13,11 @@ public struct DDPMScheduler: Sendable {
     /// The inference timesteps, descending; every training step unless `setTimesteps` thins them.
     public private(set) var timesteps: [Int]
     var stepRatio = 1
+    /// diffusers' `clip_sample_range` when `clip_sample` is on: x̂_0 is clamped to ±range (nil: off).
+    public var clipSample: Float?
 
-    public init(schedule: NoiseSchedule, prediction: PredictionType = .epsilon) {
-        self.schedule = schedule; self.prediction = prediction
+    public init(schedule: NoiseSchedule, prediction: PredictionType = .epsilon, clipSample: Float? = nil) {
+        self.schedule = schedule; self.prediction = prediction; self.clipSample = clipSample
         timesteps = Array((0..<schedule.trainTimesteps).reversed())
     }
 
@@ -35,12 +37,13 @@ public struct DDPMScheduler: Sendable {
         let aT = ac[t], aPrev: Float = prev >= 0 ? ac[prev] : 1
         let bT = 1 - aT, bPrev = 1 - aPrev
         let curAlpha = aT / aPrev, curBeta = 1 - curAlpha
-        let x0: Tensor
+        var x0: Tensor
         switch prediction {
         case .epsilon: x0 = sample.zipMap(output) { ($0 - bT.squareRoot() * $1) / aT.squareRoot() }
         case .vPrediction: x0 = sample.zipMap(output) { aT.squareRoot() * $0 - bT.squareRoot() * $1 }
         case .sample: x0 = output
         }
+        if let r = clipSample { x0 = x0.map { Swift.min(Swift.max($0, -r), r) } }
         let cx0 = aPrev.squareRoot() * curBeta / bT, cxt = curAlpha.squareRoot() * bPrev / bT
         var mean = x0.zipMap(sample) { cx0 * $0 + cxt * $1 }
         if t > 0, let z {

@@ -48,6 +48,14 @@ public enum ImageOps {
         return out
     }
 
+    /// Every pixel repeated factor × factor times (nearest neighbour): small images made large enough to see.
+    public static func upscaled(_ image: Tensor, by factor: Int) -> Tensor {
+        let C = image.shape[0], h = image.shape[1], w = image.shape[2], H = h * factor, W = w * factor
+        var out = Tensor(zeros: [C, H, W])
+        for c in 0..<C { for y in 0..<H { for x in 0..<W { out.scalars[(c * H + y) * W + x] = image.scalars[(c * h + y / factor) * w + x / factor] } } }
+        return out
+    }
+
     /// The central (height, width) window of an image.
     public static func centerCrop(_ image: Tensor, height: Int, width: Int) -> Tensor {
         let C = image.shape[0], h = image.shape[1], w = image.shape[2]

@@ -21,6 +21,8 @@ public struct ImageIOError: Error, CustomStringConvertible, Equatable {
         case truncated(String)
         case corrupt(String)
         case tooLarge(width: Int, height: Int)
+        case tooManyPixels(width: Int, height: Int)
+        case impossibleSize(width: Int, height: Int, bytes: Int)
         case wrongShape([Int])
         case writeFailed(String)
     }
@@ -35,6 +37,8 @@ public struct ImageIOError: Error, CustomStringConvertible, Equatable {
         case .truncated(let why): "\(file): truncated PNG (\(why))"
         case .corrupt(let why): "\(file): corrupt PNG (\(why))"
         case .tooLarge(let w, let h): "\(file): image of \(w)×\(h) pixels is larger than the \(PNG.maxSide)×\(PNG.maxSide) limit"
+        case .tooManyPixels(let w, let h): "\(file): image of \(w)×\(h) pixels is over the budget of \(PNG.maxPixels) pixels"
+        case .impossibleSize(let w, let h, let n): "\(file): declares \(w)×\(h) pixels, more than \(n) bytes of PNG can hold (a decompression bomb or a truncated file)"
         case .wrongShape(let s): "\(file): an RGB image tensor must have shape (3, H, W), got \(shapeString(s))"
         case .writeFailed(let why): "\(file): could not be written (\(why))"
         }
@@ -72,6 +76,11 @@ public enum PNGPixelFormat: CaseIterable, Sendable {
 public enum PNG {
     /// The largest width or height accepted when reading (guards memory against hostile headers).
     public static let maxSide = 16384
+    /// The largest number of pixels accepted when reading (4096², 64 MB of RGBA): checked from the
+    /// header, before a buffer is allocated.
+    public static let maxPixels = 1 << 24
+    /// deflate expands at most ~1032:1, so a file of n bytes cannot hold more than ~1032·n bytes of pixels.
+    static let maxDeflateRatio = 1100
     static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
     /// Reads a PNG file as an RGB tensor (3, H, W) in [0, 1].
@@ -93,6 +102,12 @@ public enum PNG {
         guard began != 0 else { throw problem(image, path) }
         let w = Int(image.width), h = Int(image.height)
         guard w <= maxSide, h <= maxSide else { throw ImageIOError(file: path, problem: .tooLarge(width: w, height: h)) }
+        guard w * h <= maxPixels else { throw ImageIOError(file: path, problem: .tooManyPixels(width: w, height: h)) }
+        // The smallest the raw rows can be: 1 bit per pixel plus a filter byte per row.
+        let minimumRaw = h * ((w + 7) / 8 + 1)
+        guard minimumRaw <= data.count * maxDeflateRatio else {
+            throw ImageIOError(file: path, problem: .impossibleSize(width: w, height: h, bytes: data.count))
+        }
         // 16-bit files are read at 16 bits (linear RGBA, alpha premultiplied); others at 8 bits (RGBA).
         let deep = (image.format & UInt32(PNG_FORMAT_FLAG_LINEAR)) != 0
         image.format = deep ? UInt32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)

@@ -44,14 +44,18 @@ public struct CLIPTextConfig: Equatable, Sendable {
         projectionDim = try r.int("projection_dim", default: 512)
         // Informational keys that change nothing in inference or training here.
         for key in ["attention_dropout", "dropout", "initializer_range", "initializer_factor"] { _ = try r.double(key, default: 0) }
+        for key in ["dtype", "torch_dtype"] {
+            let d = try r.string(key, default: "float32")
+            guard ["float32", "float16", "bfloat16"].contains(d) else { throw ModelError(file: path, message: "\(key) '\(d)' is not float32, float16 or bfloat16") }
+        }
         try r.requireDefaults(Self.defaults)
         guard hiddenSize % heads == 0 else { throw ModelError(file: path, message: "hidden_size \(hiddenSize) does not split into \(heads) heads") }
     }
 
-    public func jsonText() -> String {
+    public func jsonText(dtype: String = "float32") -> String {
         jsonText([
             ("architectures", .array([.string("CLIPTextModel")])), ("attention_dropout", .number(0)),
-            ("bos_token_id", .integer(bosTokenId)), ("dtype", .string("float32")), ("eos_token_id", .integer(eosTokenId)),
+            ("bos_token_id", .integer(bosTokenId)), ("dtype", .string(dtype)), ("eos_token_id", .integer(eosTokenId)),
             ("hidden_act", .string(hiddenAct)), ("hidden_size", .integer(hiddenSize)), ("initializer_factor", .number(1)),
             ("initializer_range", .number(0.02)), ("intermediate_size", .integer(intermediateSize)),
             ("layer_norm_eps", .number(Double(layerNormEps))), ("max_position_embeddings", .integer(maxPositions)),
@@ -133,9 +137,9 @@ public final class CLIPTextModel {
         try store.load(tensors, from: path)
     }
 
-    public func save(folder: String) throws {
+    public func save(folder: String, as type: SafeTensors.OutputType = .f32) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try writeAtomically(Data(config.jsonText().utf8), to: (folder as NSString).appendingPathComponent("config.json"))
-        try SafeTensors.write(store.stateDict(), to: (folder as NSString).appendingPathComponent(Self.weightsFile), metadata: ["format": "pt"])
+        try writeAtomically(Data(config.jsonText(dtype: type == .f16 ? "float16" : "float32").utf8), to: (folder as NSString).appendingPathComponent("config.json"))
+        try SafeTensors.write(store.stateDict(), to: (folder as NSString).appendingPathComponent(Self.weightsFile), as: type, metadata: ["format": "pt"])
     }
 }

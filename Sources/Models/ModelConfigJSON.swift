@@ -73,6 +73,17 @@ struct ConfigReader {
         throw ModelError(file: file, message: "'\(key)' must be an integer or a list, got \(render(v))")
     }
 
+    /// A list of integers of any length.
+    mutating func intArray(_ key: String, default d: [Int]) throws -> [Int] {
+        used.insert(key)
+        guard let v = value(key) else { return d }
+        guard case .array(let items) = v else { throw ModelError(file: file, message: "'\(key)' must be a list of integers, got \(render(v))") }
+        return try items.map { item in
+            guard case .integer(let i) = item else { throw ModelError(file: file, message: "'\(key)' must list integers, got \(render(v))") }
+            return i
+        }
+    }
+
     mutating func strings(_ key: String) throws -> [String] {
         used.insert(key)
         guard case .array(let items)? = value(key) else { throw ModelError(file: file, message: "missing or malformed list '\(key)'") }

@@ -170,6 +170,23 @@ public struct FigureWriter {
         return try emit(name, dat, script)
     }
 
+    /// Lines of text set in a monospaced font (a table or a worked example): the .dat holds the
+    /// lines, the script places each one.
+    @discardableResult
+    public func textTable(_ name: String, lines: [String], title: String = "", width: Int = 900) throws -> String {
+        let rowHeight = 18, top = title.isEmpty ? 10 : 40
+        var script = "set terminal pngcairo size \(width),\(top + rowHeight * lines.count + 16) font 'sans,10' noenhanced\n"
+        script += "set output '\(name).png'\n"
+        if !title.isEmpty { script += "set title \(quoted(title)) font 'sans,12'\n" }
+        script += "unset border; unset tics; unset key\nset xrange [0:1]; set yrange [\(lines.count):0]\n"
+        script += "set lmargin 1; set rmargin 1; set bmargin 1; set tmargin \(title.isEmpty ? 1 : 3)\n"
+        for (i, line) in lines.enumerated() {
+            script += "set label \(i + 1) \(quoted(line)) at graph 0.01, first \(Double(i) + 0.5) font 'DejaVu Sans Mono,10'\n"
+        }
+        script += "plot NaN notitle\n"
+        return try emit(name, lines.joined(separator: "\n") + "\n", script)
+    }
+
     // MARK: - Files and rendering
 
     func header(_ name: String, _ s: PlotStyle) -> String {

@@ -132,3 +132,12 @@ extension Variable {
         }
     }
 }
+
+extension Tensor {
+    /// Rows r along the first axis: (r.count, …) of (N, …).
+    public func slice(rows r: Range<Int>) -> Tensor {
+        precondition(r.lowerBound >= 0 && r.upperBound <= (shape.first ?? 0), "slice(rows:): \(r) outside \(shapeString(shape))")
+        let inner = shape.dropFirst().reduce(1, *)
+        return Tensor(shape: [r.count] + shape.dropFirst(), scalars: Array(scalars[(r.lowerBound * inner)..<(r.upperBound * inner)]))
+    }
+}

@@ -143,7 +143,8 @@ public enum LRSchedule: String, CaseIterable, Sendable {
 
 /// Exponential moving average of parameters: shadow ← decay·shadow + (1 − decay)·θ.
 public final class EMA {
-    public let decay: Float
+    /// The decay of the next update (a schedule may change it between steps).
+    public var decay: Float
     public private(set) var shadow: [Tensor]
     let parameters: [Variable]
 
@@ -156,6 +157,12 @@ public final class EMA {
         for (i, p) in parameters.enumerated() {
             shadow[i] = shadow[i].zipMap(p.value) { decay * $0 + (1 - decay) * $1 }
         }
+    }
+
+    /// Restores the averages (resuming training exactly).
+    public func restore(_ values: [Tensor]) {
+        precondition(values.count == shadow.count && zip(values, shadow).allSatisfy { $0.shape == $1.shape }, "EMA.restore: shapes differ")
+        shadow = values
     }
 
     /// Writes the averaged weights into the parameters (for sampling or export).

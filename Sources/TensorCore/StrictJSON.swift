@@ -118,22 +118,31 @@ public struct StrictJSON {
         i += w.count
     }
 
+    /// A number exactly as JSON's grammar has it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    /// (so `03`, `+3`, `3.`, `.5` and `1e` are errors, as RFC 8259 says).
     mutating func number() throws -> Value {
         let start = i
+        func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
+        func fail() -> Failure { .unexpected("bad number '\(String(decoding: bytes[start..<Swift.min(bytes.count, Swift.max(i, start + 1))], as: UTF8.self))'", at: start) }
         var isInteger = true
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
-        while i < bytes.count {
-            let c = bytes[i]
-            if c >= 0x30 && c <= 0x39 { i += 1; continue }
-            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
-                isInteger = false; i += 1; continue
-            }
-            break
+        guard isDigit(i) else { throw fail() }
+        if bytes[i] == UInt8(ascii: "0") { i += 1; if isDigit(i) { throw fail() } } else { while isDigit(i) { i += 1 } }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            isInteger = false; i += 1
+            guard isDigit(i) else { throw fail() }
+            while isDigit(i) { i += 1 }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            isInteger = false; i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard isDigit(i) else { throw fail() }
+            while isDigit(i) { i += 1 }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if isInteger, let v = Int(text) { return .integer(v) }
-        if let d = Double(text), !text.isEmpty { return .number(d) }
-        throw Failure.unexpected("bad number '\(text)'", at: start)
+        if let d = Double(text) { return .number(d) }
+        throw fail()
     }
 
     mutating func string() throws -> String {
@@ -156,7 +165,9 @@ public struct StrictJSON {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0c)
                 case UInt8(ascii: "u"):
-                    guard i + 4 < bytes.count, let code = UInt32(String(decoding: bytes[i + 1...i + 4], as: UTF8.self), radix: 16) else {
+                    let hex = i + 4 < bytes.count ? Array(bytes[i + 1...i + 4]) : []
+                    let isHex = { (b: UInt8) in (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66) }
+                    guard hex.count == 4, hex.allSatisfy(isHex), let code = UInt32(String(decoding: hex, as: UTF8.self), radix: 16) else {
                         throw Failure.unexpected("bad \\u escape", at: i)
                     }
                     i += 4

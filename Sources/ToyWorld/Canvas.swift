@@ -1,12 +1,7 @@
 // Drawing for the procedural world: filled shapes on an RGB canvas, anti-aliased by supersampling.
-// (The world's grammar of classes, attributes and contexts builds on this in a later chapter.)
+// (Chapter 01's first picture; the world of chapter 04 renders with Renderer.swift.)
 
 import TensorCore
-
-public struct RGB: Sendable {
-    public var r: Float, g: Float, b: Float
-    public init(_ r: Float, _ g: Float, _ b: Float) { self.r = r; self.g = g; self.b = b }
-}
 
 /// An RGB image (3, H, W) in [0, 1] that shapes are painted onto.
 public struct Canvas {

@@ -91,6 +91,29 @@ final class PNGTests: XCTestCase {
         XCTAssertThrowsError(try PNG.decode(big, path: "big.png")) { e in
             XCTAssertEqual((e as? ImageIOError)?.problem, .tooLarge(width: 20000, height: 20000))
         }
+        // A small file declaring 16384×16384 (the 142-byte bomb): refused from its header,
+        // before any buffer is allocated, and quickly.
+        func declaring(_ w: UInt32, _ h: UInt32) -> Data {
+            var d = good
+            for k in 0..<4 {
+                let shift = UInt32(24 - 8 * k)
+                d[16 + k] = UInt8((w >> shift) & 0xff)
+                d[20 + k] = UInt8((h >> shift) & 0xff)
+            }
+            let crc = crc32(Array(d[12..<29]))
+            for i in 0..<4 { d[29 + i] = UInt8((crc >> (24 - 8 * UInt32(i))) & 0xff) }
+            return d
+        }
+        let start = Date()
+        XCTAssertThrowsError(try PNG.decode(declaring(16384, 16384), path: "bomb.png")) { e in
+            XCTAssertEqual((e as? ImageIOError)?.problem, .tooManyPixels(width: 16384, height: 16384))
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
+        // Within the pixel budget but more than the file's bytes could ever inflate to.
+        XCTAssertThrowsError(try PNG.decode(declaring(4000, 4000), path: "bomb2.png")) { e in
+            guard case .impossibleSize = (e as? ImageIOError)?.problem else { return XCTFail("\(e)") }
+            XCTAssertTrue("\(e)".contains("bomb2.png"))
+        }
     }
 
     func testGridResizeCrop() {

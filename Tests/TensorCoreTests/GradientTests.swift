@@ -182,3 +182,44 @@ final class GradientTests: XCTestCase {
         XCTAssertEqual(x.grad!.scalars, [Float](repeating: 4, count: 6))
     }
 }
+
+final class ContrastiveOpGradientTests: XCTestCase {
+    func testRowNormalizedGradient() {
+        var rng = RNG(seed: 3)
+        let x = Variable(rng.normal([4, 6]), requiresGrad: true)
+        let r = checkGradients([x]) { x.rowNormalized() }
+        XCTAssertTrue(r.passed, r.description)
+        // Unit length, direction kept.
+        let y = x.rowNormalized().value
+        for b in 0..<4 { XCTAssertEqual((0..<6).reduce(0) { $0 + y.scalars[b * 6 + $1] * y.scalars[b * 6 + $1] }, 1, accuracy: 1e-5) }
+    }
+
+    func testCrossEntropyGradientWithSoftTargetsAndSkippedRows() {
+        var rng = RNG(seed: 4)
+        let z = Variable(rng.normal([3, 5]), requiresGrad: true)
+        var t = Tensor(zeros: [3, 5])
+        t.scalars[1] = 0.5; t.scalars[3] = 0.5       // row 0: soft target over two classes
+        t.scalars[5 + 2] = 1                           // row 1: one-hot; row 2: all zero (left out)
+        let r = checkGradients([z]) { Variable.crossEntropy(logits: z, targets: t) }
+        XCTAssertTrue(r.passed, r.description)
+        // Against the definition: mean over the two counted rows of −Σ t log softmax.
+        func logSoftmax(_ row: Int, _ k: Int) -> Double {
+            let v = (0..<5).map { Double(z.value.scalars[row * 5 + $0]) }
+            let m = v.max()!
+            return v[k] - m - log(v.map { exp($0 - m) }.reduce(0, +))
+        }
+        let expected = (-(0.5 * logSoftmax(0, 1) + 0.5 * logSoftmax(0, 3)) - logSoftmax(1, 2)) / 2
+        XCTAssertEqual(Double(Variable.crossEntropy(logits: z, targets: t).value.scalars[0]), expected, accuracy: 1e-5)
+        // The skipped row gets no gradient.
+        let loss = Variable.crossEntropy(logits: z, targets: t)
+        loss.backward()
+        XCTAssertEqual(z.grad!.scalars[10..<15].map { abs($0) }.max()!, 0)
+    }
+
+    func testCrossEntropyWithLabels() {
+        let z = Variable(Tensor(shape: [2, 3], scalars: [0, 0, 0, 10, 0, 0]), requiresGrad: true)
+        // Uniform row with label 1: log 3; a confident right row: ≈ 0; nil rows are left out.
+        XCTAssertEqual(Double(Variable.crossEntropy(logits: z, labels: [1, nil]).value.scalars[0]), log(3), accuracy: 1e-5)
+        XCTAssertEqual(Double(Variable.crossEntropy(logits: z, labels: [nil, 0]).value.scalars[0]), 0, accuracy: 1e-3)
+    }
+}

@@ -123,3 +123,25 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 }
+
+final class StrictJSONTests: XCTestCase {
+    func testNumbersFollowJSONGrammar() throws {
+        for good in ["0", "-0", "3", "-12", "3.5", "0.25", "1e5", "1E-3", "2.5e+7", "-0.0"] {
+            XCTAssertNoThrow(try StrictJSON.parse(good), good)
+        }
+        XCTAssertEqual(try StrictJSON.parse("12"), .integer(12))
+        XCTAssertEqual(try StrictJSON.parse("[1.5e2]"), .array([.number(150)]))
+        // RFC 8259 forbids these; Foundation and a permissive parser accept some of them.
+        for bad in ["03", "+3", "3.", ".5", "1e", "1e+", "-", "--1", "1.2.3", "0x10", "1_000", "[01]", "{\"a\": 3.}"] {
+            XCTAssertThrowsError(try StrictJSON.parse(bad), bad)
+        }
+    }
+
+    func testUnicodeEscapesNeedFourHexDigits() throws {
+        XCTAssertEqual(try StrictJSON.parse("\"\\u0073\""), .string("s"))
+        XCTAssertEqual(try StrictJSON.parse("\"\\u00E9\""), .string("é"))
+        for bad in ["\"\\u+073\"", "\"\\u-073\"", "\"\\u 073\"", "\"\\u07\"", "\"\\u0g73\""] {
+            XCTAssertThrowsError(try StrictJSON.parse(bad), bad)
+        }
+    }
+}

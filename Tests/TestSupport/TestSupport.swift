@@ -10,6 +10,9 @@ public enum Fixtures {
             .appendingPathComponent("Fixtures").path
     }()
     public static func path(_ relative: String) -> String { (root as NSString).appendingPathComponent(relative) }
+    /// The repository itself (Checkpoints/, Data/ are read from here).
+    public static let repository: String = URL(fileURLWithPath: root).deletingLastPathComponent().deletingLastPathComponent().path
+    public static func inRepository(_ relative: String) -> String { (repository as NSString).appendingPathComponent(relative) }
     /// The reference tensors made by diffusers and transformers (copied from ../shared/reference;
     /// its README.md says what each is and the tolerances).
     public static func reference(_ name: String) -> String { path("reference/" + name) }

@@ -1,0 +1,171 @@
+// Chapter 04 — Text conditioning: the world, a tokenizer and text encoder trained here, the judges
+//
+// What it builds: everything on the text side of a text-to-image model, and the instruments the
+// later chapters measure with. There is no model hub, so the package draws its own world
+// (Sources/ToyWorld), learns CLIP's byte-pair tokenizer on its captions plus an English word list
+// (Sources/Models/BPETrainer.swift, CLIPTokenizer.swift), and trains a CLIPTextModel contrastively
+// against a small image tower (Sources/Models/ContrastivePair.swift) — then freezes it, as Stable
+// Diffusion freezes CLIP. The judges (Sources/Evaluation) are trained apart from all of that.
+// Paper: DreamBooth §3 (the frozen text encoder Γ and the prompt c = Γ(P)); §4.1 (DINO, CLIP-I,
+// CLIP-T); Radford et al. 2021 (CLIP's symmetric InfoNCE); Sennrich et al. 2016 (BPE).
+// The models this chapter reads are shipped in Checkpoints/ and reproduced by `make pretrain`.
+// Run:   make chapter N=04        (or .build/release/chapter04 [--quick] [--seed N] [--out DIR])
+// Writes: Figures/04-text-conditioning/ — world-gallery, subjects, tokenization, token-frequencies,
+//         contrastive-training, similarity-heatmap, judges-accuracy.
+
+import Book
+import Evaluation
+import Foundation
+import Models
+import Plotting
+import Pretraining
+import ImageIO
+import TensorCore
+import ToyWorld
+
+let options = ChapterOptions(chapter: "04-text-conditioning", summary: "the world, the tokenizer, the frozen text encoder and the judges")
+let figures = FigureWriter(directory: options.outputDirectory)
+let evaluationCount = options.quick ? 100 : 1000
+print("Chapter 04 — text conditioning\n")
+
+let checkpoints = "Checkpoints"
+let tokenizer: CLIPTokenizer, pair: ContrastivePair, judges: Judges
+do {
+    tokenizer = try CLIPTokenizer(folder: checkpoints + "/base/tokenizer")
+    pair = try ContrastivePair.load(folder: checkpoints + "/contrastive", textTowerFolder: checkpoints + "/base/text_encoder")
+    judges = try Judges(folder: checkpoints + "/judges", tokenizer: tokenizer)
+} catch { print("chapter 04 reads the shipped models in \(checkpoints)/ (run from the repository root; `make pretrain` remakes them): \(error)"); exit(1) }
+var failures = 0
+func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
+
+// MARK: - 1. The world
+//
+// Every image is drawn from a scene: a class (8 silhouettes), a color (8), a pattern (4), a context
+// (6 backgrounds), a style (photo, sketch, painting), and a size, place and small rotation. The
+// caption is a sentence about the scene with attributes left out at random. 38 of the 384
+// (class, color, context) compositions are held out: training never draws them, and chapter 05
+// measures the base model on exactly those.
+
+let world = World()
+let gallery = world.examples(.train, seed: options.seed, indices: Array(0..<24))
+try figures.imageGrid("world-gallery", gallery.map { ImageOps.upscaled($0.image, by: 4) }, titles: gallery.map(\.caption.text), columns: 6,
+                      title: "The world: 24 training images and their captions (attributes left out at random)", cellSize: 215)
+print("World: \(ObjectClass.allCases.count) classes × \(ColorName.allCases.count) colors × \(Pattern.allCases.count) patterns × \(Context.allCases.count) contexts × \(Style.allCases.count) styles; "
+      + "\(World.heldOut.count) of 384 (class, color, context) compositions held out, e.g. " + World.heldOut.prefix(3).map { Captions.text($0.objectClass, color: $0.color, context: $0.context) }.joined(separator: ", "))
+
+// A subject is one object whose look the world never draws: the DreamBooth input of chapters 06–08.
+let subjectImages = Subject.all.flatMap { s in s.instanceScenes().map(world.render) }
+try figures.imageGrid("subjects", subjectImages.map { ImageOps.upscaled($0, by: 4) },
+                      titles: Subject.all.flatMap { s in s.instanceScenes().map { "\(s.name) \($0.context.phrase)" } }, columns: 5,
+                      title: "Built-in subjects: looks the world never draws, five contexts each", cellSize: 150)
+for s in Subject.all { print("  subject \(s.name): \(s.summary)") }
+
+// MARK: - 2. The tokenizer
+//
+// CLIP's tokenizer is byte-pair encoding: start from bytes, merge the most frequent adjacent pair
+// into a new token, repeat. Ours learned 7,678 merges on 20,000 captions plus 63,875 English words,
+// so the 8,192 tokens hold the world's words whole and thousands of words no caption uses: the
+// pool chapter 06 draws DreamBooth's rare identifiers from. A string nobody wrote splits into pieces.
+
+let examples = ["a painting of an orange checkered heart in a city", "a sks cup in snow", "a photo of xqzt", "A Purple DOTTED fish, at night!"]
+var tokenLines: [String] = []
+for text in examples {
+    let tokens = tokenizer.tokenize(text), ids = tokenizer.encode(text)
+    tokenLines.append("\"\(text)\"")
+    tokenLines.append("   tokens: " + tokens.joined(separator: " · "))
+    tokenLines.append("   ids:    " + ids.map(String.init).joined(separator: " "))
+}
+try figures.textTable("tokenization", lines: tokenLines,
+                      title: "A caption is whole words; 'sks' is one rare token; 'xqzt' splits into pieces (</w> ends a word)", width: 1150)
+print("\nTokenization (\(tokenizer.vocabularySize) tokens, model_max_length \(tokenizer.modelMaxLength)):")
+for l in tokenLines { print("  " + l) }
+check(tokenizer.tokenize("xqzt").count > 1, "a random string splits into several tokens")
+
+// Token frequencies in the captions: a handful of words carry nearly everything (Zipf), and most
+// of the vocabulary never occurs in a caption at all — the rare band.
+var captionCounts = [Int](repeating: 0, count: tokenizer.vocabularySize)
+for i in 0..<(options.quick ? 2000 : 20000) {
+    var rng = RNG(seed: 11).split("caption/\(i)")
+    let text = Captions.caption(for: world.scene(.train, seed: 11, index: i), rng: &rng).text
+    for id in tokenizer.encode(text).dropFirst().dropLast() { captionCounts[id] += 1 }
+}
+let ranked = captionCounts.enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }
+let unused = captionCounts.count - ranked.count - 2
+try figures.lines("token-frequencies", [Series("caption tokens (count in 20,000 captions)", x: ranked.indices.map { Double($0 + 1) }, y: ranked.map { Double($0.element) })],
+                  style: PlotStyle(title: "Zipf: \(ranked.count) tokens make every caption; \(unused) of \(tokenizer.vocabularySize) never occur (the rare band)",
+                                   xlabel: "rank of token", ylabel: "occurrences", logX: true, logY: true,
+                                   extra: ["set key top right inside", "set format y '%g'", "set xrange [1:\(tokenizer.vocabularySize)]",
+                                           "set object 1 rect from \(ranked.count + 1),graph 0 to \(tokenizer.vocabularySize),graph 1 fc rgb '#ffe0b0' fs solid 0.6 behind",
+                                           "set label 1 'rare band: \(unused) tokens never in a caption' at \(ranked.count + 3),graph 0.5"]), points: true)
+print(String(format: "\n%d tokens occur in captions; %d never do", ranked.count, unused))
+
+// MARK: - 3. The text encoder, trained contrastively, then frozen
+//
+// A CLIPTextModel (3 layers, 64 wide = the UNet's cross_attention_dim) and a small image tower are
+// trained so that an image and its caption have the largest cosine in the batch (symmetric
+// InfoNCE with a learned temperature). The world knows which captions are true of which images,
+// so "a cup" counts as a positive for every cup in the batch, not a negative.
+
+func readLog(_ path: String) -> [Double] {
+    ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        .compactMap { $0.split(separator: "\t").dropFirst().first.flatMap { Double($0) } }
+}
+func smoothed(_ v: [Double], _ k: Int = 25) -> Series {
+    let s = v.indices.map { i -> Double in let lo = max(0, i - k + 1); return v[lo...i].reduce(0, +) / Double(i - lo + 1) }
+    return Series("", x: s.indices.map(Double.init), y: s)
+}
+var curves: [Series] = []
+for (name, file) in [("text encoder + plain image tower (the generator's)", "contrastive/loss.tsv"), ("CLIP judge (its own towers)", "judges/clip/loss.tsv"),
+                     ("DINO judge (two views of one object)", "judges/dino/loss.tsv")] {
+    var s = smoothed(readLog(checkpoints + "/" + file)); s.title = name; curves.append(s)
+}
+try figures.lines("contrastive-training", curves, style: PlotStyle(title: "Contrastive losses fall as captions and images find each other (mean of 25 steps)",
+                                                                     xlabel: "step (batch 64)", ylabel: "loss", extra: ["set key top right inside"]))
+
+// The similarity of every caption to every image: one held-out image per class, each with its
+// full caption. The diagonal should stand out — and it is measured on compositions never trained on.
+var perClass: [Example] = []
+var index = 0
+while perClass.count < ObjectClass.allCases.count && index < 5000 {
+    let e = world.example(.heldout, seed: 909, index: index, fullCaption: true)
+    if e.scene.style == .photo && e.scene.objectClass == ObjectClass.allCases[perClass.count] { perClass.append(e) }
+    index += 1
+}
+let imageEmbeddings = pair.imageEmbeddings(World.batchTensor(perClass.map(\.image)))
+let textEmbeddings = pair.textEmbeddings(perClass.map(\.caption.text), tokenizer: tokenizer)
+let E = imageEmbeddings.shape[1]
+let similarity = perClass.indices.map { i in perClass.indices.map { j in
+    (0..<E).reduce(0.0) { $0 + Double(imageEmbeddings.scalars[i * E + $1]) * Double(textEmbeddings.scalars[j * E + $1]) } } }
+try figures.heatmap("similarity-heatmap", similarity,
+                    style: PlotStyle(title: "Cosine of held-out images (rows) and captions (columns): the diagonal is each image's own caption",
+                                     width: 900, height: 700, extra: ["set size ratio -1", "set cblabel 'cosine'", "set key off"]),
+                    rowLabels: perClass.map { "image: " + $0.caption.text }, columnLabels: perClass.map(\.caption.text))
+let diagonalWins = perClass.indices.filter { i in similarity[i].indices.max { similarity[i][$0] < similarity[i][$1] } == i }.count
+check(diagonalWins >= perClass.count - 1, "\(diagonalWins) of \(perClass.count) images are nearest their own caption")
+
+// MARK: - 4. The judges, measured on held-out compositions
+//
+// The judges learn from every composition (another seed each): a judge that never saw a pink house
+// in snow learns that such a thing does not exist, and would be biased against exactly the
+// compositions chapter 05 asks the base model for. They are measured on fresh images (seed 909) of
+// the held-out compositions: (a) the attribute classifier, (b) retrieval top-1 among 100 for the
+// CLIP judge (and for the generator's own pair, which never saw these compositions), (c) the DINO
+// judge's nearest-neighbour class accuracy. The DINO judge's two views of an object are the world
+// drawing the same object twice, in two contexts and framings: it learns what the object is.
+
+let attributeAccuracy = TextSide.attributeAccuracy(judges.attributes, world: world, count: evaluationCount)
+let generatorTop1 = TextSide.retrieval(pair, tokenizer: tokenizer, world: world, count: 100)
+let judgeTop1 = TextSide.retrieval(judges.clip, tokenizer: tokenizer, world: world, count: 100)
+let dinoAccuracy = TextSide.nearestNeighbourClassAccuracy(judges.dino, world: world, count: evaluationCount)
+let labels = Attribute.allCases.map { "classifier: " + $0.rawValue } + ["CLIP judge: top-1 of 100", "text encoder pair: top-1 of 100", "DINO judge: 1-NN class"]
+let values = Attribute.allCases.map { attributeAccuracy[$0]! } + [judgeTop1, generatorTop1, dinoAccuracy]
+try figures.bars("judges-accuracy", labels: labels, series: [("measured on \(evaluationCount) held-out images (100 for retrieval)", values)],
+                 style: PlotStyle(title: "The judges on fresh images of the held-out compositions (the classifier's bar: 98%)", ylabel: "accuracy", width: 900,
+                                  extra: ["set yrange [0:1.05]", "set key below", "set arrow from graph 0, first 0.98 to graph 1, first 0.98 nohead dt 2 lc rgb 'red'",
+                                          "set label 'bar 0.98' at graph 0.01, first 1.0 tc rgb 'red'"]))
+print("\nJudges on held-out images:")
+for (l, v) in zip(labels, values) { print("  " + l.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
+for a in Attribute.allCases { check(attributeAccuracy[a]! >= (options.quick ? 0.9 : 0.98), "classifier \(a.rawValue) accuracy \(String(format: "%.3f", attributeAccuracy[a]!)) ≥ \(options.quick ? 0.9 : 0.98)") }
+
+print(failures == 0 ? "\nchapter 04: all checks passed" : "\nchapter 04: \(failures) checks FAILED")
+exit(failures == 0 ? 0 : 1)

@@ -1,0 +1,151 @@
+// Chapter 05 — The base model: a text-to-image UNet pretrained on the world, sampled with guidance
+//
+// What it builds: the model DreamBooth will fine-tune. Chapter 03's UNet (the benchmark
+// configuration, 2.5 M parameters) learned to remove noise from world images, conditioned on the
+// frozen text encoder of chapter 04 (Sources/Pretraining/BaseModel.swift; `make pretrain`). Here it
+// is sampled as diffusers samples Stable Diffusion (Sources/Models/TextToImagePipeline.swift): DDIM
+// or DDPM, with classifier-free guidance, and measured by chapter 04's judges.
+// Paper: DreamBooth §3.1 (the pretrained text-to-image model x̂_θ(α_t x + σ_t ε, c)); Ho et al. 2020
+// (DDPM), Song et al. 2021 (DDIM), Ho & Salimans 2022 (classifier-free guidance), Hang et al. 2023
+// (min-SNR weighting).
+// Run:   make chapter N=05        (or .build/release/chapter05 [--quick] [--seed N] [--out DIR])
+// Writes: Figures/05-base-model/ — training, accuracy-vs-minutes, prompt-seed-grid, samplers,
+//         guidance-sweep, guidance-grid, heldout-vs-train.
+
+import Book
+import Evaluation
+import Foundation
+import ImageIO
+import Models
+import Plotting
+import Pretraining
+import TensorCore
+import ToyWorld
+
+let options = ChapterOptions(chapter: "05-base-model", summary: "the pretrained base model, its samplers and guidance, measured by the judges")
+let figures = FigureWriter(directory: options.outputDirectory)
+print("Chapter 05 — the base model\n")
+let pipeline: TextToImagePipeline, judges: Judges
+do {
+    pipeline = try TextToImagePipeline(folder: "Checkpoints/base")
+    judges = try Judges(folder: "Checkpoints/judges", tokenizer: pipeline.tokenizer)
+} catch { print("chapter 05 reads Checkpoints/base and Checkpoints/judges (run from the repository root; `make pretrain` remakes them): \(error)"); exit(1) }
+let world = World()
+let n = options.quick ? 4 : 16                       // samples per measured point
+var failures = 0
+func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
+func accuracy(_ images: [Tensor], _ scenes: [Scene]) -> [Attribute: Double] { BaseModel.attributeAccuracy(images: images, scenes: scenes, judge: judges.attributes) }
+func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }
+
+// MARK: - 1. How it was trained
+//
+//   x_t = α_t x_0 + σ_t ε  (cosine schedule; α_t² = ᾱ_t, σ_t² = 1 − ᾱ_t),   loss = w(t) ‖ε_θ(x_t, t, c) − ε‖²
+// with w(t) = min(SNR(t), 5)/SNR(t) (min-SNR-5, chapter 02), the caption dropped to "" one time in
+// ten so that the same network also learns p(x) — the unconditional half of guidance — and AdamW,
+// warm-up and cosine decay, an EMA of the weights (what ships). ε-prediction, not v: see the README.
+
+func readColumns(_ path: String) -> [[Double]] {
+    ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        .map { $0.split(separator: "\t").map { Double($0) ?? .nan } }
+}
+let lossRows = readColumns("Checkpoints/base-training/loss.tsv")
+let window = 50
+let smoothed = lossRows.indices.map { i -> Double in let lo = max(0, i - window + 1); return lossRows[lo...i].reduce(0) { $0 + $1[1] } / Double(i - lo + 1) }
+try figures.lines("training", [Series("min-SNR-5 weighted ε loss (mean of 50 steps)", x: lossRows.map { $0[0] }, y: smoothed)],
+                  style: PlotStyle(title: "Pretraining: the denoising loss falls fast, then slowly (batch 32)", xlabel: "step", ylabel: "loss",
+                                   logY: true, extra: ["set key top right inside", "set format y '%g'"]))
+let evaluations = readColumns("Checkpoints/base-training/evaluations.tsv")
+let attrs: [Attribute] = [.objectClass, .color, .pattern, .context]
+try figures.lines("accuracy-vs-minutes", attrs.enumerated().map { k, a in
+    Series(a.rawValue, x: evaluations.map { $0[1] }, y: evaluations.map { $0[2 + Attribute.allCases.firstIndex(of: a)!] }) },
+                  style: PlotStyle(title: "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes",
+                                   xlabel: "minutes of training (this machine)", ylabel: "accuracy (attribute classifier)",
+                                   extra: ["set key bottom right inside", "set yrange [0:1]"]), points: true)
+if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) { print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q) }
+
+// MARK: - 2. Prompts × seeds
+//
+// Each row one prompt (compositions training never drew, then ones it did), each column one seed:
+// the seed changes placement and pose, the prompt what is drawn.
+let heldOutPrompts = BaseModel.evaluationPrompts(world: world, count: 64)
+let gridPrompts = [heldOutPrompts[0], heldOutPrompts[5], heldOutPrompts[11]].map(\.caption.text) + ["a sketch of a star", "a painting of a house on sand"]
+let seeds: [UInt64] = options.quick ? [1, 2] : [1, 2, 3, 4, 5]
+var gridImages: [Tensor] = [], gridTitles: [String] = []
+for p in gridPrompts {
+    for s in seeds {
+        gridImages += BaseQuality.sample(pipeline, [p], steps: options.quick ? 5 : 25, guidance: 3, seed: s)
+        gridTitles.append(s == seeds[0] ? p : "seed \(s)")
+    }
+}
+try figures.imageGrid("prompt-seed-grid", big(gridImages), titles: gridTitles, columns: seeds.count,
+                      title: "Rows: prompts (the first three never drawn in training); columns: seeds. DDIM 25, guidance 3", cellSize: 150)
+
+// MARK: - 3. DDIM against DDPM
+//
+// DDPM follows the learned reverse chain with fresh noise each step and needs many steps; DDIM
+// (η = 0) takes the deterministic path through the same marginals and survives far fewer.
+let samplerPrompts = Array(heldOutPrompts.prefix(n))
+var samplerSeries: [Series] = []
+var timeSeries: [Series] = []
+for kind in SamplerKind.allCases {
+    var xs: [Double] = [], ys: [Double] = [], ts: [Double] = []
+    for steps in options.quick ? [2, 5] : [10, 25, 50] {
+        let t0 = Date()
+        let images = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text), steps: steps, guidance: 3, sampler: kind, seed: 9)
+        let seconds = Date().timeIntervalSince(t0)
+        let acc = accuracy(images, samplerPrompts.map(\.scene))
+        xs.append(Double(steps)); ys.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count)); ts.append(seconds / Double(n))
+        print(String(format: "  %@ %2d steps: mean accuracy %.2f, %.2f s per image", kind.rawValue, steps, ys.last!, ts.last!))
+    }
+    samplerSeries.append(Series(kind.rawValue.uppercased() + ": accuracy", x: xs, y: ys))
+    timeSeries.append(Series(kind.rawValue.uppercased(), x: xs, y: ts))
+}
+try figures.lines("samplers", samplerSeries, style: PlotStyle(title: "DDIM holds its accuracy with few steps; DDPM needs many (\(n) held-out prompts, guidance 3)",
+                                                             xlabel: "sampling steps", ylabel: "mean accuracy (class, color, pattern, context)", logX: true,
+                                                             extra: ["set key bottom right inside", "set yrange [0:1]", "set format x '%g'"]), points: true)
+try figures.lines("sampler-time", timeSeries, style: PlotStyle(title: "Time grows with steps alike for both: one UNet call per step (two halves in one batch)",
+                                                              xlabel: "sampling steps", ylabel: "seconds per image", logX: true, logY: true,
+                                                              extra: ["set key top left inside", "set format x '%g'", "set format y '%g'"]), points: true)
+
+// MARK: - 4. Classifier-free guidance
+//
+//   ε̂ = ε_θ(x_t, c_∅) + g · (ε_θ(x_t, c) − ε_θ(x_t, c_∅))
+// g = 1 is the plain conditional model, g = 0 the unconditional one. Larger g follows the prompt
+// harder and spends diversity (DIV: mean pairwise DINO distance among samples of one prompt).
+let scales: [Float] = options.quick ? [1, 3] : [1, 2, 3, 5, 8]
+var accSeries: [Double] = [], divSeries: [Double] = []
+var guidanceImages: [Tensor] = [], guidanceTitles: [String] = []
+let onePrompt = heldOutPrompts[3]
+for g in scales {
+    let images = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 15, guidance: g, seed: 21)
+    let acc = accuracy(images, samplerPrompts.map(\.scene))
+    accSeries.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count))
+    let same = BaseQuality.sample(pipeline, [String](repeating: onePrompt.caption.text, count: options.quick ? 3 : 8), steps: options.quick ? 5 : 15, guidance: g, seed: 22)
+    divSeries.append(Metrics.div(judges.dino.embed(World.batchTensor(same))))
+    guidanceImages += same.prefix(6); guidanceTitles += (0..<min(6, same.count)).map { $0 == 0 ? "g = \(g)" : "" }
+    print(String(format: "  guidance %.0f: mean accuracy %.2f, DIV %.3f", g, accSeries.last!, divSeries.last!))
+}
+try figures.lines("guidance-sweep", [Series("mean accuracy (held-out prompts)", x: scales.map(Double.init), y: accSeries),
+                                     Series("DIV (8 samples of one prompt)", x: scales.map(Double.init), y: divSeries)],
+                  style: PlotStyle(title: "Guidance buys prompt-following with diversity", xlabel: "guidance scale g", ylabel: "accuracy / DIV",
+                                   extra: ["set key center right inside", "set yrange [0:1]"]), points: true)
+try figures.imageGrid("guidance-grid", big(guidanceImages), titles: guidanceTitles, columns: min(6, guidanceImages.count / scales.count),
+                      title: "\"\(onePrompt.caption.text)\" (never drawn in training): rows g = " + scales.map { "\($0)" }.joined(separator: ", "), cellSize: 130)
+
+// MARK: - 5. Compositions never seen against ones seen
+var trainPrompts: [Example] = []
+var k = 0
+while trainPrompts.count < n { let e = world.example(.train, seed: 606, index: k, fullCaption: true); if e.scene.style == .photo { trainPrompts.append(e) }; k += 1 }
+let heldImages = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
+let trainImages = BaseQuality.sample(pipeline, trainPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
+let heldAcc = accuracy(heldImages, samplerPrompts.map(\.scene)), trainAcc = accuracy(trainImages, trainPrompts.map(\.scene))
+try figures.bars("heldout-vs-train", labels: attrs.map(\.rawValue), series: [("held-out compositions", attrs.map { heldAcc[$0]! }), ("training compositions", attrs.map { trainAcc[$0]! })],
+                 style: PlotStyle(title: "Accuracy on compositions never drawn in training against ones that were (\(n) prompts each, DDIM 25, g = 3)",
+                                  ylabel: "accuracy", extra: ["set yrange [0:1.05]", "set key top left inside"]))
+try figures.imageGrid("heldout-vs-train-grid", big(Array(heldImages.prefix(6)) + Array(trainImages.prefix(6))),
+                      titles: samplerPrompts.prefix(6).map { "held out: " + $0.caption.text } + trainPrompts.prefix(6).map { "trained: " + $0.caption.text },
+                      columns: 6, title: "Top: compositions never drawn in training; bottom: compositions that were", cellSize: 170)
+check(heldAcc[.color]! > 0.5 || options.quick, "held-out prompts get their color more often than not (\(String(format: "%.2f", heldAcc[.color]!)))")
+
+print(failures == 0 ? "\nchapter 05: all checks passed" : "\nchapter 05: \(failures) checks FAILED")
+exit(failures == 0 ? 0 : 1)

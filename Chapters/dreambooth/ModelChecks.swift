@@ -1,0 +1,138 @@
+// The model checks: run our UNet / text encoder on tensors from a file and write what they give,
+// so that scripts/compare_with_diffusers.py can hold them to diffusers and transformers.
+//
+//   unet-forward:          IN  sample (B, C, H, W), timesteps (B,), encoder_hidden_states (B, S, D) [, target]
+//                          OUT output [, loss = mean((output − target)²), grad.<parameter> for every parameter]
+//   text-encoder-forward:  IN  input_ids (B, L) [, target]
+//                          OUT last_hidden_state, pooler_output [, loss, grad.<parameter>]
+// Inputs may be float64 or float32; timesteps and ids may be floats or integers.
+
+import ArgumentParser
+import Foundation
+import Models
+import TensorCore
+
+struct ForwardOptions: ParsableArguments {
+    @Option(help: "A diffusers UNet2DConditionModel folder / a transformers CLIPTextModel folder.")
+    var model: String
+    @Option(help: "Input tensors (safetensors).")
+    var input: String
+    @Option(help: "Output tensors (safetensors), written atomically.")
+    var output: String
+    @Flag(help: "Also read `target`; write `loss` and `grad.<parameter name>` for every parameter.")
+    var gradients = false
+}
+
+func require(_ file: SafeTensorsFile, _ name: String) throws -> Tensor {
+    guard file.contains(name) else { throw ToolError(description: "\(file.path): no tensor named '\(name)'") }
+    return try file.tensor(name)
+}
+
+/// Runs a command body, printing errors as one line naming the file (exit status 1).
+func reportingErrors(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+        FileHandle.standardError.write(Data("dreambooth: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct UNetForward: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unet-forward",
+        abstract: "Run the UNet on sample, timesteps and encoder_hidden_states from a safetensors file.")
+    @OptionGroup var o: ForwardOptions
+
+    func run() throws {
+        try reportingErrors {
+            let model = try UNet2DConditionModel(folder: o.model)
+            let input = try SafeTensorsFile(path: o.input)
+            let sample = try require(input, "sample"), context = try require(input, "encoder_hidden_states")
+            let timesteps = try require(input, "timesteps").scalars
+            guard sample.rank == 4, sample.shape[1] == model.config.inChannels else {
+                throw ToolError(description: "\(o.input): sample has shape \(shapeString(sample.shape)); the model needs (B, \(model.config.inChannels), H, W)")
+            }
+            guard context.rank == 3, context.shape[0] == sample.shape[0], context.shape[2] == model.config.crossAttentionDim else {
+                throw ToolError(description: "\(o.input): encoder_hidden_states has shape \(shapeString(context.shape)); the model needs (\(sample.shape[0]), S, \(model.config.crossAttentionDim))")
+            }
+            guard timesteps.count == sample.shape[0] else { throw ToolError(description: "\(o.input): \(timesteps.count) timesteps for a batch of \(sample.shape[0])") }
+            let levels = model.config.blockOutChannels.count
+            guard sample.shape[2] % (1 << (levels - 1)) == 0, sample.shape[3] % (1 << (levels - 1)) == 0 else {
+                throw ToolError(description: "\(o.input): sample height and width must be multiples of \(1 << (levels - 1)), got \(shapeString(sample.shape))")
+            }
+            var out: [String: Tensor] = [:]
+            if o.gradients {
+                let target = try require(input, "target")
+                guard target.shape == sample.shape.enumerated().map({ $0.offset == 1 ? model.config.outChannels : $0.element }) else {
+                    throw ToolError(description: "\(o.input): target has shape \(shapeString(target.shape)), the output's shape differs")
+                }
+                let y = model(Variable(sample), timesteps: timesteps, encoderHiddenStates: Variable(context))
+                let loss = Variable.mse(y, Variable(target))
+                loss.backward()
+                out["output"] = y.value
+                out["loss"] = loss.value.reshaped([1])
+                for p in model.parameters { out["grad." + p.name] = gradOrZeros(p) }
+            } else {
+                out["output"] = Variable.withoutGradients { model(Variable(sample), timesteps: timesteps, encoderHiddenStates: Variable(context)).value }
+            }
+            try SafeTensors.write(out, to: o.output)
+        }
+    }
+}
+
+struct TextEncoderForward: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "text-encoder-forward",
+        abstract: "Run the CLIP text encoder on input_ids from a safetensors file.")
+    @OptionGroup var o: ForwardOptions
+
+    func run() throws {
+        try reportingErrors {
+            let model = try CLIPTextModel(folder: o.model)
+            let input = try SafeTensorsFile(path: o.input)
+            guard input.contains("input_ids") else { throw ToolError(description: "\(o.input): no tensor named 'input_ids'") }
+            let ids = try input.integers("input_ids")
+            guard ids.shape.count == 2 else { throw ToolError(description: "\(o.input): input_ids must be (B, L), got \(shapeString(ids.shape))") }
+            guard ids.shape[1] <= model.config.maxPositions else {
+                throw ToolError(description: "\(o.input): \(ids.shape[1]) tokens exceed max_position_embeddings \(model.config.maxPositions)")
+            }
+            if let bad = ids.values.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
+                throw ToolError(description: "\(o.input): token id \(bad) outside the vocabulary of \(model.config.vocabSize)")
+            }
+            let L = ids.shape[1]
+            let rows = (0..<ids.shape[0]).map { Array(ids.values[$0 * L..<($0 + 1) * L]) }
+            var out: [String: Tensor] = [:]
+            if o.gradients {
+                let target = try require(input, "target")
+                let (last, pooled) = model(rows)
+                guard target.shape == last.shape else { throw ToolError(description: "\(o.input): target has shape \(shapeString(target.shape)), last_hidden_state has \(shapeString(last.shape))") }
+                let loss = Variable.mse(last, Variable(target))
+                loss.backward()
+                out["last_hidden_state"] = last.value; out["pooler_output"] = pooled.value; out["loss"] = loss.value.reshaped([1])
+                for p in model.parameters { out["grad." + p.name] = gradOrZeros(p) }
+            } else {
+                let (last, pooled) = Variable.withoutGradients { model(rows) }
+                out["last_hidden_state"] = last.value; out["pooler_output"] = pooled.value
+            }
+            try SafeTensors.write(out, to: o.output)
+        }
+    }
+}
+
+struct InitOptions: ParsableArguments {
+    @Option(help: "A config.json (diffusers UNet2DConditionModel / transformers CLIPTextConfig).")
+    var config: String
+    @Option(help: "The model folder to write.")
+    var output: String
+    @Option(help: "Seed of the initialisation.")
+    var seed: UInt64 = 0
+}
+
+struct InitUNet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init-unet", abstract: "Write a freshly initialised UNet folder (diffusers layout).")
+    @OptionGroup var o: InitOptions
+    func run() throws { try reportingErrors { try UNet2DConditionModel(try UNetConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output) } }
+}
+
+struct InitTextEncoder: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init-text-encoder", abstract: "Write a freshly initialised CLIP text encoder folder (transformers layout).")
+    @OptionGroup var o: InitOptions
+    func run() throws { try reportingErrors { try CLIPTextModel(try CLIPTextConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output) } }
+}

@@ -1,0 +1,58 @@
+// Exporting the world as Hugging Face's `imagefolder` layout: PNGs beside a metadata.jsonl with
+// one JSON object per image, `file_name` and `text` (its caption) first, then the ground truth.
+// `datasets.load_dataset("imagefolder", data_dir=DIR)` reads it; so can any program.
+
+import Foundation
+import ImageIO
+import TensorCore
+
+public enum WorldExport {
+    /// One metadata line for an image file.
+    public static func metadataLine(file: String, caption: String, scene: Scene, split: String, seed: UInt64?, index: Int) -> String {
+        func num(_ v: Float) -> String { String(format: "%.4f", v) }
+        var fields: [(String, String)] = [
+            ("file_name", jsonString(file)), ("text", jsonString(caption)),
+            ("class", jsonString(scene.objectClass.rawValue)),
+            ("color", scene.color.map { jsonString($0.rawValue) } ?? "null"),
+            ("pattern", jsonString(scene.pattern.rawValue)), ("context", jsonString(scene.context.rawValue)),
+            ("style", jsonString(scene.style.rawValue)), ("subject", scene.subject.map(jsonString) ?? "null"),
+            ("scale", num(scene.scale)), ("center_x", num(scene.centerX)), ("center_y", num(scene.centerY)),
+            ("rotation", num(scene.rotation)), ("split", jsonString(split)), ("index", "\(index)"),
+        ]
+        if let seed { fields.append(("seed", "\(seed)")) }
+        return "{" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// Writes `count` examples of a split (or a subject's instance images) into `directory`.
+    /// Each PNG and the metadata file are written atomically; `progress` is called after each image.
+    public static func export(to directory: String, world: World, split: World.Split, seed: UInt64, count: Int,
+                              subject: Subject? = nil, fullCaptions: Bool = false,
+                              progress: (Int) -> Void = { _ in }) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var lines: [String] = []
+        let digits = max(5, String(count).count)
+        let scenes = subject?.instanceScenes(count: count)
+        let batch = 64
+        for lo in stride(from: 0, to: count, by: batch) {
+            let indices = Array(lo..<min(count, lo + batch))
+            let examples: [Example]
+            if let subject, let scenes {
+                examples = world.renderAll(indices.map { ($0, scenes[$0]) }) { _, s in
+                    let text = subject.prompt(identifier: "sks", context: fullCaptions ? s.context : nil)
+                    return Caption(text: text, objectClass: s.objectClass, color: nil, pattern: nil, context: fullCaptions ? s.context : nil, style: s.style)
+                }
+            } else {
+                examples = world.examples(split, seed: seed, indices: indices, fullCaption: fullCaptions)
+            }
+            for (i, ex) in zip(indices, examples) {
+                let name = String(repeating: "0", count: max(0, digits - String(i).count)) + "\(i).png"
+                try PNG.write(ex.image, to: (directory as NSString).appendingPathComponent(name))
+                lines.append(metadataLine(file: name, caption: ex.caption.text, scene: ex.scene,
+                                          split: subject == nil ? split.rawValue : "subject", seed: subject == nil ? seed : nil, index: i))
+                progress(i + 1)
+            }
+        }
+        try writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8),
+                            to: (directory as NSString).appendingPathComponent("metadata.jsonl"))
+    }
+}

@@ -1,0 +1,34 @@
+// Our text-to-image sampler against diffusers + transformers on the shipped base model: the same
+// prompt, negative prompt and initial latents, DDIM 50 steps, guidance 3
+// (Tests/Fixtures/pipeline_reference.safetensors, made by scripts/compare_pipeline_with_diffusers.py
+// with diffusers 0.42.1, transformers 5.24.0, torch 2.15.0, loading Checkpoints/base with from_pretrained).
+
+import Foundation
+import Models
+import TensorCore
+import TestSupport
+import XCTest
+
+final class PipelineParityTests: XCTestCase {
+    func testSamplesMatchDiffusers() throws {
+        let fixture = try SafeTensorsFile(path: Fixtures.path("pipeline_reference.safetensors"))
+        let latents = try fixture.tensor("latents"), expected = try fixture.tensor("images")
+        let pipeline = try TextToImagePipeline(folder: Fixtures.inRepository("Checkpoints/base"))
+        let prompt = fixture.metadata["prompt"]!, negative = fixture.metadata["negative_prompt"]!
+        let ours = pipeline([String](repeating: prompt, count: latents.shape[0]), negativePrompt: negative,
+                            guidanceScale: Float(fixture.metadata["guidance_scale"]!)!, steps: Int(fixture.metadata["steps"]!)!, latents: latents)
+        XCTAssertEqual(ours.shape, expected.shape)
+        let worst = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(worst, 2e-3, "largest pixel difference from diffusers")
+    }
+
+    func testSchedulerConfigRoundTripsAndRejectsNonsense() throws {
+        let dir = temporaryDirectory("scheduler")
+        var c = SchedulerConfig()
+        c.prediction = .vPrediction; c.clipSample = false
+        try Data(c.jsonText().utf8).write(to: URL(fileURLWithPath: dir + "/a.json"))
+        XCTAssertEqual(try SchedulerConfig(contentsOf: dir + "/a.json"), c)
+        try Data("{\"_class_name\": \"DDIMScheduler\", \"beta_schedule\": \"wobbly\"}".utf8).write(to: URL(fileURLWithPath: dir + "/b.json"))
+        XCTAssertThrowsError(try SchedulerConfig(contentsOf: dir + "/b.json")) { XCTAssertTrue("\($0)".contains("wobbly"), "\($0)") }
+    }
+}

@@ -1,0 +1,167 @@
+// `dreambooth pretrain --quick`: every stage runs, writes loadable folders, and the same seed
+// gives the same bytes.
+
+import DreamBooth
+import Evaluation
+import Foundation
+import Models
+import Pretraining
+import TensorCore
+import TestSupport
+import ToyWorld
+import XCTest
+
+final class PretrainingTests: XCTestCase {
+    func testQuickPretrainWritesLoadableFoldersWithTheSameBytesTwice() throws {
+        let a = temporaryDirectory("pretrainA"), b = temporaryDirectory("pretrainB")
+        let words = Fixtures.inRepository("Data/wordlist/words.txt")
+        try TextSide.run(out: a, plan: .quick, wordList: words)
+        try TextSide.run(out: b, plan: .quick, wordList: words)
+        let files = ["base/tokenizer/vocab.json", "base/tokenizer/merges.txt", "base/text_encoder/model.safetensors", "base/text_encoder/config.json",
+                     "contrastive/image_tower/model.safetensors", "contrastive/loss.tsv", "judges/attributes/model.safetensors",
+                     "judges/clip/text_tower/model.safetensors", "judges/clip/projection.safetensors", "judges/dino/model.safetensors", "judges/dino/report.json"]
+        for f in files {
+            let x = FileManager.default.contents(atPath: a + "/" + f)
+            XCTAssertNotNil(x, "missing \(f)")
+            XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs between two runs")
+        }
+        let tokenizer = try CLIPTokenizer(folder: a + "/base/tokenizer")
+        let encoder = try CLIPTextModel(folder: a + "/base/text_encoder")
+        XCTAssertEqual(encoder.config.vocabSize, tokenizer.vocabularySize)
+        XCTAssertEqual(encoder.config.hiddenSize, 64)
+        _ = try Judges(folder: a + "/judges", tokenizer: tokenizer)
+        // A second run keeps finished stages.
+        try TextSide.run(out: a, plan: .quick, wordList: words)
+    }
+}
+
+/// The base model's training loop on a tiny UNet (BasePlan.quick): resumable bit for bit, and a
+/// NaN loss stops it with the step named.
+final class BaseModelTests: XCTestCase {
+    /// A checkpoints folder holding what the base stage reads: the shipped tokenizer, text encoder and judge.
+    func checkpointsFolder(_ label: String) throws -> String {
+        let dir = temporaryDirectory(label)
+        for f in ["base/tokenizer", "base/text_encoder", "judges/attributes"] {
+            try FileManager.default.createDirectory(atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Fixtures.inRepository("Checkpoints/" + f), toPath: dir + "/" + f)
+        }
+        return dir
+    }
+
+    func testStoppedAndResumedRunEndsWithTheSameWeights() throws {
+        let a = try checkpointsFolder("baseA"), b = try checkpointsFolder("baseB")
+        XCTAssertTrue(try BaseModel.run(checkpoints: a, work: a + "/work", plan: .quick, log: { _ in }))
+        // Interrupted after step 3's checkpoint, then started again with the same call.
+        XCTAssertFalse(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, stopAfter: 3, log: { _ in }))
+        XCTAssertTrue(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, log: { _ in }))
+        for f in ["base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json", "base/scheduler/scheduler_config.json", "work/state.safetensors", "work/loss.tsv"] {
+            let x = FileManager.default.contents(atPath: a + "/" + f)
+            XCTAssertNotNil(x, f)
+            XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
+        }
+        // The result is a pipeline folder our sampler (and diffusers) loads.
+        let pipeline = try TextToImagePipeline(folder: a + "/base")
+        let images = pipeline(["a red cup"], guidanceScale: 2, steps: 2, seed: 1)
+        XCTAssertEqual(images.shape, [1, 3, 32, 32])
+        // A state from another configuration is refused, naming the file.
+        var other = BasePlan.quick
+        other.learningRate = 5e-4
+        XCTAssertThrowsError(try BaseModel.run(checkpoints: b, work: b + "/work", plan: other, log: { _ in })) { XCTAssertTrue("\($0)".contains("state.safetensors"), "\($0)") }
+    }
+
+    func testNaNLossStopsWithTheStepNamed() throws {
+        let dir = try checkpointsFolder("baseNaN")
+        var plan = BasePlan.quick
+        plan.learningRate = 1e30
+        XCTAssertThrowsError(try BaseModel.run(checkpoints: dir, work: dir + "/work", plan: plan, log: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("at step"), "\(error)")
+        }
+    }
+}
+
+/// The DreamBooth trainer on a tiny base model (made by the quick base plan): prior preservation
+/// with generated class images, checkpoints with a limit, resume bit for bit, bad input named.
+final class DreamBoothTrainerTests: XCTestCase {
+    /// A quick base pipeline and a subject's instance images, made once.
+    static let setup: (base: String, instances: String) = {
+        let dir = temporaryDirectory("dbsetup")
+        for f in ["base/tokenizer", "base/text_encoder", "judges/attributes"] {
+            try! FileManager.default.createDirectory(atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try! FileManager.default.copyItem(atPath: Fixtures.inRepository("Checkpoints/" + f), toPath: dir + "/" + f)
+        }
+        _ = try! BaseModel.run(checkpoints: dir, work: dir + "/work", plan: .quick, log: { _ in })
+        let instances = dir + "/instances"
+        try! WorldExport.export(to: instances, world: World(), split: .train, seed: 0, count: 4, subject: Subject.named("split-ball"))
+        return (dir + "/base", instances)
+    }()
+
+    func config(_ out: String) -> TrainConfig {
+        var c = TrainConfig.quick(instance: Self.setup.instances, output: out)
+        c.pretrainedModel = Self.setup.base
+        c.instancePrompt = "a sks ball"; c.classPrompt = "a ball"; c.withPriorPreservation = true
+        c.classDataDir = out + "-class"; c.trainTextEncoder = true
+        return c
+    }
+
+    func testInterruptedAndResumedRunEndsWithTheSameWeights() throws {
+        let a = temporaryDirectory("dbA"), b = temporaryDirectory("dbB")
+        let full = try DreamBoothTrainer.run(config(a), log: { _ in })
+        XCTAssertEqual(full.classImagesGenerated, 4)
+        XCTAssertEqual(full.steps, 6)
+        _ = try DreamBoothTrainer.run(config(b), stopAfter: 3, log: { _ in })
+        var resumed = config(b)
+        resumed.resumeFromCheckpoint = "latest"
+        let second = try DreamBoothTrainer.run(resumed, log: { _ in })
+        XCTAssertEqual(second.classImagesGenerated, 0, "a rerun reuses the class images")
+        for f in ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "checkpoint-6/state.safetensors"] {
+            let x = FileManager.default.contents(atPath: a + "/" + f)
+            XCTAssertNotNil(x, f)
+            XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/validation/step-00006.png") || config(a).validationPrompt == nil)
+        _ = try TextToImagePipeline(folder: a)
+    }
+
+    func testCheckpointLimitAndAKilledWriteKeepsThePreviousCheckpoint() throws {
+        let out = temporaryDirectory("dbLimit")
+        var c = config(out)
+        c.checkpointingSteps = 2; c.checkpointsTotalLimit = 2
+        try DreamBoothTrainer.run(c, log: { _ in })
+        XCTAssertEqual(try DreamBoothTrainer.checkpoints(out).map(\.0), [4, 6])
+        // A write killed half-way leaves only a temporary folder: "latest" still finds checkpoint-6 whole.
+        try FileManager.default.createDirectory(atPath: out + "/.checkpoint-8.tmp", withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: out + "/.checkpoint-8.tmp/state.safetensors"))
+        XCTAssertEqual(try DreamBoothTrainer.checkpoints(out).last?.0, 6)
+        _ = try SafeTensorsFile(path: out + "/checkpoint-6/state.safetensors")
+    }
+
+    func testBadInputIsNamedBeforeTraining() throws {
+        let out = temporaryDirectory("dbBad")
+        func fails(_ change: (inout TrainConfig) -> Void, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+            var c = config(out)
+            change(&c)
+            XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in }), file: file, line: line) {
+                XCTAssertTrue("\($0)".contains(expected), "\($0)", file: file, line: line)
+            }
+        }
+        let empty = temporaryDirectory("empty")
+        fails({ $0.instanceDataDir = empty }, "holds no PNG images")
+        fails({ $0.instanceDataDir = empty + "/nope" }, "does not exist")
+        let notPNG = temporaryDirectory("notpng")
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: notPNG + "/a.png"))
+        fails({ $0.instanceDataDir = notPNG }, notPNG + "/a.png")
+        let truncated = temporaryDirectory("truncated")
+        let good = try Data(contentsOf: URL(fileURLWithPath: Self.setup.instances + "/00000.png"))
+        try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: truncated + "/a.png"))
+        fails({ $0.instanceDataDir = truncated }, truncated + "/a.png")
+        fails({ $0.instancePrompt = "a sks" }, "lacks the class noun")
+        fails({ $0.classPrompt = "a sks ball" }, "must not contain the identifier")
+        fails({ $0.pretrainedModel = empty }, "not a pipeline folder")
+        fails({ $0.learningRate = .nan }, "--learning_rate")
+        fails({ $0.classPrompt = nil }, "--class_prompt")
+        // Without prior preservation a missing class noun is only a warning.
+        var c = config(out)
+        c.withPriorPreservation = false; c.classPrompt = "a ball"; c.instancePrompt = "a sks"
+        XCTAssertTrue(try DreamBoothTrainer.validate(c).first?.contains("lacks the class noun") == true)
+    }
+}
