@@ -1,0 +1,14 @@
+# accuracy-vs-minutes.gp — redraw with: gnuplot accuracy-vs-minutes.gp (in this folder)
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
+set output 'accuracy-vs-minutes.png'
+set title "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes"
+set xlabel "minutes of training (this machine)"
+set ylabel "accuracy (attribute classifier)"
+set grid
+set key outside right
+set key bottom right inside
+set yrange [0:1]
+plot 'accuracy-vs-minutes.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "class", \
+     'accuracy-vs-minutes.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "color", \
+     'accuracy-vs-minutes.dat' index 2 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "pattern", \
+     'accuracy-vs-minutes.dat' index 3 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "context"
