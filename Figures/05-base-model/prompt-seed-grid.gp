@@ -1,5 +1,5 @@
 # prompt-seed-grid.gp — redraw with: gnuplot prompt-seed-grid.gp (in this folder)
-set terminal pngcairo size 750,780 font 'sans,9' noenhanced
+set terminal pngcairo size 950,980 font 'sans,9' noenhanced
 set output 'prompt-seed-grid.png'
 unset key; unset tics; unset border; set size ratio -1
 set multiplot layout 5,5 title "Rows: prompts (the first three never drawn in training); columns: seeds. DDIM 25, guidance 3" font 'sans,12'
@@ -18,7 +18,7 @@ plot 'prompt-seed-grid.dat' index 3 using 1:2:3:4:5 with rgbimage
 set title "seed 5"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'prompt-seed-grid.dat' index 4 using 1:2:3:4:5 with rgbimage
-set title "a purple dotted tree at night"
+set title "a blue striped star in snow"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'prompt-seed-grid.dat' index 5 using 1:2:3:4:5 with rgbimage
 set title "seed 2"
@@ -33,7 +33,7 @@ plot 'prompt-seed-grid.dat' index 8 using 1:2:3:4:5 with rgbimage
 set title "seed 5"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'prompt-seed-grid.dat' index 9 using 1:2:3:4:5 with rgbimage
-set title "a purple dotted tree at night"
+set title "a green plain house in snow"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'prompt-seed-grid.dat' index 10 using 1:2:3:4:5 with rgbimage
 set title "seed 2"

@@ -1,7 +1,7 @@
 # samplers.gp — redraw with: gnuplot samplers.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'samplers.png'
-set title "DDIM holds its accuracy with few steps; DDPM needs many (16 held-out prompts, guidance 3)"
+set title "Mean accuracy against sampling steps, DDIM and DDPM (12 held-out prompts, guidance 3: differences under ~0.14 are noise)"
 set xlabel "sampling steps"
 set ylabel "mean accuracy (class, color, pattern, context)"
 set logscale x

@@ -18,8 +18,12 @@ final class PipelineParityTests: XCTestCase {
         let ours = pipeline([String](repeating: prompt, count: latents.shape[0]), negativePrompt: negative,
                             guidanceScale: Float(fixture.metadata["guidance_scale"]!)!, steps: Int(fixture.metadata["steps"]!)!, latents: latents)
         XCTAssertEqual(ours.shape, expected.shape)
+        // Float32 on both sides; 50 steps with guidance 3 amplify rounding (each step multiplies the
+        // conditional–unconditional difference by 3), so the bound is one 8-bit level for the worst
+        // pixel, and a relative L2 error of 1e-3 overall: the PNGs agree to within a level.
         let worst = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max()!
-        XCTAssertLessThanOrEqual(worst, 2e-3, "largest pixel difference from diffusers")
+        XCTAssertLessThanOrEqual(worst, 1 / 255, "largest pixel difference from diffusers")
+        XCTAssertLessThanOrEqual(relativeError(ours, expected), 1e-3, "relative L2 difference from diffusers")
     }
 
     func testSchedulerConfigRoundTripsAndRejectsNonsense() throws {
