@@ -1,4 +1,4 @@
-// The one gradient checker (STYLE.md item 5): analytic gradients from backward() against central
+// The one gradient checker, used by every op's test: analytic gradients from backward() against central
 // differences  (L(x + h) − L(x − h)) / 2h  evaluated in Double, where the scalar
 // L = Σ f(x) ⊙ w projects the op's output on fixed random weights w, so every output element counts.
 

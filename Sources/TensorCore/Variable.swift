@@ -4,7 +4,7 @@
 // variables while gradients are recorded — its parents and a *pullback*: a closure that takes
 // the gradient of the final scalar with respect to this variable (∂L/∂y) and adds (+=) each
 // parent's share (∂L/∂x = ∂L/∂y · ∂y/∂x) to that parent's gradient. Each op writes its pullback
-// right under its forward math (STYLE.md item 2).
+// right under its forward math.
 //
 // `backward()` orders the graph topologically and calls every pullback once, from the loss back
 // to the leaves. Interior gradients, pullbacks and parent links are released as soon as they are

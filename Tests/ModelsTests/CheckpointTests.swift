@@ -38,7 +38,7 @@ final class CheckpointTests: XCTestCase {
     func testBenchConfigReadsAndCountsParameters() throws {
         let config = try UNetConfig(contentsOf: Fixtures.path("unet-bench.json"))
         XCTAssertEqual(config, UNetConfig.bench)
-        // 2.53 M parameters, as DESIGN.md's prototype (diffusers) reports for this configuration.
+        // 2.53 M parameters: diffusers' UNet2DConditionModel of this configuration counts the same (Tests/Fixtures/reference/README.md).
         XCTAssertEqual(Double(UNet2DConditionModel(config).store.count) / 1e6, 2.53, accuracy: 0.01)
     }
 

@@ -13,7 +13,7 @@ public enum Fixtures {
     /// The repository itself (Checkpoints/, Data/ are read from here).
     public static let repository: String = URL(fileURLWithPath: root).deletingLastPathComponent().deletingLastPathComponent().path
     public static func inRepository(_ relative: String) -> String { (repository as NSString).appendingPathComponent(relative) }
-    /// The reference tensors made by diffusers and transformers (copied from ../shared/reference;
+    /// The reference tensors made by diffusers and transformers (copied into the repository;
     /// its README.md says what each is and the tolerances).
     public static func reference(_ name: String) -> String { path("reference/" + name) }
 }
