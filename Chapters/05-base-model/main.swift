@@ -104,12 +104,12 @@ for kind in SamplerKind.allCases {
     samplerSeries.append(Series(kind.rawValue.uppercased() + ": accuracy", x: xs, y: ys))
     timeSeries.append(Series(kind.rawValue.uppercased(), x: xs, y: ts))
 }
-try figures.lines("samplers", samplerSeries, style: PlotStyle(title: "Mean accuracy against sampling steps, DDIM and DDPM (\(n) held-out prompts, guidance 3: differences under ~0.14 are noise)",
+try figures.lines("samplers", samplerSeries, style: PlotStyle(title: "Accuracy against sampling steps (\(n) held-out prompts, g = 3; ±0.14 is noise)",
                                                              xlabel: "sampling steps", ylabel: "mean accuracy (class, color, pattern, context)", logX: true,
-                                                             extra: ["set key bottom right inside", "set yrange [0:1]", "set format x '%g'"]), points: true)
-try figures.lines("sampler-time", timeSeries, style: PlotStyle(title: "Time grows with steps alike for both: one UNet call per step (two halves in one batch)",
+                                                             extra: ["set key bottom right inside", "set yrange [0:1]", "set xrange [8:60]", "set format x '%g'"]), points: true)
+try figures.lines("sampler-time", timeSeries, style: PlotStyle(title: "Seconds per image: one UNet call per step for both samplers",
                                                               xlabel: "sampling steps", ylabel: "seconds per image", logX: true, logY: true,
-                                                              extra: ["set key top left inside", "set format x '%g'", "set format y '%g'"]), points: true)
+                                                              extra: ["set key top left inside", "set xrange [8:60]", "set format x '%g'", "set format y '%g'"]), points: true)
 
 // MARK: - 4. Classifier-free guidance
 //
@@ -144,11 +144,11 @@ let heldImages = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text)
 let trainImages = BaseQuality.sample(pipeline, trainPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
 let heldAcc = accuracy(heldImages, samplerPrompts.map(\.scene)), trainAcc = accuracy(trainImages, trainPrompts.map(\.scene))
 try figures.bars("heldout-vs-train", labels: attrs.map(\.rawValue), series: [("held-out compositions", attrs.map { heldAcc[$0]! }), ("training compositions", attrs.map { trainAcc[$0]! })],
-                 style: PlotStyle(title: "Accuracy on compositions never drawn in training against ones that were (\(n) prompts each, DDIM 25, g = 3)",
+                 style: PlotStyle(title: "Held-out against trained compositions (\(n) prompts each, DDIM 25, g = 3)",
                                   ylabel: "accuracy", extra: ["set yrange [0:1.05]", "set key top left inside"]))
 try figures.imageGrid("heldout-vs-train-grid", big(Array(heldImages.prefix(6)) + Array(trainImages.prefix(6))),
-                      titles: samplerPrompts.prefix(6).map { "held out: " + $0.caption.text } + trainPrompts.prefix(6).map { "trained: " + $0.caption.text },
-                      columns: 6, title: "Top: compositions never drawn in training; bottom: compositions that were", cellSize: 170)
+                      titles: (samplerPrompts.prefix(6) + trainPrompts.prefix(6)).map { $0.caption.text.replacingOccurrences(of: "a ", with: "", options: .anchored) },
+                      columns: 6, title: "Top row: compositions never drawn in training; bottom row: compositions that were", cellSize: 215)
 check(heldAcc[.color]! > 0.5 || options.quick, "held-out prompts get their color more often than not (\(String(format: "%.2f", heldAcc[.color]!)))")
 
 print(failures == 0 ? "\nchapter 05: all checks passed" : "\nchapter 05: \(failures) checks FAILED")

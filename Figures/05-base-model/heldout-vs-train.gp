@@ -1,7 +1,7 @@
 # heldout-vs-train.gp — redraw with: gnuplot heldout-vs-train.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'heldout-vs-train.png'
-set title "Accuracy on compositions never drawn in training against ones that were (12 prompts each, DDIM 25, g = 3)"
+set title "Held-out against trained compositions (12 prompts each, DDIM 25, g = 3)"
 set ylabel "accuracy"
 set grid
 set key outside right

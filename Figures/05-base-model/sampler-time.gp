@@ -1,7 +1,7 @@
 # sampler-time.gp — redraw with: gnuplot sampler-time.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'sampler-time.png'
-set title "Time grows with steps alike for both: one UNet call per step (two halves in one batch)"
+set title "Seconds per image: one UNet call per step for both samplers"
 set xlabel "sampling steps"
 set ylabel "seconds per image"
 set logscale x
@@ -9,6 +9,7 @@ set logscale y
 set grid
 set key outside right
 set key top left inside
+set xrange [8:60]
 set format x '%g'
 set format y '%g'
 plot 'sampler-time.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDIM", \
