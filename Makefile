@@ -10,6 +10,7 @@
 #   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
 #   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball):
 #                        instance images, class images, 400 steps with prior preservation, samples
+#   make fuzz            build the libFuzzer harnesses (Fuzz/) with ASan and run each RUNS times (default 10^6)
 #   make bench           benchmarks: GEMM and op speed against the machine's FMA peak; UNet train step
 #   make deps            install libpng-dev and gnuplot-nox with apt-get when missing
 #   make clean           remove build products
@@ -19,7 +20,7 @@ BUILD_DIR  := .build/release
 CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-*)))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test chapter figures pretrain evaluate dreambooth bench deps clean
+.PHONY: all build test chapter figures pretrain evaluate dreambooth textual-inversion fuzz bench deps clean
 
 all: deps build figures
 
@@ -54,6 +55,10 @@ dreambooth: build
 	  --max_train_steps 400 --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT)
 	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT) --prompt "a sks $(NOUN) at night" --num_images 8 \
 	  --out dreambooth-output/$(SUBJECT)/samples-night
+
+RUNS ?= 1000000
+fuzz: deps
+	scripts/fuzz.sh $(RUNS)
 
 bench: build
 	$(BUILD_DIR)/bench gemm

@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["TensorCore", "Models", "ToyWorld"], swiftSettings: kernelFlags),
         .target(name: "Pretraining", dependencies: ["TensorCore", "Models", "ToyWorld", "Evaluation", "ImageIO", "Book"], swiftSettings: kernelFlags),
         .target(name: "DreamBooth", dependencies: ["TensorCore", "Diffusion", "Models", "ImageIO", "Plotting", "Book"], swiftSettings: kernelFlags),
+        .target(name: "Experiments", dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "Evaluation", "Pretraining", "DreamBooth"], swiftSettings: kernelFlags),
         .target(name: "Book", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Chapters (one executable each; `make chapter N=01`)
@@ -50,6 +51,9 @@ let package = Package(
         chapter("chapter03", "03-unet", ["TensorCore", "Diffusion", "Models", "Plotting", "Book"]),
         chapter("chapter04", "04-text-conditioning", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "Book"]),
         chapter("chapter05", "05-base-model", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "Book"]),
+        chapter("chapter06", "06-rare-identifiers", ["TensorCore", "Models", "ToyWorld", "Evaluation", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
+        chapter("chapter07", "07-prior-preservation", ["TensorCore", "Models", "ToyWorld", "Evaluation", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
+        chapter("chapter08", "08-evaluation", ["TensorCore", "Models", "ToyWorld", "Evaluation", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
 
         // MARK: - Tools
         .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "Book", "Evaluation", "Pretraining", "DreamBooth",

@@ -23,9 +23,15 @@ struct ForwardOptions: ParsableArguments {
     var gradients = false
 }
 
+/// A tensor of the input file, checked: present, no empty dimension, every value finite.
 func require(_ file: SafeTensorsFile, _ name: String) throws -> Tensor {
     guard file.contains(name) else { throw ToolError(description: "\(file.path): no tensor named '\(name)'") }
-    return try file.tensor(name)
+    let t = try file.tensor(name)
+    guard !t.shape.contains(0) else { throw ToolError(description: "\(file.path): '\(name)' has an empty dimension, shape \(shapeString(t.shape))") }
+    if let i = t.scalars.firstIndex(where: { !$0.isFinite }) {
+        throw ToolError(description: "\(file.path): '\(name)' holds \(t.scalars[i]) at flat index \(i); inputs must be finite")
+    }
+    return t
 }
 
 /// Runs a command body, printing errors as one line naming the file (exit status 1).
@@ -90,6 +96,7 @@ struct TextEncoderForward: ParsableCommand {
             guard input.contains("input_ids") else { throw ToolError(description: "\(o.input): no tensor named 'input_ids'") }
             let ids = try input.integers("input_ids")
             guard ids.shape.count == 2 else { throw ToolError(description: "\(o.input): input_ids must be (B, L), got \(shapeString(ids.shape))") }
+            guard ids.shape[0] > 0 && ids.shape[1] > 0 else { throw ToolError(description: "\(o.input): 'input_ids' has an empty dimension, shape \(shapeString(ids.shape))") }
             guard ids.shape[1] <= model.config.maxPositions else {
                 throw ToolError(description: "\(o.input): \(ids.shape[1]) tokens exceed max_position_embeddings \(model.config.maxPositions)")
             }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import DreamBooth
 import Foundation
+import ImageIO
 import TensorCore
 
 struct TrainCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("train_text_encoder"), help: "Fine-tune the text encoder too.")
     var trainTextEncoder = false
     @Option(name: .customLong("learning_rate"), help: "AdamW's learning rate.")
-    var learningRate: Float = 1e-4
+    var learningRate: Float = TrainConfig().learningRate
     @Option(name: .customLong("max_train_steps"), help: "Optimizer steps (overrides --num_train_epochs).")
     var maxTrainSteps: Int?
     @Option(name: .customLong("num_train_epochs"), help: "Epochs over max(instance, class) images, when --max_train_steps is not given.")
@@ -71,11 +72,15 @@ struct TrainCommand: ParsableCommand {
     var validationPrompt: String?
     @Option(name: .customLong("num_validation_images")) var numValidationImages = 4
     @Option(name: .customLong("validation_steps")) var validationSteps = 100
+    @Option(name: .customLong("max_image_pixels"), help: "Refuse instance or class PNGs with more pixels than this (read from the header, before decoding).")
+    var maxImagePixels = 1 << 24
     @Flag(help: "A few steps and few class images (what the tests run).")
     var quick = false
 
     func run() throws {
         try reportingErrors {
+            guard maxImagePixels >= 1 else { throw ToolError(description: "--max_image_pixels must be positive, got \(maxImagePixels)") }
+            PNG.maxPixels = maxImagePixels
             guard let schedule = LRSchedule(rawValue: lrScheduler) else {
                 throw ToolError(description: "--lr_scheduler must be one of \(LRSchedule.allCases.map(\.rawValue).joined(separator: ", ")), got '\(lrScheduler)'")
             }

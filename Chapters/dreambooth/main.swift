@@ -3,6 +3,9 @@
 //   dreambooth world      export the procedural world as an imagefolder (PNGs + metadata.jsonl)
 //   dreambooth tokenize   print token ids for texts, as transformers' CLIPTokenizer does
 //   dreambooth pretrain   train the tokenizer, text encoder and judges from scratch (make pretrain)
+//   dreambooth sample     generate images with a pipeline folder (DDIM/DDPM, classifier-free guidance)
+//   dreambooth train      DreamBooth fine-tuning, with train_dreambooth.py's flags
+//   dreambooth textual-inversion  the paper's baseline, with textual_inversion.py's flags
 //   dreambooth evaluate-judges  measure the shipped judges on held-out world images
 //   dreambooth unet-forward / text-encoder-forward / init-unet / init-text-encoder
 //                         the model checks that compare this implementation with diffusers/transformers
@@ -14,7 +17,7 @@ struct DreamBoothTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dreambooth",
         abstract: "DreamBooth from first principles: the world, the models, the trainer and the model checks.",
-        subcommands: [WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
+        subcommands: [WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self, TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
                       UNetForward.self, TextEncoderForward.self, InitUNet.self, InitTextEncoder.self])
 }
 

@@ -38,7 +38,7 @@ public enum DreamBoothTrainer {
     public static func validate(_ c: TrainConfig) throws -> [String] {
         var warnings: [String] = []
         guard !c.instanceDataDir.isEmpty else { throw TrainError("--instance_data_dir is required") }
-        guard !c.instancePrompt.trimmingCharacters(in: .whitespaces).isEmpty else { throw TrainError("--instance_prompt is required") }
+        guard c.isTextualInversion || !c.instancePrompt.trimmingCharacters(in: .whitespaces).isEmpty else { throw TrainError("--instance_prompt is required") }
         func positive(_ v: Int, _ flag: String, max: Int = 1_000_000) throws { guard v >= 1 && v <= max else { throw TrainError("\(flag) must be 1…\(max), got \(v)") } }
         func finite(_ v: Float, _ flag: String, _ range: ClosedRange<Float>) throws {
             guard v.isFinite && range.contains(v) else { throw TrainError("\(flag) must be a number in \(range.lowerBound)…\(range.upperBound), got \(v)") }
@@ -82,11 +82,17 @@ public enum DreamBoothTrainer {
                 if c.withPriorPreservation { throw TrainError(message + ": the prior is the class noun's, so the instance prompt needs it") }
                 warnings.append("warning: " + message)
             }
-        } else {
+        } else if !c.isTextualInversion {
             let known: Set<String> = ["ball", "box", "star", "tree", "house", "fish", "cup", "heart"]
             if words(c.instancePrompt).isDisjoint(with: known) {
                 warnings.append("warning: --instance_prompt \"\(c.instancePrompt)\" names none of the base model's classes (\(known.sorted().joined(separator: ", "))); DreamBooth binds the identifier to a class noun")
             }
+        }
+        if let p = c.placeholderToken {
+            guard !p.isEmpty, p.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw TrainError("--placeholder_token must be one word of letters or digits, got \"\(p)\"") }
+            guard let i = c.initializerToken, !i.isEmpty else { throw TrainError("--placeholder_token needs --initializer_token (the word its embedding starts from, e.g. ball)") }
+            guard i != p else { throw TrainError("--initializer_token must differ from --placeholder_token") }
+            guard !c.withPriorPreservation && !c.trainTextEncoder else { throw TrainError("textual inversion trains one embedding: --with_prior_preservation and --train_text_encoder do not apply") }
         }
         if let r = c.resumeFromCheckpoint, r != "latest" {
             var isDir: ObjCBool = false
@@ -144,11 +150,22 @@ public enum DreamBoothTrainer {
         }
 
         // MARK: what is trained
+        // DreamBooth: the UNet (and with --train_text_encoder the text encoder). Textual inversion:
+        // one row of the token embedding, the placeholder's, started from the initializer's.
         let unet = pipeline.unet, text = pipeline.textEncoder, tokenizer = pipeline.tokenizer
+        var inversion: TextualInversion? = nil
+        if c.isTextualInversion { inversion = try TextualInversion(c, text: text, tokenizer: tokenizer) }
         for p in text.parameters { p.requiresGrad = c.trainTextEncoder }
-        let trained = unet.parameters + (c.trainTextEncoder ? text.parameters : [])
-        let named = Dictionary(uniqueKeysWithValues: unet.parameters.map { ("unet." + $0.name, $0) } + (c.trainTextEncoder ? text.parameters.map { ("text_encoder." + $0.name, $0) } : []))
-        let names = unet.parameters.map { "unet." + $0.name } + (c.trainTextEncoder ? text.parameters.map { "text_encoder." + $0.name } : [])
+        for p in unet.parameters { p.requiresGrad = inversion == nil }
+        let trainedPairs: [(String, Variable)]
+        if let inversion {
+            inversion.embedding.requiresGrad = true
+            trainedPairs = [("text_encoder." + inversion.embedding.name, inversion.embedding)]
+        } else {
+            trainedPairs = unet.parameters.map { ("unet." + $0.name, $0) } + (c.trainTextEncoder ? text.parameters.map { ("text_encoder." + $0.name, $0) } : [])
+        }
+        let trained = trainedPairs.map(\.1), names = trainedPairs.map(\.0)
+        let named = Dictionary(uniqueKeysWithValues: trainedPairs)
         let optimizer = AdamW(trained, learningRate: c.learningRate, beta1: c.adamBeta1, beta2: c.adamBeta2, eps: c.adamEpsilon, weightDecay: c.adamWeightDecay)
         let schedule = pipeline.scheduler.schedule, prediction = pipeline.scheduler.prediction
 
@@ -206,8 +223,9 @@ public enum DreamBoothTrainer {
                 let t = (0..<B).map { _ in rng.randint(schedule.trainTimesteps) }
                 let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
                 let target = schedule.target(prediction, x0: x0, noise: ε, timesteps: t)
-                let ids = classes == nil ? instanceIds : instanceIds + classIds
-                let context = c.trainTextEncoder ? text(ids).lastHiddenState : Variable.withoutGradients { text(ids).lastHiddenState }
+                var ids = classes == nil ? instanceIds : instanceIds + classIds
+                if let inversion { ids = tokenizer((0..<B).map { _ in inversion.prompt(&rng) }) }
+                let context = c.trainTextEncoder || inversion != nil ? text(ids).lastHiddenState : Variable.withoutGradients { text(ids).lastHiddenState }
                 let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)    // (B, 3, H, W)
                 let half = c.trainBatchSize
                 let instancePred = classes == nil ? pred : pred.slice(axis: 0, 0..<half)
@@ -230,6 +248,7 @@ public enum DreamBoothTrainer {
             }
             clipGradNorm(trained, maxNorm: c.maxGradNorm)
             optimizer.update()
+            inversion?.restoreOtherRows()
             for p in trained { p.grad = nil }
             losses.append(stepLoss)
             smoothed = step == 0 ? Double(stepLoss) : 0.9 * smoothed + 0.1 * Double(stepLoss)
@@ -248,6 +267,7 @@ public enum DreamBoothTrainer {
         }
         // MARK: the fine-tuned pipeline, diffusers layout
         try pipeline.save(folder: c.outputDir, as: .f32)
+        if let inversion { try inversion.saveLearnedEmbedding(to: path(c.outputDir, "learned_embeds.safetensors")) }
         try writeLossFigure(losses, to: c.outputDir)
         log(String(format: "\nfine-tuned %d steps in %.1f s → %@ (unet/, text_encoder/, tokenizer/, scheduler/)", totalSteps, Date().timeIntervalSince(t0), c.outputDir))
         return TrainResult(steps: totalSteps, losses: losses, seconds: Date().timeIntervalSince(t0), classImagesGenerated: generated)

@@ -37,7 +37,7 @@ public struct ImageIOError: Error, CustomStringConvertible, Equatable {
         case .truncated(let why): "\(file): truncated PNG (\(why))"
         case .corrupt(let why): "\(file): corrupt PNG (\(why))"
         case .tooLarge(let w, let h): "\(file): image of \(w)×\(h) pixels is larger than the \(PNG.maxSide)×\(PNG.maxSide) limit"
-        case .tooManyPixels(let w, let h): "\(file): image of \(w)×\(h) pixels is over the budget of \(PNG.maxPixels) pixels"
+        case .tooManyPixels(let w, let h): "\(file): image of \(w)×\(h) pixels is over the budget of \(PNG.maxPixels) pixels (--max_image_pixels raises it)"
         case .impossibleSize(let w, let h, let n): "\(file): declares \(w)×\(h) pixels, more than \(n) bytes of PNG can hold (a decompression bomb or a truncated file)"
         case .wrongShape(let s): "\(file): an RGB image tensor must have shape (3, H, W), got \(shapeString(s))"
         case .writeFailed(let why): "\(file): could not be written (\(why))"
@@ -78,7 +78,8 @@ public enum PNG {
     public static let maxSide = 16384
     /// The largest number of pixels accepted when reading (4096², 64 MB of RGBA): checked from the
     /// header, before a buffer is allocated.
-    public static let maxPixels = 1 << 24
+    /// Raise it for larger photos (`dreambooth train --max_image_pixels`); the check stays.
+    nonisolated(unsafe) public static var maxPixels = 1 << 24
     /// deflate expands at most ~1032:1, so a file of n bytes cannot hold more than ~1032·n bytes of pixels.
     static let maxDeflateRatio = 1100
     static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
@@ -86,8 +87,9 @@ public enum PNG {
     /// Reads a PNG file as an RGB tensor (3, H, W) in [0, 1].
     public static func read(_ path: String) throws -> Tensor {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ImageIOError(file: path, problem: .unreadable(error.localizedDescription))
+        if let problem = unreadableFileProblem(path) { throw ImageIOError(file: path, problem: .unreadable(problem)) }
+        do { data = try readFileBytes(path) } catch {
+            throw ImageIOError(file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
         }
         return try decode(data, path: path)
     }
@@ -211,7 +213,7 @@ public enum PNG {
                                 format: PNGPixelFormat, to path: String) throws {
         let data = try encodeRaw(bytes8: bytes8, samples16: samples16, width: width, height: height, format: format, path: path)
         do { try writeAtomically(data, to: path) } catch {
-            throw ImageIOError(file: path, problem: .writeFailed(error.localizedDescription))
+            throw ImageIOError(file: path, problem: .writeFailed((error as? FileError)?.problem ?? error.localizedDescription))
         }
     }
 

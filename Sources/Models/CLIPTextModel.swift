@@ -27,8 +27,14 @@ public struct CLIPTextConfig: Equatable, Sendable {
         "output_attentions": .bool(false), "output_hidden_states": .bool(false), "use_return_dict": .bool(true),
     ]
 
-    public init(contentsOf path: String) throws {
-        var r = try ConfigReader(path: path)
+    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
+
+    /// The same from the bytes of a config.json (`path` names it in errors).
+    public init(configData: Data, path: String) throws { try self.init(reader: try ConfigReader(data: configData, path: path)) }
+
+    init(reader: ConfigReader) throws {
+        var r = reader
+        let path = r.file
         vocabSize = try r.int("vocab_size", default: 49408)
         hiddenSize = try r.int("hidden_size", default: 512)
         intermediateSize = try r.int("intermediate_size", default: 2048)
@@ -49,7 +55,7 @@ public struct CLIPTextConfig: Equatable, Sendable {
             guard ["float32", "float16", "bfloat16"].contains(d) else { throw ModelError(file: path, message: "\(key) '\(d)' is not float32, float16 or bfloat16") }
         }
         try r.requireDefaults(Self.defaults)
-        guard hiddenSize % heads == 0 else { throw ModelError(file: path, message: "hidden_size \(hiddenSize) does not split into \(heads) heads") }
+        try validate(file: path)
     }
 
     public func jsonText(dtype: String = "float32") -> String {
@@ -139,6 +145,7 @@ public final class CLIPTextModel {
 
     public func save(folder: String, as type: SafeTensors.OutputType = .f32) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try config.validate(file: (folder as NSString).appendingPathComponent("config.json"))
         try writeAtomically(Data(config.jsonText(dtype: type == .f16 ? "float16" : "float32").utf8), to: (folder as NSString).appendingPathComponent("config.json"))
         try SafeTensors.write(store.stateDict(), to: (folder as NSString).appendingPathComponent(Self.weightsFile), as: type, metadata: ["format": "pt"])
     }

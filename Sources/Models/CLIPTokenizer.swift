@@ -188,7 +188,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
     public convenience init(folder: String) throws {
         func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
         func read(_ f: String) throws -> String {
-            guard let d = FileManager.default.contents(atPath: path(f)) else { throw ModelError(file: path(f), message: "cannot read the file") }
+            let d: Data
+            do { d = try readFileBytes(path(f)) } catch { throw ModelError(file: path(f), message: (error as? FileError)?.problem ?? "cannot read the file") }
             guard let s = String(data: d, encoding: .utf8) else { throw ModelError(file: path(f), message: "not UTF-8 text") }
             return s
         }

@@ -21,8 +21,14 @@ public struct ImageEncoderConfig: Equatable, Sendable {
         self.architecture = architecture; self.blockOutChannels = blockOutChannels; self.outFeatures = outFeatures; self.normGroups = normGroups
     }
 
-    public init(contentsOf path: String) throws {
-        var r = try ConfigReader(path: path)
+    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
+
+    /// The same from the bytes of a config.json (`path` names it in errors).
+    public init(configData: Data, path: String) throws { try self.init(reader: try ConfigReader(data: configData, path: path)) }
+
+    init(reader: ConfigReader) throws {
+        var r = reader
+        let path = r.file
         architecture = try r.string("architecture", default: "residual")
         blockOutChannels = try r.intArray("block_out_channels", default: [32, 64, 128])
         outFeatures = try r.int("out_features", default: 64)

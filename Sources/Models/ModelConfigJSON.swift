@@ -11,9 +11,15 @@ struct ConfigReader {
 
     init(path: String) throws {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ModelError(file: path, message: "cannot be read (\(error.localizedDescription))")
+        if let problem = unreadableFileProblem(path) { throw ModelError(file: path, message: problem) }
+        do { data = try readFileBytes(path) } catch {
+            throw ModelError(file: path, message: "cannot be read (\((error as? FileError)?.problem ?? error.localizedDescription))")
         }
+        try self.init(data: data, path: path)
+    }
+
+    /// The bytes of a config.json; `path` names it in errors.
+    init(data: Data, path: String) throws {
         var parser = StrictJSON(Array(data))
         let root: StrictJSON.Value
         do { root = try parser.parseDocument() } catch { throw ModelError(file: path, message: "is not valid JSON: \(error)") }

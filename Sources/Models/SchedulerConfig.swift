@@ -28,8 +28,14 @@ public struct SchedulerConfig: Equatable, Sendable {
     }
     public func ddpm() -> DDPMScheduler { DDPMScheduler(schedule: schedule, prediction: prediction, clipSample: clipSample ? clipSampleRange : nil) }
 
-    public init(contentsOf path: String) throws {
-        var r = try ConfigReader(path: path)
+    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
+
+    /// The same from the bytes of a config.json (`path` names it in errors).
+    public init(configData: Data, path: String) throws { try self.init(reader: try ConfigReader(data: configData, path: path)) }
+
+    init(reader: ConfigReader) throws {
+        var r = reader
+        let path = r.file
         className = try r.string("_class_name", default: "DDIMScheduler")
         trainTimesteps = try r.int("num_train_timesteps", default: 1000)
         guard trainTimesteps >= 2 && trainTimesteps <= 100_000 else { throw ModelError(file: path, message: "num_train_timesteps \(trainTimesteps) outside 2…100000") }

@@ -109,6 +109,7 @@ public final class UNet2DConditionModel {
     /// Writes the folder as `save_pretrained` does (atomically, file by file).
     public func save(folder: String, as type: SafeTensors.OutputType = .f32) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try config.validate(file: (folder as NSString).appendingPathComponent("config.json"))
         try writeAtomically(Data(config.jsonText().utf8), to: (folder as NSString).appendingPathComponent("config.json"))
         try SafeTensors.write(store.stateDict(), to: (folder as NSString).appendingPathComponent(Self.weightsFile), as: type, metadata: ["format": "pt"])
     }

@@ -39,8 +39,14 @@ public struct UNetConfig: Equatable, Sendable {
     public static let supportedUpBlocks: Set<String> = ["UpBlock2D", "CrossAttnUpBlock2D"]
 
     /// Reads config.json; unsupported keys with non-default values are errors naming key and value.
-    public init(contentsOf path: String) throws {
-        var r = try ConfigReader(path: path)
+    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
+
+    /// The same from the bytes of a config.json (`path` names it in errors).
+    public init(configData: Data, path: String) throws { try self.init(reader: try ConfigReader(data: configData, path: path)) }
+
+    init(reader: ConfigReader) throws {
+        var r = reader
+        let path = r.file
         inChannels = try r.int("in_channels", default: 4)
         outChannels = try r.int("out_channels", default: 4)
         sampleSize = try r.int("sample_size", default: 64)
@@ -74,9 +80,7 @@ public struct UNetConfig: Equatable, Sendable {
         let layers = try r.intList("transformer_layers_per_block", count: levels) ?? [Int](repeating: 1, count: levels)
         guard layers.allSatisfy({ $0 == 1 }) else { throw ModelError(file: path, message: "transformer_layers_per_block must be 1") }
         try r.requireDefaults(Self.unsupportedDefaults)
-        for (i, c) in blockOutChannels.enumerated() where c % normNumGroups != 0 || c % attentionHeads[i] != 0 {
-            throw ModelError(file: path, message: "block_out_channels[\(i)] = \(c) must divide by norm_num_groups (\(normNumGroups)) and the heads (\(attentionHeads[i]))")
-        }
+        try validate(file: path)
     }
 
     /// diffusers' defaults for every key this package does not implement.

@@ -89,8 +89,9 @@ public struct SafeTensorsFile {
     /// Reads and validates a file.
     public init(path: String) throws {
         let bytes: Data
-        do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw SafeTensorsError(file: path, problem: .unreadable(error.localizedDescription))
+        if let problem = unreadableFileProblem(path) { throw SafeTensorsError(file: path, problem: .unreadable(problem)) }
+        do { bytes = try readFileBytes(path) } catch {
+            throw SafeTensorsError(file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
         }
         try self.init(bytes: bytes, path: path)
     }
@@ -158,8 +159,9 @@ public struct SafeTensorsFile {
             guard offsets[1] <= data.count else { throw fail(.offsetPastEnd(name: name, end: offsets[1], dataBytes: data.count)) }
             entries[name] = Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
         }
-        // The tensors must tile the data section: sorted by start, each begins where the last ended.
-        let sorted = entries.sorted { ($0.value.range.lowerBound, $0.key) < ($1.value.range.lowerBound, $1.key) }
+        // The tensors must tile the data section: sorted by start (an empty tensor before a full
+        // one at the same offset), each begins where the last ended.
+        let sorted = entries.sorted { ($0.value.range.lowerBound, $0.value.range.upperBound, $0.key) < ($1.value.range.lowerBound, $1.value.range.upperBound, $1.key) }
         var end = 0, previous = ""
         for (name, e) in sorted {
             if e.range.lowerBound < end { throw fail(.overlap(previous, name)) }
@@ -281,7 +283,7 @@ public enum SafeTensors {
     public static func write(_ tensors: [String: Tensor], to path: String, as type: OutputType = .f32,
                              metadata: [String: String] = [:]) throws {
         do { try writeAtomically(encode(tensors, as: type, metadata: metadata), to: path) } catch {
-            throw SafeTensorsError(file: path, problem: .writeFailed("\(error)"))
+            throw SafeTensorsError(file: path, problem: .writeFailed((error as? FileError)?.problem ?? "\(error)"))
         }
     }
 
@@ -297,14 +299,91 @@ public enum SafeTensors {
 /// Writes `data` to a temporary name beside `path`, then renames it into place, so that a crash
 /// never leaves a half-written file under the real name.
 public func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
+    let target = try writableTarget(path)
+    let url = URL(fileURLWithPath: target)
     let dir = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+        throw FileError(path: path, problem: "its folder \(dir.path) cannot be created (\(error.localizedDescription))")
+    }
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    try data.write(to: tmp)
-    if rename(tmp.path, url.path) != 0 {
+    do { try data.write(to: tmp) } catch {
         try? FileManager.default.removeItem(at: tmp)
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        throw FileError(path: path, problem: "cannot be written (\(error.localizedDescription))")
+    }
+    if rename(tmp.path, target) != 0 {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: tmp)
+        throw FileError(path: path, problem: "the finished file could not be moved into place (\(reason))")
+    }
+}
+
+/// A file that cannot be read or written: the path and what is wrong, in words.
+public struct FileError: Error, CustomStringConvertible {
+    public let path: String, problem: String
+    public var description: String { "\(path): \(problem)" }
+}
+
+/// Where a write to `path` should land: the path itself, or a symbolic link's final target (so
+/// that writing through a link updates what it points to and keeps the link). A directory, FIFO,
+/// socket or device there is an error: replacing it with a file would destroy something that is
+/// not ours.
+public func writableTarget(_ path: String) throws -> String {
+    var target = path
+    for _ in 0..<32 {
+        var st = stat()
+        guard lstat(target, &st) == 0 else { return target }   // nothing there: a new file
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return target
+        case S_IFLNK:
+            guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else {
+                throw FileError(path: path, problem: "is a symbolic link that cannot be read")
+            }
+            target = dest.hasPrefix("/") ? dest : ((target as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
+        case S_IFDIR: throw FileError(path: path, problem: "is a directory, not a file")
+        case S_IFIFO: throw FileError(path: path, problem: "is a FIFO (named pipe), not a regular file")
+        case S_IFCHR, S_IFBLK: throw FileError(path: path, problem: "is a device, not a regular file")
+        case S_IFSOCK: throw FileError(path: path, problem: "is a socket, not a regular file")
+        default: throw FileError(path: path, problem: "is not a regular file")
+        }
+    }
+    throw FileError(path: path, problem: "is a chain of more than 32 symbolic links")
+}
+
+/// The bytes of a regular file, read with POSIX calls (Foundation's Data(contentsOf:) leaks a
+/// buffer on empty files on Linux, found by the fuzzers), or an error in words.
+public func readFileBytes(_ path: String) throws -> Data {
+    if let problem = unreadableFileProblem(path) { throw FileError(path: path, problem: problem) }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw FileError(path: path, problem: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw FileError(path: path, problem: String(cString: strerror(errno))) }
+    var data = Data(count: Int(st.st_size))
+    var got = 0
+    let total = data.count
+    try data.withUnsafeMutableBytes { (buf: UnsafeMutableRawBufferPointer) in
+        while got < total {
+            let n = read(fd, buf.baseAddress! + got, total - got)
+            if n < 0 { if errno == EINTR { continue }; throw FileError(path: path, problem: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            got += n
+        }
+    }
+    return got == total ? data : data.prefix(got)
+}
+
+/// Why `path` cannot be read as a file, in words ("does not exist", "is a directory"), or nil when it can.
+public func unreadableFileProblem(_ path: String) -> String? {
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+        return errno == ENOENT ? "does not exist" : errno == EACCES ? "cannot be read (permission denied)" : String(cString: strerror(errno))
+    }
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: return access(path, R_OK) == 0 ? nil : "cannot be read (permission denied)"
+    case S_IFDIR: return "is a directory, not a file"
+    case S_IFIFO: return "is a FIFO (named pipe), not a regular file"
+    case S_IFCHR, S_IFBLK: return "is a device, not a regular file"
+    default: return "is not a regular file"
     }
 }
 

@@ -92,10 +92,22 @@ final class ChapterTests: XCTestCase {
         XCTAssertTrue(out.contains("all checks passed"), out)
     }
 
+    func testChapter06() throws {
+        let out = try runChapter("chapter06", expecting: ["vocabulary-band.png", "identifier-embeddings.png", "prior-before.png", "identifier-metrics.png", "identifier-grid.png"])
+        XCTAssertTrue(out.contains("all checks passed"), out)
+        XCTAssertTrue(out.contains("| rare token (sks) |"), out)
+    }
+
+    func testChapter07() throws {
+        let out = try runChapter("chapter07", expecting: ["class-images.png", "drift-grid.png", "pres-div.png", "lambda-sweep.png", "class-colors.png"])
+        XCTAssertTrue(out.contains("all checks passed"), out)
+        XCTAssertTrue(out.contains("| without prior preservation |"), out)
+    }
+
     /// Every command of the tools answers --help with status 0; a wrong flag is an error that names it.
     func testToolsAnswerHelpAndNameWrongFlags() throws {
         for args in [["--help"], ["world", "--help"], ["tokenize", "--help"], ["pretrain", "--help"], ["evaluate-judges", "--help"],
-                     ["sample", "--help"], ["train", "--help"], ["evaluate-base", "--help"],
+                     ["sample", "--help"], ["train", "--help"], ["textual-inversion", "--help"], ["evaluate-base", "--help"],
                      ["unet-forward", "--help"], ["text-encoder-forward", "--help"], ["init-unet", "--help"], ["init-text-encoder", "--help"]] {
             let r = try run("dreambooth", args)
             XCTAssertEqual(r.status, 0, "dreambooth \(args.joined(separator: " ")): \(r.output)")

@@ -80,3 +80,28 @@ final class FrechetDistanceTests: XCTestCase {
         XCTAssertEqual(Metrics.frechetDistance(a, wide), Metrics.meanAndCovarianceTrace(a) + mean.reduce(0) { $0 + $1 * $1 }, accuracy: 1e-6)
     }
 }
+
+/// The look judge tells the subject from ordinary objects of its class on renders it never saw.
+final class SubjectLookJudgeTests: XCTestCase {
+    func testRecognisesTheSubjectAndNotOrdinaryObjects() throws {
+        let dino = try DINOJudge(folder: Fixtures.inRepository("Checkpoints/judges/dino"))
+        let world = World()
+        for subject in Subject.all {
+            let judge = SubjectLookJudge(subject: subject, dino: dino)
+            var subjectImages: [Tensor] = [], ordinary: [Tensor] = []
+            for i in 0..<30 {
+                var rng = RNG(seed: 31_337).split("test/\(subject.name)/\(i)")
+                let context = Context.allCases[rng.randint(Context.allCases.count)]
+                subjectImages.append(world.render(subject.scene(context, rng: &rng)))
+                let color = ColorName.allCases[rng.randint(ColorName.allCases.count)], pattern = Pattern.allCases[rng.randint(Pattern.allCases.count)]
+                ordinary.append(world.render(World.placed(Scene(objectClass: subject.objectClass, color: color, pattern: pattern, context: context,
+                                                                style: .photo, look: .ordinary(color, pattern)), rng: &rng)))
+            }
+            let hits = judge.isSubject(embeddings: dino.embed(World.batchTensor(subjectImages))).filter { $0 }.count
+            let falseHits = judge.isSubject(embeddings: dino.embed(World.batchTensor(ordinary))).filter { $0 }.count
+            XCTAssertGreaterThanOrEqual(hits, 27, "\(subject.name): \(hits)/30 subject renders recognised")
+            XCTAssertLessThanOrEqual(falseHits, 3, "\(subject.name): \(falseHits)/30 ordinary renders taken for the subject")
+            print("\(subject.name): look judge \(hits)/30 subject, \(falseHits)/30 ordinary")
+        }
+    }
+}

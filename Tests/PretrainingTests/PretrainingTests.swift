@@ -165,3 +165,68 @@ final class DreamBoothTrainerTests: XCTestCase {
         XCTAssertTrue(try DreamBoothTrainer.validate(c).first?.contains("lacks the class noun") == true)
     }
 }
+
+/// Textual inversion: only the placeholder's row of the token embedding changes; resumable; the
+/// learned embedding is what the saved text encoder holds.
+final class TextualInversionTests: XCTestCase {
+    func config(_ out: String) -> TrainConfig {
+        var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
+        c.pretrainedModel = DreamBoothTrainerTests.setup.base
+        c.placeholderToken = "sks"; c.initializerToken = "ball"; c.learningRate = TrainConfig.textualInversionLearningRate
+        c.maxGradNorm = TrainConfig.noClipping
+        return c
+    }
+
+    func testOnlyThePlaceholderRowIsTrainedAndTheRunResumes() throws {
+        let a = temporaryDirectory("tiA"), b = temporaryDirectory("tiB")
+        try DreamBoothTrainer.run(config(a), log: { _ in })
+        let base = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base), tuned = try TextToImagePipeline(folder: a)
+        let sks = base.tokenizer.encode("sks")[1], ball = base.tokenizer.encode("ball")[1]
+        func table(_ p: TextToImagePipeline) -> Tensor { p.textEncoder.parameters.first { $0.name.hasSuffix("token_embedding.weight") }!.value }
+        let before = table(base), after = table(tuned), D = before.shape[1]
+        var changedRows = Set<Int>()
+        for i in 0..<before.count where before.scalars[i] != after.scalars[i] { changedRows.insert(i / D) }
+        XCTAssertEqual(changedRows, [sks], "only the placeholder's row may change")
+        // It started from the initializer's row and moved away from it.
+        let moved = (0..<D).map { abs(after.scalars[sks * D + $0] - before.scalars[ball * D + $0]) }.max()!
+        XCTAssertGreaterThan(moved, 0)
+        // The UNet is the base's, byte for byte.
+        for (p, q) in zip(base.unet.parameters, tuned.unet.parameters) { XCTAssertEqual(p.value.scalars, q.value.scalars, p.name) }
+        // learned_embeds.safetensors holds the row, as textual_inversion.py writes it.
+        let learned = try SafeTensorsFile(path: a + "/learned_embeds.safetensors").tensor("sks")
+        XCTAssertEqual(learned.shape, [1, D])
+        XCTAssertEqual(learned.scalars, Array(after.scalars[(sks * D)..<((sks + 1) * D)]))
+        // Stopped and resumed: the same bytes.
+        _ = try DreamBoothTrainer.run(config(b), stopAfter: 3, log: { _ in })
+        var resumed = config(b); resumed.resumeFromCheckpoint = "latest"
+        try DreamBoothTrainer.run(resumed, log: { _ in })
+        XCTAssertEqual(FileManager.default.contents(atPath: a + "/learned_embeds.safetensors"), FileManager.default.contents(atPath: b + "/learned_embeds.safetensors"))
+    }
+
+    func testPlaceholderMustBeOneToken() throws {
+        var c = config(temporaryDirectory("tiBad"))
+        c.placeholderToken = "xqzt"
+        XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in })) { XCTAssertTrue("\($0)".contains("must be exactly one"), "\($0)") }
+        c.placeholderToken = "sks"; c.initializerToken = nil
+        XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in })) { XCTAssertTrue("\($0)".contains("--initializer_token"), "\($0)") }
+    }
+}
+
+/// Chapter 06's rule for identifiers, on the shipped tokenizer.
+final class IdentifierTests: XCTestCase {
+    func testRareCandidatesAreShortUnusedSingleTokens() throws {
+        let tokenizer = try CLIPTokenizer(folder: Fixtures.inRepository("Checkpoints/base/tokenizer"))
+        let world = World()
+        let captions = (0..<2000).map { i -> String in
+            var rng = RNG(seed: 11).split("caption/\(i)")
+            return Captions.caption(for: world.scene(.train, seed: 11, index: i), rng: &rng).text
+        }
+        let candidates = Identifiers.rareCandidates(tokenizer, captions: captions)
+        let words = Set(candidates.map(\.text))
+        XCTAssertTrue(words.contains("sks"))
+        XCTAssertFalse(words.contains("red"), "a caption word is never a candidate")
+        XCTAssertFalse(words.contains("xqzt"), "a multi-token string is never a candidate")
+        for c in candidates { XCTAssertLessThanOrEqual(c.text.count, 3); XCTAssertEqual(tokenizer.encode(c.text), [tokenizer.bosTokenId, c.id, tokenizer.eosTokenId]) }
+        XCTAssertGreaterThan(candidates.count, 100)
+    }
+}

@@ -145,3 +145,59 @@ final class StrictJSONTests: XCTestCase {
         }
     }
 }
+
+/// Writes land whole or not at all, through symbolic links, never over something that is not a
+/// regular file; reads of a wrong kind of path say what is wrong.
+final class SafeWriteTests: XCTestCase {
+    func testSymlinkWritesThroughAndKeepsTheLink() throws {
+        let dir = temporaryDirectory("symlink")
+        let real = dir + "/real.safetensors", link = dir + "/link.safetensors"
+        try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: real)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.safetensors")
+        try SafeTensors.write(["a": Tensor(shape: [1], scalars: [2])], to: link)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "real.safetensors", "the link is still a link")
+        XCTAssertEqual(try SafeTensorsFile(path: real).tensor("a").scalars, [2], "the write went to the link's target")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [])
+    }
+
+    func testDirectoryFIFOAndDeviceAreRefusedAsOutputsAndInputs() throws {
+        let dir = temporaryDirectory("kinds")
+        let fifo = dir + "/pipe"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        for (path, words) in [(dir, "is a directory"), (fifo, "is a FIFO"), ("/dev/null", "is a device")] {
+            XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: path)) { XCTAssertTrue("\($0)".contains(words), "\($0)") }
+            XCTAssertThrowsError(try SafeTensorsFile(path: path)) { XCTAssertTrue("\($0)".contains(words), "\($0)") }
+        }
+        var st = stat()
+        XCTAssertEqual(lstat(fifo, &st), 0); XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "the FIFO is still there")
+        XCTAssertThrowsError(try SafeTensorsFile(path: dir + "/missing.safetensors")) { XCTAssertTrue("\($0)".contains("does not exist"), "\($0)") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no temporary file is left")
+    }
+
+    func testAFailedWriteLeavesNoTemporaryFile() throws {
+        // A folder that cannot be made (its parent is a file): the error names the path.
+        let parent = temporaryDirectory("notafolder")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: parent + "/file"))
+        XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: parent + "/file/x.safetensors")) {
+            XCTAssertTrue("\($0)".contains("cannot be created"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent), ["file"])
+        // A read-only folder (not for root, who writes anyway).
+        let dir = temporaryDirectory("readonly")
+        XCTAssertEqual(chmod(dir, 0o500), 0)
+        defer { chmod(dir, 0o700) }
+        if getuid() == 0 { throw XCTSkip("root writes into read-only folders") }
+        XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: dir + "/x.safetensors")) { XCTAssertTrue("\($0)".contains(dir + "/x.safetensors"), "\($0)") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+    }
+
+    func testZeroSizeTensorsAreValid() throws {
+        // "a" is empty and starts where "b" starts: valid safetensors (the Rust reader accepts it).
+        let file = temporaryDirectory("empty") + "/x.safetensors"
+        try SafeTensors.write(["a": Tensor(shape: [0, 4], scalars: []), "b": Tensor(shape: [2], scalars: [1, 2]), "c": Tensor(shape: [0], scalars: [])], to: file)
+        let f = try SafeTensorsFile(path: file)
+        XCTAssertEqual(try f.tensor("a").shape, [0, 4])
+        XCTAssertEqual(try f.tensor("b").scalars, [1, 2])
+        XCTAssertEqual(try f.tensor("c").shape, [0])
+    }
+}

@@ -1,0 +1,66 @@
+// Textual inversion (Gal et al. 2022), the comparison row of DreamBooth's Table 1, as diffusers'
+// examples/textual_inversion/textual_inversion.py runs it:
+//   the placeholder token's input embedding starts as the initializer token's ("ball"),
+//   the prompts are templates with the placeholder in them ("a sks"),
+//   the loss is DreamBooth's (noise the image, predict ε, MSE), but only the token embedding
+//   matrix receives a gradient, and after every optimizer step every row except the
+//   placeholder's is put back, so weight decay and Adam touch nothing else.
+// The reference adds a new token to the tokenizer; ours has no added-token table, so the
+// placeholder must already be one token of the vocabulary, a rare one (chapter 06 picks them).
+
+import Foundation
+import Models
+import TensorCore
+
+final class TextualInversion {
+    let embedding: Variable
+    let row: Int
+    let placeholder: String
+    let templates: [String]
+    private let frozen: Tensor
+
+    init(_ c: TrainConfig, text: CLIPTextModel, tokenizer: CLIPTokenizer) throws {
+        placeholder = c.placeholderToken!
+        templates = c.textualInversionTemplates
+        func singleToken(_ word: String, _ flag: String) throws -> Int {
+            let ids = tokenizer.encode(word)
+            guard ids.count == 3 else {
+                throw TrainError("\(flag) \"\(word)\" is \(ids.count - 2) tokens for this tokenizer; it must be exactly one (a rare word such as sks: `dreambooth tokenize` shows the split)")
+            }
+            return ids[1]
+        }
+        row = try singleToken(placeholder, "--placeholder_token")
+        let initializer = try singleToken(c.initializerToken!, "--initializer_token")
+        guard let e = text.parameters.first(where: { $0.name.hasSuffix("token_embedding.weight") }) else {
+            throw TrainError("the text encoder has no token embedding")
+        }
+        embedding = e
+        let D = e.shape[1]
+        var w = e.value.scalars
+        for d in 0..<D { w[row * D + d] = w[initializer * D + d] }
+        e.value = Tensor(shape: e.shape, scalars: w)
+        frozen = e.value
+    }
+
+    /// One prompt: a template, drawn as the reference draws it, with the placeholder in it.
+    func prompt(_ rng: inout RNG) -> String {
+        let t = templates.count == 1 ? templates[0] : templates[rng.randint(templates.count)]
+        return t.replacingOccurrences(of: "{}", with: placeholder)
+    }
+
+    /// Every row but the placeholder's back to the base model's values.
+    func restoreOtherRows() {
+        let D = embedding.shape[1]
+        var w = frozen.scalars
+        let trained = embedding.value.scalars
+        for d in 0..<D { w[row * D + d] = trained[row * D + d] }
+        embedding.value = Tensor(shape: embedding.shape, scalars: w)
+    }
+
+    /// learned_embeds.safetensors: {placeholder: (1, D)}, the reference's file.
+    func saveLearnedEmbedding(to file: String) throws {
+        let D = embedding.shape[1]
+        let v = Array(embedding.value.scalars[(row * D)..<((row + 1) * D)])
+        try SafeTensors.write([placeholder: Tensor(shape: [1, D], scalars: v)], to: file, metadata: [:])
+    }
+}

@@ -1,0 +1,97 @@
+// A study: runs and their evaluations, both cached, for the chapters' tables.
+//
+//   let study = try Study(work: ".experiments", quick: false)
+//   let row = try study.result(spec)          // trains (or loads) the run, samples, measures
+//   row.metrics.dino, row.images, row.record.seconds
+// The evaluation is cached in the run's folder (evaluation.json and samples.safetensors) under a
+// version of the evaluation protocol, so changing the prompts or metrics re-measures without
+// retraining.
+
+import Evaluation
+import Foundation
+import Models
+import TensorCore
+import ToyWorld
+
+public struct StudyResult: Sendable {
+    public var spec: RunSpec
+    public var record: RunRecord
+    public var metrics: RunMetrics
+    public var prompts: [SubjectPrompt]
+    /// The samples, `samplesPerPrompt` per prompt in prompt order, each (3, H, W) in [0, 1].
+    public var images: [Tensor]
+    public var classImages: [Tensor]
+}
+
+public final class Study {
+    public let runner: ExperimentRunner
+    public let evaluator: SubjectEvaluator
+    public let judges: Judges
+    let log: (String) -> Void
+
+    public init(work: String, base: String = "Checkpoints/base", judgesFolder: String = "Checkpoints/judges", quick: Bool,
+                log: @escaping (String) -> Void = { print($0); fflush(stdout) }) throws {
+        runner = ExperimentRunner(work: work, base: base, quick: quick, log: log)
+        judges = try Judges(folder: judgesFolder, tokenizer: try CLIPTokenizer(folder: (base as NSString).appendingPathComponent("tokenizer")))
+        evaluator = SubjectEvaluator(judges: judges, quick: quick)
+        self.log = log
+    }
+
+    static func path(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }
+
+    public func prompts(_ spec: RunSpec) -> [SubjectPrompt] {
+        SubjectPrompt.list(subject: spec.subjectValue, identifier: spec.identifier, noun: spec.nounWord)
+    }
+
+    /// The run of `spec`, trained or loaded, its samples and metrics, evaluated or loaded.
+    public func result(_ spec: RunSpec) throws -> StudyResult {
+        let dir = runner.directory(spec)
+        let evalFile = Self.path(dir, "evaluation-\(SubjectEvaluator.version).json"), sampleFile = Self.path(dir, "samples-\(SubjectEvaluator.version).safetensors")
+        let prompts = prompts(spec)
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)),
+           let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
+           let recordData = try? Data(contentsOf: URL(fileURLWithPath: Self.path(dir, "run.json"))),
+           let record = try? RecordJSON.decoder.decode(RunRecord.self, from: recordData),
+           let file = try? SafeTensorsFile(path: sampleFile),
+           let samples = try? file.tensor("samples"), let classSamples = try? file.tensor("class_samples") {
+            return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: Self.unstack(samples), classImages: Self.unstack(classSamples))
+        }
+        let (pipeline, record) = try runner.pipeline(spec)
+        log("evaluating \(runner.key(spec)): \(prompts.count) prompts × \(evaluator.samplesPerPrompt) samples")
+        let classPrompt = spec.nounWord.isEmpty ? "a \(spec.subjectValue.objectClass.rawValue)" : spec.classPrompt
+        let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: classPrompt)
+        let metrics = evaluator.measure(subject: spec.subjectValue, prompts: prompts, images: images, classImages: classImages)
+        let e = RecordJSON.encoder
+        try SafeTensors.write(["samples": Self.stack(images), "class_samples": Self.stack(classImages)], to: sampleFile, as: .f16)
+        try writeAtomically(try e.encode(metrics), to: evalFile)
+        return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: images, classImages: classImages)
+    }
+
+    /// The base model before any fine-tuning, measured with a spec's prompts (the identifier means
+    /// nothing to it yet): the "before" of drift and of the class prompt's statistics.
+    public func baseline(_ spec: RunSpec) throws -> StudyResult {
+        let dir = Self.path(runner.work, "baseline")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let name = "\(spec.subject)-\(spec.identifier)-\(spec.nounWord)-\(runner.quick ? "quick" : "full")-\(SubjectEvaluator.version)"
+        let evalFile = Self.path(dir, name + ".json"), sampleFile = Self.path(dir, name + ".safetensors")
+        let prompts = prompts(spec)
+        let record = RunRecord(spec: spec, seconds: 0, steps: 0, finalLoss: .nan)
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)), let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
+           let file = try? SafeTensorsFile(path: sampleFile), let samples = try? file.tensor("samples"), let classSamples = try? file.tensor("class_samples") {
+            return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: Self.unstack(samples), classImages: Self.unstack(classSamples))
+        }
+        let pipeline = try TextToImagePipeline(folder: runner.base)
+        let classPrompt = spec.nounWord.isEmpty ? "a \(spec.subjectValue.objectClass.rawValue)" : spec.classPrompt
+        let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: classPrompt)
+        let metrics = evaluator.measure(subject: spec.subjectValue, prompts: prompts, images: images, classImages: classImages)
+        let e = RecordJSON.encoder
+        try SafeTensors.write(["samples": Self.stack(images), "class_samples": Self.stack(classImages)], to: sampleFile, as: .f16)
+        try writeAtomically(try e.encode(metrics), to: evalFile)
+        return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: images, classImages: classImages)
+    }
+
+    static func stack(_ images: [Tensor]) -> Tensor { World.batchTensor(images, signed: false) }
+    static func unstack(_ t: Tensor) -> [Tensor] {
+        (0..<t.shape[0]).map { t.slice(rows: $0..<($0 + 1)).reshaped(Array(t.shape.dropFirst())) }
+    }
+}
