@@ -10,6 +10,8 @@
 #   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
 #   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball):
 #                        instance images, class images, 400 steps with prior preservation, samples
+#   make dreambooth-lora the same with LoRA (RANK=4): pytorch_lora_weights.safetensors, as train_dreambooth_lora.py
+#   make textual-inversion  the paper's baseline on the same subject: one learned token embedding
 #   make fuzz            build the libFuzzer harnesses (Fuzz/) with ASan and run each RUNS times (default 10^6)
 #   make bench           benchmarks: GEMM and op speed against the machine's FMA peak; UNet train step
 #   make deps            install libpng-dev and gnuplot-nox with apt-get when missing
@@ -17,10 +19,10 @@
 
 SWIFT      ?= swift
 BUILD_DIR  := .build/release
-CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-*)))
+CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-* Chapters/[0-9][0-9][a-z]-*)))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test chapter figures pretrain evaluate dreambooth textual-inversion fuzz bench deps clean
+.PHONY: all build test chapter figures pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench deps clean
 
 all: deps build figures
 
@@ -54,11 +56,29 @@ dreambooth: build
 	  --class_prompt "a $(NOUN)" --class_data_dir dreambooth-data/class-$(NOUN) --with_prior_preservation \
 	  --max_train_steps 400 --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT)
 	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT) --prompt "a sks $(NOUN) at night" --num_images 8 \
-	  --out dreambooth-output/$(SUBJECT)/samples-night
+	  --num_inference_steps 25 --scheduler ddpm --out dreambooth-output/$(SUBJECT)/samples-night
 
 RUNS ?= 1000000
 fuzz: deps
 	scripts/fuzz.sh $(RUNS)
+
+# The same subject with LoRA (train_dreambooth_lora.py): rank-4 adapters, a file of about 200 KB.
+RANK ?= 4
+dreambooth-lora: build
+	$(BUILD_DIR)/dreambooth world --subject $(SUBJECT) --count 4 --out dreambooth-data/$(SUBJECT)
+	$(BUILD_DIR)/dreambooth train --rank $(RANK) --instance_data_dir dreambooth-data/$(SUBJECT) --instance_prompt "a sks $(NOUN)" \
+	  --class_prompt "a $(NOUN)" --class_data_dir dreambooth-data/class-$(NOUN) --with_prior_preservation \
+	  --max_train_steps 400 --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT)-lora
+	$(BUILD_DIR)/dreambooth sample --lora dreambooth-output/$(SUBJECT)-lora/pytorch_lora_weights.safetensors \
+	  --prompt "a sks $(NOUN) at night" --num_images 8 --num_inference_steps 25 --scheduler ddpm --out dreambooth-output/$(SUBJECT)-lora/samples-night
+
+# The paper's baseline on the same subject: one token embedding (textual_inversion.py).
+textual-inversion: build
+	$(BUILD_DIR)/dreambooth world --subject $(SUBJECT) --count 4 --out dreambooth-data/$(SUBJECT)
+	$(BUILD_DIR)/dreambooth textual-inversion --train_data_dir dreambooth-data/$(SUBJECT) --placeholder_token sks \
+	  --initializer_token $(NOUN) --validation_prompt "a sks in snow" --output_dir textual-inversion-output/$(SUBJECT)
+	$(BUILD_DIR)/dreambooth sample --model textual-inversion-output/$(SUBJECT) --prompt "a sks at night" --num_images 8 \
+	  --num_inference_steps 25 --scheduler ddpm --out textual-inversion-output/$(SUBJECT)/samples-night
 
 bench: build
 	$(BUILD_DIR)/bench gemm

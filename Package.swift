@@ -51,8 +51,9 @@ let package = Package(
         chapter("chapter03", "03-unet", ["TensorCore", "Diffusion", "Models", "Plotting", "Book"]),
         chapter("chapter04", "04-text-conditioning", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "Book"]),
         chapter("chapter05", "05-base-model", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "Book"]),
-        chapter("chapter06", "06-rare-identifiers", ["TensorCore", "Models", "ToyWorld", "Evaluation", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
+        chapter("chapter06", "06-rare-identifiers", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
         chapter("chapter07", "07-prior-preservation", ["TensorCore", "Models", "ToyWorld", "Evaluation", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
+        chapter("chapter07a", "07a-lora", ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
         chapter("chapter08", "08-evaluation", ["TensorCore", "Models", "ToyWorld", "Evaluation", "DreamBooth", "Experiments", "ImageIO", "Plotting", "Book"]),
 
         // MARK: - Tools
@@ -72,7 +73,7 @@ let package = Package(
         .testTarget(name: "ToyWorldTests", dependencies: ["ToyWorld", "TensorCore", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "ToyWorld", "TensorCore", "TestSupport"]),
         .testTarget(name: "PretrainingTests", dependencies: ["Pretraining", "DreamBooth", "Evaluation", "Models", "ToyWorld", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ChapterTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ChapterTests", dependencies: ["TestSupport", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

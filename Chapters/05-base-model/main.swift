@@ -42,7 +42,7 @@ func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by
 //   x_t = α_t x_0 + σ_t ε  (cosine schedule; α_t² = ᾱ_t, σ_t² = 1 − ᾱ_t),   loss = w(t) ‖ε_θ(x_t, t, c) − ε‖²
 // with w(t) = min(SNR(t), 5)/SNR(t) (min-SNR-5, chapter 02), the caption dropped to "" one time in
 // ten so that the same network also learns p(x) — the unconditional half of guidance — and AdamW,
-// warm-up and cosine decay, an EMA of the weights (what ships). ε-prediction, not v: see the README.
+// warm-up and cosine decay, an EMA of the weights (what ships). ε-prediction; v briefly below.
 
 func readColumns(_ path: String) -> [[Double]] {
     ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }
@@ -62,6 +62,15 @@ try figures.lines("accuracy-vs-minutes", attrs.enumerated().map { k, a in
                                    xlabel: "minutes of training (this machine)", ylabel: "accuracy (attribute classifier)",
                                    extra: ["set key bottom right inside", "set yrange [0:1]"]), points: true)
 if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) { print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q) }
+
+// ε against v, briefly: the same recipe with v-prediction, stopped at the first evaluation (step
+// 450, the same 64 prompts, seeds and judge). What shipped was trained with ε before this was
+// measured; v learned color and context faster, so it is the first thing to try for a better base.
+let vRows = readColumns("Checkpoints/base-training/v-prediction-evaluations.tsv")
+if let v = vRows.first, let e = evaluations.first(where: { $0[0] == v[0] }) {
+    print(String(format: "\nAt step %.0f, ε-prediction against v-prediction (64 held-out prompts):", v[0]))
+    for (k, a) in Attribute.allCases.enumerated() { print(String(format: "  %-8@ ε %.2f   v %.2f", a.rawValue as NSString, e[2 + k], v[2 + k])) }
+}
 
 // MARK: - 2. Prompts × seeds
 //

@@ -12,7 +12,7 @@
 //        The three fine-tuning runs take about 4 minutes each the first time and are cached in
 //        .experiments/ (chapters 07 and 08 share them); a rerun takes seconds.
 // Writes: Figures/06-rare-identifiers/ — vocabulary-band, identifier-embeddings, prior-before,
-//         identifier-metrics, identifier-grid.
+//         identifier-metrics, identifier-grid; and what fine-tuning did to the word "green".
 
 import Book
 import DreamBooth
@@ -21,6 +21,7 @@ import Experiments
 import Foundation
 import ImageIO
 import Models
+import Pretraining
 import Plotting
 import TensorCore
 import ToyWorld
@@ -45,7 +46,9 @@ func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by
 // came from the English word list the merges were also learned on. A candidate identifier is a
 // whole word (a token ending in </w>) of at most three lowercase letters that no caption uses and
 // that the tokenizer keeps as one token when written alone. The paper takes them from a band of
-// rare ids (T5's 5000–10000); here the band is the later 70 % of ids, the latest merges.
+// rare ids (T5's 5000–10000); here the band is the later 70 % of ids, the latest merges. Our text
+// encoder read nothing but captions, so to it every candidate is equally new — "use" as much as
+// "sks": the band only mirrors the paper's rule for a text encoder that had read the web.
 let world = World()
 let captions = (0..<5000).map { i -> String in
     var rng = RNG(seed: 11).split("caption/\(i)")
@@ -134,7 +137,7 @@ distanceRows.forEach { print($0) }
 try figures.scatter("identifier-embeddings", projected,
                     style: PlotStyle(title: "Γ(\"a [V] ball\"), two principal directions: rare tokens sit by \"a ball\", colors spread out",
                                      xlabel: "first principal direction", ylabel: "second principal direction",
-                                     extra: ["set key outside right top", "set size ratio -1"]), pointSize: 1.2)
+                                     extra: ["set key below", "set size ratio -1"]), pointSize: 1.2)
 let meanDistance = { (words: [String]) in words.map { distance(condition("a \($0) ball"), plain) }.reduce(0, +) / Double(words.count) }
 check(meanDistance(rareSample) < meanDistance(ColorName.allCases.map(\.rawValue)), "rare tokens move the condition less than color words do")
 
@@ -179,28 +182,54 @@ func greenShare(_ r: StudyResult) -> Double {
     let judged = study.judges.attributes.predict(World.batchTensor(idx.map { r.images[$0] }))
     return Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(judged.count)
 }
-var table = ["| identifier | DINO | CLIP-I | look kept | context | judged green | train s |", "|---|---|---|---|---|---|---|"]
+var table = ["| identifier | DINO | CLIP-I | look kept | context | DIV | judged green | train s |", "|---|---|---|---|---|---|---|---|"]
 for (label, r) in rows {
     let m = r.metrics
-    table.append(String(format: "| %@ | %.3f | %.3f | %.2f | %.2f | %.2f | %.0f |", label, m.dino, m.clipI, m.lookKept, m.contextMatch, greenShare(r), r.record.seconds))
+    table.append(String(format: "| %@ | %.3f | %.3f | %.2f | %.2f | %.3f | %.2f | %.0f |", label, m.dino, m.clipI, m.lookKept, m.contextMatch, m.div, greenShare(r), r.record.seconds))
 }
 print(table.joined(separator: "\n"))
-try figures.bars("identifier-metrics", labels: ["DINO", "CLIP-I", "look kept", "context", "judged green"],
-                 series: rows.map { label, r in (label, [r.metrics.dino, r.metrics.clipI, r.metrics.lookKept, r.metrics.contextMatch, greenShare(r)]) },
-                 style: PlotStyle(title: "Same run, three identifiers: fidelity, context, and the color word's leak", ylabel: "score",
+try figures.bars("identifier-metrics", labels: ["DINO", "CLIP-I", "look kept", "context as asked", "DIV"],
+                 series: rows.map { label, r in (label, [r.metrics.dino, r.metrics.clipI, r.metrics.lookKept, r.metrics.contextMatch, r.metrics.div]) },
+                 style: PlotStyle(title: "Same run, three identifiers: the rare token keeps the context, the others copy the photos", ylabel: "score",
                                   extra: ["set yrange [0:1.05]", "set key top right inside"]))
 var gridImages: [Tensor] = [], gridTitles: [String] = []
 for (label, r) in rows {
     let n = study.evaluator.samplesPerPrompt
     for (p, prompt) in r.prompts.enumerated() where prompt.kind == .recontextualization {
-        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? label : prompt.context!.rawValue)
+        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(label): grass" : prompt.context!.rawValue)
     }
 }
 try figures.imageGrid("identifier-grid", big(gridImages), titles: gridTitles, columns: Context.allCases.count,
                       title: "\"a [V] ball in …\" after fine-tuning; rows: sks, green, xqzt; columns: the six contexts", cellSize: 150)
+
+// MARK: - 5. What fine-tuning did to the word
+//
+// The other side of a common word: after fine-tuning, does "green" still mean green elsewhere?
+// Each run's model is asked for "a green star" (a class the subject never was); the share judged
+// green says how much of the word's meaning survived. The rare token had none to lose.
+print("\nAfter fine-tuning, \"a green star\" from each run's model (the share judged green):")
+let probe = options.quick ? 2 : 16
+var damage: [Double] = []
+for (k, (label, _)) in zip(kinds, rows) {
+    var spec = RunSpec(); spec.identifier = k.identifier
+    let (model, _) = try study.runner.pipeline(spec)
+    let stars = BaseQuality.sample(model, [String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
+                                   sampler: study.evaluator.sampler, seed: 99)
+    let judged = study.judges.attributes.predict(World.batchTensor(stars))
+    let share = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
+    damage.append(share)
+    print(String(format: "  %-22@ %.2f", label as NSString, share))
+}
+let baseStars = BaseQuality.sample(base, [String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
+                                   sampler: study.evaluator.sampler, seed: 99)
+let baseGreen = Double(study.judges.attributes.predict(World.batchTensor(baseStars)).filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
+print(String(format: "  %-22@ %.2f", "base model" as NSString, baseGreen))
 if !options.quick {
-    let rare = rows[0].1, common = rows[1].1
-    check(greenShare(common) >= greenShare(rare), "the color word leaks its color at least as much as the rare token")
+    let rare = rows[0].1.metrics, common = rows[1].1.metrics
+    print(String(format: "\nThe common word against the rare token: look kept %.2f vs %.2f, context as asked %.2f vs %.2f, DIV %.3f vs %.3f;",
+                 common.lookKept, rare.lookKept, common.contextMatch, rare.contextMatch, common.div, rare.div))
+    print(String(format: "\"a green star\" is still green %.0f %% of the time after the green run, %.0f %% after the sks run (base model %.0f %%).",
+                 100 * damage[1], 100 * damage[0], 100 * baseGreen))
 }
 print(failures == 0 ? "\nchapter 06: all checks passed" : "\nchapter 06: \(failures) check(s) failed")
 exit(failures == 0 ? 0 : 1)

@@ -132,7 +132,7 @@ try figures.lines("input-images", [
     Series("look kept (exact)", x: counts.map(Double.init), y: byCount.map(\.metrics.lookKept)),
     Series("context as asked (exact)", x: counts.map(Double.init), y: byCount.map(\.metrics.contextMatch)),
 ], style: PlotStyle(title: "\(first.name): fidelity and context against the number of instance photos (paper's Fig. 20)", xlabel: "instance images",
-                    ylabel: "score", extra: ["set key outside right top", "set yrange [0:1.05]", "set xtics 1", "set xrange [0.8:\(Double(counts.last!) + 0.2)]"]), points: true)
+                    ylabel: "score", extra: ["set key below", "set yrange [0:1.05]", "set xtics 1", "set xrange [0.8:\(Double(counts.last!) + 0.2)]"]), points: true)
 let textEncoder = try study.result(spec(first) { $0.trainTextEncoder = true })
 var linesTE = ["| \(first.name) | DINO | CLIP-I | CLIP-T | look kept | context | PRES | train s |", "|---|---|---|---|---|---|---|---|"]
 for (name, r) in [("UNet only (default)", dreambooth[0]), ("UNet + text encoder", textEncoder)] {

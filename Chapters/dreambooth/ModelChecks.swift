@@ -21,6 +21,8 @@ struct ForwardOptions: ParsableArguments {
     var output: String
     @Flag(help: "Also read `target`; write `loss` and `grad.<parameter name>` for every parameter.")
     var gradients = false
+    @Option(help: "LoRA weights (diffusers' pytorch_lora_weights.safetensors layout) to apply to the model first.")
+    var lora: String?
 }
 
 /// A tensor of the input file, checked: present, no empty dimension, every value finite.
@@ -50,6 +52,7 @@ struct UNetForward: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try UNet2DConditionModel(folder: o.model)
+            if let lora = o.lora { try LoRAWeights.apply(lora, unet: model.store, textEncoder: nil) }
             let input = try SafeTensorsFile(path: o.input)
             let sample = try require(input, "sample"), context = try require(input, "encoder_hidden_states")
             let timesteps = try require(input, "timesteps").scalars
@@ -92,6 +95,7 @@ struct TextEncoderForward: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try CLIPTextModel(folder: o.model)
+            if let lora = o.lora { try LoRAWeights.apply(lora, unet: nil, textEncoder: model.store) }
             let input = try SafeTensorsFile(path: o.input)
             guard input.contains("input_ids") else { throw ToolError(description: "\(o.input): no tensor named 'input_ids'") }
             let ids = try input.integers("input_ids")

@@ -31,6 +31,10 @@ struct SampleCommand: ParsableCommand {
     var out: String
     @Option(help: "Initial noise (B, C, H, W) from a safetensors file (tensor `latents`), as diffusers' pipelines take latents=.")
     var latents: String?
+    @Option(help: "LoRA weights (pytorch_lora_weights.safetensors from `dreambooth train --rank`) to apply to --model.")
+    var lora: String?
+    @Option(name: .customLong("lora_scale"), help: "Multiplies the LoRA update (0: the base model, 1: as trained).")
+    var loraScale: Float = 1
     @Flag(name: .customLong("save_tensors"), help: "Also write the final samples as float32 safetensors (samples.safetensors, tensor `images` in [0, 1]).")
     var saveTensors = false
 
@@ -38,12 +42,14 @@ struct SampleCommand: ParsableCommand {
         guard numImages >= 1 && numImages <= 4096 else { throw ValidationError("--num_images must be 1…4096, got \(numImages)") }
         guard numInferenceSteps >= 1 && numInferenceSteps <= 1000 else { throw ValidationError("--num_inference_steps must be 1…1000, got \(numInferenceSteps)") }
         guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else { throw ValidationError("--guidance_scale must be a number in 0…100, got \(guidanceScale)") }
+        guard loraScale.isFinite && abs(loraScale) <= 100 else { throw ValidationError("--lora_scale must be a number in -100…100, got \(loraScale)") }
         guard SamplerKind(rawValue: scheduler) != nil else { throw ValidationError("--scheduler must be ddim or ddpm, got '\(scheduler)'") }
     }
 
     func run() throws {
         try reportingErrors {
             let pipeline = try TextToImagePipeline(folder: model)
+            if let lora { try LoRAWeights.apply(lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store, scale: loraScale) }
             let H = pipeline.unet.config.sampleSize, C = pipeline.unet.config.inChannels
             var initial: Tensor?
             if let latents {

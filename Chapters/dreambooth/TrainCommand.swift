@@ -72,6 +72,10 @@ struct TrainCommand: ParsableCommand {
     var validationPrompt: String?
     @Option(name: .customLong("num_validation_images")) var numValidationImages = 4
     @Option(name: .customLong("validation_steps")) var validationSteps = 100
+    @Option(help: "LoRA: train rank-r adapters on the attention projections instead of the weights (train_dreambooth_lora.py); writes pytorch_lora_weights.safetensors.")
+    var rank: Int?
+    @Option(name: .customLong("lora_alpha"), help: "LoRA: the update is scaled by lora_alpha / rank (default: lora_alpha = rank, as the reference script).")
+    var loraAlpha: Float?
     @Option(name: .customLong("max_image_pixels"), help: "Refuse instance or class PNGs with more pixels than this (read from the header, before decoding).")
     var maxImagePixels = 1 << 24
     @Flag(help: "A few steps and few class images (what the tests run).")
@@ -97,6 +101,7 @@ struct TrainCommand: ParsableCommand {
             c.offsetNoise = offsetNoise; c.snrGamma = snrGamma; c.seed = seed; c.resolution = resolution; c.centerCrop = centerCrop
             c.outputDir = outputDir; c.checkpointsTotalLimit = checkpointsTotalLimit; c.resumeFromCheckpoint = resumeFromCheckpoint
             c.validationPrompt = validationPrompt
+            c.rank = rank; c.loraAlpha = loraAlpha
             do { try DreamBoothTrainer.run(c) } catch let e as TrainError { throw ToolError(description: e.message) }
         }
     }

@@ -7,7 +7,9 @@
 // (T5-XXL ids 5000–10000 of 32,000), decoded back to text. Here the rule is the same in our
 // vocabulary: a whole word (a token ending in </w>), three letters or fewer, that never occurs in
 // the pretraining captions, so that neither the text encoder nor the UNet ever learned anything
-// about it. Among those, later merges are rarer words of the English word list.
+// about it. For this text encoder, trained on captions alone, every such token is equally
+// unknown, common English ("use", "our") as much as "sks"; the band of late ids only mirrors the
+// paper's rule, whose T5 had read the web and so knew some tokens better than others.
 
 import Models
 

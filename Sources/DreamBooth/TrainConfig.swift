@@ -71,6 +71,12 @@ public struct TrainConfig: Sendable {
     public var initializerToken: String? = nil
     public var textualInversionTemplates = ["a {}"]
     public var isTextualInversion: Bool { placeholderToken != nil }
+    /// LoRA (train_dreambooth_lora.py): --rank r trains rank-r adapters on the UNet's attention
+    /// projections (and the text encoder's with --train_text_encoder) instead of the weights;
+    /// --lora_alpha α (default r) scales them by α/r. nil: full fine-tuning.
+    public var rank: Int? = nil
+    public var loraAlpha: Float? = nil
+    public var isLoRA: Bool { rank != nil }
     /// Sampling of class and validation images: DDIM steps and guidance scale.
     public var samplingSteps = 25
     public var samplingGuidance: Float = 3

@@ -94,6 +94,11 @@ public enum DreamBoothTrainer {
             guard i != p else { throw TrainError("--initializer_token must differ from --placeholder_token") }
             guard !c.withPriorPreservation && !c.trainTextEncoder else { throw TrainError("textual inversion trains one embedding: --with_prior_preservation and --train_text_encoder do not apply") }
         }
+        if let r = c.rank {
+            try positive(r, "--rank", max: 4096)
+            if let a = c.loraAlpha { try finite(a, "--lora_alpha", 0.0001...1e6) }
+            guard !c.isTextualInversion else { throw TrainError("--rank (LoRA) and --placeholder_token (textual inversion) are different methods; give one") }
+        }
         if let r = c.resumeFromCheckpoint, r != "latest" {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path(r, "state.safetensors"), isDirectory: &isDir), !isDir.boolValue else {
@@ -155,12 +160,19 @@ public enum DreamBoothTrainer {
         let unet = pipeline.unet, text = pipeline.textEncoder, tokenizer = pipeline.tokenizer
         var inversion: TextualInversion? = nil
         if c.isTextualInversion { inversion = try TextualInversion(c, text: text, tokenizer: tokenizer) }
-        for p in text.parameters { p.requiresGrad = c.trainTextEncoder }
-        for p in unet.parameters { p.requiresGrad = inversion == nil }
+        for p in text.parameters { p.requiresGrad = c.trainTextEncoder && !c.isLoRA }
+        for p in unet.parameters { p.requiresGrad = inversion == nil && !c.isLoRA }
         let trainedPairs: [(String, Variable)]
+        var loraSets: [LoRASet] = []
         if let inversion {
             inversion.embedding.requiresGrad = true
             trainedPairs = [("text_encoder." + inversion.embedding.name, inversion.embedding)]
+        } else if let rank = c.rank {
+            // LoRA: the base stays frozen; only the adapters' A and B are trained.
+            let lora = LoRAConfig(rank: rank, alpha: c.loraAlpha)
+            loraSets.append(LoRASet(unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: lora, seed: c.seed))
+            if c.trainTextEncoder { loraSets.append(LoRASet(text.store, component: "text_encoder", targets: LoRAConfig.textEncoderTargets, config: lora, seed: c.seed)) }
+            trainedPairs = loraSets.flatMap { set in set.layers.flatMap { l in [("\(set.component).\(l.name).lora_A", l.adapter.down), ("\(set.component).\(l.name).lora_B", l.adapter.up)] } }
         } else {
             trainedPairs = unet.parameters.map { ("unet." + $0.name, $0) } + (c.trainTextEncoder ? text.parameters.map { ("text_encoder." + $0.name, $0) } : [])
         }
@@ -266,10 +278,16 @@ public enum DreamBoothTrainer {
             }
         }
         // MARK: the fine-tuned pipeline, diffusers layout
-        try pipeline.save(folder: c.outputDir, as: .f32)
+        if !loraSets.isEmpty {
+            // As train_dreambooth_lora.py: the adapters alone; the base is --pretrained_model_name_or_path.
+            try LoRAWeights.save(loraSets, to: path(c.outputDir, LoRAWeights.fileName))
+        } else {
+            try pipeline.save(folder: c.outputDir, as: .f32)
+        }
         if let inversion { try inversion.saveLearnedEmbedding(to: path(c.outputDir, "learned_embeds.safetensors")) }
         try writeLossFigure(losses, to: c.outputDir)
-        log(String(format: "\nfine-tuned %d steps in %.1f s → %@ (unet/, text_encoder/, tokenizer/, scheduler/)", totalSteps, Date().timeIntervalSince(t0), c.outputDir))
+        log(String(format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, Date().timeIntervalSince(t0), c.outputDir,
+                   loraSets.isEmpty ? "(unet/, text_encoder/, tokenizer/, scheduler/)" : "(\(LoRAWeights.fileName), \(loraSets.reduce(0) { $0 + $1.parameterCount }) parameters)"))
         return TrainResult(steps: totalSteps, losses: losses, seconds: Date().timeIntervalSince(t0), classImagesGenerated: generated)
     }
 

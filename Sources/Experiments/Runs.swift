@@ -31,6 +31,9 @@ public struct RunSpec: Codable, Hashable, Sendable {
     public var priorLossWeight: Float = 1
     public var trainTextEncoder = false
     public var seed: UInt64 = 0
+    /// LoRA rank (train_dreambooth_lora.py's --rank); nil for full fine-tuning. Omitted from the
+    /// key when nil, so full runs keep their keys.
+    public var rank: Int? = nil
     public init() {}
 
     public var subjectValue: Subject { Subject.named(subject)! }
@@ -111,6 +114,7 @@ public final class ExperimentRunner {
         case .dreambooth:
             c.instancePrompt = spec.instancePrompt
             c.trainTextEncoder = spec.trainTextEncoder
+            c.rank = spec.rank
             if spec.usesPrior {
                 c.withPriorPreservation = true; c.priorLossWeight = spec.priorLossWeight
                 c.classPrompt = spec.classPrompt
@@ -129,7 +133,7 @@ public final class ExperimentRunner {
     public func pipeline(_ spec: RunSpec) throws -> (TextToImagePipeline, RunRecord) {
         let dir = directory(spec), recordFile = Self.path(dir, "run.json")
         if let data = try? Data(contentsOf: URL(fileURLWithPath: recordFile)), let record = try? RecordJSON.decoder.decode(RunRecord.self, from: data) {
-            return (try TextToImagePipeline(folder: dir), record)
+            return (try load(spec), record)
         }
         log("run \(key(spec)): \(spec.json)")
         let result = try DreamBoothTrainer.run(try config(spec), log: log)
@@ -138,7 +142,16 @@ public final class ExperimentRunner {
         try writeAtomically(try e.encode(record), to: recordFile)
         // The checkpoints were for resuming; the finished pipeline is what later reads need.
         for (_, c) in (try? DreamBoothTrainer.checkpoints(dir)) ?? [] { try? FileManager.default.removeItem(atPath: c) }
-        return (try TextToImagePipeline(folder: dir), record)
+        return (try load(spec), record)
+    }
+
+    /// A finished run's pipeline: its own folder, or for LoRA the base with the adapters applied.
+    func load(_ spec: RunSpec) throws -> TextToImagePipeline {
+        let dir = directory(spec)
+        guard spec.rank != nil else { return try TextToImagePipeline(folder: dir) }
+        let pipeline = try TextToImagePipeline(folder: base)
+        try LoRAWeights.apply(Self.path(dir, LoRAWeights.fileName), unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+        return pipeline
     }
 }
 

@@ -9,7 +9,11 @@ import TensorCore
 public final class ParameterStore {
     public private(set) var names: [String] = []
     public private(set) var byName: [String: Variable] = [:]
+    /// Every Linear layer's adapter slot by the layer's name ("…attn1.to_q").
+    public private(set) var linears: [(name: String, slot: AdapterSlot)] = []
     public init() {}
+
+    func registerLinear(_ name: String, _ slot: AdapterSlot) { linears.append((name, slot)) }
 
     /// Registers a trainable parameter.
     @discardableResult
@@ -64,12 +68,19 @@ func uniformInit(_ shape: [Int], fanIn: Int, rng: inout RNG) -> Tensor {
 public struct Linear {
     public let weight: Variable
     public let bias: Variable?
+    /// Where a LoRA adapter plugs in (LoRA.swift); empty unless one is attached.
+    public let adapter: AdapterSlot
     public init(_ store: ParameterStore, _ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG) {
         weight = store.make(name + ".weight", uniformInit([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
         self.bias = bias ? store.make(name + ".bias", uniformInit([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
+        adapter = AdapterSlot(inFeatures: inFeatures, outFeatures: outFeatures)
+        store.registerLinear(name, adapter)
     }
+    /// x·Wᵀ + b (+ residual), plus (α/r)·(x·Aᵀ)·Bᵀ when a LoRA adapter is attached, as PEFT adds it.
     public func callAsFunction(_ x: Variable, residual: Variable? = nil) -> Variable {
-        Variable.linear(x, weight: weight, bias: bias, residual: residual)
+        let y = Variable.linear(x, weight: weight, bias: bias, residual: residual)
+        guard let lora = adapter.lora, lora.scale != 0 else { return y }
+        return y + Variable.linear(Variable.linear(x, weight: lora.down, bias: nil), weight: lora.up, bias: nil) * lora.scale
     }
 }
 

@@ -3,6 +3,7 @@
 // their numbers; a chapter that fails its check exits non-zero, which fails this test.
 
 import Foundation
+import TensorCore
 import TestSupport
 import XCTest
 
@@ -102,6 +103,55 @@ final class ChapterTests: XCTestCase {
         let out = try runChapter("chapter07", expecting: ["class-images.png", "drift-grid.png", "pres-div.png", "lambda-sweep.png", "class-colors.png"])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("| without prior preservation |"), out)
+    }
+
+    func testChapter07a() throws {
+        let out = try runChapter("chapter07a", expecting: ["rank-sweep.png", "rank-table.png", "two-subjects.png"])
+        XCTAssertTrue(out.contains("all checks passed"), out)
+        XCTAssertTrue(out.contains("leave the output unchanged at step 0"), out)
+    }
+
+    func testChapter08() throws {
+        let out = try runChapter("chapter08", expecting: ["recontextualization.png", "property-modification.png", "art-renditions.png", "table1.png",
+                                                          "table3.png", "table4.png", "input-images.png", "text-encoder.png", "limitations.png"])
+        XCTAssertTrue(out.contains("all checks passed"), out)
+        XCTAssertTrue(out.contains("| textual inversion |"), out)
+    }
+
+    /// Hostile inputs to the model checks: each an error naming the tensor or file, exit status 1,
+    /// nothing written (issue 13's cases that used to crash or pass NaN through).
+    func testModelChecksRefuseEmptyNonFiniteAndMisshapenInputs() throws {
+        let dir = temporaryDirectory("hostile")
+        let unet = Fixtures.inRepository("Checkpoints/base/unet"), clip = Fixtures.inRepository("Checkpoints/base/text_encoder")
+        func expect(_ args: [String], _ words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try run("dreambooth", args)
+            XCTAssertEqual(r.status, 1, r.output, file: file, line: line)
+            for w in words { XCTAssertTrue(r.output.contains(w), "expected '\(w)' in: \(r.output)", file: file, line: line) }
+            XCTAssertFalse(r.output.contains("Fatal error") || r.output.contains("crashed"), r.output, file: file, line: line)
+        }
+        var nan = Tensor(zeros: [1, 3, 32, 32]); nan.scalars[5] = .nan
+        let context = Tensor(zeros: [1, 24, 64])
+        try SafeTensors.write(["sample": nan, "timesteps": Tensor(shape: [1], scalars: [10]), "encoder_hidden_states": context], to: dir + "/nan.safetensors")
+        try expect(["unet-forward", "--model", unet, "--input", dir + "/nan.safetensors", "--output", dir + "/o1.safetensors"], ["'sample'", "nan", "finite"])
+        try SafeTensors.write(["sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]),
+                               "encoder_hidden_states": Tensor(shape: [1, 0, 64], scalars: [])], to: dir + "/empty.safetensors")
+        try expect(["unet-forward", "--model", unet, "--input", dir + "/empty.safetensors", "--output", dir + "/o2.safetensors"], ["'encoder_hidden_states'", "empty dimension"])
+        try SafeTensors.write(["input_ids": Tensor(shape: [1, 0], scalars: [])], to: dir + "/ids.safetensors")
+        try expect(["text-encoder-forward", "--model", clip, "--input", dir + "/ids.safetensors", "--output", dir + "/o3.safetensors"], ["'input_ids'", "empty dimension"])
+        // A model folder whose only hostile part is its config.json.
+        let bad = dir + "/badunet"
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: unet + "/diffusion_pytorch_model.safetensors", toPath: bad + "/diffusion_pytorch_model.safetensors")
+        let config = try String(contentsOfFile: unet + "/config.json", encoding: .utf8).replacingOccurrences(of: "\"norm_num_groups\": 8", with: "\"norm_num_groups\": 0")
+        try config.write(toFile: bad + "/config.json", atomically: true, encoding: .utf8)
+        try SafeTensors.write(["sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]), "encoder_hidden_states": context], to: dir + "/ok.safetensors")
+        try expect(["unet-forward", "--model", bad, "--input", dir + "/ok.safetensors", "--output", dir + "/o4.safetensors"], [bad + "/config.json", "norm_num_groups = 0"])
+        // An output that is a directory; an input that is one.
+        try FileManager.default.createDirectory(atPath: dir + "/outdir", withIntermediateDirectories: true)
+        try expect(["unet-forward", "--model", unet, "--input", dir + "/ok.safetensors", "--output", dir + "/outdir"], ["is a directory"])
+        try expect(["unet-forward", "--model", unet, "--input", dir + "/outdir", "--output", dir + "/o5.safetensors"], ["is a directory"])
+        for f in ["o1", "o2", "o3", "o4", "o5"] { XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/\(f).safetensors")) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no temporary file is left")
     }
 
     /// Every command of the tools answers --help with status 0; a wrong flag is an error that names it.

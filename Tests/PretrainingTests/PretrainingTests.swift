@@ -212,6 +212,35 @@ final class TextualInversionTests: XCTestCase {
     }
 }
 
+/// LoRA through the trainer: only adapters are trained and written, in diffusers' layout; resumable.
+final class LoRATrainerTests: XCTestCase {
+    func config(_ out: String) -> TrainConfig {
+        var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
+        c.pretrainedModel = DreamBoothTrainerTests.setup.base
+        c.instancePrompt = "a sks ball"; c.classPrompt = "a ball"; c.withPriorPreservation = true
+        c.classDataDir = out + "-class"; c.trainTextEncoder = true
+        c.rank = 2; c.loraAlpha = 4
+        return c
+    }
+
+    func testOnlyAdaptersAreTrainedWrittenAndResumed() throws {
+        let a = temporaryDirectory("loraA"), b = temporaryDirectory("loraB")
+        try DreamBoothTrainer.run(config(a), log: { _ in })
+        let file = a + "/" + LoRAWeights.fileName
+        let f = try SafeTensorsFile(path: file)
+        XCTAssertTrue(f.names.contains { $0.hasPrefix("unet.") && $0.hasSuffix(".to_q.lora.down.weight") })
+        XCTAssertTrue(f.names.contains { $0.hasPrefix("text_encoder.") && $0.hasSuffix(".q_proj.lora_linear_layer.up.weight") }, "--train_text_encoder adds the text encoder's adapters")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: a + "/unet"), "a LoRA run writes the adapters, not the model")
+        XCTAssertTrue(f.metadata["lora_adapter_metadata"]?.contains("\"unet.lora_alpha\": 4") == true, f.metadata["lora_adapter_metadata"] ?? "no metadata")
+        // The adapters moved off zero, and applying them changes the base model's output.
+        XCTAssertTrue(try f.names.filter { $0.contains(".up.") }.contains { try f.tensor($0).scalars.contains { $0 != 0 } })
+        _ = try DreamBoothTrainer.run(config(b), stopAfter: 3, log: { _ in })
+        var resumed = config(b); resumed.resumeFromCheckpoint = "latest"
+        try DreamBoothTrainer.run(resumed, log: { _ in })
+        XCTAssertEqual(FileManager.default.contents(atPath: file), FileManager.default.contents(atPath: b + "/" + LoRAWeights.fileName), "resumed LoRA run differs")
+    }
+}
+
 /// Chapter 06's rule for identifiers, on the shipped tokenizer.
 final class IdentifierTests: XCTestCase {
     func testRareCandidatesAreShortUnusedSingleTokens() throws {
