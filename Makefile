@@ -4,6 +4,7 @@
 #   make test            build and run the tests (release build; the chapters run in --quick mode)
 #   make chapter N=01    run one chapter; its figures land in Figures/01-*/
 #   make figures         regenerate every chapter's figures into Figures/
+#   make book            the chapters as a static HTML book in book/ (open book/index.html)
 #   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder,
 #                        judges (about 20 minutes), then the base UNet (about an hour); RESUME=1 keeps
 #                        finished stages and resumes the UNet from its last training state (.pretrain/)
@@ -14,7 +15,7 @@
 #   make textual-inversion  the paper's baseline on the same subject: one learned token embedding
 #   make fuzz            build the libFuzzer harnesses (Fuzz/) with ASan and run each RUNS times (default 10^6)
 #   make bench           benchmarks: GEMM and op speed against the machine's FMA peak; UNet train step
-#   make deps            install libpng-dev and gnuplot-nox with apt-get when missing
+#   make deps            install libpng-dev, gnuplot-nox and chromium (the book's browser test) with apt-get when missing
 #   make clean           remove build products
 
 SWIFT      ?= swift
@@ -22,9 +23,10 @@ BUILD_DIR  := .build/release
 CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-* Chapters/[0-9][0-9][a-z]-*)))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test chapter figures pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench deps clean
 
-all: deps build figures
+.PHONY: all build test chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench deps clean
+
+all: deps build figures book
 
 build: deps
 	$(SWIFT) build -c release
@@ -57,6 +59,15 @@ dreambooth: build
 	  --max_train_steps 400 --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT)
 	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT) --prompt "a sks $(NOUN) at night" --num_images 8 \
 	  --num_inference_steps 25 --scheduler ddpm --out dreambooth-output/$(SUBJECT)/samples-night
+
+# The book: every chapter's page from its own source, its figures from Figures/ (a chapter whose
+# source is newer than its figures is rerun first), in book/ — open book/index.html.
+book: build
+	@for c in $(CHAPTERS); do n=$${c%%-*}; \
+	  newest=$$(ls -t Figures/$$c/*.png 2>/dev/null | head -1); \
+	  if [ -z "$$newest" ] || [ Chapters/$$c/main.swift -nt "$$newest" ]; then echo "== $$c (figures out of date)"; $(BUILD_DIR)/chapter$$n --out Figures/$$c || exit 1; fi; \
+	done
+	$(BUILD_DIR)/book --out book
 
 RUNS ?= 1000000
 fuzz: deps
@@ -94,6 +105,7 @@ deps:
 	  else \
 	    dpkg -s libpng-dev >/dev/null 2>&1 || missing="$$missing libpng-dev"; \
 	    command -v gnuplot >/dev/null || missing="$$missing gnuplot-nox"; \
+	    command -v chromium >/dev/null || missing="$$missing chromium"; \
 	    if [ -n "$$missing" ]; then \
 	      echo "Installing:$$missing"; \
 	      $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null || exit 1; \

@@ -60,6 +60,7 @@ let package = Package(
         .executableTarget(name: "dreambooth", dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "Book", "Evaluation", "Pretraining", "DreamBooth",
                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Chapters/dreambooth", swiftSettings: kernelFlags),
+        .executableTarget(name: "book", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Tools/book"),
         .executableTarget(name: "bench", dependencies: ["TensorCore", "Models", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Chapters/bench", swiftSettings: kernelFlags),
 

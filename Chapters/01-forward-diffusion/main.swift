@@ -24,20 +24,27 @@ let started = Date()
 
 // MARK: - The math
 //
+// Notation, one meaning per symbol (the DreamBooth paper's): t = 0, 1, …, T − 1 (0-indexed, as
+// diffusers counts; T = 1000), β_t the variance of the noise added at step t, ᾱ_t the signal
+// variance left after steps 0…t, and the two scales α_t = √ᾱ_t (signal) and σ_t = √(1 − ᾱ_t)
+// (noise). DDPM's paper calls 1 − β_t "α_t"; here that product term is always written 1 − β_t.
+//
 // A diffusion model destroys data in T small Gaussian steps and learns to reverse them. Step t
 // keeps √(1 − β_t) of the signal and adds noise of variance β_t:
 //     q(x_t | x_{t−1}) = N(√(1 − β_t) · x_{t−1}, β_t · I).
-// Composing Gaussians gives every step in closed form. With α_t = 1 − β_t and ᾱ_t = Π_{s≤t} α_s,
-//     q(x_t | x_0) = N(√ᾱ_t · x_0, (1 − ᾱ_t) · I),  i.e.  x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε.
-// (Induction: if x_{t−1} = √ᾱ_{t−1} x_0 + √(1−ᾱ_{t−1}) ε′, then x_t = √α_t x_{t−1} + √β_t ε″ has
-// mean √ᾱ_t x_0 and variance α_t(1 − ᾱ_{t−1}) + β_t = 1 − ᾱ_t.)
-// The DreamBooth paper writes α_t = √ᾱ_t and σ_t = √(1 − ᾱ_t); α_t² + σ_t² = 1, so the total
-// variance stays 1 for unit-variance data: the process is "variance preserving".
-// SNR(t) = ᾱ_t / (1 − ᾱ_t) measures how much signal is left; its logarithm runs from about +9 to −10.
+// Composing Gaussians gives every step in closed form. With ᾱ_t = Π_{s≤t} (1 − β_s),
+//     q(x_t | x_0) = N(√ᾱ_t · x_0, (1 − ᾱ_t) · I),  i.e.  x_t = α_t · x_0 + σ_t · ε.
+// (Induction: if x_{t−1} = √ᾱ_{t−1} x_0 + √(1 − ᾱ_{t−1}) ε′, then x_t = √(1 − β_t) x_{t−1} + √β_t ε″
+// has mean √ᾱ_t x_0 and variance (1 − β_t)(1 − ᾱ_{t−1}) + β_t = 1 − ᾱ_t.)
+// α_t² + σ_t² = 1, so the total variance stays 1 for unit-variance data: the process is
+// "variance preserving". SNR(t) = α_t² / σ_t² = ᾱ_t / (1 − ᾱ_t) measures how much signal is left.
 
 // MARK: - The schedules
 
 let schedules = BetaSchedule.allCases.map { ($0, NoiseSchedule($0)) }
+// Zero terminal SNR (Lin et al. 2024) rescales a schedule so that ᾱ_{T−1} = 0 exactly: compared
+// with the schedule it rescales, on the same β range (Stable Diffusion's scaled linear, 0.00085 to 0.012).
+let stableDiffusion = NoiseSchedule(.scaledLinear, betaStart: 0.00085, betaEnd: 0.012)
 let zeroSNR = NoiseSchedule(.scaledLinear, betaStart: 0.00085, betaEnd: 0.012, rescaleZeroTerminalSNR: true)
 let T = 1000
 let steps = (0..<T).map(Double.init)
@@ -49,23 +56,33 @@ for (kind, s) in schedules {
     print(names[kind]!.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %9.2e  %9.2e  %9.2e  %8.2f   %8.2f", s.betas[0], s.betas[T - 1],
                  s.alphasCumprod[T - 1], log(s.snr(0)), log(s.snr(T - 1))))
 }
-print("scaled linear, zero SNR     " + String(format: " %9.2e  %9.2e  %9.2e  %8.2f       −∞", zeroSNR.betas[0],
+print("SD scaled linear (0.00085…)  " + String(format: "%9.2e  %9.2e  %9.2e  %8.2f   %8.2f", stableDiffusion.betas[0], stableDiffusion.betas[T - 1],
+             stableDiffusion.alphasCumprod[T - 1], log(stableDiffusion.snr(0)), log(stableDiffusion.snr(T - 1))))
+print("  the same, zero terminal SNR " + String(format: "%9.2e  %9.2e  %9.2e  %8.2f       −∞", zeroSNR.betas[0],
              zeroSNR.betas[T - 1], zeroSNR.alphasCumprod[T - 1], log(zeroSNR.snr(0))))
 
 try figures.lines("betas", schedules.map { Series(names[$0.0]!, x: steps, y: $0.1.betas.map(Double.init)) },
-                  style: PlotStyle(title: "β_t: noise added at each step", xlabel: "t", ylabel: "β_t", logY: true))
+                  style: PlotStyle(title: "β_t: the cosine schedule adds little noise early and much at the end", xlabel: "t (0-indexed)", ylabel: "β_t",
+                                   logY: true, extra: ["set key top left inside", "set format y '%.0e'"]))
 try figures.lines("alpha-bar", schedules.map { Series(names[$0.0]!, x: steps, y: $0.1.alphasCumprod.map(Double.init)) }
-                  + [Series("scaled linear, zero terminal SNR", x: steps, y: zeroSNR.alphasCumprod.map(Double.init))],
-                  style: PlotStyle(title: "ᾱ_t: signal variance left after t steps", xlabel: "t", ylabel: "ᾱ_t"))
-try figures.lines("log-snr", schedules.map { s in Series(names[s.0]!, x: steps, y: (0..<T).map { log(s.1.snr($0)) }) },
-                  style: PlotStyle(title: "log SNR(t) = log ᾱ_t / (1 − ᾱ_t)", xlabel: "t", ylabel: "log SNR"))
+                  + [Series("SD scaled linear (0.00085–0.012)", x: steps, y: stableDiffusion.alphasCumprod.map(Double.init)),
+                     Series("the same, zero terminal SNR", x: steps, y: zeroSNR.alphasCumprod.map(Double.init))],
+                  style: PlotStyle(title: "ᾱ_t: signal variance left after steps 0…t", xlabel: "t (0-indexed)", ylabel: "ᾱ_t",
+                                   extra: ["set key top right inside"]))
+// log SNR(T−1) of the zero-SNR schedule is −∞: its last step is left out of this plot.
+try figures.lines("log-snr", schedules.map { s in Series(names[s.0]!, x: steps, y: (0..<T).map { log(s.1.snr($0)) }) }
+                  + [Series("SD scaled linear (0.00085–0.012)", x: steps, y: (0..<T).map { log(stableDiffusion.snr($0)) }),
+                     Series("the same, zero terminal SNR (t < 999)", x: Array(steps.dropLast()), y: (0..<(T - 1)).map { log(zeroSNR.snr($0)) })],
+                  style: PlotStyle(title: "log SNR(t): zero terminal SNR bends only the last steps down", xlabel: "t (0-indexed)", ylabel: "log SNR",
+                                   extra: ["set key bottom left inside"]))
 let cosine = NoiseSchedule(.cosine), linear = NoiseSchedule(.linear)
 try figures.lines("scales", [
     Series("√ᾱ_t (linear)", x: steps, y: linear.alphasCumprod.map { Double($0).squareRoot() }),
     Series("√(1−ᾱ_t) (linear)", x: steps, y: linear.alphasCumprod.map { (1 - Double($0)).squareRoot() }),
     Series("√ᾱ_t (cosine)", x: steps, y: cosine.alphasCumprod.map { Double($0).squareRoot() }),
     Series("√(1−ᾱ_t) (cosine)", x: steps, y: cosine.alphasCumprod.map { (1 - Double($0)).squareRoot() }),
-], style: PlotStyle(title: "signal scale α_t = √ᾱ_t and noise scale σ_t = √(1−ᾱ_t)", xlabel: "t", ylabel: "scale"))
+], style: PlotStyle(title: "signal scale α_t = √ᾱ_t and noise scale σ_t = √(1−ᾱ_t): they cross where SNR = 1", xlabel: "t (0-indexed)", ylabel: "scale",
+                    extra: ["set key center right inside"]))
 
 // MARK: - Check: the closed form equals the step-by-step process
 //
@@ -91,7 +108,12 @@ let (mw, sw) = meanStd(walk), (mc, sc) = meanStd(closed)
 print(String(format: "\nx_0 = %.1f, t = %d, %d copies (linear schedule):", x0, checkT, copies))
 print(String(format: "  theory      mean %.4f  std %.4f", Double(a * x0), Double(s)))
 print(String(format: "  closed form mean %.4f  std %.4f", mc, sc))
-print(String(format: "  step by step mean %.4f  std %.4f   (standard error of the mean ≈ %.4f)", mw, sw, Double(s) / Double(copies).squareRoot()))
+let standardError = Double(s) / Double(copies).squareRoot()
+print(String(format: "  step by step mean %.4f  std %.4f   (standard error of the mean ≈ %.4f)", mw, sw, standardError))
+// Pass when both routes land within 4 standard errors of the theory (mean) and 2 % (std).
+let agrees = abs(mw - Double(a * x0)) < 4 * standardError && abs(mc - Double(a * x0)) < 4 * standardError
+    && abs(sw / Double(s) - 1) < 0.02 && abs(sc / Double(s) - 1) < 0.02
+print(agrees ? "  ✓ closed form and step by step agree with the theory" : "  ✗ closed form and step by step disagree with the theory")
 try figures.histogram("closed-vs-stepwise", [("step by step (\(checkT + 1) steps)", walk.map(Double.init)), ("closed form", closed.map(Double.init))],
                       bins: 60, style: PlotStyle(title: "x_\(checkT) from x_0 = 0.7: two routes, one distribution", xlabel: "x_t", ylabel: "density"))
 
@@ -101,7 +123,9 @@ try figures.histogram("closed-vs-stepwise", [("step by step (\(checkT + 1) steps
 // scripts normalise images), noised, and mapped back for display.
 
 let picture = drawBallOnGrass(size: 32)
-let stripSteps = Array(stride(from: 0, to: T, by: 50)) + [999]
+// Steps spaced where the picture changes (the linear schedule leaves almost no signal past
+// t ≈ 400), and the last step for the end.
+let stripSteps = [0, 10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 999]
 var noiseRNG = rng.split("noise")
 let noise = noiseRNG.normal([1, 3, 32, 32])
 let scaled = (picture * 2 + -1).reshaped([1, 3, 32, 32])
@@ -110,8 +134,9 @@ let frames = stripSteps.map { t in
 }
 try PNG.write(picture, to: options.path("sample.png"))
 try PNG.write(ImageOps.grid(frames, rows: 1, columns: frames.count, gap: 2), to: options.path("noise-strip.png"))
-try figures.imageGrid("noise-strip-figure", Array(frames.prefix(options.quick ? 6 : 21)),
-                      titles: stripSteps.prefix(options.quick ? 6 : 21).map { "t = \($0)" }, columns: 7,
-                      title: "q(x_t | x_0), linear schedule", cellSize: 120)
+try figures.imageGrid("noise-strip-figure", frames.map { ImageOps.upscaled($0, by: 4) },
+                      titles: stripSteps.map { String(format: "t = %d, SNR %.2g", $0, linear.snr($0)) }, columns: 6,
+                      title: "x_t = α_t x_0 + σ_t ε, linear schedule: the picture is gone by t ≈ 400", cellSize: 150)
 
 print(String(format: "\nwrote figures and samples to %@ in %.1f s", options.outputDirectory, Date().timeIntervalSince(started)))
+if !agrees { exit(1) }

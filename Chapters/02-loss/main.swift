@@ -2,7 +2,7 @@
 //
 // What it builds: the denoising objective and its three parameterisations (ε, v, x0), the
 // weightings diffusers offers (plain MSE, min-SNR-γ, offset noise), and a small denoiser on 2-D
-// points trained with ε- and with v-targets, then sampled with DDIM.
+// points trained with each target and with min-SNR-γ, then sampled with DDIM.
 // Paper: DreamBooth §3.1, the objective E_{x,c,ε,t}[ w_t ‖x̂_θ(α_t x + σ_t ε, c) − x‖² ];
 // diffusers' `prediction_type` epsilon / v_prediction; Salimans & Ho 2022 for v; Hang et al. 2023
 // for min-SNR-γ.
@@ -95,24 +95,35 @@ struct MLP {
     }
 }
 
-// MARK: - Training with ε and with v targets
+// MARK: - Training with each target, and with min-SNR-γ
+//
+// The same network, the same data and noise, four objectives: the three parameterisations with
+// plain MSE, and ε with the min-SNR-5 weights derived above (as chapter 05's base model trains).
+// Each loss is measured in its own target's units, so the curves compare speed, not level; the
+// samples below compare the models.
 
+struct Objective { let label: String; let type: PredictionType; let minSNR: Bool }
+let objectives = [Objective(label: "ε", type: .epsilon, minSNR: false), Objective(label: "v", type: .vPrediction, minSNR: false),
+                  Objective(label: "x0", type: .sample, minSNR: false), Objective(label: "ε, min-SNR-5", type: .epsilon, minSNR: true)]
 let steps = options.quick ? 150 : 4000, batch = 256
-var curves: [PredictionType: [Double]] = [:]
-var models: [PredictionType: MLP] = [:]
-for type in [PredictionType.epsilon, .vPrediction] {
-    var rng = root.split("train-\(type.rawValue)")
-    var initRNG = root.split("init")                         // same initial weights for both
+var curves: [String: [Double]] = [:]
+var models: [String: MLP] = [:]
+for objective in objectives {
+    var rng = root.split("train-\(objective.type.rawValue)")   // the same batches for the two ε runs
+    var initRNG = root.split("init")                         // same initial weights for all
     let model = MLP(hidden: 128, rng: &initRNG)
     let opt = AdamW(model.params, learningRate: 2e-3, weightDecay: 0)
     var losses = [Double]()
-    var progress = Progress("training (\(type.rawValue))", total: steps)
+    var progress = Progress("training (\(objective.label))", total: steps)
     for step in 1...steps {
         let x = spiral(batch, rng: &rng)
         let noise = rng.normal([batch, 2])
         let t = (0..<batch).map { _ in rng.randint(1000) }
-        let target = schedule.target(type, x0: x, noise: noise, timesteps: t)
-        let loss = Variable.mse(model(Variable(schedule.addNoise(x, noise: noise, timesteps: t)), t), Variable(target))
+        let target = schedule.target(objective.type, x0: x, noise: noise, timesteps: t)
+        let prediction = model(Variable(schedule.addNoise(x, noise: noise, timesteps: t)), t)
+        let loss = objective.minSNR
+            ? Variable.weightedMSE(prediction, Variable(target), weights: schedule.minSNRWeights(timesteps: t, gamma: 5, prediction: objective.type))
+            : Variable.mse(prediction, Variable(target))
         loss.backward()
         opt.learningRate = 2e-3 * LRSchedule.cosine.factor(step: step, warmupSteps: 50, totalSteps: steps)
         opt.update()
@@ -120,12 +131,13 @@ for type in [PredictionType.epsilon, .vPrediction] {
         losses.append(Double(loss.value.scalars[0]))
         progress.update(step, String(format: "loss %.4f", losses.last!))
     }
-    curves[type] = losses
-    models[type] = model
+    curves[objective.label] = losses
+    models[objective.label] = model
 }
 func smooth(_ v: [Double], _ k: Int) -> [Double] { (0..<v.count).map { i in let lo = max(0, i - k + 1); return v[lo...i].reduce(0, +) / Double(i - lo + 1) } }
-try figures.lines("loss-curves", [Series("ε-prediction", y: smooth(curves[.epsilon]!, 50)), Series("v-prediction", y: smooth(curves[.vPrediction]!, 50))],
-                  style: PlotStyle(title: "training loss (running mean of 50 steps)", xlabel: "step", ylabel: "MSE to target", logY: true))
+try figures.lines("loss-curves", objectives.map { Series($0.label + (($0.type == .sample) ? " (x0 units)" : ""), y: smooth(curves[$0.label]!, 50)) },
+                  style: PlotStyle(title: "Training loss, each in its own target's units (running mean of 50 steps)", xlabel: "step", ylabel: "loss",
+                                   logY: true, extra: ["set key top right inside", "set format y '%g'"]))
 
 // MARK: - Sampling with DDIM, and a check that the samples lie on the spiral
 
@@ -151,9 +163,11 @@ func nearestDistance(_ a: Tensor, _ b: Tensor) -> Double {
     return total / Double(a.shape[0])
 }
 print(String(format: "\nmean distance to the nearest data point: pure noise %.3f", nearestDistance(start, reference)))
-for type in [PredictionType.epsilon, .vPrediction] {
+var sampleDistance: [String: Double] = [:]
+for objective in objectives {
+    let type = objective.type, label = objective.label
     // x̂_0 = (x_t − σε̂)/α divides by α ≈ 5e-5 at t = 999: without diffusers' clip_sample an
-    // ε-model's small error there is amplified 20 000-fold. v-prediction never divides by α.
+    // ε-model's small error there is amplified 20 000-fold. v and x0 never divide by α.
     var ddim = DDIMScheduler(schedule: schedule, prediction: type, spacing: .trailing, clipSample: 2)
     ddim.setTimesteps(50)
     var x = start
@@ -161,20 +175,23 @@ for type in [PredictionType.epsilon, .vPrediction] {
     Variable.withoutGradients {
         for t in ddim.timesteps {
             for p in 0..<6 { paths[p] += [x.scalars[2 * p], x.scalars[2 * p + 1]] }
-            x = ddim.step(models[type]!(Variable(x), [Int](repeating: t, count: n)).value, timestep: t, sample: x)
+            x = ddim.step(models[label]!(Variable(x), [Int](repeating: t, count: n)).value, timestep: t, sample: x)
         }
     }
-    for p in 0..<6 {
-        paths[p] += [x.scalars[2 * p], x.scalars[2 * p + 1]]
-        trajectories.append(Series("\(type == .epsilon ? "ε" : "v") #\(p + 1)", x: stride(from: 0, to: paths[p].count, by: 2).map { Double(paths[p][$0]) },
-                                   y: stride(from: 1, to: paths[p].count, by: 2).map { Double(paths[p][$0]) }))
+    if !objective.minSNR && type != .sample {   // two models' paths keep the figure readable
+        for p in 0..<3 {
+            paths[p] += [x.scalars[2 * p], x.scalars[2 * p + 1]]
+            trajectories.append(Series("\(label) #\(p + 1)", x: stride(from: 0, to: paths[p].count, by: 2).map { Double(paths[p][$0]) },
+                                       y: stride(from: 1, to: paths[p].count, by: 2).map { Double(paths[p][$0]) }))
+        }
     }
-    scatter.append(Series("samples, \(type == .epsilon ? "ε" : "v")-prediction", x: stride(from: 0, to: 2 * n, by: 2).map { Double(x.scalars[$0]) },
+    scatter.append(Series("samples, \(label)", x: stride(from: 0, to: 2 * n, by: 2).map { Double(x.scalars[$0]) },
                           y: stride(from: 1, to: 2 * n, by: 2).map { Double(x.scalars[$0]) }))
-    print(String(format: "                                        %@-prediction, DDIM 50 steps %.3f", type == .epsilon ? "ε" : "v", nearestDistance(x, reference)))
+    sampleDistance[label] = nearestDistance(x, reference)
+    print(String(format: "                                        %@, DDIM 50 steps %.3f", label as NSString, sampleDistance[label]!))
 }
-try figures.scatter("samples", scatter, style: PlotStyle(title: "spiral data and DDIM samples", xlabel: "x", ylabel: "y", width: 900, height: 700,
-                                                         extra: ["set size ratio -1"]))
-try figures.lines("trajectories", trajectories, style: PlotStyle(title: "reverse trajectories: noise (start) → data (end)", xlabel: "x", ylabel: "y",
-                                                                 width: 800, height: 700, extra: ["set size ratio -1"]))
+try figures.scatter("samples", scatter, style: PlotStyle(title: "Spiral data and DDIM samples of each objective", xlabel: "x", ylabel: "y", width: 900, height: 760,
+                                                         extra: ["set size ratio -1", "set key below"]))
+try figures.lines("trajectories", trajectories, style: PlotStyle(title: "Reverse trajectories, ε and v: noise (start) → data (end)", xlabel: "x", ylabel: "y",
+                                                                 width: 800, height: 760, extra: ["set size ratio -1", "set key below"]))
 print(String(format: "\nwrote figures to %@ in %.1f s", options.outputDirectory, Date().timeIntervalSince(started)))

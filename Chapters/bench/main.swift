@@ -11,24 +11,8 @@ import TensorCore
 
 typealias V = SIMD16<Float>
 
-/// The FMA rate one core sustains here: 12 independent SIMD16 multiply-add chains.
-@inline(never) func fmaLoop(_ n: Int, _ seed: V) -> V {
-    var a0 = seed, a1 = seed + 1, a2 = seed + 2, a3 = seed + 3, a4 = seed + 4, a5 = seed + 5
-    var a6 = seed + 6, a7 = seed + 7, a8 = seed + 8, a9 = seed + 9, a10 = seed + 10, a11 = seed + 11
-    let m = V(repeating: 0.999), b = V(repeating: 1e-3)
-    for _ in 0..<n {
-        a0.addProduct(b, m); a1.addProduct(b, m); a2.addProduct(b, m); a3.addProduct(b, m); a4.addProduct(b, m); a5.addProduct(b, m)
-        a6.addProduct(b, m); a7.addProduct(b, m); a8.addProduct(b, m); a9.addProduct(b, m); a10.addProduct(b, m); a11.addProduct(b, m)
-    }
-    return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
-}
-
-func measuredPeak() -> Double {
-    let n = 20_000_000
-    let t = Date(); let r = fmaLoop(n, V(repeating: 1)); let dt = Date().timeIntervalSince(t)
-    if r[0] == 42 { print("") }
-    return Double(n * 12 * 32) / dt / 1e9
-}
+/// The FMA rate one core sustains here (Sources/TensorCore/MachinePeak.swift).
+func measuredPeak() -> Double { measuredFMAPeak() }
 
 func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
 func time(_ reps: Int, _ body: () -> Void) -> Double {

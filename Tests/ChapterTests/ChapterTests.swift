@@ -154,6 +154,55 @@ final class ChapterTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no temporary file is left")
     }
 
+    /// The book from the repository's chapters and Figures/: every page's links and images resolve,
+    /// and headless Chromium loads the contents page and a chapter page without a console error,
+    /// taking a screenshot of each (kept in the test's temporary folder, to look at).
+    func testBookBuildsWithoutBrokenLinksAndLoadsInABrowser() throws {
+        let out = temporaryDirectory("book")
+        let r = try run("book", ["--out", out + "/book"])
+        XCTAssertEqual(r.status, 0, r.output)
+        let root = URL(fileURLWithPath: Fixtures.root).deletingLastPathComponent().deletingLastPathComponent().path
+        // The book's links to the sources are relative to a book/ folder at the repository root.
+        let bookInRepo = root + "/book-test-\(getpid())"
+        try? FileManager.default.removeItem(atPath: bookInRepo)
+        try FileManager.default.copyItem(atPath: out + "/book", toPath: bookInRepo)
+        defer { try? FileManager.default.removeItem(atPath: bookInRepo) }
+        let pages = try FileManager.default.contentsOfDirectory(atPath: bookInRepo).filter { $0.hasSuffix(".html") }
+        XCTAssertGreaterThanOrEqual(pages.count, 10)
+        let re = try NSRegularExpression(pattern: ##"(?:href|src)="([^"#]+)""##)
+        var checked = 0
+        for page in pages {
+            let html = try String(contentsOfFile: bookInRepo + "/" + page, encoding: .utf8)
+            for m in re.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+                let target = String(html[Range(m.range(at: 1), in: html)!])
+                guard !target.hasPrefix("http") else { XCTFail("\(page) links outside: \(target)"); continue }
+                XCTAssertTrue(FileManager.default.fileExists(atPath: bookInRepo + "/" + target), "\(page): broken link or image \(target)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 100)
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let chromium else { return XCTFail("chromium is not installed (make deps installs it)") }
+        for page in ["index.html", "07-prior-preservation.html"] {
+            let shot = out + "/" + page.replacingOccurrences(of: ".html", with: ".png")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: chromium)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0",
+                           "--screenshot=" + shot, "file://" + bookInRepo + "/" + page]
+            let err = Pipe(); p.standardError = err; p.standardOutput = Pipe()
+            try p.run()
+            let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0, log)
+            // Chromium's own chatter (dbus, GPU) is not the page's: only console messages count.
+            let console = log.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
+            XCTAssertTrue(console.isEmpty, "console messages on \(page): \(console.joined(separator: "\n"))")
+            let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
+            XCTAssertGreaterThan(size ?? 0, 20_000, "\(page): the screenshot is empty")
+            print("screenshot of \(page): \(shot)")
+        }
+    }
+
     /// Every command of the tools answers --help with status 0; a wrong flag is an error that names it.
     func testToolsAnswerHelpAndNameWrongFlags() throws {
         for args in [["--help"], ["world", "--help"], ["tokenize", "--help"], ["pretrain", "--help"], ["evaluate-judges", "--help"],
