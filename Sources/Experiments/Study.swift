@@ -46,25 +46,14 @@ public final class Study {
     /// The run of `spec`, trained or loaded, its samples and metrics, evaluated or loaded.
     public func result(_ spec: RunSpec) throws -> StudyResult {
         let dir = runner.directory(spec)
-        let evalFile = Self.path(dir, "evaluation-\(SubjectEvaluator.version).json"), sampleFile = Self.path(dir, "samples-\(SubjectEvaluator.version).safetensors")
-        let prompts = prompts(spec)
-        if let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)),
-           let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
-           let recordData = try? Data(contentsOf: URL(fileURLWithPath: Self.path(dir, "run.json"))),
-           let record = try? RecordJSON.decoder.decode(RunRecord.self, from: recordData),
-           let file = try? SafeTensorsFile(path: sampleFile),
-           let samples = try? file.tensor("samples"), let classSamples = try? file.tensor("class_samples") {
-            return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: Self.unstack(samples), classImages: Self.unstack(classSamples))
+        let recordFile = Self.path(dir, "run.json")
+        let cachedRecord = (try? Data(contentsOf: URL(fileURLWithPath: recordFile))).flatMap { try? RecordJSON.decoder.decode(RunRecord.self, from: $0) }
+        return try evaluated(spec, cachedRecord: cachedRecord, evalFile: Self.path(dir, "evaluation-\(SubjectEvaluator.version).json"),
+                             sampleFile: Self.path(dir, "samples-\(SubjectEvaluator.version).safetensors")) {
+            let (pipeline, record) = try runner.pipeline(spec)
+            log("evaluating \(runner.key(spec)): \(prompts(spec).count) prompts × \(evaluator.samplesPerPrompt) samples")
+            return (pipeline, record)
         }
-        let (pipeline, record) = try runner.pipeline(spec)
-        log("evaluating \(runner.key(spec)): \(prompts.count) prompts × \(evaluator.samplesPerPrompt) samples")
-        let classPrompt = spec.nounWord.isEmpty ? "a \(spec.subjectValue.objectClass.rawValue)" : spec.classPrompt
-        let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: classPrompt)
-        let metrics = evaluator.measure(subject: spec.subjectValue, prompts: prompts, images: images, classImages: classImages)
-        let e = RecordJSON.encoder
-        try SafeTensors.write(["samples": Self.stack(images), "class_samples": Self.stack(classImages)], to: sampleFile, as: .f16)
-        try writeAtomically(try e.encode(metrics), to: evalFile)
-        return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: images, classImages: classImages)
     }
 
     /// The base model before any fine-tuning, measured with a spec's prompts (the identifier means
@@ -73,20 +62,28 @@ public final class Study {
         let dir = Self.path(runner.work, "baseline")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let name = "\(spec.subject)-\(spec.identifier)-\(spec.nounWord)-\(runner.quick ? "quick" : "full")-\(SubjectEvaluator.version)"
-        let evalFile = Self.path(dir, name + ".json"), sampleFile = Self.path(dir, name + ".safetensors")
-        let prompts = prompts(spec)
         let record = RunRecord(spec: spec, seconds: 0, steps: 0, finalLoss: .nan)
-        if let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)), let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
+        return try evaluated(spec, cachedRecord: record, evalFile: Self.path(dir, name + ".json"), sampleFile: Self.path(dir, name + ".safetensors")) {
+            (try TextToImagePipeline(folder: runner.base), record)
+        }
+    }
+
+    /// The cached evaluation when all its files are there; otherwise the model from `model()`,
+    /// sampled, measured and cached.
+    func evaluated(_ spec: RunSpec, cachedRecord: RunRecord?, evalFile: String, sampleFile: String,
+                   model: () throws -> (TextToImagePipeline, RunRecord)) throws -> StudyResult {
+        let prompts = prompts(spec)
+        if let record = cachedRecord,
+           let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)), let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
            let file = try? SafeTensorsFile(path: sampleFile), let samples = try? file.tensor("samples"), let classSamples = try? file.tensor("class_samples") {
             return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: Self.unstack(samples), classImages: Self.unstack(classSamples))
         }
-        let pipeline = try TextToImagePipeline(folder: runner.base)
+        let (pipeline, record) = try model()
         let classPrompt = spec.nounWord.isEmpty ? "a \(spec.subjectValue.objectClass.rawValue)" : spec.classPrompt
         let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: classPrompt)
         let metrics = evaluator.measure(subject: spec.subjectValue, prompts: prompts, images: images, classImages: classImages)
-        let e = RecordJSON.encoder
         try SafeTensors.write(["samples": Self.stack(images), "class_samples": Self.stack(classImages)], to: sampleFile, as: .f16)
-        try writeAtomically(try e.encode(metrics), to: evalFile)
+        try writeAtomically(try RecordJSON.encoder.encode(metrics), to: evalFile)
         return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: images, classImages: classImages)
     }
 
