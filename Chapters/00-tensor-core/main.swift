@@ -10,7 +10,7 @@
 // Run:   make chapter N=00   (or .build/release/chapter00 [--quick] [--seed N] [--out DIR])
 // Writes: Figures/00-tensor-core/gemm-speed.{dat,gp,png} (timings: they differ run to run)
 
-import Book
+import ChapterSupport
 import Foundation
 import Plotting
 import TensorCore

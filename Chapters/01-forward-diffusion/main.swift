@@ -9,7 +9,7 @@
 // Writes: Figures/01-forward-diffusion/ — schedules, scales, closed-vs-stepwise histogram,
 //         and noise-strip.png, a drawn image at t = 0, 50, …, 999.
 
-import Book
+import ChapterSupport
 import Diffusion
 import Foundation
 import ImageIO

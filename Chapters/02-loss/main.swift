@@ -9,7 +9,7 @@
 // Run:   make chapter N=02        (or .build/release/chapter02 [--quick] [--seed N] [--out DIR])
 // Writes: Figures/02-loss/ — loss curves, samples of each model, reverse trajectories, weightings.
 
-import Book
+import ChapterSupport
 import Diffusion
 import Foundation
 import Plotting

@@ -9,7 +9,7 @@
 // Run:   make chapter N=03        (or .build/release/chapter03 [--quick] [--seed N] [--out DIR])
 // Writes: Figures/03-unet/ — time-embedding, parameters, time-per-op, activation-stats, parity.
 
-import Book
+import ChapterSupport
 import Diffusion
 import Foundation
 import Models
@@ -152,7 +152,7 @@ try figures.bars("parameters", labels: perBlock.map(\.0), series: [("parameters"
 // One training step of the benchmark UNet on random data: the standard deviation of each stage's
 // output (a healthy initialisation keeps it of order 1), and the profiler's time per kind of op.
 // (The 3×3 convolutions run forward and ∂x by Winograd's F(2×2, 3×3), Conv2DWinograd.swift; ∂W and
-// the rest as implicit GEMMs, Conv2DDirect.swift; attention rebuilds its probabilities in backward.)
+// the rest as implicit GEMMs, Conv2DImplicitGEMM.swift; attention rebuilds its probabilities in backward.)
 
 let batch = options.quick ? 2 : 16
 var rng = RNG(seed: options.seed)

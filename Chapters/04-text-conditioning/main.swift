@@ -13,7 +13,7 @@
 // Writes: Figures/04-text-conditioning/ — world-gallery, subjects, tokenization, token-frequencies,
 //         contrastive-training, similarity-heatmap, judges-accuracy.
 
-import Book
+import ChapterSupport
 import Evaluation
 import Foundation
 import Models

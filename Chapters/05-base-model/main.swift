@@ -12,7 +12,7 @@
 // Writes: Figures/05-base-model/ — training, accuracy-vs-minutes, prompt-seed-grid, samplers,
 //         guidance-sweep, guidance-grid, heldout-vs-train.
 
-import Book
+import ChapterSupport
 import Evaluation
 import Foundation
 import ImageIO

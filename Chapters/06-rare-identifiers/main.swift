@@ -14,7 +14,7 @@
 // Writes: Figures/06-rare-identifiers/ — vocabulary-band, identifier-embeddings, prior-before,
 //         identifier-metrics, identifier-grid; and what fine-tuning did to the word "green".
 
-import Book
+import ChapterSupport
 import DreamBooth
 import Evaluation
 import Experiments

@@ -16,7 +16,7 @@
 // Writes: Figures/07-prior-preservation/ — class-images, drift-grid, pres-div, lambda-sweep,
 //         class-colors.
 
-import Book
+import ChapterSupport
 import DreamBooth
 import Evaluation
 import Experiments

@@ -13,7 +13,7 @@
 //        Four LoRA runs of a few minutes each the first time, cached in .experiments/.
 // Writes: Figures/07a-lora/ — rank-sweep, rank-table, two-subjects.
 
-import Book
+import ChapterSupport
 import DreamBooth
 import Evaluation
 import Experiments

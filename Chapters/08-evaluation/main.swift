@@ -17,7 +17,7 @@
 // Writes: Figures/08-evaluation/ — recontextualization, property-modification, art-renditions,
 //         table1, table3, table4, input-images, text-encoder, limitations.
 
-import Book
+import ChapterSupport
 import DreamBooth
 import Evaluation
 import Experiments

@@ -15,7 +15,7 @@
 // AdamW's moments, the step and the loss log. A checkpoint is written to a temporary folder and
 // renamed, so a run killed while writing keeps the previous one whole.
 
-import Book
+import ChapterSupport
 import Diffusion
 import Foundation
 import ImageIO
@@ -116,7 +116,7 @@ public enum DreamBoothTrainer {
         let missing = count - existing
         guard missing > 0 else { return 0 }
         log("generating \(missing) class images for \"\(prompt)\" into \(dir) (\(existing) there already)")
-        var bar = Book.Progress("class images", total: missing)
+        var bar = ChapterSupport.Progress("class images", total: missing)
         var made = 0
         while made < missing {
             let n = min(batch, missing - made)
@@ -213,7 +213,7 @@ public enum DreamBoothTrainer {
         let instanceIds = tokenizer([String](repeating: c.instancePrompt, count: c.trainBatchSize))
         let classIds = tokenizer([String](repeating: c.classPrompt ?? "", count: c.trainBatchSize))
 
-        var bar = Book.Progress("dreambooth", total: totalSteps)
+        var bar = ChapterSupport.Progress("dreambooth", total: totalSteps)
         var smoothed = Double(losses.last ?? 0)
         for step in start..<totalSteps {
             optimizer.learningRate = c.learningRate * c.lrScheduler.factor(step: step, warmupSteps: c.lrWarmupSteps, totalSteps: totalSteps)

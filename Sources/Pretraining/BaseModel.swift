@@ -14,7 +14,7 @@
 // RNG(seed).split("step/n") and the data of step n are world examples n·B ..< (n + 1)·B, so a run
 // resumed from a state file is the same run, bit for bit.
 
-import Book
+import ChapterSupport
 import Diffusion
 import Evaluation
 import Foundation

@@ -10,7 +10,7 @@
 // Outputs (Checkpoints/ by default): base/tokenizer, base/text_encoder, contrastive/ (the partner,
 // its projection, the loss log), judges/{attributes, clip, dino} with report.json each.
 
-import Book
+import ChapterSupport
 import Evaluation
 import Foundation
 import ImageIO

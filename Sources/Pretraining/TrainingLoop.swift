@@ -1,7 +1,7 @@
 // The loop every pretraining stage shares (nanoGPT's train.py in miniature): AdamW with linear
 // warmup and cosine decay, gradients clipped at global norm 1, a progress line, a loss log.
 
-import Book
+import ChapterSupport
 import Foundation
 import TensorCore
 

@@ -1,7 +1,7 @@
 // 2-D convolution (PyTorch's conv2d, NCHW, weight (Cout, Cin, kh, kw)).
 //
 // Stride-1 convolutions (all but the UNet's downsamplers) run as implicit GEMMs on the padded
-// image, forward and backward, without materialising patches (Conv2DDirect.swift); the 3×3 ones
+// image, forward and backward, without materialising patches (Conv2DImplicitGEMM.swift); the 3×3 ones
 // with padding 1, forward and ∂x, by Winograd's F(2×2, 3×3) (Conv2DWinograd.swift). Other strides
 // use im2col + GEMM, described here. im2col lays every input patch out as a column: cols[(ci, ky, kx), (b, oy, ox)] =
 //   x[b, ci, oy·s − p + ky, ox·s − p + kx]   (0 outside the image),

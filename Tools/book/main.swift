@@ -64,7 +64,7 @@ func escape(_ s: String) -> String {
 func prose(_ s: String) -> String {
     var t = escape(s)
     t = t.replacingOccurrences(of: #"`([^`]+)`"#, with: "<code>$1</code>", options: .regularExpression)
-    t = t.replacingOccurrences(of: #"((?:Sources|Tests|Chapters|scripts|Checkpoints)/[A-Za-z0-9_./+-]*[A-Za-z0-9_])"#,
+    t = t.replacingOccurrences(of: #"((?:Sources|Tests|Chapters|Tools|scripts|Checkpoints|Fuzz)/[A-Za-z0-9_./+-]*[A-Za-z0-9_])"#,
                                with: "<a href=\"../$1\">$1</a>", options: .regularExpression)
     return t
 }

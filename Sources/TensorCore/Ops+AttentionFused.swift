@@ -4,7 +4,7 @@
 // Per (b, head):  P = softmax(Q·Kᵀ/√d) (causal optional),  O = P·V;  and backward
 //   ∂V = Pᵀ·G,  ∂P = G·Vᵀ,  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)) / √d,  ∂Q = ∂S·K,  ∂K = ∂Sᵀ·Q,
 // P being rebuilt in backward, block by block, from two numbers per query row kept by forward.
-// `Variable.attention` (composed from matmul and softmax) is the oracle.
+// `Variable.attention` (Ops+AttentionReference.swift: composed from matmul and softmax) is the oracle.
 
 import Foundation
 

@@ -1,7 +1,7 @@
 // `dreambooth world`: the procedural world as an imagefolder another program can read.
 
 import ArgumentParser
-import Book
+import ChapterSupport
 import Foundation
 import ToyWorld
 

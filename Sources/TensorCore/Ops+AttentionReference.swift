@@ -1,4 +1,5 @@
-// Softmax and scaled dot-product attention (Vaswani et al. 2017, Eq. 1):
+// The reference attention: softmax and scaled dot-product attention composed from matmul (Vaswani
+// et al. 2017, Eq. 1), the oracle the fused kernel (Ops+AttentionFused.swift) is tested against:
 //   Attention(Q, K, V) = softmax(Q·Kᵀ / √d) · V
 // with an optional causal mask (query i sees keys j ≤ i), as CLIP's text encoder uses.
 

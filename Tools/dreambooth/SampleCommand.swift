@@ -1,7 +1,7 @@
 // `dreambooth sample`: text to image with a pipeline folder, as diffusers' pipelines are called.
 
 import ArgumentParser
-import Book
+import ChapterSupport
 import Foundation
 import ImageIO
 import Models
@@ -63,7 +63,7 @@ struct SampleCommand: ParsableCommand {
                 initial = t
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            var bar = Book.Progress("sample", total: numInferenceSteps)
+            var bar = ChapterSupport.Progress("sample", total: numInferenceSteps)
             let images = pipeline([String](repeating: prompt, count: numImages), negativePrompt: negativePrompt, guidanceScale: guidanceScale,
                                   steps: numInferenceSteps, sampler: SamplerKind(rawValue: scheduler)!, seed: seed, latents: initial) { k, _ in bar.update(k) }
             var lines: [String] = []
