@@ -58,7 +58,9 @@ check("time_embedding", temb, "act.time_embedding")
 let tGrid = options.quick ? Array(stride(from: 0, to: 1000, by: 50)) : Array(stride(from: 0, to: 1000, by: 10))
 let features = timestepEmbedding(tGrid.map(Float.init), dim: cfg.blockOutChannels[0], flipSinToCos: cfg.flipSinToCos, downscaleFreqShift: Float(cfg.freqShift)).scalars
 try figures.heatmap("time-embedding", (0..<tGrid.count).map { r in (0..<cfg.blockOutChannels[0]).map { Double(features[r * cfg.blockOutChannels[0] + $0]) } },
-                    style: PlotStyle(title: "sinusoidal timestep features: rows t = 0 … 990, columns: cos then sin", xlabel: "feature", ylabel: "t index"))
+                    style: PlotStyle(title: "Sinusoidal timestep features: fast frequencies on the left, slow on the right (cos half, then sin)",
+                                     xlabel: "feature (0–15 cos, 16–31 sin)", ylabel: "timestep t (one row every \(tGrid[1] - tGrid[0]))",
+                                     extra: ["set ytics (\((0..<tGrid.count).filter { $0 % (tGrid.count / 5) == 0 }.map { "\"\(tGrid[$0])\" \($0)" }.joined(separator: ", ")))"]))
 
 // MARK: - 2. conv_in and the first ResNet block
 //

@@ -130,7 +130,11 @@ public struct FigureWriter {
             dat += "\n"
         }
         var script = header(name, style)
-        script += "set yrange [] reverse\nset palette rgbformulae 33,13,10\n"
+        // The frame ends where the cells end (row 0 at the top), unless the style says otherwise.
+        let rows = matrix.count, columns = matrix.first?.count ?? 0
+        if !style.extra.contains(where: { $0.hasPrefix("set xrange") }) { script += "set xrange [-0.5:\(Double(columns) - 0.5)]\n" }
+        if !style.extra.contains(where: { $0.hasPrefix("set yrange") }) { script += "set yrange [\(Double(rows) - 0.5):-0.5]\n" }
+        script += "set palette rgbformulae 33,13,10\n"
         if !rowLabels.isEmpty { script += "set ytics (" + rowLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n" }
         if !columnLabels.isEmpty { script += "set xtics rotate by -45 (" + columnLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n" }
         script += "plot '\(name).dat' using 1:2:3 with image notitle\n"
