@@ -68,10 +68,18 @@ try figures.heatmap("time-embedding", (0..<tGrid.count).map { r in (0..<cfg.bloc
 // the time embedding projected to C channels and added at every pixel, GroupNorm → SiLU → 3×3 conv,
 // and the input added back (through a 1×1 conv when the channel count changes).
 
+// From here the chapter runs the UNet's readable twin (Sources/Models/UNetReadable.swift), one
+// primitive per line, and checks each stage against diffusers; section 9 holds the fused fast
+// path to it. The ResNet block, as Readable.resnet writes it:
+//     h = conv1(SiLU(GroupNorm(x)));  h = h + time_emb_proj(SiLU(temb))[:, :, None, None]
+//     h = conv2(SiLU(GroupNorm(h)));  return h + (conv_shortcut(x) or x)
+
 print("\n2. conv_in (its ResNet blocks run inside down_blocks.0, next)")
-var h = model.convIn(sample)                                            // (B, C₀, H, W)
+var h = Variable.conv2d(sample, weight: model.convIn.weight, bias: model.convIn.bias, padding: 1)   // (B, C₀, H, W)
 check("conv_in", h, "act.conv_in")
 var skips = [h]
+let firstBlock = Readable.resnet(model.downs[0].resnets[0], h, temb), firstFused = model.downs[0].resnets[0](h, temb)
+print(String(format: "  the first ResNet block alone, readable against fused: max |Δ| = %.1e", (firstBlock.value - firstFused.value).maxAbs()))
 
 // MARK: - 3. The down path, with attention from the second level on
 //
@@ -81,16 +89,28 @@ var skips = [h]
 // DreamBooth's identifier, steers the image), then a GEGLU feed-forward → 1×1 conv, added back.
 // Every intermediate map is kept as a skip; a stride-2 conv halves the resolution between levels.
 
+// The transformer, as Readable.transformer and Readable.attention write it:
+//     tokens = proj_in(GroupNorm(x)) as (B, H·W, C)
+//     tokens += to_out(softmax(q·kᵀ/√d)·v)  with q, k, v from tokens        (self-attention)
+//     tokens += to_out(softmax(q·kᵀ/√d)·v)  with k, v from the text          (cross-attention)
+//     tokens += ff.net.2(a · GELU(g)) where (a, g) = ff.net.0.proj(LayerNorm(tokens))
+//     return proj_out(tokens as (B, C, H, W)) + x
+
 print("\n3. down path")
 for (i, block) in model.downs.enumerated() {
-    h = block(h, temb: temb, context: context, skips: &skips)
+    for (j, r) in block.resnets.enumerated() {
+        h = Readable.resnet(r, h, temb)
+        if !block.attentions.isEmpty { h = Readable.transformer(block.attentions[j], h, context: context) }
+        skips.append(h)
+    }
+    if let d = block.downsample { h = Variable.conv2d(h, weight: d.weight, bias: d.bias, stride: 2, padding: 1); skips.append(h) }
     check("down_blocks.\(i)", h, "act.down_blocks.\(i)")
 }
 
 // MARK: - 4. The middle: ResNet → transformer → ResNet at the lowest resolution
 
 print("\n4. middle")
-h = model.midBlock(h, temb: temb, context: context)
+h = Readable.resnet(model.midResnet2, Readable.transformer(model.midAttention, Readable.resnet(model.midResnet1, h, temb), context: context), temb)
 check("mid_block", h, "act.mid_block")
 
 // MARK: - 5. The up path and the output
@@ -102,11 +122,17 @@ check("mid_block", h, "act.mid_block")
 
 print("\n5. up path and output (skips left: \(skips.count))")
 for (i, block) in model.ups.enumerated() {
-    h = block(h, temb: temb, context: context, skips: &skips)
+    for (j, r) in block.resnets.enumerated() {
+        h = Readable.resnet(r, Variable.concat([h, skips.removeLast()], axis: 1), temb)
+        if !block.attentions.isEmpty { h = Readable.transformer(block.attentions[j], h, context: context) }
+    }
+    if let u = block.upsample { h = Variable.conv2d(h.upsampleNearest2x(), weight: u.weight, bias: u.bias, padding: 1) }
     check("up_blocks.\(i)", h, "act.up_blocks.\(i)")
 }
-let output = model.head(h)
+let n = model.normOut
+let output = Variable.conv2d(h.groupNorm(groups: n.groups, weight: n.weight, bias: n.bias, eps: n.eps).silu(), weight: model.convOut.weight, bias: model.convOut.bias, padding: 1)
 check("output", output, "output")
+check("output (fast)", Variable.withoutGradients { model(sample, timesteps: timesteps, encoderHiddenStates: context) }, "output")
 
 // MARK: - 6. Gradients, checked too
 //
