@@ -10,7 +10,7 @@
 // Paper: DreamBooth §4.1 ("Designing Prompts for Few-Shot Personalization", "Rare-token Identifiers").
 // Run:   make chapter N=06        (or .build/release/chapter06 [--quick] [--seed N] [--out DIR])
 //        The three fine-tuning runs take about 4 minutes each the first time and are cached in
-//        .experiments/ (chapters 07 and 08 share them); a rerun takes seconds.
+//        .experiments/ (chapters 07 and 08 reuse the "sks" run); a rerun takes a minute or two.
 // Writes: Figures/06-rare-identifiers/ — vocabulary-band, identifier-embeddings, prior-before,
 //         identifier-metrics, identifier-grid; and what fine-tuning did to the word "green".
 
@@ -46,9 +46,9 @@ func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by
 // came from the English word list the merges were also learned on. A candidate identifier is a
 // whole word (a token ending in </w>) of at most three lowercase letters that no caption uses and
 // that the tokenizer keeps as one token when written alone. The paper takes them from a band of
-// rare ids (T5's 5000–10000); here the band is the later 70 % of ids, the latest merges. Our text
-// encoder read nothing but captions, so to it every candidate is equally new — "use" as much as
-// "sks": the band only mirrors the paper's rule for a text encoder that had read the web.
+// ids (T5's 5000–10000 of 32,000); here the band is simply the later 70 % of ids, the later
+// merges. Our text encoder read nothing but captions, so to it every candidate is equally new —
+// "use" as much as "sks": the band matters for a text encoder that had read the web, not for ours.
 let world = World()
 let captions = (0..<5000).map { i -> String in
     var rng = RNG(seed: 11).split("caption/\(i)")
@@ -144,7 +144,8 @@ check(meanDistance(rareSample) < meanDistance(ColorName.allCases.map(\.rawValue)
 // MARK: - 3. The prior each identifier brings, before fine-tuning
 //
 // What the base model draws for "a [V] ball" is the prior fine-tuning starts from. The judges say
-// which color it shows: a rare token leaves the ball's usual colors, "green" makes it green.
+// which color it shows: "green" makes the ball green; the others do not. (Look at the xqzt row:
+// its pieces pull the class too.) One sample per context.
 print("\nBefore fine-tuning, what the base model draws for \"a [V] ball\" (the judged colors of its samples):")
 var beforeImages: [Tensor] = [], beforeTitles: [String] = []
 var greenBefore: [String: Double] = [:]
@@ -158,7 +159,8 @@ for k in kinds {
     let green = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(judged.count)
     greenBefore[k.identifier] = green
     print(String(format: "  %-8@ judged green %.0f %% of %d samples (recontextualization prompts)", k.identifier as NSString, 100 * green, images.count))
-    beforeImages += images.prefix(6); beforeTitles += images.prefix(6).indices.map { $0 == 0 ? "a \(k.identifier) ball …" : "" }
+    let onePerContext = recontext.map { before.images[$0 * n] }
+    beforeImages += onePerContext; beforeTitles += recontext.map { "a \(k.identifier) ball, \(before.prompts[$0].context!.rawValue)" }
 }
 try figures.imageGrid("prior-before", big(beforeImages), titles: beforeTitles, columns: 6,
                       title: "Before fine-tuning: the base model's \"a [V] ball in …\" for sks, green, xqzt (rows)", cellSize: 150)
@@ -167,8 +169,13 @@ try figures.imageGrid("prior-before", big(beforeImages), titles: beforeTitles, c
 //
 // Each run is the trainer's default (4 instance images, prior preservation with 100 class
 // images, 400 steps): only the identifier differs. Measured on 12 prompts × 4 samples each:
-// subject fidelity (DINO, CLIP-I), whether the look is kept (the look judge), whether the context
-// is the one asked for, and the leak: the share of samples judged green.
+// subject fidelity (DINO, CLIP-I: mean cosine between generated and real photos in the two
+// judges' embeddings), whether the look is kept (the look judge: a vote among rendered references
+// of the subject and of ordinary balls), whether the context is the one asked for (the attribute
+// judge), DIV (diversity among one prompt's samples), and in the table the leak: the share of
+// samples judged green. Higher fidelity is not better on its own: a model that redraws the
+// instance photos scores high on DINO and fails the context. (The split-ball's property prompts
+// ask for "a green [V] ball", which for the "green" run reads "a green green ball".)
 print("\nDreamBooth on the split-ball with each identifier:")
 var rows: [(String, StudyResult)] = []
 for k in kinds {
@@ -190,13 +197,13 @@ for (label, r) in rows {
 print(table.joined(separator: "\n"))
 try figures.bars("identifier-metrics", labels: ["DINO", "CLIP-I", "look kept", "context as asked", "DIV"],
                  series: rows.map { label, r in (label, [r.metrics.dino, r.metrics.clipI, r.metrics.lookKept, r.metrics.contextMatch, r.metrics.div]) },
-                 style: PlotStyle(title: "Same run, three identifiers: the rare token keeps the context, the others copy the photos", ylabel: "score",
+                 style: PlotStyle(title: "Same run, three identifiers: the others copy the photos more closely, the rare token keeps the context", ylabel: "score",
                                   extra: ["set yrange [0:1.05]", "set key top right inside"]))
 var gridImages: [Tensor] = [], gridTitles: [String] = []
 for (label, r) in rows {
     let n = study.evaluator.samplesPerPrompt
     for (p, prompt) in r.prompts.enumerated() where prompt.kind == .recontextualization {
-        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(label): grass" : prompt.context!.rawValue)
+        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(label): \(prompt.context!.rawValue)" : prompt.context!.rawValue)
     }
 }
 try figures.imageGrid("identifier-grid", big(gridImages), titles: gridTitles, columns: Context.allCases.count,
@@ -209,7 +216,7 @@ try figures.imageGrid("identifier-grid", big(gridImages), titles: gridTitles, co
 // green says how much of the word's meaning survived. The rare token had none to lose.
 print("\nAfter fine-tuning, \"a green star\" from each run's model (the share judged green):")
 let probe = options.quick ? 2 : 16
-var damage: [Double] = []
+var stillGreen: [Double] = []
 for (k, (label, _)) in zip(kinds, rows) {
     var spec = RunSpec(); spec.identifier = k.identifier
     let (model, _) = try study.runner.pipeline(spec)
@@ -217,7 +224,7 @@ for (k, (label, _)) in zip(kinds, rows) {
                                    sampler: study.evaluator.sampler, seed: 99)
     let judged = study.judges.attributes.predict(World.batchTensor(stars))
     let share = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
-    damage.append(share)
+    stillGreen.append(share)
     print(String(format: "  %-22@ %.2f", label as NSString, share))
 }
 let baseStars = BaseQuality.sample(base, [String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
@@ -229,7 +236,7 @@ if !options.quick {
     print(String(format: "\nThe common word against the rare token: look kept %.2f vs %.2f, context as asked %.2f vs %.2f, DIV %.3f vs %.3f;",
                  common.lookKept, rare.lookKept, common.contextMatch, rare.contextMatch, common.div, rare.div))
     print(String(format: "\"a green star\" is still green %.0f %% of the time after the green run, %.0f %% after the sks run (base model %.0f %%).",
-                 100 * damage[1], 100 * damage[0], 100 * baseGreen))
+                 100 * stillGreen[1], 100 * stillGreen[0], 100 * baseGreen))
 }
 print(failures == 0 ? "\nchapter 06: all checks passed" : "\nchapter 06: \(failures) check(s) failed")
 exit(failures == 0 ? 0 : 1)

@@ -1,5 +1,8 @@
 // Chapter 08's evaluation of one run, as the paper's §4.1 measures it, plus what only a world with
-// ground truth can measure exactly.
+// ground truth can measure: judges trained on the world's labelled renders (the attribute
+// classifier; the look judge, a nearest-neighbour vote among renders of the subject and of
+// ordinary objects of its class) say what each sample shows. Judged, not exact: the judges are
+// models too, measured on held-out renders (chapter 04; SubjectLookJudgeTests).
 //
 //   prompts      recontextualization (every context), property modification (two other colors,
 //                two other patterns) and art renditions (a sketch, a painting): 4 samples each
