@@ -60,7 +60,7 @@ print(String(format: "  trained parameters: LoRA rank 4 %d (%.1f %% of the UNet'
 // gradient must reach every adapter), but skips every frozen weight's gradient and the layers
 // before the first adapter.
 func timePerStep(rank: Int?, steps: Int) throws -> Double {
-    let runs = options.path("timing")
+    let runs = work + "/timing"   // scratch runs, not figures
     let instances = try study.runner.instanceFolder(Subject.all[0], count: 4, resolution: 32)
     var c = TrainConfig()
     c.instanceDataDir = instances; c.instancePrompt = "a sks ball"; c.outputDir = runs + "/\(rank.map { "r\($0)" } ?? "full")"

@@ -1,11 +1,15 @@
 # loss-curves.gp — redraw with: gnuplot loss-curves.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'loss-curves.png'
-set title "training loss (running mean of 50 steps)"
+set title "Training loss, each in its own target's units (running mean of 50 steps)"
 set xlabel "step"
-set ylabel "MSE to target"
+set ylabel "loss"
 set logscale y
 set grid
 set key outside right
-plot 'loss-curves.dat' index 0 using 1:2 with lines lw 2 title "ε-prediction", \
-     'loss-curves.dat' index 1 using 1:2 with lines lw 2 title "v-prediction"
+set key top right inside
+set format y '%g'
+plot 'loss-curves.dat' index 0 using 1:2 with lines lw 2 title "ε", \
+     'loss-curves.dat' index 1 using 1:2 with lines lw 2 title "v", \
+     'loss-curves.dat' index 2 using 1:2 with lines lw 2 title "x0 (x0 units)", \
+     'loss-curves.dat' index 3 using 1:2 with lines lw 2 title "ε, min-SNR-5"

@@ -1,7 +1,7 @@
 # time-per-op.gp — redraw with: gnuplot time-per-op.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'time-per-op.png'
-set title "where the time goes: one training step, batch 16 (406 ms; timings vary run to run)"
+set title "where the time goes: one training step, batch 16 (1223 ms; timings vary run to run)"
 set ylabel "ms"
 set grid
 set key outside right

@@ -7,7 +7,8 @@ set key outside right
 set size ratio -1
 set cblabel 'cosine'
 set key off
-set yrange [] reverse
+set xrange [-0.5:7.5]
+set yrange [7.5:-0.5]
 set palette rgbformulae 33,13,10
 set ytics ("image: a yellow checkered ball in snow" 0, "image: a brown plain box in a city" 1, "image: a blue dotted star on water" 2, "image: a purple dotted tree at night" 3, "image: an orange striped house on sand" 4, "image: a brown checkered fish at night" 5, "image: an orange checkered cup on water" 6, "image: a red dotted heart on grass" 7)
 set xtics rotate by -45 ("a yellow checkered ball in snow" 0, "a brown plain box in a city" 1, "a blue dotted star on water" 2, "a purple dotted tree at night" 3, "an orange striped house on sand" 4, "a brown checkered fish at night" 5, "an orange checkered cup on water" 6, "a red dotted heart on grass" 7)

@@ -9,7 +9,7 @@ set logscale y
 set grid
 set key outside right
 set key top left inside
-set xrange [8:60]
+set xrange [8.0:60.0]
 set format x '%g'
 set format y '%g'
 plot 'sampler-time.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDIM", \

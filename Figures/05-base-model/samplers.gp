@@ -9,7 +9,7 @@ set grid
 set key outside right
 set key bottom right inside
 set yrange [0:1]
-set xrange [8:60]
+set xrange [8.0:60.0]
 set format x '%g'
 plot 'samplers.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDIM: accuracy", \
      'samplers.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDPM: accuracy"
