@@ -65,8 +65,8 @@ check(band.contains { $0.text == "sks" }, "\"sks\", the identifier diffusers' ex
 // The figure: every vocabulary id, its count in the captions (log scale), the candidates marked.
 let used = counts.sorted { $0.key < $1.key }
 try figures.scatter("vocabulary-band", [
-    Series("tokens the captions use (count in 5,000 captions)", x: used.map { Double($0.key) }, y: used.map { Double($0.value) }),
-    Series("identifier candidates (count 0, drawn at 0.5)", x: candidates.map { Double($0.id) }, y: candidates.map { _ in 0.5 }),
+    Series("caption tokens (count)", x: used.map { Double($0.key) }, y: used.map { Double($0.value) }),
+    Series("candidates (count 0, at 0.5)", x: candidates.map { Double($0.id) }, y: candidates.map { _ in 0.5 }),
 ], style: PlotStyle(title: "Caption tokens are a handful of ids; identifiers come from the unused rest", xlabel: "token id", ylabel: "occurrences",
                     logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.3:1e5]",
                                         "set xrange [0:\(tokenizer.vocabularySize)]",
@@ -131,7 +131,7 @@ for (name, words) in groups {
     projected.append(Series(name, x: pts.map(\.0), y: pts.map(\.1)))
 }
 let p0 = project(plain)
-projected.append(Series("\"a ball\"", x: [p0.0], y: [p0.1]))
+projected.append(Series("\"a ball\"", x: [p0.0], y: [p0.1], with: "points pt 6 ps 2.5 lw 2 lc rgb 'black'"))
 print("\nHow far the identifier moves the condition the UNet reads (before fine-tuning):")
 distanceRows.forEach { print($0) }
 try figures.scatter("identifier-embeddings", projected,
@@ -163,7 +163,8 @@ for k in kinds {
     beforeImages += onePerContext; beforeTitles += recontext.map { "a \(k.identifier) ball, \(before.prompts[$0].context!.rawValue)" }
 }
 try figures.imageGrid("prior-before", big(beforeImages), titles: beforeTitles, columns: 6,
-                      title: "Before fine-tuning: the base model's \"a [V] ball in …\" for sks, green, xqzt (rows)", cellSize: 150)
+                      title: "Before fine-tuning, \"a [V] ball in …\" (rows: " + kinds.map { String(format: "%@ judged green %.0f %%", $0.identifier as NSString, 100 * greenBefore[$0.identifier]!) }.joined(separator: ", ")
+                        + "): a color word already paints the ball", cellSize: 150)
 
 // MARK: - 4. The experiment: the same DreamBooth run with three identifiers
 //
@@ -203,11 +204,12 @@ var gridImages: [Tensor] = [], gridTitles: [String] = []
 for (label, r) in rows {
     let n = study.evaluator.samplesPerPrompt
     for (p, prompt) in r.prompts.enumerated() where prompt.kind == .recontextualization {
-        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(label): \(prompt.context!.rawValue)" : prompt.context!.rawValue)
+        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(r.spec.identifier): \(prompt.context!.rawValue)" : prompt.context!.rawValue)
     }
 }
 try figures.imageGrid("identifier-grid", big(gridImages), titles: gridTitles, columns: Context.allCases.count,
-                      title: "\"a [V] ball in …\" after fine-tuning; rows: sks, green, xqzt; columns: the six contexts", cellSize: 150)
+                      title: "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: "
+                        + rows.map { String(format: "%@ %.0f %%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }.joined(separator: ", "), cellSize: 150)
 
 // MARK: - 5. What fine-tuning did to the word
 //

@@ -57,7 +57,7 @@ let classDir = try study.runner.config(withPrior[1]).classDataDir!
 let classFiles = ((try? FileManager.default.contentsOfDirectory(atPath: classDir)) ?? []).filter { $0.hasSuffix(".png") }.sorted().prefix(12)
 let classImages = try classFiles.map { try PNG.read((classDir as NSString).appendingPathComponent($0)) }
 try figures.imageGrid("class-images", big(classImages), titles: classImages.indices.map { $0 == 0 ? "\"a ball\"" : "" }, columns: 6,
-                      title: "The prior term's data: the frozen base's own samples of \"a ball\" (generated before training)", cellSize: 150)
+                      title: "The prior term's data: the frozen base's own \"a ball\", varied balls, none of them the split-ball", cellSize: 150)
 
 // MARK: - 2. Language drift: what "a ball" draws after fine-tuning
 //
@@ -86,7 +86,8 @@ try figures.bars("pres-div", labels: ["PRES", "drift (judged)", "DIV"],
                  series: [("base model", [before.metrics.pres, before.metrics.drift, before.metrics.div]),
                           ("without prior", [without.metrics.pres, without.metrics.drift, without.metrics.div]),
                           ("with prior (λ = 1)", [standard.metrics.pres, standard.metrics.drift, standard.metrics.div])],
-                 style: PlotStyle(title: "Drift of \"a ball\" (PRES, judged) and diversity of the subject prompts (DIV)", ylabel: "score",
+                 style: PlotStyle(title: String(format: "Without the prior \"a ball\" drifts to the subject (PRES %.2f, judged %.2f); with it (λ = 1) %.2f and %.2f",
+                                                without.metrics.pres, without.metrics.drift, standard.metrics.pres, standard.metrics.drift), ylabel: "score",
                                   extra: ["set yrange [0:1.05]", "set key top right inside"]))
 try figures.lines("lambda-sweep", [
     Series("PRES (lower: less drift)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.pres)),
@@ -102,7 +103,7 @@ let shown = min(8, before.classImages.count)
 let drift = Array(before.classImages.prefix(shown)) + Array(without.classImages.prefix(shown)) + Array(standard.classImages.prefix(shown))
 let driftTitles = ["base model", "without prior", "with prior (λ = 1)"].flatMap { t in (0..<shown).map { $0 == 0 ? t : "" } }
 try figures.imageGrid("drift-grid", big(drift), titles: driftTitles, columns: shown,
-                      title: "\"a ball\", same seeds: the base model, then after fine-tuning without and with prior preservation", cellSize: 130)
+                      title: "\"a ball\", same seeds: base model; without the prior most become the split-ball; with it fewer do", cellSize: 130)
 
 // MARK: - 3. The class prompt's colors, before and after
 //

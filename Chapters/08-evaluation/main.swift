@@ -48,7 +48,7 @@ func spec(_ subject: Subject, _ change: (inout RunSpec) -> Void = { _ in }) -> R
 }
 func table(_ name: String, _ title: String, _ lines: [String]) throws {
     print("\n" + lines.joined(separator: "\n"))
-    try figures.textTable(name, lines: lines, title: title, width: 1000)
+    try figures.textTable(name, lines: lines, title: title)
 }
 func f3(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
 
@@ -64,13 +64,19 @@ func grid(_ name: String, kind: SubjectPrompt.Kind, title: String) throws {
         let picked = r.prompts.indices.filter { r.prompts[$0].kind == kind }
         columns = picked.count + 1
         images.append(study.evaluator.realImages(s).slice(rows: 0..<1).reshaped([3, 32, 32]) * 0.5 + 0.5); titles.append(s.name + " (real)")
-        for p in picked { images.append(r.images[p * n]); titles.append(r.prompts[p].judgeText.replacingOccurrences(of: "a \(s.objectClass.rawValue) ", with: "").replacingOccurrences(of: " \(s.objectClass.rawValue)", with: "")) }
+        for p in picked {
+            images.append(r.images[p * n])
+            titles.append(r.prompts[p].judgeText.replacingOccurrences(of: "a \(s.objectClass.rawValue) ", with: "")
+                .replacingOccurrences(of: " \(s.objectClass.rawValue)", with: "").replacingOccurrences(of: " of a", with: ""))   // "a sketch of a ball" → "a sketch"
+        }
     }
-    try figures.imageGrid(name, big(images), titles: titles, columns: columns, title: title, cellSize: 130)
+    try figures.imageGrid(name, big(images), titles: titles, columns: columns, title: title, cellSize: columns <= 3 ? 200 : 130)
 }
-try grid("recontextualization", kind: .recontextualization, title: "Recontextualization: \"a sks <noun> <context>\", one sample each (first column: a real photo)")
-try grid("property-modification", kind: .property, title: "Property modification: \"a <color or pattern> sks <noun>\" (the look is supposed to change here)")
-try grid("art-renditions", kind: .art, title: "Art renditions: \"a sketch of a sks <noun>\", \"a painting of a sks <noun>\"")
+let contextShares = zip(subjects, dreambooth).map { String(format: "%@ %.0f %%", $0.name as NSString, 100 * $1.metrics.contextMatch) }.joined(separator: ", ")
+try grid("recontextualization", kind: .recontextualization,
+         title: "Recontextualization, \"a sks <noun> <context>\" (first column: a real photo); context as asked: " + contextShares)
+try grid("property-modification", kind: .property, title: "\"a <color or pattern> sks <noun>\": the look should change")
+try grid("art-renditions", kind: .art, title: "\"a sketch / painting of a sks <noun>\"")
 
 var perSubject = ["| subject | DINO | CLIP-I | CLIP-T | look kept | class kept | context | property | style | train s |", "|---|---|---|---|---|---|---|---|---|---|"]
 for (s, r) in zip(subjects, dreambooth) {
@@ -96,7 +102,8 @@ var lines1 = ["| method | DINO | CLIP-I | CLIP-T | look kept (judged) | paper DI
 for (name, d, c, t, l) in t1 { let p = paper1[name]!; lines1.append("| \(name) | \(f3(d)) | \(f3(c)) | \(f3(t)) | \(f3(l)) | \(f3(p.0)) / \(f3(p.1)) / \(f3(p.2)) |") }
 let order1 = t1[0].1 > t1[1].1 && t1[1].1 > t1[2].1
 lines1.append("ordering real > DreamBooth > textual inversion (DINO): \(order1 ? "matches" : "does not match") the paper's")
-try table("table1", "Table 1 in miniature: subject fidelity (mean over \(subjects.count) subjects)", lines1)
+try table("table1", String(format: "Table 1 in miniature (%d subjects): DreamBooth keeps the subject (DINO %.2f, look %.2f), textual inversion does not (%.2f, %.2f)",
+                           subjects.count, t1[1].1, t1[1].4, t1[2].1, t1[2].4), lines1)
 
 // MARK: - 3. Table 3: prior preservation
 let noPrior = try subjects.map { try study.result(spec($0) { $0.priorPreservation = false }) }
@@ -106,7 +113,8 @@ lines3.append("| without | \(f3(mean(noPrior.map(\.metrics.pres)))) | \(f3(mean(
 let presOrder = mean(dreambooth.map(\.metrics.pres)) < mean(noPrior.map(\.metrics.pres))
 let divOrder = mean(dreambooth.map(\.metrics.div)) > mean(noPrior.map(\.metrics.div))
 lines3.append("PRES lower with the prior: \(presOrder ? "matches" : "does not match"); DIV higher with it: \(divOrder ? "matches" : "does not match")")
-try table("table3", "Table 3 in miniature: prior preservation (mean over \(subjects.count) subjects)", lines3)
+try table("table3", String(format: "Table 3 in miniature (%d subjects): the prior takes PRES from %.2f to %.2f and DIV from %.2f to %.2f", subjects.count,
+                           mean(noPrior.map(\.metrics.pres)), mean(dreambooth.map(\.metrics.pres)), mean(noPrior.map(\.metrics.div)), mean(dreambooth.map(\.metrics.div))), lines3)
 
 // MARK: - 4. Table 4: the class noun
 // A wrong noun is another class of the world (its prior is that class's); with no noun there is
@@ -120,7 +128,7 @@ for (name, rows, paper) in [("correct", dreambooth, "0.744 / 0.853"), ("wrong", 
 }
 let d4 = [dreambooth, wrong, none].map { mean($0.map(\.metrics.dino)) }
 lines4.append("ordering correct > wrong > none (DINO): \(d4[0] > d4[1] && d4[1] > d4[2] ? "matches" : "does not match") the paper's")
-try table("table4", "Table 4 in miniature: the class noun in the prompt (mean over \(subjects.count) subjects)", lines4)
+try table("table4", String(format: "Table 4 in miniature (%d subjects): DINO with the correct noun %.2f, a wrong one %.2f, none %.2f", subjects.count, d4[0], d4[1], d4[2]), lines4)
 
 // MARK: - 5. How many input images; training the text encoder
 let first = subjects[0]
@@ -131,7 +139,9 @@ try figures.lines("input-images", [
     Series("CLIP-I", x: counts.map(Double.init), y: byCount.map(\.metrics.clipI)),
     Series("look kept (judged)", x: counts.map(Double.init), y: byCount.map(\.metrics.lookKept)),
     Series("context as asked (judged)", x: counts.map(Double.init), y: byCount.map(\.metrics.contextMatch)),
-], style: PlotStyle(title: "\(first.name): fidelity and context against the number of instance photos (paper's Fig. 20)", xlabel: "instance images",
+], style: PlotStyle(title: String(format: "%@, 1–%d instance photos (paper's Fig. 20): DINO %.2f–%.2f, context as asked %.2f–%.2f", first.name as NSString, counts.last!,
+                                  byCount.map(\.metrics.dino).min()!, byCount.map(\.metrics.dino).max()!,
+                                  byCount.map(\.metrics.contextMatch).min()!, byCount.map(\.metrics.contextMatch).max()!), xlabel: "instance images",
                     ylabel: "score", extra: ["set key below", "set yrange [0:1.05]", "set xtics 1", "set xrange [0.8:\(Double(counts.last!) + 0.2)]"]), points: true)
 let textEncoder = try study.result(spec(first) { $0.trainTextEncoder = true })
 var linesTE = ["| \(first.name) | DINO | CLIP-I | CLIP-T | look kept | context | PRES | train s |", "|---|---|---|---|---|---|---|---|"]
@@ -139,7 +149,8 @@ for (name, r) in [("UNet only (default)", dreambooth[0]), ("UNet + text encoder"
     let m = r.metrics
     linesTE.append("| \(name) | \(f3(m.dino)) | \(f3(m.clipI)) | \(f3(m.clipT)) | \(f3(m.lookKept)) | \(f3(m.contextMatch)) | \(f3(m.pres)) | \(Int(r.record.seconds)) |")
 }
-try table("text-encoder", "Training the text encoder too (--train_text_encoder), \(first.name)", linesTE)
+try table("text-encoder", String(format: "--train_text_encoder, %@: DINO %.2f → %.2f, context as asked %.2f → %.2f", first.name as NSString,
+                                 dreambooth[0].metrics.dino, textEncoder.metrics.dino, dreambooth[0].metrics.contextMatch, textEncoder.metrics.contextMatch), linesTE)
 
 // MARK: - 6. Limitations, where they occur (§5)
 //
@@ -162,15 +173,16 @@ for (s, r) in zip(subjects, dreambooth) {
         let kept = r.metrics.perPrompt[prompt.text] ?? .nan
         if kept < worstLook.kept { worstLook = (prompt.text, kept) }
         for g in got where g != want { asked += 1; if instanceContexts.contains(Context.allCases[g]) { leaked += 1 } }
-        if k == 0 || hit == 0 { limitImages.append(r.images[p * n]); limitTitles.append(prompt.text) }
+        // The subject's first context as a reference, then every context its samples never show.
+        if k == 0 || hit == 0 { limitImages.append(r.images[p * n]); limitTitles.append("\(prompt.text): \(got.filter { $0 == want }.count)/\(n) as asked") }
     }
     limitations.append(String(format: "%@: weakest context \"%@\" (%.0f %% as asked); look least kept in \"%@\" (%.0f %%); of %d samples in a wrong context, %d show one of the instance photos' backgrounds",
                               s.name, worstContext.prompt, 100 * worstContext.hit, worstLook.prompt, 100 * worstLook.kept, asked, leaked))
 }
 print("\nLimitations, as measured:")
 limitations.forEach { print("  " + $0) }
-try figures.imageGrid("limitations", big(Array(limitImages.prefix(12))), titles: Array(limitTitles.prefix(12)), columns: min(6, limitImages.count),
-                      title: "Where it fails: prompts whose samples never show the asked context (one sample each)", cellSize: 150)
+try figures.imageGrid("limitations", big(Array(limitImages.prefix(12))), titles: Array(limitTitles.prefix(12)), columns: min(4, limitImages.count),
+                      title: "Where it fails: per subject its first context, then each context none of its samples shows (one sample each)", cellSize: 170)
 
 print(String(format: "\nchapter 08 took %.0f s (fine-tuning runs cached in %@)", Date().timeIntervalSince(t0), work))
 print(failures == 0 ? "chapter 08: all checks passed" : "chapter 08: \(failures) check(s) failed")

@@ -9,6 +9,6 @@ set grid
 set key outside right
 set key top left inside
 set format y '%.0e'
-plot 'betas.dat' index 0 using 1:2 with lines lw 2 title "linear", \
-     'betas.dat' index 1 using 1:2 with lines lw 2 title "scaled linear", \
+plot 'betas.dat' index 0 using 1:2 with lines lw 2 title "linear (1e-4–0.02)", \
+     'betas.dat' index 1 using 1:2 with lines lw 2 title "scaled linear (1e-4–0.02)", \
      'betas.dat' index 2 using 1:2 with lines lw 2 title "cosine (squaredcos_cap_v2)"

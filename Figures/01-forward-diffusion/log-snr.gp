@@ -7,8 +7,8 @@ set ylabel "log SNR"
 set grid
 set key outside right
 set key bottom left inside
-plot 'log-snr.dat' index 0 using 1:2 with lines lw 2 title "linear", \
-     'log-snr.dat' index 1 using 1:2 with lines lw 2 title "scaled linear", \
+plot 'log-snr.dat' index 0 using 1:2 with lines lw 2 title "linear (1e-4–0.02)", \
+     'log-snr.dat' index 1 using 1:2 with lines lw 2 title "scaled linear (1e-4–0.02)", \
      'log-snr.dat' index 2 using 1:2 with lines lw 2 title "cosine (squaredcos_cap_v2)", \
      'log-snr.dat' index 3 using 1:2 with lines lw 2 title "SD scaled linear (0.00085–0.012)", \
      'log-snr.dat' index 4 using 1:2 with lines lw 2 title "the same, zero terminal SNR (t < 999)"

@@ -2,7 +2,7 @@
 set terminal pngcairo size 900,330 font 'sans,9' noenhanced
 set output 'noise-strip-figure.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 2,6 title "x_t = α_t x_0 + σ_t ε, linear schedule: the picture is gone by t ≈ 400" font 'sans,12'
+set multiplot layout 2,6 title "x_t = α_t x + σ_t ε, linear schedule: the eye loses the picture by t ≈ 400 (α_400 = 0.44 still)" font 'sans,12'
 set title "t = 0, SNR 1e+04"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'noise-strip-figure.dat' index 0 using 1:2:3:4:5 with rgbimage

@@ -1,15 +1,24 @@
 # samples.gp — redraw with: gnuplot samples.gp (in this folder)
-set terminal pngcairo size 900,760 font 'sans,10' noenhanced
+set terminal pngcairo size 1000,1000 font 'sans,10' noenhanced
 set output 'samples.png'
-set title "Spiral data and DDIM samples of each objective"
+set grid
+set key top left inside
 set xlabel "x"
 set ylabel "y"
-set grid
-set key outside right
 set size ratio -1
-set key below
-plot 'samples.dat' index 0 using 1:2 with points pt 7 ps 0.4 title "data", \
-     'samples.dat' index 1 using 1:2 with points pt 7 ps 0.4 title "samples, ε", \
-     'samples.dat' index 2 using 1:2 with points pt 7 ps 0.4 title "samples, v", \
-     'samples.dat' index 3 using 1:2 with points pt 7 ps 0.4 title "samples, x0", \
-     'samples.dat' index 4 using 1:2 with points pt 7 ps 0.4 title "samples, ε, min-SNR-5"
+set xrange [-2.1:2.1]
+set yrange [-2.1:2.1]
+set multiplot layout 2,2 title "Spiral data (grey) and 2000 DDIM samples of each objective" font 'sans,12'
+set title "ε: mean distance to the data 0.041"
+plot 'samples.dat' index 0 using 1:2 with points pt 7 ps 0.3 lc rgb 'gray75' title "data", \
+     'samples.dat' index 1 using 1:2 with points pt 7 ps 0.3 lc rgb '#9400d3' title "DDIM samples"
+set title "v: mean distance to the data 0.037"
+plot 'samples.dat' index 2 using 1:2 with points pt 7 ps 0.3 lc rgb 'gray75' title "data", \
+     'samples.dat' index 3 using 1:2 with points pt 7 ps 0.3 lc rgb '#9400d3' title "DDIM samples"
+set title "x0: mean distance to the data 0.051"
+plot 'samples.dat' index 4 using 1:2 with points pt 7 ps 0.3 lc rgb 'gray75' title "data", \
+     'samples.dat' index 5 using 1:2 with points pt 7 ps 0.3 lc rgb '#9400d3' title "DDIM samples"
+set title "ε, min-SNR-5: mean distance to the data 0.081"
+plot 'samples.dat' index 6 using 1:2 with points pt 7 ps 0.3 lc rgb 'gray75' title "data", \
+     'samples.dat' index 7 using 1:2 with points pt 7 ps 0.3 lc rgb '#9400d3' title "DDIM samples"
+unset multiplot

@@ -4,9 +4,9 @@ set output 'similarity-heatmap.png'
 set title "Cosine of held-out images (rows) and captions (columns): the diagonal is each image's own caption"
 set grid
 set key outside right
-set size ratio -1
 set cblabel 'cosine'
 set key off
+set lmargin at screen 0.36; set rmargin at screen 0.84; set tmargin at screen 0.9; set bmargin at screen 0.283
 set xrange [-0.5:7.5]
 set yrange [7.5:-0.5]
 set palette rgbformulae 33,13,10

@@ -3,7 +3,7 @@ set terminal pngcairo size 1290,890 font 'sans,9' noenhanced
 set output 'world-gallery.png'
 unset key; unset tics; unset border; set size ratio -1
 set multiplot layout 4,6 title "The world: 24 training images and their captions (attributes left out at random)" font 'sans,12'
-set title "a painting of an orange heart in a city"
+set title "a painting of an orange heart in a\ncity"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'world-gallery.dat' index 0 using 1:2:3:4:5 with rgbimage
 set title "a sketch of a fish on water"
@@ -63,7 +63,7 @@ plot 'world-gallery.dat' index 18 using 1:2:3:4:5 with rgbimage
 set title "an orange dotted tree on sand"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'world-gallery.dat' index 19 using 1:2:3:4:5 with rgbimage
-set title "a painting of a blue checkered tree on grass"
+set title "a painting of a blue checkered tree\non grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'world-gallery.dat' index 20 using 1:2:3:4:5 with rgbimage
 set title "a purple plain cup in snow"

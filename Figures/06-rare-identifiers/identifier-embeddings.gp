@@ -12,4 +12,4 @@ plot 'identifier-embeddings.dat' index 0 using 1:2 with points pt 7 ps 1.2 title
      'identifier-embeddings.dat' index 1 using 1:2 with points pt 7 ps 1.2 title "colors", \
      'identifier-embeddings.dat' index 2 using 1:2 with points pt 7 ps 1.2 title "patterns", \
      'identifier-embeddings.dat' index 3 using 1:2 with points pt 7 ps 1.2 title "random strings", \
-     'identifier-embeddings.dat' index 4 using 1:2 with points pt 7 ps 1.2 title "\"a ball\""
+     'identifier-embeddings.dat' index 4 using 1:2 with points pt 6 ps 2.5 lw 2 lc rgb 'black' title "\"a ball\""

@@ -1,9 +1,9 @@
 # identifier-grid.gp — redraw with: gnuplot identifier-grid.gp (in this folder)
-set terminal pngcairo size 900,480 font 'sans,9' noenhanced
+set terminal pngcairo size 900,510 font 'sans,9' noenhanced
 set output 'identifier-grid.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,6 title "\"a [V] ball in …\" after fine-tuning; rows: sks, green, xqzt; columns: the six contexts" font 'sans,12'
-set title "rare token (sks): grass"
+set multiplot layout 3,6 title "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: sks 88 %, green 54\n%, xqzt 58 %" font 'sans,12'
+set title "sks: grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'identifier-grid.dat' index 0 using 1:2:3:4:5 with rgbimage
 set title "sand"
@@ -21,7 +21,7 @@ plot 'identifier-grid.dat' index 4 using 1:2:3:4:5 with rgbimage
 set title "city"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'identifier-grid.dat' index 5 using 1:2:3:4:5 with rgbimage
-set title "common word (green): grass"
+set title "green: grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'identifier-grid.dat' index 6 using 1:2:3:4:5 with rgbimage
 set title "sand"
@@ -39,7 +39,7 @@ plot 'identifier-grid.dat' index 10 using 1:2:3:4:5 with rgbimage
 set title "city"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'identifier-grid.dat' index 11 using 1:2:3:4:5 with rgbimage
-set title "random string (xqzt): grass"
+set title "xqzt: grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'identifier-grid.dat' index 12 using 1:2:3:4:5 with rgbimage
 set title "sand"

@@ -5,13 +5,13 @@ set title "Same run, three identifiers: the others copy the photos more closely,
 set ylabel "score"
 set grid
 set key outside right
-set yrange [0:1.05]
-set key top right inside
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set xtics rotate by -40 scale 0
 set boxwidth 0.9
+set key top right inside
+set yrange [0:1.05]
 set key top right inside
 plot 'identifier-metrics.dat' using 2:xtic(1) title "rare token (sks)", \
      'identifier-metrics.dat' using 3:xtic(1) title "common word (green)", \

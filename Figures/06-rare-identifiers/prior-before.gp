@@ -1,8 +1,8 @@
 # prior-before.gp — redraw with: gnuplot prior-before.gp (in this folder)
-set terminal pngcairo size 900,480 font 'sans,9' noenhanced
+set terminal pngcairo size 900,510 font 'sans,9' noenhanced
 set output 'prior-before.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,6 title "Before fine-tuning: the base model's \"a [V] ball in …\" for sks, green, xqzt (rows)" font 'sans,12'
+set multiplot layout 3,6 title "Before fine-tuning, \"a [V] ball in …\" (rows: sks judged green 12 %, green judged green 100 %, xqzt\njudged green 46 %): a color word already paints the ball" font 'sans,12'
 set title "a sks ball, grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'prior-before.dat' index 0 using 1:2:3:4:5 with rgbimage

@@ -13,5 +13,5 @@ set yrange [0.3:1e5]
 set xrange [0:8192]
 set arrow from 2457,0.3 to 2457,1e5 nohead dt 2 lc rgb 'gray40'
 set label 'rare band →' at 2539,3e4 tc rgb 'gray30'
-plot 'vocabulary-band.dat' index 0 using 1:2 with points pt 7 ps 0.8 title "tokens the captions use (count in 5,000 captions)", \
-     'vocabulary-band.dat' index 1 using 1:2 with points pt 7 ps 0.8 title "identifier candidates (count 0, drawn at 0.5)"
+plot 'vocabulary-band.dat' index 0 using 1:2 with points pt 7 ps 0.8 title "caption tokens (count)", \
+     'vocabulary-band.dat' index 1 using 1:2 with points pt 7 ps 0.8 title "candidates (count 0, at 0.5)"

@@ -5,13 +5,13 @@ set title "Judged colors of \"a ball\" samples (the judge reads the split-ball a
 set ylabel "share of samples"
 set grid
 set key outside right
-set yrange [0:1]
-set key top right inside
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set xtics rotate by -40 scale 0
 set boxwidth 0.9
+set key top right inside
+set yrange [0:1]
 set key top right inside
 plot 'class-colors.dat' using 2:xtic(1) title "base model", \
      'class-colors.dat' using 3:xtic(1) title "without prior", \

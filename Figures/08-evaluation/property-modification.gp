@@ -2,7 +2,7 @@
 set terminal pngcairo size 650,420 font 'sans,9' noenhanced
 set output 'property-modification.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,5 title "Property modification: \"a <color or pattern> sks <noun>\" (the look is supposed to change here)" font 'sans,12'
+set multiplot layout 3,5 title "\"a <color or pattern> sks <noun>\": the look should change" font 'sans,12'
 set title "split-ball (real)"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'property-modification.dat' index 0 using 1:2:3:4:5 with rgbimage

@@ -2,8 +2,10 @@
 // DDIMScheduler build it.
 //
 // The forward process adds Gaussian noise in T small steps, q(x_t | x_{t−1}) = N(√(1−β_t)·x_{t−1}, β_t·I).
-// With α_t = 1 − β_t and ᾱ_t = Π_{s≤t} α_s, any step is reachable in one jump:
-//   q(x_t | x_0) = N(√ᾱ_t · x_0, (1 − ᾱ_t) · I),   SNR(t) = ᾱ_t / (1 − ᾱ_t).
+// With ᾱ_t = Π_{s≤t} (1 − β_s), any step is reachable in one jump from the clean image x:
+//   q(x_t | x) = N(√ᾱ_t · x, (1 − ᾱ_t) · I),   SNR(t) = ᾱ_t / (1 − ᾱ_t).
+// (The book writes α_t = √ᾱ_t and σ_t = √(1 − ᾱ_t) for the two scales, as the DreamBooth paper does;
+// DDPM's α_t, 1 − β_t, is `oneMinusBetas` here and `alphas` in diffusers.)
 // diffusers computes β in float32 and ᾱ with torch.cumprod in float32 (accumulated in double on the
 // CPU); we do the same so that ᾱ matches to the last bits.
 
@@ -21,10 +23,11 @@ public enum BetaSchedule: String, CaseIterable, Sendable {
     case cosine = "squaredcos_cap_v2"
 }
 
-/// β_t, α_t and ᾱ_t for t = 0..<T.
+/// β_t, 1 − β_t and ᾱ_t for t = 0..<T.
 public struct NoiseSchedule: Sendable {
     public let betas: [Float]
-    public let alphas: [Float]
+    /// 1 − β_t (diffusers' `alphas`).
+    public let oneMinusBetas: [Float]
     public let alphasCumprod: [Float]
     public var trainTimesteps: Int { betas.count }
 
@@ -44,8 +47,8 @@ public struct NoiseSchedule: Sendable {
         }
         if rescaleZeroTerminalSNR { betas = NoiseSchedule.zeroTerminalSNR(betas) }
         self.betas = betas
-        alphas = betas.map { 1 - $0 }
-        alphasCumprod = cumulativeProduct(alphas)
+        oneMinusBetas = betas.map { 1 - $0 }
+        alphasCumprod = cumulativeProduct(oneMinusBetas)
     }
 
     /// Lin et al. 2023, "Common Diffusion Noise Schedules and Sample Steps are Flawed", Alg. 1:
@@ -56,9 +59,9 @@ public struct NoiseSchedule: Sendable {
         let first = sqrtBar[0], last = sqrtBar[sqrtBar.count - 1]
         let rescaled = sqrtBar.map { ($0 - last) * first / (first - last) }
         let bar = rescaled.map { $0 * $0 }
-        var alphas = [bar[0]]
-        for t in 1..<bar.count { alphas.append(bar[t] / bar[t - 1]) }
-        return alphas.map { 1 - $0 }
+        var oneMinusBetas = [bar[0]]
+        for t in 1..<bar.count { oneMinusBetas.append(bar[t] / bar[t - 1]) }
+        return oneMinusBetas.map { 1 - $0 }
     }
 
     /// Signal-to-noise ratio ᾱ_t / (1 − ᾱ_t).

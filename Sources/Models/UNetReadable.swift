@@ -74,12 +74,19 @@ public enum Readable {
     /// BasicTransformerBlock: self-attention, cross-attention, GEGLU feed-forward, each on a
     /// LayerNorm of the stream and added back.
     static func block(_ b: BasicTransformerBlock, _ x: Variable, context: Variable) -> Variable {
-        var h = x + attention(b.attn1, b.norm1(x), context: b.norm1(x))
+        let n1 = b.norm1(x)
+        var h = x + attention(b.attn1, n1, context: n1)
         h = h + attention(b.attn2, b.norm2(h), context: context)
         let projected = linear(b.ffIn, b.norm3(h))                                                     // (B, L, 8D)
         let width = projected.shape[2] / 2
         let gated = projected.slice(axis: 2, 0..<width) * projected.slice(axis: 2, width..<(2 * width)).gelu()   // hidden · GELU(gate)
         return h + linear(b.ffOut, gated)
+    }
+
+    /// The self-attention (attn1) of a transformer's block alone, on tokens that are already
+    /// LayerNorm'ed: what chapter 03 checks against diffusers' Attention module by itself.
+    public static func selfAttention(of t: Transformer2D, _ tokens: Variable) -> Variable {   // (B, L, C)
+        attention(t.block.attn1, tokens, context: tokens)
     }
 
     /// Transformer2DModel: GroupNorm → proj_in → tokens (B, H·W, C) → block → back → proj_out, plus the input.
@@ -95,4 +102,9 @@ public enum Readable {
         if let p = t.projOutConv { h = Variable.conv2d(h, weight: p.weight, bias: p.bias) }
         return h + x
     }
+}
+
+extension Transformer2D {
+    /// The fast path's self-attention (attn1) alone, the twin of `Readable.selfAttention(of:_:)`.
+    public func selfAttention(_ tokens: Variable) -> Variable { block.attn1(tokens) }   // (B, L, C)
 }

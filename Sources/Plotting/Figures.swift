@@ -15,9 +15,12 @@ public struct Series {
     public var title: String
     public var x: [Double]
     public var y: [Double]
-    public init(_ title: String, x: [Double], y: [Double]) {
+    /// How gnuplot draws it (the words after `with`, e.g. "points pt 7 ps 0.3 lc rgb 'gray70'");
+    /// nil: the figure kind's default.
+    public var with: String?
+    public init(_ title: String, x: [Double], y: [Double], with: String? = nil) {
         precondition(x.count == y.count, "Series '\(title)': \(x.count) x values but \(y.count) y values")
-        self.title = title; self.x = x; self.y = y
+        self.title = title; self.x = x; self.y = y; self.with = with
     }
     public init<S: BinaryFloatingPoint>(_ title: String, y: [S]) {
         self.init(title, x: y.indices.map(Double.init), y: y.map { Double($0) })
@@ -64,8 +67,8 @@ public struct FigureWriter {
             dat += "# \(s.title)\n"
             for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
         }
-        let with = points ? "linespoints pt 7 ps 0.5" : "lines"
-        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with \(with) lw 2 title \(quoted(series[$0].title))" }
+        let with = points ? "linespoints pt 7 ps 0.5 lw 2" : "lines lw 2"
+        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with \(series[$0].with ?? with) title \(quoted(series[$0].title))" }
         return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
     }
 
@@ -78,8 +81,38 @@ public struct FigureWriter {
             dat += "# \(s.title)\n"
             for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
         }
-        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with points pt 7 ps \(pointSize) title \(quoted(series[$0].title))" }
+        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with \(series[$0].with ?? "points pt 7 ps \(pointSize)") title \(quoted(series[$0].title))" }
         return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
+    }
+
+    /// Scatter plots side by side on shared axes (a multiplot): one panel per entry, each with its
+    /// own title and series. `style` sets the size and the axes of every panel (its title is the
+    /// figure's, over all panels).
+    @discardableResult
+    public func scatterPanels(_ name: String, _ panels: [(title: String, series: [Series])], columns: Int,
+                              style: PlotStyle = PlotStyle(), pointSize: Double = 0.4) throws -> String {
+        var dat = "", index = 0
+        var script = "set terminal pngcairo size \(style.width),\(style.height) font 'sans,10' noenhanced\n"
+        script += "set output '\(name).png'\nset grid\nset key top left inside\n"
+        if !style.xlabel.isEmpty { script += "set xlabel \(quoted(style.xlabel))\n" }
+        if !style.ylabel.isEmpty { script += "set ylabel \(quoted(style.ylabel))\n" }
+        for line in style.extra { script += line + "\n" }
+        let rows = (panels.count + columns - 1) / columns
+        script += "set multiplot layout \(rows),\(columns)" + (style.title.isEmpty ? "" : " title \(quoted(style.title)) font 'sans,12'") + "\n"
+        for panel in panels {
+            script += "set title \(quoted(panel.title))\n"
+            var plots: [String] = []
+            for s in panel.series {
+                if index > 0 { dat += "\n\n" }
+                dat += "# \(panel.title): \(s.title)\n"
+                for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
+                plots.append("'\(name).dat' index \(index) using 1:2 with \(s.with ?? "points pt 7 ps \(pointSize)") title \(quoted(s.title))")
+                index += 1
+            }
+            script += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
+        }
+        script += "unset multiplot\n"
+        return try emit(name, dat, script)
     }
 
     /// Histogram of one or more samples over shared bins, drawn as steps (a density: area 1 each).
@@ -112,9 +145,10 @@ public struct FigureWriter {
         for (i, l) in labels.enumerated() {
             dat += quoted(l) + series.map { " " + num($0.values[i]) }.joined() + "\n"
         }
-        var script = header(name, style)
-        script += "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-        script += "set xtics rotate by -40 scale 0\nset boxwidth 0.9\nset key top right inside\n"
+        // The bar defaults come before the style's own commands, so that `extra` can override them.
+        var script = header(name, style, defaults: ["set style data histograms", "set style histogram clustered gap 1",
+                                                    "set style fill solid 0.8 border -1", "set xtics rotate by -40 scale 0",
+                                                    "set boxwidth 0.9", "set key top right inside"])
         let plots = series.indices.map { "'\(name).dat' using \($0 + 2):xtic(1) title \(quoted(series[$0].title))" }
         script += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
         return try emit(name, dat, script)
@@ -141,7 +175,8 @@ public struct FigureWriter {
         return try emit(name, dat, script)
     }
 
-    /// A grid of RGB images (each (3, h, w) in [0, 1]) with a title over each, drawn by gnuplot
+    /// A grid of RGB images (each (3, h, w) in [0, 1]) with a title over each (wrapped to the cell's
+    /// width, about 6 pixels a character at 9 points), drawn by gnuplot
     /// `with rgbimage` in a multiplot.
     @discardableResult
     public func imageGrid(_ name: String, _ images: [Tensor], titles: [String], columns: Int,
@@ -159,14 +194,21 @@ public struct FigureWriter {
                 }
             }
         }
-        let top = title.isEmpty ? 0 : 30
+        // The figure's title is wrapped to the grid's width (about 9 pixels a character at 12 points).
+        let titleLines = title.isEmpty ? [] : wrapped(title, width: columns * cellSize / 9)
+        let top = 30 * titleLines.count
         var script = "set terminal pngcairo size \(columns * cellSize),\(rows * cellSize + top) font 'sans,9' noenhanced\n"
         script += "set output '\(name).png'\n"
         script += "unset key; unset tics; unset border; set size ratio -1\n"
-        script += "set multiplot layout \(rows),\(columns)" + (title.isEmpty ? "" : " title \(quoted(title)) font 'sans,12'") + "\n"
+        script += "set multiplot layout \(rows),\(columns)" + (title.isEmpty ? "" : " title \(quotedLines(titleLines)) font 'sans,12'") + "\n"
+        // Every tile gets as many caption lines as the longest caption (a blank line for none), so
+        // that all tiles are drawn the same size.
+        let captions = titles.map { $0.isEmpty ? [] : wrapped($0, width: cellSize / 6) }
+        let captionLines = captions.map(\.count).max() ?? 0
         for (i, im) in images.enumerated() {
             let h = im.shape[1], w = im.shape[2]
-            script += "set title \(quoted(titles[i]))\n"
+            let caption = captions[i] + [String](repeating: " ", count: captionLines - captions[i].count)
+            script += "set title \(quotedLines(caption.isEmpty ? [""] : caption))\n"
             script += "set xrange [-0.5:\(w) - 0.5]; set yrange [\(h) - 0.5:-0.5]\n"
             script += "plot '\(name).dat' index \(i) using 1:2:3:4:5 with rgbimage\n"
         }
@@ -177,7 +219,12 @@ public struct FigureWriter {
     /// Lines of text set in a monospaced font (a table or a worked example): the .dat holds the
     /// lines, the script places each one.
     @discardableResult
-    public func textTable(_ name: String, lines: [String], title: String = "", width: Int = 900) throws -> String {
+    /// Markdown table rows among the lines ("| a | b |") are set as aligned columns, and their
+    /// "|---|" separator rows left out.
+    /// Without a `width`, the image is as wide as the longest line (about 8 pixels a character) or the title.
+    public func textTable(_ name: String, lines rawLines: [String], title: String = "", width: Int? = nil) throws -> String {
+        let lines = alignedMarkdownTables(rawLines)
+        let width = width ?? max(400, 8 * (lines.map(\.count).max() ?? 0) + 40, 9 * title.count + 40)
         let rowHeight = 18, top = title.isEmpty ? 10 : 40
         var script = "set terminal pngcairo size \(width),\(top + rowHeight * lines.count + 16) font 'sans,10' noenhanced\n"
         script += "set output '\(name).png'\n"
@@ -193,7 +240,9 @@ public struct FigureWriter {
 
     // MARK: - Files and rendering
 
-    func header(_ name: String, _ s: PlotStyle) -> String {
+    /// The terminal, output, title, labels and log scales; then `defaults` (a kind of figure's own
+    /// settings), then the style's `extra` commands, which therefore win.
+    func header(_ name: String, _ s: PlotStyle, defaults: [String] = []) -> String {
         var h = "set terminal pngcairo size \(s.width),\(s.height) font 'sans,10' noenhanced\n"
         h += "set output '\(name).png'\n"
         if !s.title.isEmpty { h += "set title \(quoted(s.title))\n" }
@@ -202,7 +251,7 @@ public struct FigureWriter {
         if s.logX { h += "set logscale x\n" }
         if s.logY { h += "set logscale y\n" }
         h += "set grid\nset key outside right\n"
-        for line in s.extra { h += line + "\n" }
+        for line in defaults + s.extra { h += line + "\n" }
         return h
     }
 
@@ -276,6 +325,47 @@ func num(_ v: Double) -> String {
     if v.isNaN { return "NaN" }
     if v.isInfinite { return v > 0 ? "Inf" : "-Inf" }
     return String(format: "%.7g", v)
+}
+
+/// Runs of markdown table rows ("| a | b |") padded to aligned columns, separator rows dropped;
+/// other lines are kept as they are.
+func alignedMarkdownTables(_ lines: [String]) -> [String] {
+    func cells(_ line: String) -> [String]? {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        guard t.hasPrefix("|") && t.hasSuffix("|") && t.count >= 2 else { return nil }
+        return t.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+    func isSeparator(_ row: [String]) -> Bool { row.allSatisfy { !$0.isEmpty && $0.allSatisfy { "-:".contains($0) } } }
+    var out: [String] = [], table: [[String]] = []
+    func flush() {
+        guard !table.isEmpty else { return }
+        let columns = table.map(\.count).max()!
+        let widths = (0..<columns).map { c in table.map { c < $0.count ? $0[c].count : 0 }.max()! }
+        for row in table {
+            out.append((0..<columns).map { c in (c < row.count ? row[c] : "").padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "   ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
+        }
+        table = []
+    }
+    for line in lines {
+        if let row = cells(line) { if !isSeparator(row) { table.append(row) } } else { flush(); out.append(line) }
+    }
+    flush()
+    return out
+}
+
+/// Words of `text` on lines of at most `width` characters (a longer word gets a line of its own).
+func wrapped(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+        if let last = lines.last, last.count + 1 + word.count <= width { lines[lines.count - 1] = last + " " + word } else { lines.append(word) }
+    }
+    return lines.isEmpty ? [""] : lines
+}
+
+/// Lines as one gnuplot double-quoted string, broken by gnuplot's own \n.
+func quotedLines(_ lines: [String]) -> String {
+    quoted(lines.joined(separator: "\u{1}")).replacingOccurrences(of: "\u{1}", with: "\\n")
 }
 
 func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }

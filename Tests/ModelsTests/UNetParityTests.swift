@@ -26,6 +26,29 @@ final class UNetParityTests: XCTestCase {
         loss.backward()
         try assertGradients(model.store, io)
     }
+
+    /// Single blocks alone, each fed what diffusers fed it (unet_blocks.safetensors, made by
+    /// scripts/make_unet_block_fixture.py): a ResNet block, a self-attention and a transformer,
+    /// on both the readable twin and the fast path.
+    func testSingleBlocksMatchDiffusersAlone() throws {
+        let model = try UNet2DConditionModel(folder: Fixtures.reference("unet"))
+        let blocks = try SafeTensorsFile(path: Fixtures.reference("unet_blocks.safetensors"))
+        let resnet = model.downs[0].resnets[0], transformer = model.downs[1].attentions[0]
+        let x = Variable(try blocks.tensor("resnet.input")), temb = Variable(try blocks.tensor("resnet.temb"))
+        let tokens = Variable(try blocks.tensor("attn1.input"))
+        let maps = Variable(try blocks.tensor("transformer.input")), context = Variable(try blocks.tensor("transformer.context"))
+        let cases: [(String, Tensor, String)] = [
+            ("ResNet, readable", Readable.resnet(resnet, x, temb).value, "resnet.output"),
+            ("ResNet, fast", resnet(x, temb).value, "resnet.output"),
+            ("attention, readable", Readable.selfAttention(of: transformer, tokens).value, "attn1.output"),
+            ("attention, fast", transformer.selfAttention(tokens).value, "attn1.output"),
+            ("transformer, readable", Readable.transformer(transformer, maps, context: context).value, "transformer.output"),
+            ("transformer, fast", transformer(maps, context: context).value, "transformer.output"),
+        ]
+        for (name, mine, reference) in cases {
+            XCTAssertLessThan(relativeError(mine, try blocks.tensor(reference)), 1e-4, name)
+        }
+    }
 }
 
 /// Checks every `grad.<name>` of a reference file against the store's gradients.
