@@ -75,7 +75,7 @@ try figures.lines("alpha-bar", schedules.map { Series(names[$0.0]!, x: steps, y:
 try figures.lines("log-snr", schedules.map { s in Series(names[s.0]!, x: steps, y: (0..<T).map { log(s.1.snr($0)) }) }
                   + [Series("SD scaled linear (0.00085–0.012)", x: steps, y: (0..<T).map { log(stableDiffusion.snr($0)) }),
                      Series("the same, zero terminal SNR (t < 999)", x: Array(steps.dropLast()), y: (0..<(T - 1)).map { log(zeroSNR.snr($0)) })],
-                  style: PlotStyle(title: "log SNR(t): zero terminal SNR bends only the last steps down", xlabel: "t (0-indexed)", ylabel: "log SNR",
+                  style: PlotStyle(title: "log SNR(t): zero terminal SNR lowers it a little everywhere and sharply in the last steps", xlabel: "t (0-indexed)", ylabel: "log SNR",
                                    extra: ["set key bottom left inside"]))
 let cosine = NoiseSchedule(.cosine), linear = NoiseSchedule(.linear)
 try figures.lines("scales", [

@@ -23,8 +23,10 @@ print("Chapter 02 — the loss\n")
 
 // MARK: - The math: three ways to say the same thing
 //
-// Training draws a clean sample x_0 (chapter 01's x: this chapter follows the literature's "x0" of
-// "x0-prediction"), ε ~ N(0, I) and t, forms x_t = α·x_0 + σ·ε (α = √ᾱ_t, σ = √(1 − ᾱ_t),
+// A change of name first. From here on x_0 is the clean sample — chapter 01's x, which chapter 01
+// kept apart from its x_0 (the sample after step 0) — because "x0" is the name every paper and
+// diffusers give the clean sample (x0-prediction, `pred_original_sample`).
+// Training draws a clean sample x_0, ε ~ N(0, I) and t, forms x_t = α·x_0 + σ·ε (α = √ᾱ_t, σ = √(1 − ᾱ_t),
 // α² + σ² = 1) and regresses a network output on a target:
 //   ε-prediction:  target ε                       (Ho et al. 2020)
 //   v-prediction:  target v = α·ε − σ·x_0          (Salimans & Ho 2022)
@@ -41,11 +43,15 @@ let schedule = NoiseSchedule(.cosine)
 var checkRNG = root.split("identities")
 let x0 = checkRNG.normal([4, 2]), eps = checkRNG.normal([4, 2]), ts = [10, 250, 600, 950]
 let xt = schedule.addNoise(x0, noise: eps, timesteps: ts)
+var identitiesHold = true
 for type in PredictionType.allCases {
-    let (rx0, reps) = schedule.split(schedule.target(type, x0: x0, noise: eps, timesteps: ts), sample: xt, type: type, timesteps: ts)
-    print(String(format: "identity check, %-12@: max |x̂_0 − x_0| = %.2e, max |ε̂ − ε| = %.2e", type.rawValue as NSString,
-                 Double((rx0 - x0).maxAbs()), Double((reps - eps).maxAbs())))
+    // From the target and x_t back to the clean sample and the noise: the identities above.
+    let (x0Back, epsBack) = schedule.split(schedule.target(type, x0: x0, noise: eps, timesteps: ts), sample: xt, type: type, timesteps: ts)
+    let errors = (Double((x0Back - x0).maxAbs()), Double((epsBack - eps).maxAbs()))
+    if max(errors.0, errors.1) > 1e-4 { identitiesHold = false }
+    print(String(format: "identity check, %-12@: max |x̂_0 − x_0| = %.2e, max |ε̂ − ε| = %.2e", type.rawValue as NSString, errors.0, errors.1))
 }
+print(identitiesHold ? "  ✓ each target gives back x_0 and ε (within 1e-4)" : "  ✗ a target does not give back x_0 and ε")
 
 // The weights, seen per t, all as weights on the same ‖x̂_0 − x_0‖²: ε's SNR, v's SNR + 1, and
 // min-SNR-5 — the factor min(SNR, 5)/SNR on the ε-loss (or min(SNR, 5)/(SNR + 1) on the v-loss) times
@@ -89,7 +95,7 @@ func spiral(_ n: Int, rng: inout RNG) -> Tensor {
 
 // MARK: - The denoiser: an MLP of (x_t, embedding of t)
 //
-// t enters as 32 sinusoids of geometrically spaced frequencies (`timestepEmbedding`, the UNet's
+// t enters as 32 features, cos and sin of 16 geometrically spaced frequencies (`timestepEmbedding`, the UNet's
 // own time embedding, which chapter 03 draws), concatenated with the point.
 
 struct MLP {
@@ -168,7 +174,9 @@ let dataSeries = Series("data", x: stride(from: 0, to: 2 * n, by: 2).map { Doubl
                         y: stride(from: 1, to: 2 * n, by: 2).map { Double(reference.scalars[$0]) }, with: "points pt 7 ps 0.3 lc rgb 'gray75'")
 var samplePanels: [(title: String, series: [Series])] = []
 var trajectories = [dataSeries]
-/// Mean distance from each sample to its nearest data point (0 would be perfect).
+/// Mean distance from each point of `a` to its nearest point of `b`. Samples → data says whether
+/// the samples lie on the spiral; data → samples whether they cover all of it (samples piled on
+/// one arm score well on the first and badly on the second).
 func nearestDistance(_ a: Tensor, _ b: Tensor) -> Double {
     var total = 0.0
     for i in 0..<a.shape[0] {
@@ -181,10 +189,14 @@ func nearestDistance(_ a: Tensor, _ b: Tensor) -> Double {
     }
     return total / Double(a.shape[0])
 }
-print(String(format: "\nmean distance to the nearest data point: pure noise %.3f", nearestDistance(start, reference)))
-var sampleDistance: [String: Double] = [:]
+let noiseDistance = nearestDistance(start, reference), noiseCoverage = nearestDistance(reference, start)
+print(String(format: "\nmean distance, samples → nearest data point and data → nearest sample: pure noise %.3f and %.3f", noiseDistance, noiseCoverage))
+var sampleDistance: [String: Double] = [:], sampleCoverage: [String: Double] = [:]
 for objective in objectives {
     let type = objective.type, label = objective.label
+    // DDIM (Song et al. 2021; chapter 05 compares it with DDPM): at each of 50 timesteps
+    // (999, 979, …, 19, "trailing" spacing) the model's output gives x̂_0 and ε̂ by the identities
+    // above, and the next sample is α_prev·x̂_0 + σ_prev·ε̂ — no fresh noise (Sources/Diffusion/Samplers.swift).
     // x̂_0 = (x_t − σε̂)/α divides by α ≈ 5e-5 at t = 999: without diffusers' clip_sample an
     // ε-model's small error there is amplified 20 000-fold. v and x0 never divide by α.
     var ddim = DDIMScheduler(schedule: schedule, prediction: type, spacing: .trailing, clipSample: 2)
@@ -210,20 +222,21 @@ for objective in objectives {
             trajectories.append(Series(p == 0 ? "\(label): end" : "", x: [xs.last!], y: [ys.last!], with: "points pt 7 ps 1.5 lc rgb '\(colour)'"))
         }
     }
-    sampleDistance[label] = nearestDistance(x, reference)
+    sampleDistance[label] = nearestDistance(x, reference); sampleCoverage[label] = nearestDistance(reference, x)
     let onBound = stride(from: 0, to: 2 * n, by: 2).filter { abs(x.scalars[$0]) >= 2 || abs(x.scalars[$0 + 1]) >= 2 }.count
-    samplePanels.append((String(format: "%@: mean distance to the data %.3f", label as NSString, sampleDistance[label]!), [
+    samplePanels.append((String(format: "%@: samples → data %.3f, data → samples %.3f", label as NSString, sampleDistance[label]!, sampleCoverage[label]!), [
         dataSeries,
         Series("DDIM samples", x: stride(from: 0, to: 2 * n, by: 2).map { Double(x.scalars[$0]) },
                y: stride(from: 1, to: 2 * n, by: 2).map { Double(x.scalars[$0]) }, with: "points pt 7 ps 0.3 lc rgb '#9400d3'"),
     ]))
-    print(String(format: "                                        %@, DDIM 50 steps %.3f", label as NSString, sampleDistance[label]!)
+    print(String(format: "  %@, DDIM 50 steps: %.3f and %.3f", label as NSString, sampleDistance[label]!, sampleCoverage[label]!)
           + (onBound > 0 ? " (\(onBound) of \(n) samples on the clip bound ±2)" : ""))
 }
-// What the samples say. ε, v and x0 all put their samples on the spiral. min-SNR-5 is the odd one
-// out on this toy: its factors min(SNR, 5)/SNR are far below 1 at small t (SNR ≫ 5 there), the
-// very steps that place a point precisely, so with 4,000 steps of a small MLP those steps stay
-// under-trained. Hang et al. 2023 claim faster convergence for images, where ε's huge weights
+// What the samples say. Every model lands far closer to the spiral than the noise it starts from,
+// and none is perfect: samples stray between the arms, and x0's cover the inner arm thinly (its
+// data → samples distance). min-SNR-5 strays most on this toy: its factors min(SNR, 5)/SNR are
+// far below 1 at small t (SNR ≫ 5 there), the very steps that place a point precisely, so with
+// 4,000 steps of a small MLP those steps stay under-trained. Hang et al. 2023 claim faster convergence for images, where ε's huge weights
 // at high SNR pull against the rest of the schedule; chapter 05's base model trains with it for
 // that reason, without a second base model trained to show it.
 print(String(format: "  min-SNR-5 against plain ε: %.2f× the distance to the data", sampleDistance["ε, min-SNR-5"]! / sampleDistance["ε"]!))
@@ -232,4 +245,11 @@ try figures.scatterPanels("samples", samplePanels, columns: 2,
                                            extra: ["set size ratio -1", "set xrange [-2.1:2.1]", "set yrange [-2.1:2.1]"]))
 try figures.lines("trajectories", trajectories, style: PlotStyle(title: "Reverse trajectories of ε and v from the same noise: start (open) → end (filled) on the data", xlabel: "x", ylabel: "y",
                                                                  width: 800, height: 760, extra: ["set size ratio -1", "set key below", "set xrange [-2.5:2.5]", "set yrange [-2.5:2.5]"]))
+// The check: each model's samples lie closer to the data than half the noise's distance does
+// (three quarters under --quick, whose 150 steps train the models only roughly).
+let fraction = options.quick ? 0.75 : 0.5
+let onTheSpiral = objectives.allSatisfy { sampleDistance[$0.label]! < fraction * noiseDistance }
+print(String(format: onTheSpiral ? "  ✓ every model's samples lie closer to the spiral than %.2f × the noise's distance"
+                                 : "  ✗ a model's samples are not closer to the spiral than %.2f × the noise's distance", fraction))
 print(String(format: "\nwrote figures to %@ in %.1f s", options.outputDirectory, Date().timeIntervalSince(started)))
+if !identitiesHold || !capHolds || !onTheSpiral { exit(1) }

@@ -66,10 +66,10 @@ check("time_embedding", temb, "act.time_embedding")
 // coarser grid would alias the fast features into noise. The slowest features (ω near 10⁻⁴ per
 // step) hardly change even over all 1000 steps: together the features give every t its own code.
 let dim = cfg.blockOutChannels[0], half = dim / 2
-let tGrid = options.quick ? Array(stride(from: 0, to: 200, by: 10)) : Array(0..<200)
+let tGrid = Array(0..<200)
 let features = timestepEmbedding(tGrid.map(Float.init), dim: dim, flipSinToCos: cfg.flipSinToCos, downscaleFreqShift: Float(cfg.freqShift)).scalars
 try figures.heatmap("time-embedding", (0..<tGrid.count).map { r in (0..<dim).map { Double(features[r * dim + $0]) } },
-                    style: PlotStyle(title: "Sinusoidal timestep features, t = 0…199: fast frequencies on the left, slow on the right (cos half, then sin)",
+                    style: PlotStyle(title: "Timestep features, t = 0…199: the cos half, then the sin half, each fast (left) to slow (right)",
                                      xlabel: "feature (0–\(half - 1) cos, \(half)–\(dim - 1) sin)", ylabel: "timestep t",
                                      extra: ["set ytics (\((0..<tGrid.count).filter { $0 % (tGrid.count / 5) == 0 }.map { "\"\(tGrid[$0])\" \($0)" }.joined(separator: ", ")))"]))
 
@@ -210,7 +210,8 @@ try figures.bars("parameters", labels: perBlock.map(\.0), series: [("parameters"
 // One step with the profiler on is slower than a step of `bench unet`, which prints the median of
 // ten without it (README, Speed); the shares per kind of op are what to read here.
 // (The 3×3 convolutions run forward and ∂x by Winograd's F(2×2, 3×3), Conv2DWinograd.swift; ∂W and
-// the rest as implicit GEMMs, Conv2DImplicitGEMM.swift; attention rebuilds its probabilities in backward.)
+// the rest as implicit GEMMs, Conv2DImplicitGEMM.swift, except the stride-2 downsamplers (im2col,
+// then a GEMM: Ops+Conv.swift); attention rebuilds its probabilities in backward.)
 
 let batch = options.quick ? 2 : 16
 var rng = RNG(seed: options.seed)
@@ -226,7 +227,7 @@ let y = bench(x, timesteps: t, encoderHiddenStates: c, observe: { acts[$0] = $1 
 Variable.mse(y, target).backward()
 let stepTime = Date().timeIntervalSince(started)
 Profiler.enabled = false
-let stages = ["conv_in"] + (0..<3).map { "down_blocks.\($0)" } + ["mid_block"] + (0..<3).map { "up_blocks.\($0)" }
+let stages = ["conv_in"] + bench.downs.indices.map { "down_blocks.\($0)" } + ["mid_block"] + bench.ups.indices.map { "up_blocks.\($0)" }
 func std(_ t: Tensor) -> Double { let m = t.meanAll(); return (t.scalars.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(t.count)).squareRoot() }
 try figures.bars("activation-stats", labels: stages + ["output"], series: [
     ("std of the stage's output", stages.map { std(acts[$0]!) } + [std(y.value)]),
@@ -267,7 +268,7 @@ func timedStep(_ forward: () -> Variable, target: Variable) -> (seconds: Double,
     let seconds = Date().timeIntervalSince(t0)
     return (seconds, out.value, bench.store.names.map { gradOrZeros(bench.store.byName[$0]!) })
 }
-let benchTemb = bench.timeEmbedding(t)
+let benchTemb = Variable(bench.timeEmbedding(t).value)                     // a constant input: each pass below owns its graph
 let levelInput = Variable(acts["down_blocks.0"]!)                          // (B, 32, 16, 16): what down_blocks.1 receives
 let resnet = bench.downs[1].resnets[0], attentionBlock = bench.downs[1].attentions[0]
 let resnetOutput = Variable(resnet(levelInput, benchTemb).value)            // (B, 64, 16, 16): what its transformer receives

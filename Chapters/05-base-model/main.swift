@@ -56,16 +56,19 @@ try figures.lines("training", [Series("min-SNR-5 weighted ε loss (mean of 50 st
                                    logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.005:2]"]))
 let evaluations = readColumns("Checkpoints/base-training/evaluations.tsv")
 let attrs: [Attribute] = [.objectClass, .color, .pattern, .context]
+let lastMinute = evaluations.last?[1] ?? 60
 try figures.lines("accuracy-vs-minutes", attrs.enumerated().map { k, a in
     Series(a.rawValue, x: evaluations.map { $0[1] }, y: evaluations.map { $0[2 + Attribute.allCases.firstIndex(of: a)!] }) },
                   style: PlotStyle(title: "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes",
-                                   xlabel: "minutes of training (this machine)", ylabel: "accuracy (attribute classifier)",
+                                   xlabel: "minutes of training (this machine, 2026-12-01)", ylabel: "accuracy (attribute classifier)",
                                    extra: ["set key bottom right inside", "set yrange [0:1.05]",
-                                           // The issue's bars for 256 samples at 50 DDIM steps (this curve: 64 samples, 15 steps).
+                                           // The issue's bars for 256 samples at 50 DDIM steps (this curve: 64 samples, 15 steps),
+                                           // labelled to the right of the last evaluation.
+                                           String(format: "set xrange [0:%.0f]", lastMinute * 1.45),
                                            "set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 2 lc rgb '#9400d3'",
-                                           "set label 'class bar 0.90' at graph 0.01, first 0.92 tc rgb '#9400d3'",
+                                           String(format: "set label 'class bar 0.90' at first %.1f, first 0.92 tc rgb '#9400d3'", lastMinute * 1.05),
                                            "set arrow from graph 0, first 0.85 to graph 1, first 0.85 nohead dt 3 lc rgb 'gray40'",
-                                           "set label 'color and context bar 0.85' at graph 0.01, first 0.83 tc rgb 'gray40'"]), points: true)
+                                           String(format: "set label 'color, context bar 0.85' at first %.1f, first 0.82 tc rgb 'gray40'", lastMinute * 1.05)]), points: true)
 if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) { print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q) }
 
 // ε against v, briefly: the same recipe with v-prediction, stopped at the first evaluation (step

@@ -1,7 +1,7 @@
 # log-snr.gp — redraw with: gnuplot log-snr.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'log-snr.png'
-set title "log SNR(t): zero terminal SNR bends only the last steps down"
+set title "log SNR(t): zero terminal SNR lowers it a little everywhere and sharply in the last steps"
 set xlabel "t (0-indexed)"
 set ylabel "log SNR"
 set grid

@@ -8,9 +8,9 @@ set logscale x
 set logscale y
 set grid
 set key outside right
-set key top left inside
+set key bottom right inside
 set xrange [8.0:60.0]
-set format x '%g'
+set xtics (10, 25, 50)
 set format y '%g'
 plot 'sampler-time.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDIM", \
      'sampler-time.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDPM"

@@ -10,6 +10,6 @@ set key outside right
 set key bottom right inside
 set yrange [0:1]
 set xrange [8.0:60.0]
-set format x '%g'
+set xtics (10, 25, 50)
 plot 'samplers.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDIM: accuracy", \
      'samplers.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "DDPM: accuracy"

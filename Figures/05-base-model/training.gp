@@ -9,4 +9,5 @@ set grid
 set key outside right
 set key top right inside
 set format y '%g'
+set yrange [0.005:2]
 plot 'training.dat' index 0 using 1:2 with lines lw 2 title "min-SNR-5 weighted ε loss (mean of 50 steps)"

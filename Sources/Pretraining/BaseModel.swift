@@ -173,7 +173,8 @@ public enum BaseModel {
         for f in ["loss.tsv", "evaluations.tsv"] where FileManager.default.fileExists(atPath: path(work, f)) {
             try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: path(work, f))), to: path(dest, f))
         }
-        if let last = (try FileManager.default.contentsOfDirectory(atPath: work)).filter({ $0.hasPrefix("samples-") }).sorted().last {
+        // The last evaluation's grid (samples-NNNNN.png; its .safetensors twin holds the tensors).
+        if let last = (try FileManager.default.contentsOfDirectory(atPath: work)).filter({ $0.hasPrefix("samples-") && $0.hasSuffix(".png") }).sorted().last {
             try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: path(work, last))), to: path(dest, "last-samples.png"))
         }
     }

@@ -35,7 +35,7 @@ public func checkGradients(_ inputs: [Variable], h: Double = 1e-2, rtol: Double 
     for (k, x) in inputs.enumerated() where x.requiresGrad {
         let analytic = gradOrZeros(x)
         let n = x.value.count
-        let step = max(1, n / samples)
+        let step = max(1, (n + samples - 1) / samples)   // at most `samples` entries, spread evenly
         for i in stride(from: 0, to: n, by: step) {
             let saved = x.value.scalars[i]
             x.value.scalars[i] = Float(Double(saved) + h)
