@@ -81,6 +81,10 @@ public enum BaseModel {
         let schedule = plan.scheduler.schedule
         var losses: [Float] = []
         var start = 0
+        // Minutes of training before this process (a resumed run's clock goes on from there). Kept
+        // beside the state, not in it, so that the state's bytes do not depend on the wall clock.
+        var minutesBefore = 0.0
+        let elapsedPath = path(work, "elapsed.tsv")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let statePath = path(work, "state.safetensors")
 
@@ -95,11 +99,14 @@ public enum BaseModel {
             optimizer.restore(step: start, m: try params.map { try state.tensor("adam_m." + $0.name) }, v: try params.map { try state.tensor("adam_v." + $0.name) })
             ema.restore(try params.map { try state.tensor("ema." + $0.name) })
             losses = try state.tensor("loss_log").scalars
-            log("base model: resuming at step \(start) of \(plan.steps) from \(statePath)")
+            minutesBefore = minutesOfTraining(atStep: start, work: work) ?? 0
+            log("base model: resuming at step \(start) of \(plan.steps) from \(statePath)"
+                + (minutesOfTraining(atStep: start, work: work) == nil ? " (its minutes of training are unknown: the clock restarts at 0)" : String(format: " after %.1f minutes of training", minutesBefore)))
         } else {
             try? FileManager.default.removeItem(atPath: path(work, "evaluations.tsv"))
         }
 
+        let t0 = Date()
         func saveState(step: Int) throws {
             var tensors: [String: Tensor] = ["loss_log": Tensor(shape: [losses.count], scalars: losses)]
             for (i, p) in params.enumerated() {
@@ -107,10 +114,10 @@ public enum BaseModel {
                 tensors["adam_v." + p.name] = optimizer.v[i]; tensors["ema." + p.name] = ema.shadow[i]
             }
             try SafeTensors.write(tensors, to: statePath, metadata: ["step": "\(step)", "plan": planSignature(plan)])
+            try writeAtomically(Data(String(format: "# step\tminutes of training\n%d\t%.2f\n", step, minutesBefore + Date().timeIntervalSince(t0) / 60).utf8), to: elapsedPath)
         }
 
-        let t0 = Date()
-        var progress = Progress("base model", total: plan.steps)
+        var progress = Progress("base model", total: plan.steps, from: start)
         var smoothed = Double(losses.last ?? 0)
         for step in start..<plan.steps {
             // MARK: one step
@@ -143,7 +150,7 @@ public enum BaseModel {
             let done = step + 1
             if done % plan.evaluateEvery == 0 || done == plan.steps, let judge {
                 try evaluate(unet: unet, ema: ema, textEncoder: textEncoder, tokenizer: tokenizer, judge: judge, world: world, plan: plan,
-                             step: done, minutes: Date().timeIntervalSince(t0) / 60, work: work, log: log)
+                             step: done, minutes: minutesBefore + Date().timeIntervalSince(t0) / 60, work: work, log: log)
             }
             if done % plan.checkpointEvery == 0 || done == plan.steps {
                 try saveState(step: done)
@@ -163,6 +170,19 @@ public enum BaseModel {
         try writeAtomically(Data(lossText.utf8), to: path(work, "loss.tsv"))
         log(String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, path(checkpoints, "base/unet")))
         return true
+    }
+
+    /// The minutes of training a run had at `step`: from elapsed.tsv (written with each state), else
+    /// from the evaluation logged at that step; nil when neither says.
+    static func minutesOfTraining(atStep step: Int, work: String) -> Double? {
+        for file in ["elapsed.tsv", "evaluations.tsv"] {
+            let text = (try? String(contentsOfFile: path(work, file), encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let fields = line.split(separator: "\t")
+                if fields.count >= 2, Int(fields[0]) == step, let minutes = Double(fields[1]) { return minutes }
+            }
+        }
+        return nil
     }
 
     /// Copies the training logs and the last sample grid beside the checkpoints (base-training/),

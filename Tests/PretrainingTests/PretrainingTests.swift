@@ -53,7 +53,12 @@ final class BaseModelTests: XCTestCase {
         XCTAssertTrue(try BaseModel.run(checkpoints: a, work: a + "/work", plan: .quick, log: { _ in }))
         // Interrupted after step 3's checkpoint, then started again with the same call.
         XCTAssertFalse(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, stopAfter: 3, log: { _ in }))
-        XCTAssertTrue(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, log: { _ in }))
+        // The minutes of training so far are kept beside the state, so the resumed run's clock goes on.
+        let elapsed = try String(contentsOfFile: b + "/work/elapsed.tsv", encoding: .utf8)
+        XCTAssertTrue(elapsed.split(separator: "\n").last?.hasPrefix("3\t") ?? false, elapsed)
+        var resumeLog: [String] = []
+        XCTAssertTrue(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, log: { resumeLog.append($0) }))
+        XCTAssertTrue(resumeLog.contains { $0.contains("resuming at step 3") && $0.contains("minutes of training") && !$0.contains("unknown") }, "\(resumeLog)")
         for f in ["base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json", "base/scheduler/scheduler_config.json", "work/state.safetensors", "work/loss.tsv"] {
             let x = FileManager.default.contents(atPath: a + "/" + f)
             XCTAssertNotNil(x, f)
