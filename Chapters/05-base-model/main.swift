@@ -9,8 +9,8 @@
 // (DDPM), Song et al. 2021 (DDIM), Ho & Salimans 2022 (classifier-free guidance), Hang et al. 2023
 // (min-SNR weighting).
 // Run:   make chapter N=05        (or .build/release/chapter05 [--quick] [--seed N] [--out DIR])
-// Writes: Figures/05-base-model/ — training, accuracy-vs-minutes, prompt-seed-grid, samplers,
-//         guidance-sweep, guidance-grid, heldout-vs-train.
+// Writes: Figures/05-base-model/ — training, accuracy-vs-minutes, epsilon-vs-v, prompt-seed-grid,
+//         samplers, sampler-time (a timing), guidance-sweep, guidance-grid, heldout-vs-train(-grid).
 
 import ChapterSupport
 import Evaluation
@@ -71,13 +71,28 @@ try figures.lines("accuracy-vs-minutes", attrs.enumerated().map { k, a in
                                            String(format: "set label 'color, context bar 0.85' at first %.1f, first 0.82 tc rgb 'gray40'", lastMinute * 1.05)]), points: true)
 if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) { print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q) }
 
-// ε against v, briefly: the same recipe with v-prediction, stopped at the first evaluation (step
-// 450, the same 64 prompts, seeds and judge). What shipped was trained with ε before this was
-// measured; v learned color and context faster, so it is the first thing to try for a better base.
+// ε against v: the same recipe, seed and data with v-prediction (`dreambooth pretrain --stage base
+// --prediction v_prediction`, which trains and evaluates but ships nothing), evaluated at the same
+// steps on the same 64 prompts, seeds and judge. What shipped was trained with ε before v was
+// measured; the figure says whether v would be the better base, step for step (minutes differ:
+// the two runs did not share the machine alike).
 let vRows = readColumns("Checkpoints/base-training/v-prediction-evaluations.tsv")
-if let v = vRows.first, let e = evaluations.first(where: { $0[0] == v[0] }) {
-    print(String(format: "\nAt step %.0f, ε-prediction against v-prediction (64 held-out prompts):", v[0]))
-    for (k, a) in Attribute.allCases.enumerated() { print(String(format: "  %-8@ ε %.2f   v %.2f", a.rawValue as NSString, e[2 + k], v[2 + k])) }
+let shared = vRows.compactMap { v in evaluations.first(where: { $0[0] == v[0] }).map { (e: $0, v: v) } }
+if !shared.isEmpty {
+    print("\nε-prediction against v-prediction, step for step (64 held-out prompts):")
+    print("  step   " + Attribute.allCases.map { $0.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+    for (e, v) in shared {
+        print(String(format: "  %4.0f   ", e[0]) + Attribute.allCases.indices.map { String(format: "ε %.2f v %.2f  ", e[2 + $0], v[2 + $0]) }.joined())
+    }
+    let compared: [Attribute] = [.objectClass, .color, .context]
+    let colours = ["#9400d3", "#009e73", "#e69f00"]
+    try figures.lines("epsilon-vs-v", compared.enumerated().flatMap { k, a -> [Series] in
+        let column = 2 + Attribute.allCases.firstIndex(of: a)!
+        return [Series("\(a.rawValue), ε (shipped)", x: shared.map { $0.e[0] }, y: shared.map { $0.e[column] }, with: "linespoints pt 7 ps 0.6 lw 2 lc rgb '\(colours[k])'"),
+                Series("\(a.rawValue), v", x: shared.map { $0.v[0] }, y: shared.map { $0.v[column] }, with: "linespoints pt 6 ps 0.8 lw 2 dt 2 lc rgb '\(colours[k])'")]
+    }, style: PlotStyle(title: "ε (solid) against v-prediction (dashed), the same recipe: accuracy of 64 held-out samples by training step",
+                        xlabel: "training step (batch 32)", ylabel: "accuracy (attribute classifier)",
+                        extra: ["set key bottom right inside", "set yrange [0:1.05]"]))
 }
 
 // MARK: - 2. Prompts × seeds
