@@ -1,10 +1,11 @@
 # samples.gp — redraw with: gnuplot samples.gp (in this folder)
 set terminal pngcairo size 1000,1000 font 'sans,10' noenhanced
 set output 'samples.png'
-set grid
-set key top left inside
 set xlabel "x"
 set ylabel "y"
+set grid
+set key outside right
+set key top left inside
 set size ratio -1
 set xrange [-2.1:2.1]
 set yrange [-2.1:2.1]

@@ -92,11 +92,9 @@ public struct FigureWriter {
     public func scatterPanels(_ name: String, _ panels: [(title: String, series: [Series])], columns: Int,
                               style: PlotStyle = PlotStyle(), pointSize: Double = 0.4) throws -> String {
         var dat = "", index = 0
-        var script = "set terminal pngcairo size \(style.width),\(style.height) font 'sans,10' noenhanced\n"
-        script += "set output '\(name).png'\nset grid\nset key top left inside\n"
-        if !style.xlabel.isEmpty { script += "set xlabel \(quoted(style.xlabel))\n" }
-        if !style.ylabel.isEmpty { script += "set ylabel \(quoted(style.ylabel))\n" }
-        for line in style.extra { script += line + "\n" }
+        // The shared header without the figure's title, which goes over the multiplot instead.
+        var panelStyle = style; panelStyle.title = ""
+        var script = header(name, panelStyle, defaults: ["set key top left inside"])
         let rows = (panels.count + columns - 1) / columns
         script += "set multiplot layout \(rows),\(columns)" + (style.title.isEmpty ? "" : " title \(quoted(style.title)) font 'sans,12'") + "\n"
         for panel in panels {
