@@ -99,6 +99,7 @@ enum ConvKernel {
 @inline(never)
 func convKernel8x48(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
                     _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    if MicroKernels.current == .narrow { narrowConvKernel8x48(depth, x, offsets, a, c, ldc); return }
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c02 = V(), c10 = V(), c11 = V(), c12 = V(), c20 = V(), c21 = V(), c22 = V()
     var c30 = V(), c31 = V(), c32 = V(), c40 = V(), c41 = V(), c42 = V(), c50 = V(), c51 = V(), c52 = V()
@@ -129,6 +130,7 @@ func convKernel8x48(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePo
 @inline(never)
 func convKernel8x32(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
                     _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    if MicroKernels.current == .narrow { narrowConvKernel8xN(32, depth, x, offsets, a, c, ldc); return }
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -154,6 +156,7 @@ func convKernel8x32(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePo
 @inline(never)
 func convKernel8x16(_ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
                     _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    if MicroKernels.current == .narrow { narrowConvKernel8xN(16, depth, x, offsets, a, c, ldc); return }
     typealias V = SIMD16<Float>
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V()
     var ap = a
@@ -298,6 +301,7 @@ func conv2dDirectWeightGradient(_ x: PaddedImages, grad g: UnsafePointer<Float>,
 @inline(never)
 func microKernel12x32RowPointers(_ depth: Int, _ rows: UnsafePointer<UnsafePointer<Float>>, _ b: UnsafePointer<Float>, _ bStep: Int,
                                  _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool) {
+    if MicroKernels.current == .narrow { narrowKernel12x32RowPointers(depth, rows, b, bStep, c, ldc, overwrite); return }
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()

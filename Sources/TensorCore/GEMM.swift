@@ -231,6 +231,7 @@ func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
                       _ b: UnsafePointer<Float>, _ bStep: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
                       _ addend: UnsafePointer<Float>? = nil) {
+    if MicroKernels.current == .narrow { narrowKernel12x32(depth, a, aRow, aStep, b, bStep, c, ldc, overwrite, bias, addend); return }
     typealias V = SIMD16<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -294,6 +295,7 @@ func microKernel12x16(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
                       _ b: UnsafePointer<Float>, _ bStep: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
                       _ addend: UnsafePointer<Float>? = nil) {
+    if MicroKernels.current == .narrow { narrowKernel12x16(depth, a, aRow, aStep, b, bStep, c, ldc, overwrite, bias, addend); return }
     typealias V = SIMD16<Float>
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
     var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)

@@ -20,7 +20,8 @@ func time(_ reps: Int, _ body: () -> Void) -> Double {
     return median((0..<reps).map { _ in let t = Date(); body(); return Date().timeIntervalSince(t) })
 }
 
-let nominalPeak = 236.8  // GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes × 2 (the figure)
+/// GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes (AVX-512; 8 with AVX2 only) × 2 flops (the figure).
+let nominalPeak = MicroKernels.current == .wide ? 236.8 : 118.4
 /// The command line (swift-argument-parser: `bench --help` lists it).
 struct BenchOptions: ParsableArguments {
     @Argument(help: "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), or all.")
@@ -99,7 +100,8 @@ if what == "unet" {
 }
 let cores = Parallel.threads
 let peak1 = measuredPeak()
-print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core (nominal %.1f)", cores, peak1, nominalPeak))
+print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core (nominal %.1f); micro-kernels: %@ (%@)", cores, peak1, nominalPeak,
+             MicroKernels.current.rawValue, MicroKernels.current == .wide ? "24 SIMD16 accumulators, AVX-512" : "passes of 12 SIMD8 accumulators, no AVX-512"))
 
 // The GEMMs one training step of the benchmark UNet runs (batch 16), as (name, M, N, K, instances):
 // C (M×N) = A (M×K) · B (K×N), `instances` independent products (one per image, or per image and
