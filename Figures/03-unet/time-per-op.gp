@@ -1,7 +1,7 @@
 # time-per-op.gp — redraw with: gnuplot time-per-op.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'time-per-op.png'
-set title "Where the time goes: one training step, batch 16, 634 ms with the profiler on (timings vary run to run)"
+set title "Where the time goes: one training step, batch 16, 451 ms with the profiler on (timings vary run to run)"
 set ylabel "ms"
 set grid
 set key outside right

@@ -8,11 +8,11 @@ set grid
 set key outside right
 set key bottom right inside
 set yrange [0:1.05]
-set xrange [0:102]
+set xrange [0:64]
 set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 2 lc rgb '#9400d3'
-set label 'class bar 0.90' at first 73.6, first 0.92 tc rgb '#9400d3'
+set label 'class bar 0.90' at first 46.5, first 0.92 tc rgb '#9400d3'
 set arrow from graph 0, first 0.85 to graph 1, first 0.85 nohead dt 3 lc rgb 'gray40'
-set label 'color, context bar 0.85' at first 73.6, first 0.82 tc rgb 'gray40'
+set label 'color, context bar 0.85' at first 46.5, first 0.82 tc rgb 'gray40'
 plot 'accuracy-vs-minutes.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "class", \
      'accuracy-vs-minutes.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "color", \
      'accuracy-vs-minutes.dat' index 2 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "pattern", \
