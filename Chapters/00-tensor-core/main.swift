@@ -22,7 +22,7 @@ print("Chapter 00 — the engine\n")
 Parallel.threads = 1   // one core against one core: every version below runs on one thread
 let peak = measuredFMAPeak()   // twelve independent FMA chains that fit the registers, timed (Sources/TensorCore/MachinePeak.swift)
 /// Floats per vector register: 16 with AVX-512, 8 without (AVX2; NEON has 4, paired here).
-let lanes = MicroKernels.current == .wide ? 16 : 8
+let lanes = MicroKernels.cpuHasAVX512 ? 16 : 8
 print(String(format: "FMA peak of one core, measured: %.1f GFLOP/s\n", peak))
 
 // MARK: - 1. The triple loop

@@ -12,8 +12,8 @@ set format y '%g'
 set ytics (1, 2, 5, 10, 20, 50, 100, 200, 500)
 set yrange [0.5:214]
 set xtics (64, 128, 192, 256, 320, 384, 448, 512)
-set arrow from graph 0, first 106.78915580809797 to graph 1, first 106.78915580809797 nohead dt 2 lw 2 lc rgb 'red'
-set label 'measured FMA peak of one core: 107 GFLOP/s' at graph 0.02, first 133.5 tc rgb 'red'
+set arrow from graph 0, first 107.14596150200073 to graph 1, first 107.14596150200073 nohead dt 2 lw 2 lc rgb 'red'
+set label 'measured FMA peak of one core: 107 GFLOP/s' at graph 0.02, first 133.9 tc rgb 'red'
 plot 'gemm-speed.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "1. triple loop", \
      'gemm-speed.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "2. row order", \
      'gemm-speed.dat' index 2 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "3. cache blocking", \

@@ -21,7 +21,7 @@ func time(_ reps: Int, _ body: () -> Void) -> Double {
 }
 
 /// GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes (AVX-512; 8 with AVX2 only) × 2 flops (the figure).
-let nominalPeak = MicroKernels.current == .wide ? 236.8 : 118.4
+let nominalPeak = MicroKernels.cpuHasAVX512 ? 236.8 : 118.4
 /// The command line (swift-argument-parser: `bench --help` lists it).
 struct BenchOptions: ParsableArguments {
     @Argument(help: "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), or all.")
@@ -101,7 +101,7 @@ if what == "unet" {
 let cores = Parallel.threads
 let peak1 = measuredPeak()
 print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core (nominal %.1f); micro-kernels: %@ (%@)", cores, peak1, nominalPeak,
-             MicroKernels.current.rawValue, MicroKernels.current == .wide ? "24 SIMD16 accumulators, AVX-512" : "passes of 12 SIMD8 accumulators, no AVX-512"))
+             MicroKernels.current.rawValue, MicroKernels.current == .wide ? "24 SIMD16 accumulators, sized for AVX-512" : "passes of 12 SIMD8 accumulators, sized for AVX2"))
 
 // The GEMMs one training step of the benchmark UNet runs (batch 16), as (name, M, N, K, instances):
 // C (M×N) = A (M×K) · B (K×N), `instances` independent products (one per image, or per image and
