@@ -21,8 +21,14 @@ var rng = RNG(seed: options.seed)
 print("Chapter 00 — the engine\n")
 Parallel.threads = 1   // one core against one core: every version below runs on one thread
 let peak = measuredFMAPeak()   // twelve independent FMA chains that fit the registers, timed (Sources/TensorCore/MachinePeak.swift)
-/// Floats per vector register: 16 with AVX-512, 8 without (AVX2; NEON has 4, paired here).
-let lanes = MicroKernels.cpuHasAVX512 ? 16 : 8
+/// Floats one vector multiply-add does for each scalar one the FMA units could issue instead: 8 on
+/// x86 CPUs whose FMA units are 256 bits wide (AVX2 ones, and Zen 4 even with AVX-512), 4 on NEON.
+/// (Where the units are 512 bits wide it is 16, and the scalar test below is generous there.)
+#if arch(arm64)
+let lanes = 4
+#else
+let lanes = 8
+#endif
 print(String(format: "FMA peak of one core, measured: %.1f GFLOP/s\n", peak))
 
 // MARK: - 1. The triple loop
@@ -123,23 +129,24 @@ func registerTile(_ a: [Float], _ b: [Float], _ c: inout [Float], m: Int, n: Int
 // MARK: - 5. Measured, one core, Float against Float
 //
 // The library's gemm (Sources/TensorCore/GEMM.swift) is the register tile made general: a 12 × 32
-// tile of C in 24 registers, so each vector of B loaded serves 12 multiply-adds instead of 4; B read
-// in place when its rows are contiguous (copied into a padded strip only at the edges or for
-// strided views); the depth cut into blocks of at most 384; every shape and stride handled. Each
-// version is checked against the definition. Sizes include non-powers of two: when n is a power
-// of two, the rows of B one tile walks down lie a power of two apart and can land in the same
-// few sets of the L1 cache, which then evict each other (a known trap of power-of-two strides;
-// on some machines the 4×32 tile dips at 256 and 512). Each time is the best of three runs.
+// tile of C in 24 registers, so each vector of B loaded serves 12 multiply-adds instead of 4 (6 in
+// the narrow passes below); B read in place when its rows are contiguous (copied into a padded
+// strip only at the edges or for strided views); the depth cut into blocks of at most 384; every
+// shape and stride handled. Each version is checked against the definition. Sizes include
+// non-powers of two: when n is a power of two, the rows of B one tile walks down lie a power of two
+// apart and can land in the same few sets of the L1 cache, which then evict each other (a known
+// trap of power-of-two strides; on some machines the 4×32 tile dips at 256 and 512). Each time is
+// the best of three runs.
 //
 // The tile must fit the register file. 24 SIMD16 accumulators fit AVX-512's 32 registers of 16
 // floats; on a CPU with AVX2 only, a SIMD16 is two registers of 8 and there are 16 of them, so the
 // compiler would keep most accumulators in memory — a load and a store around every multiply-add,
 // about half the peak, measured. There the library computes the same 12 × 32 tile as four passes of
 // a 6 × 16 tile in twelve SIMD8 registers (Sources/TensorCore/NarrowMicroKernels.swift), and
-// reaches 83–93 % of the peak on the UNet's convolution shapes (bench gemm, 2026-12-01). Every
-// element of C still gets its multiply-adds in the same order, so both give the same bytes, and a
-// test holds them to it. (This chapter's own 4×32 tile needs 16 SIMD8 registers for C alone on such
-// a CPU, so it spills a little there.)
+// reaches 83–93 % of the peak on GEMMs of the UNet's convolution shapes (bench gemm, 2026-12-01).
+// Every element of C still gets its multiply-adds in the same order, so both give the same bytes,
+// and a test holds them to it. (This chapter's own 4×32 tile needs 16 SIMD8 registers for C alone
+// on such a CPU, so it spills a little there.)
 
 func seconds(_ body: () -> Void) -> Double { let t = Date(); body(); return Date().timeIntervalSince(t) }
 let sizes = options.quick ? [64, 128] : [64, 128, 192, 256, 320, 384, 448, 512]
@@ -188,13 +195,13 @@ print(String(format: "  cache blocking against row order:  %.2f×", gain(2, over
 print(String(format: "  register tile against row order:   %.0f×", gain(3, over: 1)))
 print(String(format: "  library gemm against the tile:     %.2f×; best %.0f GFLOP/s, %.0f %% of the measured peak",
              gain(4, over: 3), rates[4].max()!, 100 * rates[4].max()! / peak))
-// What to look for. The peak is `lanes` wide (16, or 8 without AVX-512); scalar code uses one lane,
-// so it can reach at most peak/lanes. A loop below that is running scalar code: the compiler did not vectorise
-// it, and it is held back by one load, one multiply-add and one store per element, not by the
-// cache. Blocking only saves cache misses, so it cannot help such a loop at these sizes (B is at
-// most 1 MB). The register tile removes the loads and stores from the inner loop; blocking
-// matters again once a loop is that fast, which is why the library's kernel blocks the depth.
-// The two lines below say which of this held on the machine that ran it.
+// What to look for. A scalar multiply-add does one float where a vector one does `lanes` (above),
+// so scalar code reaches at most peak/lanes. A loop below that is running scalar code: the compiler
+// did not vectorise it, and it is held back by one load, one multiply-add and one store per
+// element, not by the cache. Blocking only saves cache misses, so it cannot help such a loop at
+// these sizes (B is at most 1 MB). The register tile removes the loads and stores from the inner
+// loop; blocking matters again once a loop is that fast, which is why the library's kernel blocks
+// the depth. The two lines below say which of this held on the machine that ran it.
 let rowOrderScalar = median(rates[1]) < peak / Double(lanes)
 print("  row order " + (rowOrderScalar ? String(format: "runs below peak/%d (%.1f GFLOP/s): scalar code, not vectorised", lanes, peak / Double(lanes))
                                        : "runs above peak/\(lanes): the compiler vectorised it"))

@@ -20,8 +20,8 @@ import Foundation
 }
 
 // The same loop on SIMD8, written out rather than shared through a generic: a generic version
-// measured 3 % lower here with SIMD16 (85 against 88 GFLOP/s, 2026-12-01), so its code differs, and
-// the SIMD16 figure is the one quoted on the AVX-512 reference machine.
+// compiles to different code (with SIMD16 on the AVX2 host it measured 85 GFLOP/s against this
+// one's 88, 2026-12-01), and it is this SIMD16 loop that measured the AVX-512 reference figure.
 @inline(never) func fmaChains8(_ n: Int, _ seed: SIMD8<Float>) -> SIMD8<Float> {
     var a0 = seed, a1 = seed + 1, a2 = seed + 2, a3 = seed + 3, a4 = seed + 4, a5 = seed + 5
     var a6 = seed + 6, a7 = seed + 7, a8 = seed + 8, a9 = seed + 9, a10 = seed + 10, a11 = seed + 11
@@ -35,6 +35,7 @@ import Foundation
 
 /// GFLOP/s of one core running nothing but fused multiply-adds (2 flops each, 16 or 8 lanes).
 public func measuredFMAPeak(iterations: Int = 20_000_000) -> Double {
+    _ = MicroKernels.current   // a bad DREAMBOOTH_MICROKERNELS is refused before anything is timed
     let t = Date()
     let alive: Float, lanes: Int
     if MicroKernels.cpuHasAVX512 {   // the CPU's registers, whichever micro-kernels are chosen

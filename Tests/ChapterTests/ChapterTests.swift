@@ -76,6 +76,13 @@ final class ChapterTests: XCTestCase {
         let badSeed = try run("chapter01", ["--seed", "x"])
         XCTAssertEqual(badSeed.status, 2)
         XCTAssertTrue(badSeed.output.contains("--seed"), badSeed.output)
+        // A micro-kernel set that does not exist is refused before any work starts.
+        var environment = ProcessInfo.processInfo.environment
+        environment["DREAMBOOTH_MICROKERNELS"] = "fast"
+        let badKernels = try run("chapter00", ["--quick", "--out", temporaryDirectory("badkernels")], environment: environment)
+        XCTAssertEqual(badKernels.status, 2, badKernels.output)
+        XCTAssertTrue(badKernels.output.contains("DREAMBOOTH_MICROKERNELS must be 'wide' or 'narrow', got 'fast'"), badKernels.output)
+        XCTAssertFalse(badKernels.output.contains("GFLOP/s"), badKernels.output)
         let help = try run("chapter01", ["--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.output.contains("--quick") && help.output.contains("--seed") && help.output.contains("--out"), help.output)

@@ -119,7 +119,7 @@ final class KernelTests: XCTestCase {
                                     let av = ta ? MatrixView.transposed(pa.baseAddress!, columns: m) : .rowMajor(pa.baseAddress!, columns: k)
                                     let bv = tb ? MatrixView.transposed(pb.baseAddress!, columns: k) : .rowMajor(pb.baseAddress!, columns: n)
                                     for accumulate in [false, true] {
-                                        for (withBias, withAddend) in [(false, false), (true, true)] {
+                                        for (withBias, withAddend) in [(false, false), (true, false), (false, true), (true, true)] {
                                             var c = c0.scalars
                                             gemm(m: m, n: n, k: k, a: av, b: bv, c: &c, ldc: n, accumulate: accumulate,
                                                  columnBias: withBias ? pbias.baseAddress! : nil, addend: withAddend ? padd.baseAddress! : nil)
@@ -132,8 +132,8 @@ final class KernelTests: XCTestCase {
                     }
                 }
             }
-            // Winograd (8², 16², 32²) and the direct kernel (stride 1 on 9-wide images: 48 + 32 and
-            // 48 + 16 wide positions), each forward and backward, ∂W by the row-pointer kernel.
+            // Winograd (8², 16², 32²) and the direct kernel (stride 1, padded rows 9 and 10 long: 48 + 32
+            // and 48 + 16 wide positions; and 1×1), each forward and backward, ∂W by the row-pointer kernel.
             for (shape, kernel, pad) in [([2, 5, 8, 8], 3, 1), ([2, 6, 16, 16], 3, 1), ([1, 4, 32, 32], 3, 1),
                                          ([2, 6, 8, 9], 3, 1), ([1, 3, 7, 8], 3, 1), ([2, 5, 11, 9], 1, 0)] {
                 let x = Variable(rng.normal(shape), requiresGrad: true)

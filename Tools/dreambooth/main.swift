@@ -12,6 +12,7 @@
 
 import ArgumentParser
 import Foundation
+import TensorCore
 
 struct DreamBoothTool: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,4 +25,5 @@ struct DreamBoothTool: ParsableCommand {
 /// An error a command reports as one line (the file and the problem), exit status 1.
 struct ToolError: Error, CustomStringConvertible { let description: String }
 
+_ = MicroKernels.current   // a bad DREAMBOOTH_MICROKERNELS is refused here, before any work
 DreamBoothTool.main()
