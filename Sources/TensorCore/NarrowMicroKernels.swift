@@ -2,9 +2,10 @@
 //
 // The micro-kernels in GEMM.swift and Conv2DImplicitGEMM.swift keep 24 SIMD16 accumulators: 24 of
 // AVX-512's 32 registers. Without AVX-512 a SIMD16 is two 8-float registers, so those 24
-// accumulators need 48 of the 16 that AVX2 has, and the compiler keeps most of them in memory:
-// every multiply-add becomes a load, a multiply-add and a store (measured on an AVX2 host on
-// 2026-12-01: the 12×32 kernel at 49–52 % of the FMA peak on the UNet's shapes, against 83–93 % here).
+// accumulators need 48 of the 16 that AVX2 has, and the compiler has to keep most of them in
+// memory, loading and storing them around the multiply-adds. Measured on an AVX2 host on
+// 2026-12-01 (`bench gemm`, the UNet's convolution shapes): the wide kernel at 49–52 % of the FMA
+// peak, these at 83–93 %.
 //
 // Here the same tiles are computed as passes of a smaller tile that fits in 16 registers:
 //   GEMM 12×32 → four passes of 6×16, and 12×16 → two (12 SIMD8 accumulators, 2 loads of B and
