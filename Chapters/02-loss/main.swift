@@ -124,9 +124,17 @@ struct MLP {
 // with diffusers' cosine schedule: the learning rate rises linearly for 50 steps, then falls
 // along half a cosine to 0 (TensorCore/Optimizers.swift).
 
-struct Objective { let label: String; let type: PredictionType; let minSNR: Bool }
-let objectives = [Objective(label: "ε", type: .epsilon, minSNR: false), Objective(label: "v", type: .vPrediction, minSNR: false),
-                  Objective(label: "x0", type: .sample, minSNR: false), Objective(label: "ε, min-SNR-5", type: .epsilon, minSNR: true)]
+struct Objective {
+    let label: String
+    let type: PredictionType
+    let weighting: LossWeighting
+}
+let objectives = [
+    Objective(label: "ε", type: .epsilon, weighting: .uniform),
+    Objective(label: "v", type: .vPrediction, weighting: .uniform),
+    Objective(label: "x0", type: .sample, weighting: .uniform),
+    Objective(label: "ε, min-SNR-5", type: .epsilon, weighting: .minSNR(gamma: 5)),
+]
 let steps = options.quick ? 150 : 4000, batch = 256
 var curves: [String: [Double]] = [:]
 var models: [String: MLP] = [:]
@@ -136,16 +144,15 @@ for objective in objectives {
     let model = MLP(hidden: 128, rng: &initRNG)
     let opt = AdamW(model.params, learningRate: 2e-3, weightDecay: 0)
     var losses = [Double]()
-    var progress = Progress("training (\(objective.label))", total: steps)
+    var progress = ProgressLine("training (\(objective.label))", total: steps)
     for step in 1...steps {
         let x = spiral(batch, rng: &rng)
         let noise = rng.normal([batch, 2])
         let t = (0..<batch).map { _ in rng.randint(1000) }
         let target = schedule.target(objective.type, x0: x, noise: noise, timesteps: t)
         let prediction = model(Variable(schedule.addNoise(x, noise: noise, timesteps: t)), t)
-        let loss = objective.minSNR
-            ? Variable.weightedMSE(prediction, Variable(target), weights: schedule.minSNRWeights(timesteps: t, gamma: 5, prediction: objective.type))
-            : Variable.mse(prediction, Variable(target))
+        let loss = objective.weighting.loss(
+            prediction, Variable(target), timesteps: t, schedule: schedule, predictionType: objective.type)
         loss.backward()
         opt.learningRate = 2e-3 * LRSchedule.cosine.factor(step: step - 1, warmupSteps: 50, totalSteps: steps)   // 0-based
         opt.update()
@@ -212,7 +219,7 @@ for objective in objectives {
     }
     // Two models' paths keep the figure readable: one colour per model, one dash pattern per path,
     // a point where each starts (pure noise) and a larger one where it ends.
-    if !objective.minSNR && type != .sample {
+    if objective.weighting == .uniform && type != .sample {
         let colour = type == .epsilon ? "#9400d3" : "#009e73"
         for p in 0..<shownPaths {
             paths[p] += [x.scalars[2 * p], x.scalars[2 * p + 1]]

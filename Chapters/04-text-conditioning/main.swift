@@ -35,8 +35,7 @@ do {
     pair = try ContrastivePair.load(folder: checkpoints + "/contrastive", textTowerFolder: checkpoints + "/base/text_encoder")
     judges = try Judges(folder: checkpoints + "/judges", tokenizer: tokenizer)
 } catch { print("chapter 04 reads the shipped models in \(checkpoints)/ (run from the repository root; `make pretrain` remakes them): \(error)"); exit(1) }
-var failures = 0
-func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
+let check = ChapterChecks(chapter: "04")
 
 // MARK: - 1. The world
 //
@@ -170,5 +169,4 @@ print("\nJudges on held-out images:")
 for (l, v) in zip(labels, values) { print("  " + l.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
 for a in Attribute.allCases { check(attributeAccuracy[a]! >= (options.quick ? 0.9 : 0.98), "classifier \(a.rawValue) accuracy \(String(format: "%.3f", attributeAccuracy[a]!)) ≥ \(options.quick ? 0.9 : 0.98)") }
 
-print(failures == 0 ? "\nchapter 04: all checks passed" : "\nchapter 04: \(failures) checks FAILED")
-exit(failures == 0 ? 0 : 1)
+check.finish()

@@ -13,6 +13,7 @@
 //         samplers, sampler-time (a timing), guidance-sweep, guidance-grid, heldout-vs-train(-grid).
 
 import ChapterSupport
+import Diffusion
 import Evaluation
 import Foundation
 import ImageIO
@@ -32,10 +33,8 @@ do {
 } catch { print("chapter 05 reads Checkpoints/base and Checkpoints/judges (run from the repository root; `make pretrain` remakes them): \(error)"); exit(1) }
 let world = World()
 let n = options.quick ? 4 : 12                       // samples per measured point (±0.14 at 12)
-var failures = 0
-func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
-func accuracy(_ images: [Tensor], _ scenes: [Scene]) -> [Attribute: Double] { BaseModel.attributeAccuracy(images: images, scenes: scenes, judge: judges.attributes) }
-func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }
+let check = ChapterChecks(chapter: "05")
+func accuracy(_ images: [Tensor], _ scenes: [Scene]) -> [Attribute: Double] { BaseQuality.attributeAccuracy(images: images, scenes: scenes, judge: judges.attributes) }
 
 // MARK: - 1. How it was trained
 //
@@ -100,13 +99,13 @@ if !shared.isEmpty {
 //
 // Each row one prompt (compositions training never drew, then ones it did), each column one seed:
 // the seed changes placement and pose, the prompt what is drawn.
-let heldOutPrompts = BaseModel.evaluationPrompts(world: world, count: 64)
+let heldOutPrompts = BaseQuality.heldOutPrompts(world: world, count: 64)
 var distinct: [String] = []
 for e in heldOutPrompts where !distinct.contains(e.caption.text) && distinct.count < 3 { distinct.append(e.caption.text) }
 let gridPrompts = distinct + ["a sketch of a star", "a painting of a house on sand"]
 let seeds: [UInt64] = options.quick ? [1, 2] : [1, 2, 3, 4, 5]
 // One call per seed samples every prompt at once (the seed fixes the initial noise of the batch).
-let bySeed = seeds.map { BaseQuality.sample(pipeline, gridPrompts, steps: options.quick ? 5 : 25, guidance: 3, seed: $0) }
+let bySeed = seeds.map { pipeline.images(gridPrompts, steps: options.quick ? 5 : 25, guidance: 3, seed: $0) }
 var gridImages: [Tensor] = [], gridTitles: [String] = []
 for (i, p) in gridPrompts.enumerated() {
     for (k, s) in seeds.enumerated() {
@@ -114,7 +113,7 @@ for (i, p) in gridPrompts.enumerated() {
         gridTitles.append(k == 0 ? "seed \(s): \(p)" : "seed \(s)")
     }
 }
-try figures.imageGrid("prompt-seed-grid", big(gridImages), titles: gridTitles, columns: seeds.count,
+try figures.imageGrid("prompt-seed-grid", enlarged(gridImages), titles: gridTitles, columns: seeds.count,
                       title: "Rows: prompts (the first three never drawn in training); columns: seeds. DDIM 25, guidance 3", cellSize: 190)
 
 // MARK: - 3. DDIM against DDPM
@@ -132,7 +131,7 @@ for kind in SamplerKind.allCases {
     var xs: [Double] = [], ys: [Double] = [], ts: [Double] = []
     for steps in samplerSteps {
         let t0 = Date()
-        let images = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text), steps: steps, guidance: 3, sampler: kind, seed: 9)
+        let images = pipeline.images(samplerPrompts.map(\.caption.text), steps: steps, guidance: 3, sampler: kind, seed: 9)
         let seconds = Date().timeIntervalSince(t0)
         let acc = accuracy(images, samplerPrompts.map(\.scene))
         xs.append(Double(steps)); ys.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count)); ts.append(seconds / Double(n))
@@ -158,10 +157,10 @@ var accSeries: [Double] = [], divSeries: [Double] = []
 var guidanceImages: [Tensor] = [], guidanceTitles: [String] = []
 let onePrompt = heldOutPrompts[3]
 for g in scales {
-    let images = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 15, guidance: g, seed: 21)
+    let images = pipeline.images(samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 15, guidance: g, seed: 21)
     let acc = accuracy(images, samplerPrompts.map(\.scene))
     accSeries.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count))
-    let same = BaseQuality.sample(pipeline, [String](repeating: onePrompt.caption.text, count: options.quick ? 3 : 8), steps: options.quick ? 5 : 15, guidance: g, seed: 22)
+    let same = pipeline.images([String](repeating: onePrompt.caption.text, count: options.quick ? 3 : 8), steps: options.quick ? 5 : 15, guidance: g, seed: 22)
     divSeries.append(Metrics.div(judges.dino.embed(World.batchTensor(same))))
     guidanceImages += same.prefix(6); guidanceTitles += (0..<min(6, same.count)).map { $0 == 0 ? "g = \(g)" : "" }
     print(String(format: "  guidance %.0f: mean accuracy %.2f, DIV %.3f", g, accSeries.last!, divSeries.last!))
@@ -171,23 +170,22 @@ try figures.lines("guidance-sweep", [Series("mean accuracy (held-out prompts)", 
                   style: PlotStyle(title: "Guidance spends diversity (DIV) on following the prompt; too much and the samples break",
                                    xlabel: "guidance scale g", ylabel: "accuracy / DIV",
                                    extra: ["set key bottom left inside", "set yrange [0:1]"]), points: true)
-try figures.imageGrid("guidance-grid", big(guidanceImages), titles: guidanceTitles, columns: min(6, guidanceImages.count / scales.count),
+try figures.imageGrid("guidance-grid", enlarged(guidanceImages), titles: guidanceTitles, columns: min(6, guidanceImages.count / scales.count),
                       title: "\"\(onePrompt.caption.text)\" (never drawn in training): rows g = " + scales.map { "\($0)" }.joined(separator: ", "), cellSize: 130)
 
 // MARK: - 5. Compositions never seen against ones seen
 var trainPrompts: [Example] = []
 var k = 0
 while trainPrompts.count < n { let e = world.example(.train, seed: 606, index: k, fullCaption: true); if e.scene.style == .photo { trainPrompts.append(e) }; k += 1 }
-let heldImages = BaseQuality.sample(pipeline, samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
-let trainImages = BaseQuality.sample(pipeline, trainPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
+let heldImages = pipeline.images(samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
+let trainImages = pipeline.images(trainPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
 let heldAcc = accuracy(heldImages, samplerPrompts.map(\.scene)), trainAcc = accuracy(trainImages, trainPrompts.map(\.scene))
 try figures.bars("heldout-vs-train", labels: attrs.map(\.rawValue), series: [("held-out compositions", attrs.map { heldAcc[$0]! }), ("training compositions", attrs.map { trainAcc[$0]! })],
                  style: PlotStyle(title: "Held-out against trained compositions (\(n) prompts each, DDIM 25, g = 3; ±0.14 is noise)",
                                   ylabel: "accuracy", extra: ["set yrange [0:1.05]", "set key below", "set xtics norotate"]))
-try figures.imageGrid("heldout-vs-train-grid", big(Array(heldImages.prefix(6)) + Array(trainImages.prefix(6))),
+try figures.imageGrid("heldout-vs-train-grid", enlarged(Array(heldImages.prefix(6)) + Array(trainImages.prefix(6))),
                       titles: (samplerPrompts.prefix(6) + trainPrompts.prefix(6)).map { $0.caption.text.replacingOccurrences(of: "a ", with: "", options: .anchored) },
                       columns: 6, title: "Top row: compositions never drawn in training; bottom row: compositions that were", cellSize: 215)
 check(heldAcc[.color]! > 0.5 || options.quick, "held-out prompts get their color more often than not (\(String(format: "%.2f", heldAcc[.color]!)))")
 
-print(failures == 0 ? "\nchapter 05: all checks passed" : "\nchapter 05: \(failures) checks FAILED")
-exit(failures == 0 ? 0 : 1)
+check.finish()

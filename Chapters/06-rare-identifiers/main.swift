@@ -36,9 +36,7 @@ do {
     base = try TextToImagePipeline(folder: "Checkpoints/base")
 } catch { print("chapter 06 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)"); exit(1) }
 let tokenizer = base.tokenizer
-var failures = 0
-func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
-func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }
+let check = ChapterChecks(chapter: "06")
 
 // MARK: - 1. Where identifiers come from
 //
@@ -162,7 +160,7 @@ for k in kinds {
     let onePerContext = recontext.map { before.images[$0 * n] }
     beforeImages += onePerContext; beforeTitles += recontext.map { "a \(k.identifier) ball, \(before.prompts[$0].context!.rawValue)" }
 }
-try figures.imageGrid("prior-before", big(beforeImages), titles: beforeTitles, columns: 6,
+try figures.imageGrid("prior-before", enlarged(beforeImages), titles: beforeTitles, columns: 6,
                       title: "Before fine-tuning, \"a [V] ball in …\" (rows: " + kinds.map { String(format: "%@ judged green %.0f %%", $0.identifier as NSString, 100 * greenBefore[$0.identifier]!) }.joined(separator: ", ")
                         + "): a color word already paints the ball", cellSize: 150)
 
@@ -207,7 +205,7 @@ for (label, r) in rows {
         gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(r.spec.identifier): \(prompt.context!.rawValue)" : prompt.context!.rawValue)
     }
 }
-try figures.imageGrid("identifier-grid", big(gridImages), titles: gridTitles, columns: Context.allCases.count,
+try figures.imageGrid("identifier-grid", enlarged(gridImages), titles: gridTitles, columns: Context.allCases.count,
                       title: "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: "
                         + rows.map { String(format: "%@ %.0f %%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }.joined(separator: ", "), cellSize: 150)
 
@@ -222,14 +220,14 @@ var stillGreen: [Double] = []
 for (k, (label, _)) in zip(kinds, rows) {
     var spec = RunSpec(); spec.identifier = k.identifier
     let (model, _) = try study.runner.pipeline(spec)
-    let stars = BaseQuality.sample(model, [String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
+    let stars = model.images([String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
                                    sampler: study.evaluator.sampler, seed: 99)
     let judged = study.judges.attributes.predict(World.batchTensor(stars))
     let share = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
     stillGreen.append(share)
     print(String(format: "  %-22@ %.2f", label as NSString, share))
 }
-let baseStars = BaseQuality.sample(base, [String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
+let baseStars = base.images([String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
                                    sampler: study.evaluator.sampler, seed: 99)
 let baseGreen = Double(study.judges.attributes.predict(World.batchTensor(baseStars)).filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
 print(String(format: "  %-22@ %.2f", "base model" as NSString, baseGreen))
@@ -240,5 +238,4 @@ if !options.quick {
     print(String(format: "\"a green star\" is still green %.0f %% of the time after the green run, %.0f %% after the sks run (base model %.0f %%).",
                  100 * stillGreen[1], 100 * stillGreen[0], 100 * baseGreen))
 }
-print(failures == 0 ? "\nchapter 06: all checks passed" : "\nchapter 06: \(failures) check(s) failed")
-exit(failures == 0 ? 0 : 1)
+check.finish()

@@ -35,9 +35,7 @@ let study: Study
 do { study = try Study(work: work, quick: options.quick) } catch {
     print("chapter 07 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)"); exit(1)
 }
-var failures = 0
-func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
-func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }
+let check = ChapterChecks(chapter: "07")
 
 // MARK: - 1. The runs
 //
@@ -56,7 +54,7 @@ let standard = sweep[1]
 let classDir = try study.runner.config(withPrior[1]).classDataDir!
 let classFiles = ((try? FileManager.default.contentsOfDirectory(atPath: classDir)) ?? []).filter { $0.hasSuffix(".png") }.sorted().prefix(12)
 let classImages = try classFiles.map { try PNG.read((classDir as NSString).appendingPathComponent($0)) }
-try figures.imageGrid("class-images", big(classImages), titles: classImages.indices.map { $0 == 0 ? "\"a ball\"" : "" }, columns: 6,
+try figures.imageGrid("class-images", enlarged(classImages), titles: classImages.indices.map { $0 == 0 ? "\"a ball\"" : "" }, columns: 6,
                       title: "The prior term's data: the frozen base's own \"a ball\", varied balls, none of them the split-ball", cellSize: 150)
 
 // MARK: - 2. Language drift: what "a ball" draws after fine-tuning
@@ -102,7 +100,7 @@ try figures.lines("lambda-sweep", [
 let shown = min(8, before.classImages.count)
 let drift = Array(before.classImages.prefix(shown)) + Array(without.classImages.prefix(shown)) + Array(standard.classImages.prefix(shown))
 let driftTitles = ["base model", "without prior", "with prior (λ = 1)"].flatMap { t in (0..<shown).map { $0 == 0 ? t : "" } }
-try figures.imageGrid("drift-grid", big(drift), titles: driftTitles, columns: shown,
+try figures.imageGrid("drift-grid", enlarged(drift), titles: driftTitles, columns: shown,
                       title: "\"a ball\", same seeds: base model; without the prior most become the split-ball; with it fewer do", cellSize: 130)
 
 // MARK: - 3. The class prompt's colors, before and after
@@ -120,5 +118,4 @@ try figures.bars("class-colors", labels: colors,
 // measured, whether or not it reproduces the paper's ordering.
 check(sweep.allSatisfy { $0.record.steps == (options.quick ? 6 : 400) } && without.record.steps == (options.quick ? 6 : 400), "every run trained its full schedule")
 check(before.metrics.drift <= 0.25, "the base model's \"a ball\" is not the split-ball (drift \(String(format: "%.2f", before.metrics.drift)))")
-print(failures == 0 ? "\nchapter 07: all checks passed" : "\nchapter 07: \(failures) check(s) failed")
-exit(failures == 0 ? 0 : 1)
+check.finish()

@@ -33,9 +33,7 @@ let study: Study
 do { study = try Study(work: work, quick: options.quick) } catch {
     print("chapter 07a reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)"); exit(1)
 }
-var failures = 0
-func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
-func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }
+let check = ChapterChecks(chapter: "07a")
 func f3(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
 
 // MARK: - 1. Step 0 is the base model
@@ -144,7 +142,7 @@ let n = options.quick ? 2 : 8
 var images: [Tensor] = [], titles: [String] = []
 var shares: [String] = []
 for (subject, prompt) in [(Subject.all[0], "a sks ball in snow"), (Subject.all[1], "a sks cup on grass")] {
-    let samples = BaseQuality.sample(both, [String](repeating: prompt, count: n), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
+    let samples = both.images([String](repeating: prompt, count: n), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
                                      sampler: study.evaluator.sampler, seed: 31)
     let kept = study.evaluator.lookJudge(subject).isSubject(embeddings: study.judges.dino.embed(World.batchTensor(samples))).filter { $0 }.count
     shares.append(String(format: "\"%@\": %d of %d samples show the %@", prompt, kept, n, subject.name))
@@ -152,7 +150,6 @@ for (subject, prompt) in [(Subject.all[0], "a sks ball in snow"), (Subject.all[1
 }
 print("\nBoth subjects' adapters on one base (both identifiers are \"sks\"; only the class noun tells them apart):")
 shares.forEach { print("  " + $0) }
-try figures.imageGrid("two-subjects", big(images), titles: titles, columns: 6,
+try figures.imageGrid("two-subjects", enlarged(images), titles: titles, columns: 6,
                       title: "Split-ball and teal-cup adapters added to the same base: does each prompt get its subject?", cellSize: 150)
-print(failures == 0 ? "\nchapter 07a: all checks passed" : "\nchapter 07a: \(failures) check(s) failed")
-exit(failures == 0 ? 0 : 1)
+check.finish()

@@ -37,9 +37,7 @@ do { study = try Study(work: work, quick: options.quick) } catch {
     print("chapter 08 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)"); exit(1)
 }
 let t0 = Date()
-var failures = 0
-func check(_ ok: Bool, _ what: String) { print("  " + (ok ? "✓ " : "✗ ") + what); if !ok { failures += 1 } }
-func big(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }
+let check = ChapterChecks(chapter: "08")
 func mean(_ xs: [Double]) -> Double { let v = xs.filter { !$0.isNaN }; return v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
 let n = study.evaluator.samplesPerPrompt
 let subjects = options.quick ? [Subject.all[0], Subject.all[1]] : Subject.all
@@ -70,7 +68,7 @@ func grid(_ name: String, kind: SubjectPrompt.Kind, title: String) throws {
                 .replacingOccurrences(of: " \(s.objectClass.rawValue)", with: "").replacingOccurrences(of: " of a", with: ""))   // "a sketch of a ball" → "a sketch"
         }
     }
-    try figures.imageGrid(name, big(images), titles: titles, columns: columns, title: title, cellSize: columns <= 3 ? 200 : 130)
+    try figures.imageGrid(name, enlarged(images), titles: titles, columns: columns, title: title, cellSize: columns <= 3 ? 200 : 130)
 }
 let contextShares = zip(subjects, dreambooth).map { String(format: "%@ %.0f %%", $0.name as NSString, 100 * $1.metrics.contextMatch) }.joined(separator: ", ")
 try grid("recontextualization", kind: .recontextualization,
@@ -181,9 +179,8 @@ for (s, r) in zip(subjects, dreambooth) {
 }
 print("\nLimitations, as measured:")
 limitations.forEach { print("  " + $0) }
-try figures.imageGrid("limitations", big(Array(limitImages.prefix(12))), titles: Array(limitTitles.prefix(12)), columns: min(4, limitImages.count),
+try figures.imageGrid("limitations", enlarged(Array(limitImages.prefix(12))), titles: Array(limitTitles.prefix(12)), columns: min(4, limitImages.count),
                       title: "Where it fails: per subject its first context, then each context none of its samples shows (one sample each)", cellSize: 170)
 
 print(String(format: "\nchapter 08 took %.0f s (fine-tuning runs cached in %@)", Date().timeIntervalSince(t0), work))
-print(failures == 0 ? "chapter 08: all checks passed" : "chapter 08: \(failures) check(s) failed")
-exit(failures == 0 ? 0 : 1)
+check.finish()

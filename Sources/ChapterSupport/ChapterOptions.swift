@@ -6,13 +6,20 @@
 //   --help         this text
 
 import ArgumentParser
+import ImageIO
+import TensorCore
 import Foundation
 
 /// The options themselves, parsed by swift-argument-parser (so `--help` lists and documents them).
 struct ChapterArguments: ParsableArguments {
     @Flag(help: "A small, fast configuration (the tests run every chapter this way).")
     var quick = false
-    @Option(help: "Seed of the one RNG: the same seed gives the same bytes.")
+    @Option(
+        parsing: .unconditional, help: "Seed of the one RNG: the same seed gives the same bytes.",
+        transform: { text in
+            guard let seed = UInt64(text) else { throw ValidationError("a seed is a whole number from 0 to \(UInt64.max)") }
+            return seed
+        })
     var seed: UInt64 = 0
     @Option(help: "Folder for figures and samples (default Figures/<chapter folder>).")
     var out: String?
@@ -50,23 +57,24 @@ public struct ChapterOptions {
     public func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
 }
 
-/// A one-line progress report for long loops: step, loss, it/s, ETA — at most every half second.
-public struct Progress {
-    let label: String, total: Int
-    /// The step this run began at (a resumed run's rate counts only its own steps).
-    let first: Int
-    let start = Date()
-    var last = Date.distantPast
-    public init(_ label: String, total: Int, from first: Int = 0) { self.label = label; self.total = total; self.first = first }
+/// A chapter's checks: each prints a pass/fail line; `finish()` prints the tally and exits, with
+/// status 1 if any check failed (which fails the chapter's test).
+public final class ChapterChecks {
+    public let chapter: String
+    public private(set) var failures = 0
 
-    public mutating func update(_ step: Int, _ extra: String = "") {
-        let now = Date()
-        guard step == total || now.timeIntervalSince(last) > 0.5 else { return }
-        last = now
-        let elapsed = now.timeIntervalSince(start), rate = Double(step - first) / max(elapsed, 1e-9)
-        let eta = Double(total - step) / max(rate, 1e-9)
-        let line = String(format: "\r%@ %d/%d  %@  %.1f it/s  ETA %.0fs ", label, step, total, extra, rate, eta)
-        FileHandle.standardError.write(Data(line.utf8))
-        if step == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    public init(chapter: String) { self.chapter = chapter }
+
+    public func callAsFunction(_ ok: Bool, _ what: String) {
+        print("  " + (ok ? "✓ " : "✗ ") + what)
+        if !ok { failures += 1 }
+    }
+
+    public func finish() -> Never {
+        print(failures == 0 ? "\nchapter \(chapter): all checks passed" : "\nchapter \(chapter): \(failures) check(s) failed")
+        exit(failures == 0 ? 0 : 1)
     }
 }
+
+/// Images scaled up 4× with nearest-neighbour, so that 32×32 samples can be seen in a figure.
+public func enlarged(_ images: [Tensor]) -> [Tensor] { images.map { ImageOps.upscaled($0, by: 4) } }

@@ -2,6 +2,32 @@
 
 import TensorCore
 
+/// How a batch's per-example denoising losses are weighted: one value, one call, used by the
+/// DreamBooth trainer, the base model's pretraining and chapter 02.
+public enum LossWeighting: Sendable, Equatable {
+    /// Every example counts the same: mean((prediction − target)²), plain MSE.
+    case uniform
+    /// Min-SNR-γ (Hang et al. 2023): example i weighted by `minSNRWeights` (γ = 5 in the paper).
+    case minSNR(gamma: Float)
+
+    /// `nil` means uniform, as `--snr_gamma` absent does.
+    public init(snrGamma: Float?) { self = snrGamma.map { .minSNR(gamma: $0) } ?? .uniform }
+
+    /// The weighted denoising loss of a batch whose examples were noised at `timesteps`.
+    public func loss(
+        _ prediction: Variable, _ target: Variable, timesteps: [Int], schedule: NoiseSchedule,
+        predictionType: PredictionType
+    ) -> Variable {
+        switch self {
+        case .uniform:
+            return Variable.mse(prediction, target)
+        case .minSNR(let gamma):
+            let weights = schedule.minSNRWeights(timesteps: timesteps, gamma: gamma, prediction: predictionType)
+            return Variable.weightedMSE(prediction, target, weights: weights)
+        }
+    }
+}
+
 extension NoiseSchedule {
     /// Min-SNR-γ weights (Hang et al. 2023) as diffusers' training scripts compute them with
     /// `--snr_gamma`: w = min(SNR(t), γ) / SNR(t) for ε-prediction, / (SNR(t) + 1) for v-prediction,

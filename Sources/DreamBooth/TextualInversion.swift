@@ -12,7 +12,7 @@ import Foundation
 import Models
 import TensorCore
 
-final class TextualInversion {
+final class TextualInversion: FineTuningMethod {
     let embedding: Variable
     let row: Int
     let placeholder: String
@@ -40,6 +40,22 @@ final class TextualInversion {
         for d in 0..<D { w[row * D + d] = w[initializer * D + d] }
         e.value = Tensor(shape: e.shape, scalars: w)
         frozen = e.value
+        // Only the embedding learns: the rest of the text encoder and the UNet stay frozen.
+        for p in text.parameters { p.requiresGrad = false }
+        e.requiresGrad = true
+    }
+
+    var trained: [(name: String, parameter: Variable)] { [("text_encoder." + embedding.name, embedding)] }
+    var trainsTextEncoder: Bool { true }
+
+    func instancePrompts(count: Int, rng: inout RNG) -> [String] { (0..<count).map { _ in prompt(&rng) } }
+    func afterUpdate() { restoreOtherRows() }
+
+    /// The pipeline with the learned row in its token embedding, and learned_embeds.safetensors.
+    func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String {
+        try pipeline.save(folder: folder, as: .f32)
+        try saveLearnedEmbedding(to: joinedPath(folder, "learned_embeds.safetensors"))
+        return "(unet/, text_encoder/, tokenizer/, scheduler/, learned_embeds.safetensors)"
     }
 
     /// One prompt: a template, drawn as the reference draws it, with the placeholder in it.

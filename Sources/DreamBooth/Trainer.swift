@@ -15,7 +15,6 @@
 // AdamW's moments, the step and the loss log. A checkpoint is written to a temporary folder and
 // renamed, so a run killed while writing keeps the previous one whole.
 
-import ChapterSupport
 import Diffusion
 import Foundation
 import ImageIO
@@ -31,310 +30,261 @@ public struct TrainResult {
 }
 
 public enum DreamBoothTrainer {
-    static func path(_ dir: String, _ f: String) -> String { (dir as NSString).appendingPathComponent(f) }
-    static let articles: Set<String> = ["a", "an", "the", "of", "photo", "in", "on", "at", "sketch", "painting"]
-
-    /// Checks everything that can be checked before any work; returns warnings to print.
-    public static func validate(_ c: TrainConfig) throws -> [String] {
-        var warnings: [String] = []
-        guard !c.instanceDataDir.isEmpty else { throw TrainError("--instance_data_dir is required") }
-        guard c.isTextualInversion || !c.instancePrompt.trimmingCharacters(in: .whitespaces).isEmpty else { throw TrainError("--instance_prompt is required") }
-        func positive(_ v: Int, _ flag: String, max: Int = 1_000_000) throws { guard v >= 1 && v <= max else { throw TrainError("\(flag) must be 1…\(max), got \(v)") } }
-        func finite(_ v: Float, _ flag: String, _ range: ClosedRange<Float>) throws {
-            guard v.isFinite && range.contains(v) else { throw TrainError("\(flag) must be a number in \(range.lowerBound)…\(range.upperBound), got \(v)") }
-        }
-        try finite(c.learningRate, "--learning_rate", 0...10)
-        guard c.learningRate > 0 else { throw TrainError("--learning_rate must be positive") }
-        if let s = c.maxTrainSteps { try positive(s, "--max_train_steps") }
-        try positive(c.numTrainEpochs, "--num_train_epochs", max: 100_000)
-        try positive(c.trainBatchSize, "--train_batch_size", max: 1024)
-        try positive(c.gradientAccumulationSteps, "--gradient_accumulation_steps", max: 1024)
-        try positive(c.resolution, "--resolution", max: 1024)
-        try positive(c.checkpointingSteps, "--checkpointing_steps")
-        try positive(c.validationSteps, "--validation_steps")
-        try positive(c.numValidationImages, "--num_validation_images", max: 256)
-        try positive(c.sampleBatchSize, "--sample_batch_size", max: 256)
-        try positive(c.samplingSteps, "sampling steps", max: 1000)
-        if let l = c.checkpointsTotalLimit { try positive(l, "--checkpoints_total_limit") }
-        guard c.lrWarmupSteps >= 0 else { throw TrainError("--lr_warmup_steps must be ≥ 0") }
-        try finite(c.priorLossWeight, "--prior_loss_weight", 0...1000)
-        try finite(c.maxGradNorm, "--max_grad_norm", 0...1e6)
-        try finite(c.adamBeta1, "--adam_beta1", 0...0.999999); try finite(c.adamBeta2, "--adam_beta2", 0...0.999999999)
-        try finite(c.adamWeightDecay, "--adam_weight_decay", 0...10); try finite(c.adamEpsilon, "--adam_epsilon", 0...1)
-        if let g = c.snrGamma { try finite(g, "--snr_gamma", 0.0001...1e6) }
-        try finite(c.samplingGuidance, "guidance", 0...100)
-
-        let words = { (s: String) in Set(s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)) }
-        if c.withPriorPreservation {
-            guard let cp = c.classPrompt, !cp.trimmingCharacters(in: .whitespaces).isEmpty else { throw TrainError("--with_prior_preservation needs --class_prompt (\"a ball\")") }
-            guard c.classDataDir != nil else { throw TrainError("--with_prior_preservation needs --class_data_dir (where class images are kept or generated)") }
-            try positive(c.numClassImages, "--num_class_images", max: 100_000)
-        }
-        if let cp = c.classPrompt {
-            let classWords = words(cp), instanceWords = words(c.instancePrompt)
-            let identifier = instanceWords.subtracting(classWords).subtracting(articles)
-            guard !identifier.isEmpty else {
-                throw TrainError("--class_prompt \"\(cp)\" contains every word of --instance_prompt \"\(c.instancePrompt)\": the class prompt must not contain the identifier")
-            }
-            let nouns = classWords.subtracting(articles)
-            if !nouns.isSubset(of: instanceWords) {
-                let message = "--instance_prompt \"\(c.instancePrompt)\" lacks the class noun of --class_prompt \"\(cp)\" (\(nouns.sorted().joined(separator: ", ")))"
-                if c.withPriorPreservation { throw TrainError(message + ": the prior is the class noun's, so the instance prompt needs it") }
-                warnings.append("warning: " + message)
-            }
-        } else if !c.isTextualInversion {
-            let known: Set<String> = ["ball", "box", "star", "tree", "house", "fish", "cup", "heart"]
-            if words(c.instancePrompt).isDisjoint(with: known) {
-                warnings.append("warning: --instance_prompt \"\(c.instancePrompt)\" names none of the base model's classes (\(known.sorted().joined(separator: ", "))); DreamBooth binds the identifier to a class noun")
-            }
-        }
-        if let p = c.placeholderToken {
-            guard !p.isEmpty, p.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw TrainError("--placeholder_token must be one word of letters or digits, got \"\(p)\"") }
-            guard let i = c.initializerToken, !i.isEmpty else { throw TrainError("--placeholder_token needs --initializer_token (the word its embedding starts from, e.g. ball)") }
-            guard i != p else { throw TrainError("--initializer_token must differ from --placeholder_token") }
-            guard !c.withPriorPreservation && !c.trainTextEncoder else { throw TrainError("textual inversion trains one embedding: --with_prior_preservation and --train_text_encoder do not apply") }
-        }
-        if let r = c.rank {
-            try positive(r, "--rank", max: 4096)
-            if let a = c.loraAlpha { try finite(a, "--lora_alpha", 0.0001...1e6) }
-            guard !c.isTextualInversion else { throw TrainError("--rank (LoRA) and --placeholder_token (textual inversion) are different methods; give one") }
-        }
-        if let r = c.resumeFromCheckpoint, r != "latest" {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path(r, "state.safetensors"), isDirectory: &isDir), !isDir.boolValue else {
-                throw TrainError("--resume_from_checkpoint \(r): no state.safetensors there (a checkpoint-N folder of an earlier run, or \"latest\")")
-            }
-        }
-        return warnings
-    }
-
-    /// Generates the class images that are missing from `dir` (class-NNNNN.png) with the frozen pipeline.
-    public static func generateClassImages(_ pipeline: TextToImagePipeline, prompt: String, dir: String, count: Int, batch: Int,
-                                           steps: Int, guidance: Float, seed: UInt64, log: (String) -> Void) throws -> Int {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let existing = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.lowercased().hasSuffix(".png") }.count
-        let missing = count - existing
-        guard missing > 0 else { return 0 }
-        log("generating \(missing) class images for \"\(prompt)\" into \(dir) (\(existing) there already)")
-        var bar = ChapterSupport.Progress("class images", total: missing)
-        var made = 0
-        while made < missing {
-            let n = min(batch, missing - made)
-            let images = pipeline([String](repeating: prompt, count: n), guidanceScale: guidance, steps: steps, seed: seed &+ UInt64(existing + made))
-            for i in 0..<n {
-                let image = images.slice(rows: i..<(i + 1)).reshaped(Array(images.shape.dropFirst()))
-                try PNG.write(image, to: path(dir, String(format: "class-%05d.png", existing + made + i)))
-            }
-            made += n
-            bar.update(made)
-        }
-        return missing
-    }
-
     /// Trains; returns the loss of every step. Everything is checked first (`validate`).
+    /// `stopAfter` ends the run after that step's checkpoint (the resume tests' interruption).
     @discardableResult
-    public static func run(_ c: TrainConfig, stopAfter: Int? = nil, log: (String) -> Void = { print($0); fflush(stdout) }) throws -> TrainResult {
-        let t0 = Date()
-        for w in try validate(c) { log(w) }
+    public static func run(
+        _ c: TrainConfig, stopAfter: Int? = nil, log: (String) -> Void = { print($0); fflush(stdout) }
+    ) throws -> TrainResult {
+        let clock = Date()
+        // MARK: configuration, data and model, all checked before any work
+        for warning in try validate(c) { log(warning) }
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
+        let pipeline = try basePipeline(c)
+        try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
+        // MARK: class images, from the frozen base, before any weight changes
+        let (classes, generated) = try classImages(c, pipeline, log: log)
+        // MARK: what is trained, and the objective (Eq. 2)
+        let method = try fineTuningMethod(c, pipeline)
+        var objective = PriorPreservationLoss(c, pipeline, method: method, instances: instances, classes: classes)
+        var state = try resumedState(c, method: method, log: log)
+        let trained = method.trained.map(\.parameter)
+        let totalSteps = objective.batches.totalSteps(c)
+        var progress = ProgressLine("dreambooth", total: totalSteps)
+        var smoothed = Double(state.losses.last ?? 0)
+        for step in state.step..<totalSteps {
+            // MARK: one step: the loss of each micro-batch, gradients summed, as accelerate does
+            let schedule = c.lrScheduler.factor(step: step, warmupSteps: c.lrWarmupSteps, totalSteps: totalSteps)
+            state.optimizer.learningRate = c.learningRate * schedule
+            var stepLoss: Float = 0
+            for micro in 0..<c.gradientAccumulationSteps {
+                let loss = objective(microBatch: step * c.gradientAccumulationSteps + micro)
+                let value = loss.value.scalars[0]
+                guard value.isFinite else {
+                    throw TrainError(
+                        "the loss is \(value) at step \(step); the last checkpoint in \(c.outputDir) is kept "
+                            + "(--resume_from_checkpoint latest)")
+                }
+                let scale = Float(c.gradientAccumulationSteps)
+                (c.gradientAccumulationSteps == 1 ? loss : loss * (1 / scale)).backward()
+                stepLoss += value / scale
+            }
+            // MARK: update: clip, AdamW, what the method does after
+            clipGradNorm(trained, maxNorm: c.maxGradNorm)
+            state.optimizer.update()
+            method.afterUpdate()
+            for p in trained { p.grad = nil }
+            state.losses.append(stepLoss)
+            state.step = step + 1
+            // MARK: progress, validation grid, checkpoint
+            smoothed = step == 0 ? Double(stepLoss) : 0.9 * smoothed + 0.1 * Double(stepLoss)
+            progress.update(state.step, String(format: "loss %.4f", smoothed))
+            try writeValidationGrid(c, pipeline, step: state.step, last: state.step == totalSteps)
+            if state.step % c.checkpointingSteps == 0 || state.step == totalSteps {
+                try state.save(in: c.outputDir, keep: c.checkpointsTotalLimit)
+                if let stopAfter, state.step >= stopAfter {
+                    log("\nstopped after step \(state.step)")
+                    let seconds = Date().timeIntervalSince(clock)
+                    return TrainResult(steps: state.step, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
+                }
+            }
+        }
+        // MARK: the result, in diffusers' layout
+        let written = try method.save(pipeline, to: c.outputDir)
+        try writeLossFigure(state.losses, to: c.outputDir)
+        let seconds = Date().timeIntervalSince(clock)
+        log(String(format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, seconds, c.outputDir, written))
+        return TrainResult(steps: totalSteps, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
+    }
+
+    /// The pipeline fine-tuning starts from, checked against the resolution.
+    static func basePipeline(_ c: TrainConfig) throws -> TextToImagePipeline {
         let pipeline: TextToImagePipeline
         do { pipeline = try TextToImagePipeline(folder: c.pretrainedModel) } catch {
             throw TrainError("--pretrained_model_name_or_path \(c.pretrainedModel): \(error)")
         }
-        let levels = pipeline.unet.config.blockOutChannels.count
-        guard c.resolution % (1 << (levels - 1)) == 0 else { throw TrainError("--resolution \(c.resolution) must be a multiple of \(1 << (levels - 1)) for this UNet") }
-        try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
-
-        // MARK: class images, from the frozen base, before any weight changes
-        var classes: ImageFolder? = nil
-        var generated = 0
-        if c.withPriorPreservation, let dir = c.classDataDir, let prompt = c.classPrompt {
-            generated = try generateClassImages(pipeline, prompt: prompt, dir: dir, count: c.numClassImages, batch: c.sampleBatchSize,
-                                                steps: c.samplingSteps, guidance: c.samplingGuidance, seed: c.seed, log: log)
-            classes = try ImageFolder(dir, resolution: c.resolution, role: "class")
+        let factor = 1 << (pipeline.unet.config.blockOutChannels.count - 1)
+        guard c.resolution % factor == 0 else {
+            throw TrainError("--resolution \(c.resolution) must be a multiple of \(factor) for this UNet")
         }
-
-        // MARK: what is trained
-        // DreamBooth: the UNet (and with --train_text_encoder the text encoder). Textual inversion:
-        // one row of the token embedding, the placeholder's, started from the initializer's.
-        let unet = pipeline.unet, text = pipeline.textEncoder, tokenizer = pipeline.tokenizer
-        var inversion: TextualInversion? = nil
-        if c.isTextualInversion { inversion = try TextualInversion(c, text: text, tokenizer: tokenizer) }
-        for p in text.parameters { p.requiresGrad = c.trainTextEncoder && !c.isLoRA }
-        for p in unet.parameters { p.requiresGrad = inversion == nil && !c.isLoRA }
-        let trainedPairs: [(String, Variable)]
-        var loraSets: [LoRASet] = []
-        if let inversion {
-            inversion.embedding.requiresGrad = true
-            trainedPairs = [("text_encoder." + inversion.embedding.name, inversion.embedding)]
-        } else if let rank = c.rank {
-            // LoRA: the base stays frozen; only the adapters' A and B are trained.
-            let lora = LoRAConfig(rank: rank, alpha: c.loraAlpha)
-            loraSets.append(LoRASet(unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: lora, seed: c.seed))
-            if c.trainTextEncoder { loraSets.append(LoRASet(text.store, component: "text_encoder", targets: LoRAConfig.textEncoderTargets, config: lora, seed: c.seed)) }
-            trainedPairs = loraSets.flatMap { set in set.layers.flatMap { l in [("\(set.component).\(l.name).lora_A", l.adapter.down), ("\(set.component).\(l.name).lora_B", l.adapter.up)] } }
-        } else {
-            trainedPairs = unet.parameters.map { ("unet." + $0.name, $0) } + (c.trainTextEncoder ? text.parameters.map { ("text_encoder." + $0.name, $0) } : [])
-        }
-        let trained = trainedPairs.map(\.1), names = trainedPairs.map(\.0)
-        let named = Dictionary(uniqueKeysWithValues: trainedPairs)
-        let optimizer = AdamW(trained, learningRate: c.learningRate, beta1: c.adamBeta1, beta2: c.adamBeta2, eps: c.adamEpsilon, weightDecay: c.adamWeightDecay)
-        let schedule = pipeline.scheduler.schedule, prediction = pipeline.scheduler.prediction
-
-        let length = max(instances.images.count, classes?.images.count ?? 0)
-        let microPerEpoch = (length + c.trainBatchSize - 1) / c.trainBatchSize
-        let totalSteps = c.maxTrainSteps ?? max(1, c.numTrainEpochs * microPerEpoch / c.gradientAccumulationSteps)
-        var losses: [Float] = []
-        var start = 0
-
-        // MARK: resume
-        if let r = c.resumeFromCheckpoint {
-            let dir = r == "latest" ? try latestCheckpoint(c.outputDir) : r
-            if let dir {
-                let state = try SafeTensorsFile(path: path(dir, "state.safetensors"))
-                guard state.metadata["trained"] == names.joined(separator: ",").hashString else {
-                    throw TrainError("\(path(dir, "state.safetensors")): a checkpoint of another set of trained parameters (--train_text_encoder differs?)")
-                }
-                start = Int(state.metadata["step"] ?? "") ?? 0
-                for n in names { named[n]!.value = try state.tensor("param." + n) }
-                optimizer.restore(step: start, m: try names.map { try state.tensor("adam_m." + $0) }, v: try names.map { try state.tensor("adam_v." + $0) })
-                losses = try state.tensor("loss_log").scalars
-                log("resuming from \(dir) at step \(start)")
-            } else { log("no checkpoint in \(c.outputDir) yet: starting from the base model") }
-        }
-
-        func order(epoch: Int) -> [Int] {
-            var rng = RNG(seed: c.seed).split("epoch/\(epoch)")
-            var p = Array(0..<length)
-            for i in stride(from: length - 1, to: 0, by: -1) { p.swapAt(i, rng.randint(i + 1)) }
-            return p
-        }
-        var orders: [Int: [Int]] = [:]
-        let instanceIds = tokenizer([String](repeating: c.instancePrompt, count: c.trainBatchSize))
-        let classIds = tokenizer([String](repeating: c.classPrompt ?? "", count: c.trainBatchSize))
-
-        var bar = ChapterSupport.Progress("dreambooth", total: totalSteps)
-        var smoothed = Double(losses.last ?? 0)
-        for step in start..<totalSteps {
-            optimizer.learningRate = c.learningRate * c.lrScheduler.factor(step: step, warmupSteps: c.lrWarmupSteps, totalSteps: totalSteps)
-            var stepLoss: Float = 0
-            for micro in 0..<c.gradientAccumulationSteps {
-                let m = step * c.gradientAccumulationSteps + micro
-                var rng = RNG(seed: c.seed).split("micro/\(m)")
-                var pixels: [Tensor] = [], classPixels: [Tensor] = []
-                for b in 0..<c.trainBatchSize {
-                    let j = m * c.trainBatchSize + b, epoch = j / length
-                    if orders[epoch] == nil { orders = [epoch: order(epoch: epoch)] }
-                    let idx = orders[epoch]![j % length]
-                    pixels.append(instances.crop(idx % instances.images.count, resolution: c.resolution, center: c.centerCrop, rng: &rng))
-                    if let classes { classPixels.append(classes.crop(idx % classes.images.count, resolution: c.resolution, center: c.centerCrop, rng: &rng)) }
-                }
-                let x0 = Tensor.concatenate((pixels + classPixels).map { $0.reshaped([1] + $0.shape) })           // (B or 2B, 3, H, W)
-                let B = x0.shape[0]
-                let ε = trainingNoise(x0.shape, offset: c.offsetNoise ? 0.1 : 0, rng: &rng)
-                let t = (0..<B).map { _ in rng.randint(schedule.trainTimesteps) }
-                let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
-                let target = schedule.target(prediction, x0: x0, noise: ε, timesteps: t)
-                var ids = classes == nil ? instanceIds : instanceIds + classIds
-                if let inversion { ids = tokenizer((0..<B).map { _ in inversion.prompt(&rng) }) }
-                let context = c.trainTextEncoder || inversion != nil ? text(ids).lastHiddenState : Variable.withoutGradients { text(ids).lastHiddenState }
-                let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)    // (B, 3, H, W)
-                let half = c.trainBatchSize
-                let instancePred = classes == nil ? pred : pred.slice(axis: 0, 0..<half)
-                let instanceTarget = Variable(classes == nil ? target : target.slice(rows: 0..<half))
-                var loss: Variable
-                if let g = c.snrGamma {
-                    loss = Variable.weightedMSE(instancePred, instanceTarget, weights: schedule.minSNRWeights(timesteps: Array(t.prefix(half)), gamma: g, prediction: prediction))
-                } else { loss = Variable.mse(instancePred, instanceTarget) }
-                if classes != nil {
-                    let prior = Variable.mse(pred.slice(axis: 0, half..<B), Variable(target.slice(rows: half..<B)))
-                    loss = loss + prior * c.priorLossWeight
-                }
-                let value = loss.value.scalars[0]
-                guard value.isFinite else {
-                    throw TrainError("the loss is \(value) at step \(step); the last checkpoint in \(c.outputDir) is kept (--resume_from_checkpoint latest)")
-                }
-                // As accelerate does: the loss of each micro-batch scaled by 1 / accumulation steps.
-                (c.gradientAccumulationSteps == 1 ? loss : loss * (1 / Float(c.gradientAccumulationSteps))).backward()
-                stepLoss += value / Float(c.gradientAccumulationSteps)
-            }
-            clipGradNorm(trained, maxNorm: c.maxGradNorm)
-            optimizer.update()
-            inversion?.restoreOtherRows()
-            for p in trained { p.grad = nil }
-            losses.append(stepLoss)
-            smoothed = step == 0 ? Double(stepLoss) : 0.9 * smoothed + 0.1 * Double(stepLoss)
-            bar.update(step + 1, String(format: "loss %.4f", smoothed))
-            let done = step + 1
-
-            if let prompt = c.validationPrompt, done % c.validationSteps == 0 || done == totalSteps {
-                let images = pipeline([String](repeating: prompt, count: c.numValidationImages), guidanceScale: c.samplingGuidance, steps: c.samplingSteps, seed: c.seed &+ 999)
-                let tiles = (0..<images.shape[0]).map { ImageOps.upscaled(images.slice(rows: $0..<($0 + 1)).reshaped(Array(images.shape.dropFirst())), by: 4) }
-                try PNG.write(ImageOps.grid(tiles, rows: 1, columns: tiles.count), to: path(path(c.outputDir, "validation"), String(format: "step-%05d.png", done)))
-            }
-            if done % c.checkpointingSteps == 0 || done == totalSteps {
-                try writeCheckpoint(c, step: done, names: names, named: named, optimizer: optimizer, losses: losses)
-                if let stopAfter, done >= stopAfter { log("\nstopped after step \(done)"); return TrainResult(steps: done, losses: losses, seconds: Date().timeIntervalSince(t0), classImagesGenerated: generated) }
-            }
-        }
-        // MARK: the fine-tuned pipeline, diffusers layout
-        if !loraSets.isEmpty {
-            // As train_dreambooth_lora.py: the adapters alone; the base is --pretrained_model_name_or_path.
-            try LoRAWeights.save(loraSets, to: path(c.outputDir, LoRAWeights.fileName))
-        } else {
-            try pipeline.save(folder: c.outputDir, as: .f32)
-        }
-        if let inversion { try inversion.saveLearnedEmbedding(to: path(c.outputDir, "learned_embeds.safetensors")) }
-        try writeLossFigure(losses, to: c.outputDir)
-        log(String(format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, Date().timeIntervalSince(t0), c.outputDir,
-                   loraSets.isEmpty ? "(unet/, text_encoder/, tokenizer/, scheduler/)" : "(\(LoRAWeights.fileName), \(loraSets.reduce(0) { $0 + $1.parameterCount }) parameters)"))
-        return TrainResult(steps: totalSteps, losses: losses, seconds: Date().timeIntervalSince(t0), classImagesGenerated: generated)
+        return pipeline
     }
 
-    /// output_dir/checkpoint-N/state.safetensors, written under a temporary folder name and renamed;
-    /// then the oldest checkpoints beyond --checkpoints_total_limit are removed.
-    static func writeCheckpoint(_ c: TrainConfig, step: Int, names: [String], named: [String: Variable], optimizer: AdamW, losses: [Float]) throws {
-        var tensors: [String: Tensor] = ["loss_log": Tensor(shape: [losses.count], scalars: losses)]
-        for (i, n) in names.enumerated() {
-            tensors["param." + n] = named[n]!.value; tensors["adam_m." + n] = optimizer.m[i]; tensors["adam_v." + n] = optimizer.v[i]
+    /// The training state, restored from --resume_from_checkpoint when one is asked for and there.
+    static func resumedState(_ c: TrainConfig, method: FineTuningMethod, log: (String) -> Void) throws -> TrainingState {
+        let optimizer = AdamW(
+            method.trained.map(\.parameter), learningRate: c.learningRate, beta1: c.adamBeta1, beta2: c.adamBeta2,
+            eps: c.adamEpsilon, weightDecay: c.adamWeightDecay)
+        var state = TrainingState(
+            parameters: method.trained, optimizer: optimizer,
+            identity: ("trained", method.trained.map(\.name).joined(separator: ",").fnv1aHex),
+            mismatchHint: "a checkpoint of another set of trained parameters (--train_text_encoder differs?)")
+        guard let r = c.resumeFromCheckpoint else { return state }
+        guard let dir = r == "latest" ? try checkpoints(c.outputDir).last?.1 : r else {
+            log("no checkpoint in \(c.outputDir) yet: starting from the base model")
+            return state
         }
-        let final = path(c.outputDir, "checkpoint-\(step)"), tmp = path(c.outputDir, ".checkpoint-\(step).tmp")
-        try? FileManager.default.removeItem(atPath: tmp)
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        try SafeTensors.write(tensors, to: path(tmp, "state.safetensors"), metadata: ["step": "\(step)", "trained": names.joined(separator: ",").hashString])
-        try? FileManager.default.removeItem(atPath: final)
-        guard rename(tmp, final) == 0 else { throw TrainError("\(final): could not rename the new checkpoint into place") }
-        if let limit = c.checkpointsTotalLimit {
-            let all = try checkpoints(c.outputDir)
-            for (_, dir) in all.dropLast(limit) { try FileManager.default.removeItem(atPath: dir) }
-        }
+        try state.restore(from: dir)
+        log("resuming from \(dir) at step \(state.step)")
+        return state
     }
 
     /// The checkpoint-N folders of an output folder, oldest first.
     public static func checkpoints(_ dir: String) throws -> [(Int, String)] {
-        guard FileManager.default.fileExists(atPath: dir) else { return [] }
-        return try FileManager.default.contentsOfDirectory(atPath: dir).compactMap { name -> (Int, String)? in
-            guard name.hasPrefix("checkpoint-"), let n = Int(name.dropFirst("checkpoint-".count)),
-                  FileManager.default.fileExists(atPath: path(path(dir, name), "state.safetensors")) else { return nil }
-            return (n, path(dir, name))
-        }.sorted { $0.0 < $1.0 }
+        try TrainingState.checkpoints(in: dir).map { ($0.step, $0.path) }
     }
-    static func latestCheckpoint(_ dir: String) throws -> String? { try checkpoints(dir).last?.1 }
+
+    /// output_dir/validation/step-N.png: the validation prompt's samples every --validation_steps.
+    static func writeValidationGrid(_ c: TrainConfig, _ pipeline: TextToImagePipeline, step: Int, last: Bool) throws {
+        guard let prompt = c.validationPrompt, step % c.validationSteps == 0 || last else { return }
+        let prompts = [String](repeating: prompt, count: c.numValidationImages)
+        let images = pipeline(prompts, guidanceScale: c.samplingGuidance, steps: c.samplingSteps, seed: c.seed &+ 999)
+        let tiles = images.unstacked().map { ImageOps.upscaled($0, by: 4) }
+        let file = joinedPath(c.outputDir, "validation", String(format: "step-%05d.png", step))
+        try PNG.write(ImageOps.grid(tiles, rows: 1, columns: tiles.count), to: file)
+    }
 
     static func writeLossFigure(_ losses: [Float], to dir: String) throws {
         let window = 10
-        let smoothed = losses.indices.map { i -> Double in let lo = max(0, i - window + 1); return losses[lo...i].reduce(0.0) { $0 + Double($1) } / Double(i - lo + 1) }
-        try FigureWriter(directory: dir).lines("loss", [Series("loss per step", x: losses.indices.map { Double($0 + 1) }, y: losses.map(Double.init)),
-                                                         Series("mean of 10 steps", x: losses.indices.map { Double($0 + 1) }, y: smoothed)],
-                                               style: PlotStyle(title: "DreamBooth fine-tuning loss", xlabel: "step", ylabel: "loss", extra: ["set key top right inside"]))
+        let smoothed = losses.indices.map { i -> Double in
+            let lo = max(0, i - window + 1)
+            return losses[lo...i].reduce(0.0) { $0 + Double($1) } / Double(i - lo + 1)
+        }
+        let steps = losses.indices.map { Double($0 + 1) }
+        let series = [
+            Series("loss per step", x: steps, y: losses.map(Double.init)),
+            Series("mean of 10 steps", x: steps, y: smoothed),
+        ]
+        let style = PlotStyle(
+            title: "DreamBooth fine-tuning loss", xlabel: "step", ylabel: "loss", extra: ["set key top right inside"])
+        try FigureWriter(directory: dir).lines("loss", series, style: style)
     }
 }
 
-extension String {
-    /// A short stable hash (FNV-1a, hex) naming a set of parameter names.
-    var hashString: String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return String(h, radix: 16)
+/// DreamBooth's objective (§3.3, Eq. 2) for one micro-batch, as train_dreambooth.py computes it:
+///   E[ w_t ‖ε_θ(α_t x + σ_t ε, t, c) − ε‖² + λ ‖ε_θ(α_t' x_pr + σ_t' ε', t', c_pr) − ε'‖² ]
+/// (or its v-form, as the scheduler's prediction_type says) with x the instance crops and c the
+/// instance prompt's embedding, x_pr the class crops and c_pr the class prompt's. The instance and
+/// class halves run as one batch through the UNet, and the prediction is split in two.
+struct PriorPreservationLoss {
+    let unet: UNet2DConditionModel
+    let textEncoder: CLIPTextModel
+    let tokenizer: CLIPTokenizer
+    let schedule: NoiseSchedule
+    let prediction: PredictionType
+    let method: FineTuningMethod
+    /// w_t of the instance half (--snr_gamma); the prior half is plain MSE, as in the reference.
+    let weighting: LossWeighting
+    /// λ (--prior_loss_weight).
+    let priorLossWeight: Float
+    let offsetNoise: Float
+    let classPrompt: String?
+    let seed: UInt64
+    var batches: TrainingBatches
+
+    init(
+        _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
+        classes: ImageFolder?
+    ) {
+        unet = pipeline.unet
+        textEncoder = pipeline.textEncoder
+        tokenizer = pipeline.tokenizer
+        schedule = pipeline.scheduler.schedule
+        prediction = pipeline.scheduler.prediction
+        self.method = method
+        weighting = LossWeighting(snrGamma: c.snrGamma)
+        priorLossWeight = c.priorLossWeight
+        offsetNoise = c.offsetNoise ? 0.1 : 0
+        classPrompt = classes == nil ? nil : c.classPrompt ?? ""
+        seed = c.seed
+        batches = TrainingBatches(c, instances: instances, classes: classes)
+    }
+
+    /// The loss of micro-batch m; its crops, noise and timesteps come from RNG(seed).split("micro/m").
+    mutating func callAsFunction(microBatch m: Int) -> Variable {
+        var rng = RNG(seed: seed).split("micro/\(m)")
+        let x0 = batches.images(microBatch: m, rng: &rng)  // (B, 3, H, W): instances, then as many class images
+        let B = x0.shape[0]
+        let half = batches.batchSize
+        // The forward process: x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, and the target ε (or v).
+        let ε = trainingNoise(x0.shape, offset: offsetNoise, rng: &rng)
+        let t = (0..<B).map { _ in rng.randint(schedule.trainTimesteps) }
+        let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
+        let target = schedule.target(prediction, x0: x0, noise: ε, timesteps: t)
+        // The conditioning: the instance prompts, then the class prompt for the class half.
+        let classPrompts = classPrompt.map { [String](repeating: $0, count: half) } ?? []
+        let ids = tokenizer(method.instancePrompts(count: half, rng: &rng) + classPrompts)
+        let context =
+            method.trainsTextEncoder
+            ? textEncoder(ids).lastHiddenState : Variable.withoutGradients { textEncoder(ids).lastHiddenState }
+        let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)  // (B, 3, H, W)
+        guard classPrompt != nil else {
+            return weighting.loss(pred, Variable(target), timesteps: t, schedule: schedule, predictionType: prediction)
+        }
+        // Eq. 2: the instance term, plus λ times the prior term.
+        let instance = weighting.loss(
+            pred.slice(axis: 0, 0..<half), Variable(target.slice(rows: 0..<half)), timesteps: Array(t.prefix(half)),
+            schedule: schedule, predictionType: prediction)
+        let prior = Variable.mse(pred.slice(axis: 0, half..<B), Variable(target.slice(rows: half..<B)))
+        return instance + prior * priorLossWeight
+    }
+}
+
+/// The crops of each micro-batch. As train_dreambooth.py's DreamBoothDataset: an epoch is
+/// max(instances, class images) long, item i is instance i mod n and class image i mod m, and the
+/// order of epoch e is a shuffle drawn from RNG(seed).split("epoch/e").
+struct TrainingBatches {
+    let instances: ImageFolder
+    let classes: ImageFolder?
+    let batchSize: Int
+    let resolution: Int
+    let centerCrop: Bool
+    let seed: UInt64
+    /// Items in an epoch.
+    let length: Int
+    private var order: (epoch: Int, items: [Int]) = (-1, [])
+
+    init(_ c: TrainConfig, instances: ImageFolder, classes: ImageFolder?) {
+        self.instances = instances
+        self.classes = classes
+        batchSize = c.trainBatchSize
+        resolution = c.resolution
+        centerCrop = c.centerCrop
+        seed = c.seed
+        length = max(instances.images.count, classes?.images.count ?? 0)
+    }
+
+    /// --max_train_steps, else --num_train_epochs' worth of optimizer steps.
+    func totalSteps(_ c: TrainConfig) -> Int {
+        let microPerEpoch = (length + batchSize - 1) / batchSize
+        return c.maxTrainSteps ?? max(1, c.numTrainEpochs * microPerEpoch / c.gradientAccumulationSteps)
+    }
+
+    /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops.
+    mutating func images(microBatch m: Int, rng: inout RNG) -> Tensor {
+        var instanceCrops: [Tensor] = []
+        var classCrops: [Tensor] = []
+        for b in 0..<batchSize {
+            let j = m * batchSize + b
+            let item = item(j / length, j % length)
+            let instance = instances.crop(item % instances.images.count, resolution: resolution, center: centerCrop, rng: &rng)
+            instanceCrops.append(instance)
+            if let classes {
+                classCrops.append(
+                    classes.crop(item % classes.images.count, resolution: resolution, center: centerCrop, rng: &rng))
+            }
+        }
+        return Tensor.concatenate((instanceCrops + classCrops).map { $0.reshaped([1] + $0.shape) })
+    }
+
+    /// Item `position` of epoch `epoch`'s shuffled order.
+    mutating func item(_ epoch: Int, _ position: Int) -> Int {
+        if order.epoch != epoch {
+            var rng = RNG(seed: seed).split("epoch/\(epoch)")
+            var items = Array(0..<length)
+            for i in stride(from: length - 1, to: 0, by: -1) { items.swapAt(i, rng.randint(i + 1)) }
+            order = (epoch, items)
+        }
+        return order.items[position]
     }
 }

@@ -72,33 +72,31 @@ public final class ExperimentRunner {
         self.work = work; self.base = base; self.quick = quick; self.log = log
     }
 
-    static func path(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }
 
     /// The base model's identity: the sizes and a hash of its UNet and text-encoder files.
     lazy var baseIdentity: String = {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = fnv1a([UInt8]())
         for f in ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "scheduler/scheduler_config.json"] {
-            let data = (try? Data(contentsOf: URL(fileURLWithPath: Self.path(base, f)))) ?? Data()
-            for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: joinedPath(base, f)))) ?? Data()
+            h = fnv1a(data, startingFrom: h)
         }
         return String(h, radix: 16)
     }()
 
     public func key(_ spec: RunSpec) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in (Self.protocolVersion + (quick ? "quick" : "full") + baseIdentity + spec.json).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return "\(spec.method == .dreambooth ? "db" : "ti")-\(spec.subject)-" + String(h, radix: 16)
+        let h = (Self.protocolVersion + (quick ? "quick" : "full") + baseIdentity + spec.json).fnv1aHex
+        return "\(spec.method == .dreambooth ? "db" : "ti")-\(spec.subject)-" + h
     }
 
-    public func directory(_ spec: RunSpec) -> String { Self.path(Self.path(work, "runs"), key(spec)) }
+    public func directory(_ spec: RunSpec) -> String { joinedPath(joinedPath(work, "runs"), key(spec)) }
 
     /// The subject's first `count` instance images as PNGs, written once.
     public func instanceFolder(_ subject: Subject, count: Int, resolution: Int) throws -> String {
-        let dir = Self.path(Self.path(work, "instances"), "\(subject.name)-\(count)")
+        let dir = joinedPath(joinedPath(work, "instances"), "\(subject.name)-\(count)")
         let world = World(size: resolution)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for (i, s) in subject.instanceScenes(count: count).enumerated() {
-            let file = Self.path(dir, String(format: "%02d.png", i))
+            let file = joinedPath(dir, String(format: "%02d.png", i))
             if !FileManager.default.fileExists(atPath: file) { try PNG.write(world.render(s), to: file) }
         }
         return dir
@@ -118,7 +116,7 @@ public final class ExperimentRunner {
             if spec.usesPrior {
                 c.withPriorPreservation = true; c.priorLossWeight = spec.priorLossWeight
                 c.classPrompt = spec.classPrompt
-                c.classDataDir = Self.path(Self.path(work, "class-images"), "\(spec.nounWord)-seed\(spec.seed)\(quick ? "-quick" : "")")
+                c.classDataDir = joinedPath(joinedPath(work, "class-images"), "\(spec.nounWord)-seed\(spec.seed)\(quick ? "-quick" : "")")
             }
         case .textualInversion:
             c.placeholderToken = spec.identifier; c.initializerToken = spec.nounWord.isEmpty ? spec.subjectValue.objectClass.rawValue : spec.nounWord
@@ -131,7 +129,7 @@ public final class ExperimentRunner {
     /// The fine-tuned pipeline of a spec: loaded when the run is finished, else trained (resuming
     /// from its last checkpoint when one exists).
     public func pipeline(_ spec: RunSpec) throws -> (TextToImagePipeline, RunRecord) {
-        let dir = directory(spec), recordFile = Self.path(dir, "run.json")
+        let dir = directory(spec), recordFile = joinedPath(dir, "run.json")
         if let data = try? Data(contentsOf: URL(fileURLWithPath: recordFile)), let record = try? RecordJSON.decoder.decode(RunRecord.self, from: data) {
             return (try load(spec), record)
         }
@@ -150,7 +148,7 @@ public final class ExperimentRunner {
         let dir = directory(spec)
         guard spec.rank != nil else { return try TextToImagePipeline(folder: dir) }
         let pipeline = try TextToImagePipeline(folder: base)
-        try LoRAWeights.apply(Self.path(dir, LoRAWeights.fileName), unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+        try LoRAWeights.apply(joinedPath(dir, LoRAWeights.fileName), unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
         return pipeline
     }
 }

@@ -32,12 +32,11 @@ public final class Study {
     public init(work: String, base: String = "Checkpoints/base", judgesFolder: String = "Checkpoints/judges", quick: Bool,
                 log: @escaping (String) -> Void = { print($0); fflush(stdout) }) throws {
         runner = ExperimentRunner(work: work, base: base, quick: quick, log: log)
-        judges = try Judges(folder: judgesFolder, tokenizer: try CLIPTokenizer(folder: (base as NSString).appendingPathComponent("tokenizer")))
+        judges = try Judges(folder: judgesFolder, tokenizer: try CLIPTokenizer(folder: joinedPath(base, "tokenizer")))
         evaluator = SubjectEvaluator(judges: judges, quick: quick)
         self.log = log
     }
 
-    static func path(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }
 
     public func prompts(_ spec: RunSpec) -> [SubjectPrompt] {
         SubjectPrompt.list(subject: spec.subjectValue, identifier: spec.identifier, noun: spec.nounWord)
@@ -46,10 +45,10 @@ public final class Study {
     /// The run of `spec`, trained or loaded, its samples and metrics, evaluated or loaded.
     public func result(_ spec: RunSpec) throws -> StudyResult {
         let dir = runner.directory(spec)
-        let recordFile = Self.path(dir, "run.json")
+        let recordFile = joinedPath(dir, "run.json")
         let cachedRecord = (try? Data(contentsOf: URL(fileURLWithPath: recordFile))).flatMap { try? RecordJSON.decoder.decode(RunRecord.self, from: $0) }
-        return try evaluated(spec, cachedRecord: cachedRecord, evalFile: Self.path(dir, "evaluation-\(SubjectEvaluator.version).json"),
-                             sampleFile: Self.path(dir, "samples-\(SubjectEvaluator.version).safetensors")) {
+        return try evaluated(spec, cachedRecord: cachedRecord, evalFile: joinedPath(dir, "evaluation-\(SubjectEvaluator.version).json"),
+                             sampleFile: joinedPath(dir, "samples-\(SubjectEvaluator.version).safetensors")) {
             let (pipeline, record) = try runner.pipeline(spec)
             log("evaluating \(runner.key(spec)): \(prompts(spec).count) prompts × \(evaluator.samplesPerPrompt) samples")
             return (pipeline, record)
@@ -59,11 +58,11 @@ public final class Study {
     /// The base model before any fine-tuning, measured with a spec's prompts (the identifier means
     /// nothing to it yet): the "before" of drift and of the class prompt's statistics.
     public func baseline(_ spec: RunSpec) throws -> StudyResult {
-        let dir = Self.path(runner.work, "baseline")
+        let dir = joinedPath(runner.work, "baseline")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let name = "\(spec.subject)-\(spec.identifier)-\(spec.nounWord)-\(runner.quick ? "quick" : "full")-\(SubjectEvaluator.version)"
         let record = RunRecord(spec: spec, seconds: 0, steps: 0, finalLoss: .nan)
-        return try evaluated(spec, cachedRecord: record, evalFile: Self.path(dir, name + ".json"), sampleFile: Self.path(dir, name + ".safetensors")) {
+        return try evaluated(spec, cachedRecord: record, evalFile: joinedPath(dir, name + ".json"), sampleFile: joinedPath(dir, name + ".safetensors")) {
             (try TextToImagePipeline(folder: runner.base), record)
         }
     }
@@ -76,7 +75,7 @@ public final class Study {
         if let record = cachedRecord,
            let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)), let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
            let file = try? SafeTensorsFile(path: sampleFile), let samples = try? file.tensor("samples"), let classSamples = try? file.tensor("class_samples") {
-            return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: Self.unstack(samples), classImages: Self.unstack(classSamples))
+            return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: samples.unstacked(), classImages: classSamples.unstacked())
         }
         let (pipeline, record) = try model()
         let classPrompt = spec.nounWord.isEmpty ? "a \(spec.subjectValue.objectClass.rawValue)" : spec.classPrompt
@@ -88,7 +87,4 @@ public final class Study {
     }
 
     static func stack(_ images: [Tensor]) -> Tensor { World.batchTensor(images, signed: false) }
-    static func unstack(_ t: Tensor) -> [Tensor] {
-        (0..<t.shape[0]).map { t.slice(rows: $0..<($0 + 1)).reshaped(Array(t.shape.dropFirst())) }
-    }
 }

@@ -26,6 +26,14 @@ public struct SchedulerConfig: Equatable, Sendable {
         DDIMScheduler(schedule: schedule, prediction: prediction, setAlphaToOne: setAlphaToOne, stepsOffset: stepsOffset,
                       spacing: timestepSpacing, clipSample: clipSample ? clipSampleRange : nil)
     }
+    /// The sampler of a kind, with this configuration's schedule, prediction type and clipping.
+    public func sampler(_ kind: SamplerKind) -> any Sampler {
+        switch kind {
+        case .ddim: return ddim()
+        case .ddpm: return ddpm()
+        }
+    }
+
     public func ddpm() -> DDPMScheduler { DDPMScheduler(schedule: schedule, prediction: prediction, clipSample: clipSample ? clipSampleRange : nil) }
 
     public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }

@@ -14,8 +14,6 @@ import Diffusion
 import Foundation
 import TensorCore
 
-public enum SamplerKind: String, CaseIterable, Sendable { case ddim, ddpm }
-
 public final class TextToImagePipeline {
     public let unet: UNet2DConditionModel
     public let textEncoder: CLIPTextModel
@@ -72,12 +70,9 @@ public final class TextToImagePipeline {
         let guided = guidanceScale > 1
         let cond = encode(prompts)                                                   // (B, L, D)
         let context = guided ? Tensor.concatenate([encode([String](repeating: negativePrompt ?? "", count: B)), cond]) : cond
-        var ddim = scheduler.ddim(), ddpm = scheduler.ddpm()
-        let timesteps: [Int]
-        switch sampler {
-        case .ddim: ddim.setTimesteps(steps); timesteps = ddim.timesteps
-        case .ddpm: ddpm.setTimesteps(steps); timesteps = ddpm.timesteps
-        }
+        var scheduler = self.scheduler.sampler(sampler)
+        scheduler.setTimesteps(steps)
+        let timesteps = scheduler.timesteps
         for (k, t) in timesteps.enumerated() {
             let input = guided ? Tensor.concatenate([x, x]) : x
             let out = Variable.withoutGradients {
@@ -89,15 +84,28 @@ public final class TextToImagePipeline {
                 let uncond = Array(out.scalars[..<half]), condOut = Array(out.scalars[half...])
                 ε = Tensor(shape: x.shape, scalars: zip(uncond, condOut).map { u, c in u + guidanceScale * (c - u) })
             }
-            switch sampler {
-            case .ddim: x = ddim.step(ε, timestep: t, sample: x)
-            case .ddpm:
-                var z = rng.split("ddpm/\(t)")
-                x = ddpm.step(ε, timestep: t, sample: x, varianceNoise: z.normal(x.shape))
-            }
+            x = scheduler.step(ε, timestep: t, sample: x, generator: rng)
             progress(k + 1, timesteps.count)
         }
         return x.map { Swift.min(1, Swift.max(0, $0 / 2 + 0.5)) }
+    }
+}
+
+extension TextToImagePipeline {
+    /// Images (each (3, H, W) in [0, 1]) for any number of prompts, `batch` prompts (2·batch UNet
+    /// rows with guidance) at a time; batch i (from prompt i·batch on) is seeded `seed + i·batch`.
+    /// `progress(n)` after each batch with the images made so far.
+    public func images(
+        _ prompts: [String], steps: Int, guidance: Float, sampler: SamplerKind = .ddim, seed: UInt64,
+        batch: Int = 16, progress: (Int) -> Void = { _ in }
+    ) -> [Tensor] {
+        var images: [Tensor] = []
+        for lo in stride(from: 0, to: prompts.count, by: batch) {
+            let group = Array(prompts[lo..<min(prompts.count, lo + batch)])
+            images += self(group, guidanceScale: guidance, steps: steps, sampler: sampler, seed: seed &+ UInt64(lo)).unstacked()
+            progress(images.count)
+        }
+        return images
     }
 }
 

@@ -14,7 +14,6 @@
 // RNG(seed).split("step/n") and the data of step n are world examples n·B ..< (n + 1)·B, so a run
 // resumed from a state file is the same run, bit for bit.
 
-import ChapterSupport
 import Diffusion
 import Evaluation
 import Foundation
@@ -30,6 +29,8 @@ public struct BasePlan: Sendable {
     public var learningRate: Float = 1e-3
     public var warmup = 200
     public var minSNRGamma: Float = 5
+    /// How the per-example losses are weighted: min-SNR-γ with `minSNRGamma`.
+    public var weighting: LossWeighting { .minSNR(gamma: minSNRGamma) }
     public var captionDropout: Float = 0.1
     public var emaMaxDecay: Float = 0.999
     public var checkpointEvery = 150
@@ -62,121 +63,115 @@ public struct BasePlan: Sendable {
 }
 
 public enum BaseModel {
-    static func path(_ dir: String, _ f: String) -> String { (dir as NSString).appendingPathComponent(f) }
-
     /// Trains (or resumes) into `work` (training state, logs, sample grids) and writes the EMA
     /// pipeline to `out`/base (unet/, text_encoder/, tokenizer/, scheduler/). `stopAfter` ends the
     /// run early after that step's checkpoint (the resume test's interruption).
     @discardableResult
-    public static func run(checkpoints: String, work: String, plan: BasePlan, stopAfter: Int? = nil, log: (String) -> Void = { print($0); fflush(stdout) }) throws -> Bool {
-        let tokenizer = try CLIPTokenizer(folder: path(checkpoints, "base/tokenizer"))
-        let textEncoder = try CLIPTextModel(folder: path(checkpoints, "base/text_encoder"))
-        for p in textEncoder.parameters { p.requiresGrad = false }                  // frozen, as SD freezes CLIP
-        let judge = try? AttributeClassifier(folder: path(checkpoints, "judges/attributes"))
-        let world = World(size: plan.unet.sampleSize)
+    public static func run(
+        checkpoints: String, work: String, plan: BasePlan, stopAfter: Int? = nil,
+        log: (String) -> Void = { print($0); fflush(stdout) }
+    ) throws -> Bool {
+        // MARK: the frozen text side, the world, the UNet, AdamW and the EMA
+        let tokenizer = try CLIPTokenizer(folder: joinedPath(checkpoints, "base/tokenizer"))
+        let textEncoder = try CLIPTextModel(folder: joinedPath(checkpoints, "base/text_encoder"))
+        for p in textEncoder.parameters { p.requiresGrad = false }  // frozen, as SD freezes CLIP
+        let judge = try? AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes"))
         let unet = UNet2DConditionModel(plan.unet, seed: plan.seed)
-        let params = unet.parameters
-        let optimizer = AdamW(params, learningRate: plan.learningRate, weightDecay: 0.01)
-        let ema = EMA(params, decay: plan.emaMaxDecay)
-        let schedule = plan.scheduler.schedule
-        var losses: [Float] = []
-        var start = 0
-        // Minutes of training before this process (a resumed run's clock goes on from there). Kept
-        // beside the state, not in it, so that the state's bytes do not depend on the wall clock.
-        var minutesBefore = 0.0
-        let elapsedPath = path(work, "elapsed.tsv")
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let statePath = path(work, "state.safetensors")
-
-        // MARK: resume
-        if FileManager.default.fileExists(atPath: statePath) {
-            let state = try SafeTensorsFile(path: statePath)
-            guard state.metadata["plan"] == planSignature(plan) else {
-                throw PretrainingError(message: "\(statePath): a training state of another configuration (delete \(work) to start over)")
-            }
-            start = Int(state.metadata["step"] ?? "") ?? 0
-            for p in params { p.value = try state.tensor("param." + p.name) }
-            optimizer.restore(step: start, m: try params.map { try state.tensor("adam_m." + $0.name) }, v: try params.map { try state.tensor("adam_v." + $0.name) })
-            ema.restore(try params.map { try state.tensor("ema." + $0.name) })
-            losses = try state.tensor("loss_log").scalars
-            minutesBefore = minutesOfTraining(atStep: start, work: work) ?? 0
-            log("base model: resuming at step \(start) of \(plan.steps) from \(statePath)"
-                + (minutesOfTraining(atStep: start, work: work) == nil ? " (its minutes of training are unknown: the clock restarts at 0)" : String(format: " after %.1f minutes of training", minutesBefore)))
-        } else {
-            try? FileManager.default.removeItem(atPath: path(work, "evaluations.tsv"))
-        }
-
-        let t0 = Date()
-        func saveState(step: Int) throws {
-            var tensors: [String: Tensor] = ["loss_log": Tensor(shape: [losses.count], scalars: losses)]
-            for (i, p) in params.enumerated() {
-                tensors["param." + p.name] = p.value; tensors["adam_m." + p.name] = optimizer.m[i]
-                tensors["adam_v." + p.name] = optimizer.v[i]; tensors["ema." + p.name] = ema.shadow[i]
-            }
-            try SafeTensors.write(tensors, to: statePath, metadata: ["step": "\(step)", "plan": planSignature(plan)])
-            try writeAtomically(Data(String(format: "# step\tminutes of training\n%d\t%.2f\n", step, minutesBefore + Date().timeIntervalSince(t0) / 60).utf8), to: elapsedPath)
-        }
-
-        var progress = Progress("base model", total: plan.steps, from: start)
-        var smoothed = Double(losses.last ?? 0)
-        for step in start..<plan.steps {
-            // MARK: one step
-            optimizer.learningRate = plan.learningRate * LRSchedule.cosine.factor(step: step, warmupSteps: plan.warmup, totalSteps: plan.steps)
-            var rng = RNG(seed: plan.seed).split("step/\(step)")
-            let ex = world.examples(.train, seed: plan.seed, indices: Array((step * plan.batch)..<((step + 1) * plan.batch)))
-            let captions = ex.map { rng.uniform() < plan.captionDropout ? "" : $0.caption.text }
-            let context = Variable.withoutGradients { textEncoder(tokenizer(captions)).lastHiddenState }   // (B, L, D)
-            let x0 = World.batchTensor(ex.map(\.image))                                                    // (B, 3, H, W)
-            let ε = rng.normal(x0.shape)
-            let t = (0..<plan.batch).map { _ in rng.randint(schedule.trainTimesteps) }
-            let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
-            let target = schedule.target(plan.prediction, x0: x0, noise: ε, timesteps: t)
-            let prediction = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)
-            let loss = Variable.weightedMSE(prediction, Variable(target), weights: schedule.minSNRWeights(timesteps: t, gamma: plan.minSNRGamma, prediction: plan.prediction))
+        let objective = BaseObjective(plan: plan, unet: unet, textEncoder: textEncoder, tokenizer: tokenizer)
+        // MARK: resume from the last training state, if there is one
+        var state = try resumedState(plan, unet: unet, work: work, log: log)
+        var clock = TrainingClock(work: work, step: state.step)
+        var progress = ProgressLine("base model", total: plan.steps, from: state.step)
+        var smoothed = Double(state.losses.last ?? 0)
+        for step in state.step..<plan.steps {
+            // MARK: one step: the min-SNR-weighted denoising loss, clipped, AdamW, the EMA
+            let schedule = LRSchedule.cosine.factor(step: step, warmupSteps: plan.warmup, totalSteps: plan.steps)
+            state.optimizer.learningRate = plan.learningRate * schedule
+            let loss = objective(step: step)
             let value = loss.value.scalars[0]
             guard value.isFinite else {
-                throw PretrainingError(message: "base model: the loss is \(value) at step \(step); the last good training state (step \(step - step % plan.checkpointEvery)) is kept in \(statePath)")
+                throw PretrainingError(
+                    message: "base model: the loss is \(value) at step \(step); the last good training state "
+                        + "(step \(step - step % plan.checkpointEvery)) is kept in \(work)")
             }
             loss.backward()
-            clipGradNorm(params, maxNorm: 1)
-            optimizer.update()
+            clipGradNorm(unet.parameters, maxNorm: 1)
+            state.optimizer.update()
             unet.store.zeroGrad()
-            ema.decay = min(plan.emaMaxDecay, Float(1 + step) / Float(10 + step))
-            ema.update()
-            losses.append(value)
+            state.ema!.decay = min(plan.emaMaxDecay, Float(1 + step) / Float(10 + step))
+            state.ema!.update()
+            state.losses.append(value)
+            state.step = step + 1
+            // MARK: progress, evaluation, checkpoint
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)
-            progress.update(step + 1, String(format: "loss %.4f", smoothed))
-
-            let done = step + 1
-            if done % plan.evaluateEvery == 0 || done == plan.steps, let judge {
-                try evaluate(unet: unet, ema: ema, textEncoder: textEncoder, tokenizer: tokenizer, judge: judge, world: world, plan: plan,
-                             step: done, minutes: minutesBefore + Date().timeIntervalSince(t0) / 60, work: work, log: log)
+            progress.update(state.step, String(format: "loss %.4f", smoothed))
+            if state.step % plan.evaluateEvery == 0 || state.step == plan.steps, let judge {
+                try BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, judge: judge).run(unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
             }
-            if done % plan.checkpointEvery == 0 || done == plan.steps {
-                try saveState(step: done)
-                if let stopAfter, done >= stopAfter { log("base model: stopped after step \(done) (state in \(statePath))"); return false }
+            if state.step % plan.checkpointEvery == 0 || state.step == plan.steps {
+                try state.save(in: work, keep: 1)
+                try clock.record(step: state.step)
+                if let stopAfter, state.step >= stopAfter {
+                    log("base model: stopped after step \(state.step) (state in \(work))")
+                    return false
+                }
             }
         }
-        // MARK: export the EMA weights
-        let saved = params.map(\.value)
-        ema.copyToParameters()
-        let pipeline = TextToImagePipeline(unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, scheduler: plan.scheduler)
-        try pipeline.unet.save(folder: path(checkpoints, "base/unet"), as: .f16)
-        try FileManager.default.createDirectory(atPath: path(checkpoints, "base/scheduler"), withIntermediateDirectories: true)
-        try writeAtomically(Data(plan.scheduler.jsonText().utf8), to: path(checkpoints, "base/scheduler/scheduler_config.json"))
-        for (p, v) in zip(params, saved) { p.value = v }
-        var lossText = "# step\tloss (min-SNR-5 weighted ε MSE)\n"
-        for (i, l) in losses.enumerated() { lossText += "\(i)\t" + String(format: "%.6f", l) + "\n" }
-        try writeAtomically(Data(lossText.utf8), to: path(work, "loss.tsv"))
-        log(String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, path(checkpoints, "base/unet")))
+        // MARK: export the EMA weights, and the loss log
+        try export(unet: unet, ema: state.ema!, plan: plan, checkpoints: checkpoints)
+        try writeLossLog(state.losses, work: work)
+        log(String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, joinedPath(checkpoints, "base/unet")))
         return true
+    }
+
+    /// A fresh training state for the plan, or the last one in `work` when there is one; a fresh
+    /// run starts a new evaluation log.
+    static func resumedState(_ plan: BasePlan, unet: UNet2DConditionModel, work: String, log: (String) -> Void) throws
+        -> TrainingState
+    {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let params = unet.parameters
+        var state = TrainingState(
+            parameters: params.map { ($0.name, $0) },
+            optimizer: AdamW(params, learningRate: plan.learningRate, weightDecay: 0.01),
+            ema: EMA(params, decay: plan.emaMaxDecay), identity: ("plan", planSignature(plan)),
+            mismatchHint: "a training state of another configuration (delete \(work) to start over)")
+        guard let last = try TrainingState.checkpoints(in: work).last else {
+            try? FileManager.default.removeItem(atPath: joinedPath(work, "evaluations.tsv"))
+            return state
+        }
+        try state.restore(from: last.path)
+        let minutes = minutesOfTraining(atStep: state.step, work: work)
+        let clock =
+            minutes.map { String(format: " after %.1f minutes of training", $0) }
+            ?? " (its minutes of training are unknown: the clock restarts at 0)"
+        log("base model: resuming at step \(state.step) of \(plan.steps) from \(last.path)" + clock)
+        return state
+    }
+
+    /// Writes the EMA weights as the shipped UNet, with the scheduler's config; the training
+    /// weights are put back afterwards.
+    static func export(unet: UNet2DConditionModel, ema: EMA, plan: BasePlan, checkpoints: String) throws {
+        let saved = unet.parameters.map(\.value)
+        ema.copyToParameters()
+        try unet.save(folder: joinedPath(checkpoints, "base/unet"), as: .f16)
+        let scheduler = joinedPath(checkpoints, "base/scheduler")
+        try FileManager.default.createDirectory(atPath: scheduler, withIntermediateDirectories: true)
+        try writeAtomically(Data(plan.scheduler.jsonText().utf8), to: joinedPath(scheduler, "scheduler_config.json"))
+        for (p, v) in zip(unet.parameters, saved) { p.value = v }
+    }
+
+    static func writeLossLog(_ losses: [Float], work: String) throws {
+        var text = "# step\tloss (min-SNR-5 weighted ε MSE)\n"
+        for (i, l) in losses.enumerated() { text += "\(i)\t" + String(format: "%.6f", l) + "\n" }
+        try writeAtomically(Data(text.utf8), to: joinedPath(work, "loss.tsv"))
     }
 
     /// The minutes of training a run had at `step`: from elapsed.tsv (written with each state), else
     /// from the evaluation logged at that step; nil when neither says.
     static func minutesOfTraining(atStep step: Int, work: String) -> Double? {
         for file in ["elapsed.tsv", "evaluations.tsv"] {
-            let text = (try? String(contentsOfFile: path(work, file), encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOfFile: joinedPath(work, file), encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
                 let fields = line.split(separator: "\t")
                 if fields.count >= 2, Int(fields[0]) == step, let minutes = Double(fields[1]) { return minutes }
@@ -188,14 +183,14 @@ public enum BaseModel {
     /// Copies the training logs and the last sample grid beside the checkpoints (base-training/),
     /// where chapter 05 reads them.
     public static func publishLogs(work: String, checkpoints: String) throws {
-        let dest = path(checkpoints, "base-training")
+        let dest = joinedPath(checkpoints, "base-training")
         try FileManager.default.createDirectory(atPath: dest, withIntermediateDirectories: true)
-        for f in ["loss.tsv", "evaluations.tsv"] where FileManager.default.fileExists(atPath: path(work, f)) {
-            try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: path(work, f))), to: path(dest, f))
+        for f in ["loss.tsv", "evaluations.tsv"] where FileManager.default.fileExists(atPath: joinedPath(work, f)) {
+            try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: joinedPath(work, f))), to: joinedPath(dest, f))
         }
         // The last evaluation's grid (samples-NNNNN.png; its .safetensors twin holds the tensors).
         if let last = (try FileManager.default.contentsOfDirectory(atPath: work)).filter({ $0.hasPrefix("samples-") && $0.hasSuffix(".png") }).sorted().last {
-            try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: path(work, last))), to: path(dest, "last-samples.png"))
+            try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: joinedPath(work, last))), to: joinedPath(dest, "last-samples.png"))
         }
     }
 
@@ -205,53 +200,113 @@ public enum BaseModel {
             + "gamma=\(p.minSNRGamma) dropout=\(p.captionDropout) ema=\(p.emaMaxDecay) prediction=\(p.prediction.rawValue) seed=\(p.seed)"
     }
 
-    /// Held-out prompts (full captions of compositions training never draws), sampled with the EMA
-    /// weights and read by the attribute classifier; one row appended to evaluations.tsv, a grid saved.
-    static func evaluate(unet: UNet2DConditionModel, ema: EMA, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, judge: AttributeClassifier,
-                         world: World, plan: BasePlan, step: Int, minutes: Double, work: String, log: (String) -> Void) throws {
+    /// Scores the sample sets saved during training (samples-NNNNN.safetensors) with a judge,
+    /// rewriting evaluations.tsv: the accuracy-against-minutes curve measured by the final judge.
+    public static func rescore(work: String, judge: AttributeClassifier, world: World, plan: BasePlan) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.hasPrefix("samples-") && $0.hasSuffix(".safetensors") }.sorted()
+        guard !files.isEmpty else { return }
+        let scenes = BaseQuality.heldOutPrompts(world: world, count: plan.evaluationSamples).map(\.scene)
+        var text = "# step\tminutes\t" + Attribute.allCases.map(\.rawValue).joined(separator: "\t") + "\n"
+        for f in files {
+            let file = try SafeTensorsFile(path: (work as NSString).appendingPathComponent(f))
+            let images = try file.tensor("images")
+            let list = images.unstacked()
+            let acc = BaseQuality.attributeAccuracy(images: list, scenes: Array(scenes.prefix(list.count)), judge: judge)
+            text += (file.metadata["step"] ?? "?") + "\t" + (file.metadata["minutes"] ?? "?") + Attribute.allCases.map { String(format: "\t%.4f", acc[$0] ?? .nan) }.joined() + "\n"
+        }
+        try writeAtomically(Data(text.utf8), to: (work as NSString).appendingPathComponent("evaluations.tsv"))
+    }
+}
+
+/// The base model's objective for step n (the header's loss): world examples n·B ..< (n + 1)·B,
+/// their captions (one in ten dropped), noise and timesteps from RNG(seed).split("step/n").
+struct BaseObjective {
+    let plan: BasePlan
+    let unet: UNet2DConditionModel
+    let textEncoder: CLIPTextModel
+    let tokenizer: CLIPTokenizer
+    let world: World
+    let schedule: NoiseSchedule
+
+    init(plan: BasePlan, unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer) {
+        self.plan = plan
+        self.unet = unet
+        self.textEncoder = textEncoder
+        self.tokenizer = tokenizer
+        world = World(size: plan.unet.sampleSize)
+        schedule = plan.scheduler.schedule
+    }
+
+    func callAsFunction(step: Int) -> Variable {
+        var rng = RNG(seed: plan.seed).split("step/\(step)")
+        let indices = Array((step * plan.batch)..<((step + 1) * plan.batch))
+        let examples = world.examples(.train, seed: plan.seed, indices: indices)
+        let captions = examples.map { rng.uniform() < plan.captionDropout ? "" : $0.caption.text }
+        let context = Variable.withoutGradients { textEncoder(tokenizer(captions)).lastHiddenState }  // (B, L, D)
+        let x0 = World.batchTensor(examples.map(\.image))  // (B, 3, H, W)
+        let ε = rng.normal(x0.shape)
+        let t = (0..<plan.batch).map { _ in rng.randint(schedule.trainTimesteps) }
+        let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
+        let target = schedule.target(plan.prediction, x0: x0, noise: ε, timesteps: t)
+        let prediction = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)
+        return plan.weighting.loss(
+            prediction, Variable(target), timesteps: t, schedule: schedule, predictionType: plan.prediction)
+    }
+}
+
+/// Minutes of training: those before this process (a resumed run's clock goes on from there),
+/// plus this process's. Kept in elapsed.tsv beside the state, not in it, so that the state's bytes
+/// do not depend on the wall clock.
+struct TrainingClock {
+    let work: String
+    let minutesBefore: Double
+    let start = Date()
+
+    init(work: String, step: Int) {
+        self.work = work
+        minutesBefore = step == 0 ? 0 : BaseModel.minutesOfTraining(atStep: step, work: work) ?? 0
+    }
+
+    var minutes: Double { minutesBefore + Date().timeIntervalSince(start) / 60 }
+
+    func record(step: Int) throws {
+        let text = String(format: "# step\tminutes of training\n%d\t%.2f\n", step, minutes)
+        try writeAtomically(Data(text.utf8), to: joinedPath(work, "elapsed.tsv"))
+    }
+}
+
+/// Held-out prompts (full captions of compositions training never draws), sampled with the EMA
+/// weights and read by the attribute classifier; one row appended to evaluations.tsv, a grid saved.
+struct BaseEvaluation {
+    let plan: BasePlan
+    let textEncoder: CLIPTextModel
+    let tokenizer: CLIPTokenizer
+    let judge: AttributeClassifier
+
+    func run(unet: UNet2DConditionModel, ema: EMA, step: Int, minutes: Double, work: String, log: (String) -> Void) throws {
         let saved = unet.parameters.map(\.value)
         ema.copyToParameters()
         defer { for (p, v) in zip(unet.parameters, saved) { p.value = v } }
         let pipeline = TextToImagePipeline(unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, scheduler: plan.scheduler)
-        let prompts = evaluationPrompts(world: world, count: plan.evaluationSamples)
-        var images: [Tensor] = []
-        for lo in stride(from: 0, to: prompts.count, by: 16) {
-            let batch = pipeline(prompts[lo..<min(prompts.count, lo + 16)].map(\.caption.text), guidanceScale: plan.evaluationGuidance,
-                                 steps: plan.evaluationSteps, seed: 77 + UInt64(lo))
-            images += (0..<batch.shape[0]).map { batch.slice(rows: $0..<($0 + 1)).reshaped(Array(batch.shape.dropFirst())) }
-        }
-        let accuracy = attributeAccuracy(images: images, scenes: prompts.map(\.scene), judge: judge)
-        let row = "\(step)\t" + String(format: "%.2f", minutes) + Attribute.allCases.map { String(format: "\t%.4f", accuracy[$0] ?? .nan) }.joined() + "\n"
-        let file = path(work, "evaluations.tsv")
-        let old = (try? String(contentsOfFile: file, encoding: .utf8)) ?? "# step\tminutes\t" + Attribute.allCases.map(\.rawValue).joined(separator: "\t") + "\n"
+        let world = World(size: plan.unet.sampleSize)
+        let prompts = BaseQuality.heldOutPrompts(world: world, count: plan.evaluationSamples)
+        let images = pipeline.images(
+            prompts.map(\.caption.text), steps: plan.evaluationSteps, guidance: plan.evaluationGuidance, seed: 77)
+        let accuracy = BaseQuality.attributeAccuracy(images: images, scenes: prompts.map(\.scene), judge: judge)
+        let fields = Attribute.allCases.map { String(format: "\t%.4f", accuracy[$0] ?? .nan) }
+        let row = "\(step)\t" + String(format: "%.2f", minutes) + fields.joined() + "\n"
+        let file = joinedPath(work, "evaluations.tsv")
+        let header = "# step\tminutes\t" + Attribute.allCases.map(\.rawValue).joined(separator: "\t") + "\n"
+        let old = (try? String(contentsOfFile: file, encoding: .utf8)) ?? header
         try writeAtomically(Data((old + row).utf8), to: file)
-        try PNG.write(ImageOps.grid(images.prefix(32).map { ImageOps.upscaled($0, by: 2) }, rows: 4, columns: 8), to: path(work, String(format: "samples-%05d.png", step)))
+        let grid = ImageOps.grid(images.prefix(32).map { ImageOps.upscaled($0, by: 2) }, rows: 4, columns: 8)
+        try PNG.write(grid, to: joinedPath(work, String(format: "samples-%05d.png", step)))
         // The samples themselves, so that a later judge can score this point of the curve again.
-        try SafeTensors.write(["images": World.batchTensor(images, signed: false)], to: path(work, String(format: "samples-%05d.safetensors", step)),
-                              metadata: ["minutes": String(format: "%.2f", minutes), "step": "\(step)"])
-        log("\n  step \(step) (\(String(format: "%.1f", minutes)) min): " + Attribute.allCases.map { String(format: "%@ %.2f", $0.rawValue, accuracy[$0] ?? .nan) }.joined(separator: ", "))
-    }
-
-    /// Full captions of held-out compositions (photos, as the quality bar asks), seed 606.
-    public static func evaluationPrompts(world: World, count: Int) -> [Example] {
-        var out: [Example] = []
-        var i = 0
-        while out.count < count {
-            let e = world.example(.heldout, seed: 606, index: i, fullCaption: true)
-            if e.scene.style == .photo { out.append(e) }
-            i += 1
-        }
-        return out
-    }
-
-    /// The judge's accuracy per attribute on images (each (3, H, W) in [0, 1]) against the scenes their prompts describe.
-    public static func attributeAccuracy(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> [Attribute: Double] {
-        let predictions = judge.predict(World.batchTensor(images))
-        var result: [Attribute: Double] = [:]
-        for a in Attribute.allCases {
-            let pairs = zip(scenes, predictions).compactMap { s, p in a.label(of: s).map { ($0, p[a]!) } }
-            result[a] = Double(pairs.filter { $0.0 == $0.1 }.count) / Double(max(1, pairs.count))
-        }
-        return result
+        try SafeTensors.write(
+            ["images": World.batchTensor(images, signed: false)],
+            to: joinedPath(work, String(format: "samples-%05d.safetensors", step)),
+            metadata: ["minutes": String(format: "%.2f", minutes), "step": "\(step)"])
+        let summary = Attribute.allCases.map { String(format: "%@ %.2f", $0.rawValue, accuracy[$0] ?? .nan) }
+        log("\n  step \(step) (\(String(format: "%.1f", minutes)) min): " + summary.joined(separator: ", "))
     }
 }

@@ -10,7 +10,6 @@
 // Outputs (Checkpoints/ by default): base/tokenizer, base/text_encoder, contrastive/ (the partner,
 // its projection, the loss log), judges/{attributes, clip, dino} with report.json each.
 
-import ChapterSupport
 import Evaluation
 import Foundation
 import ImageIO
@@ -60,49 +59,48 @@ public func textEncoderConfig(_ tokenizer: CLIPTokenizer) -> CLIPTextConfig {
 }
 
 public enum TextSide {
-    static func path(_ dir: String, _ f: String) -> String { (dir as NSString).appendingPathComponent(f) }
     static func log(_ s: String) { print(s); fflush(stdout) }
 
     /// Runs every stage whose output is missing (or all with `force`).
     public static func run(out: String, plan: TextSidePlan, force: Bool = false, wordList: String = "Data/wordlist/words.txt") throws {
         let world = World(size: 32)
-        let tokDir = path(out, "base/tokenizer"), teDir = path(out, "base/text_encoder")
+        let tokDir = joinedPath(out, "base/tokenizer"), teDir = joinedPath(out, "base/text_encoder")
         let tokenizer: CLIPTokenizer
-        if force || !FileManager.default.fileExists(atPath: path(tokDir, "vocab.json")) {
+        if force || !FileManager.default.fileExists(atPath: joinedPath(tokDir, "vocab.json")) {
             let t0 = Date()
             tokenizer = trainTokenizer(world: world, plan: plan, wordList: wordList)
             try tokenizer.save(folder: tokDir)
             log(String(format: "tokenizer: %d tokens (%d merges) in %.1f s → %@", tokenizer.vocabularySize, tokenizer.merges.count, Date().timeIntervalSince(t0), tokDir))
         } else { tokenizer = try CLIPTokenizer(folder: tokDir); log("tokenizer: kept \(tokDir)") }
 
-        let contrastiveDir = path(out, "contrastive")
-        if force || !FileManager.default.fileExists(atPath: path(contrastiveDir, "report.json")) {
+        let contrastiveDir = joinedPath(out, "contrastive")
+        if force || !FileManager.default.fileExists(atPath: joinedPath(contrastiveDir, "report.json")) {
             let t0 = Date()
             let pair = ContrastivePair(image: ImageEncoderConfig(architecture: "plain", blockOutChannels: [32, 64, 128], outFeatures: 64),
                                        text: textEncoderConfig(tokenizer), embedDim: 64, seed: Seeds.textEncoder)
             let rows = try trainPair(pair, tokenizer: tokenizer, world: world, seed: Seeds.textEncoder, recipe: plan.textEncoder, label: "text encoder")
             try pair.save(folder: contrastiveDir, textTowerFolder: teDir)
-            try writeLog(rows, header: "step\tloss (symmetric InfoNCE, text encoder + plain image tower)", to: path(contrastiveDir, "loss.tsv"))
+            try writeLog(rows, header: "step\tloss (symmetric InfoNCE, text encoder + plain image tower)", to: joinedPath(contrastiveDir, "loss.tsv"))
             let top1 = retrieval(try ContrastivePair.load(folder: contrastiveDir, textTowerFolder: teDir), tokenizer: tokenizer, world: world, count: min(100, plan.evaluationImages))
-            try writeReport(["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)], to: path(contrastiveDir, "report.json"))
+            try writeReport(["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)], to: joinedPath(contrastiveDir, "report.json"))
             log(String(format: "text encoder: image→caption top-1 among 100 held-out = %.3f (%.0f s) → %@", top1, Date().timeIntervalSince(t0), teDir))
         } else { log("text encoder: kept \(teDir)") }
 
-        let judgesDir = path(out, "judges")
-        let attrDir = path(judgesDir, "attributes")
-        if force || !FileManager.default.fileExists(atPath: path(attrDir, "report.json")) {
+        let judgesDir = joinedPath(out, "judges")
+        let attrDir = joinedPath(judgesDir, "attributes")
+        if force || !FileManager.default.fileExists(atPath: joinedPath(attrDir, "report.json")) {
             let t0 = Date()
             let model = AttributeClassifier.fresh(seed: Seeds.attributes)
             let rows = try trainAttributes(model, world: world, recipe: plan.attributes)
             try model.network.save(folder: attrDir)
-            try writeLog(rows, header: "step\tloss (sum of the five attributes' cross-entropies)", to: path(attrDir, "loss.tsv"))
+            try writeLog(rows, header: "step\tloss (sum of the five attributes' cross-entropies)", to: joinedPath(attrDir, "loss.tsv"))
             let acc = attributeAccuracy(try AttributeClassifier(folder: attrDir), world: world, count: plan.evaluationImages)
-            try writeReport(Dictionary(uniqueKeysWithValues: acc.map { ("accuracy_\($0.key.rawValue)", $0.value) }), to: path(attrDir, "report.json"))
+            try writeReport(Dictionary(uniqueKeysWithValues: acc.map { ("accuracy_\($0.key.rawValue)", $0.value) }), to: joinedPath(attrDir, "report.json"))
             log("attribute classifier (\(Int(Date().timeIntervalSince(t0))) s): " + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(separator: ", "))
         } else { log("attribute classifier: kept \(attrDir)") }
 
-        let clipDir = path(judgesDir, "clip")
-        if force || !FileManager.default.fileExists(atPath: path(clipDir, "report.json")) {
+        let clipDir = joinedPath(judgesDir, "clip")
+        if force || !FileManager.default.fileExists(atPath: joinedPath(clipDir, "report.json")) {
             let t0 = Date()
             var textConfig = textEncoderConfig(tokenizer)
             textConfig.layers = 2; textConfig.intermediateSize = 128
@@ -110,21 +108,21 @@ public enum TextSide {
                                        text: textConfig, embedDim: 64, seed: Seeds.clipJudge)
             let rows = try trainPair(pair, tokenizer: tokenizer, world: world, seed: Seeds.clipJudge, split: .all, recipe: plan.clipJudge, label: "CLIP judge")
             try pair.save(folder: clipDir)
-            try writeLog(rows, header: "step\tloss (symmetric InfoNCE, CLIP judge)", to: path(clipDir, "loss.tsv"))
+            try writeLog(rows, header: "step\tloss (symmetric InfoNCE, CLIP judge)", to: joinedPath(clipDir, "loss.tsv"))
             let top1 = retrieval(try ContrastivePair.load(folder: clipDir), tokenizer: tokenizer, world: world, count: min(100, plan.evaluationImages))
-            try writeReport(["retrieval_top1_of_100": top1], to: path(clipDir, "report.json"))
+            try writeReport(["retrieval_top1_of_100": top1], to: joinedPath(clipDir, "report.json"))
             log(String(format: "CLIP judge: image→caption top-1 among 100 held-out = %.3f (%.0f s)", top1, Date().timeIntervalSince(t0)))
         } else { log("CLIP judge: kept \(clipDir)") }
 
-        let dinoDir = path(judgesDir, "dino")
-        if force || !FileManager.default.fileExists(atPath: path(dinoDir, "report.json")) {
+        let dinoDir = joinedPath(judgesDir, "dino")
+        if force || !FileManager.default.fileExists(atPath: joinedPath(dinoDir, "report.json")) {
             let t0 = Date()
             let model = DINOJudge.fresh(seed: Seeds.dino)
             let rows = try trainDINO(model, world: world, recipe: plan.dino)
             try model.network.save(folder: dinoDir)
-            try writeLog(rows, header: "step\tloss (NT-Xent over two augmented views, temperature 0.1)", to: path(dinoDir, "loss.tsv"))
+            try writeLog(rows, header: "step\tloss (NT-Xent over two augmented views, temperature 0.1)", to: joinedPath(dinoDir, "loss.tsv"))
             let acc = nearestNeighbourClassAccuracy(try DINOJudge(folder: dinoDir), world: world, count: plan.evaluationImages)
-            try writeReport(["nearest_neighbour_class_accuracy": acc], to: path(dinoDir, "report.json"))
+            try writeReport(["nearest_neighbour_class_accuracy": acc], to: joinedPath(dinoDir, "report.json"))
             log(String(format: "DINO judge: 1-NN class accuracy on held-out = %.3f (%.0f s)", acc, Date().timeIntervalSince(t0)))
         } else { log("DINO judge: kept \(dinoDir)") }
     }
@@ -144,7 +142,7 @@ public enum TextSide {
         } else {
             FileHandle.standardError.write(Data("warning: \(wordList) not found; merges from captions alone\n".utf8))
         }
-        var progress = Progress("tokenizer merges", total: plan.vocabularySize - 514)
+        var progress = ProgressLine("tokenizer merges", total: plan.vocabularySize - 514)
         let merges = BPETrainer.train(wordCounts: counts, vocabularySize: plan.vocabularySize) { done, _ in progress.update(done) }
         return CLIPTokenizer(merges: merges, modelMaxLength: plan.modelMaxLength)
     }

@@ -1,7 +1,6 @@
 // The loop every pretraining stage shares (nanoGPT's train.py in miniature): AdamW with linear
 // warmup and cosine decay, gradients clipped at global norm 1, a progress line, a loss log.
 
-import ChapterSupport
 import Foundation
 import TensorCore
 
@@ -24,7 +23,7 @@ public struct LogRow: Sendable { public var step: Int; public var loss: Double; 
 public func train(_ label: String, _ parameters: [Variable], _ recipe: StageRecipe,
                   afterStep: (Int) -> Void = { _ in }, loss: (Int) -> Variable) throws -> [LogRow] {
     let optimizer = AdamW(parameters, learningRate: recipe.learningRate, weightDecay: recipe.weightDecay)
-    var progress = Progress(label, total: recipe.steps)
+    var progress = ProgressLine(label, total: recipe.steps)
     var log: [LogRow] = []
     var smoothed = 0.0
     for step in 0..<recipe.steps {

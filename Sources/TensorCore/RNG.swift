@@ -19,9 +19,7 @@ public struct RNG: RandomNumberGenerator, Sendable {
 
     /// An independent generator for one purpose, derived from this generator's seed.
     public func split(_ purpose: String) -> RNG {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the purpose's UTF-8 bytes
-        for byte in purpose.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        var mix = seed ^ h
+        var mix = seed ^ fnv1a(purpose.utf8)  // FNV-1a over the purpose's UTF-8 bytes
         return RNG(seed: splitMix64(&mix))
     }
 

@@ -228,6 +228,27 @@ final class ChapterTests: XCTestCase {
         XCTAssertTrue(badSubject.output.contains("unicorn") && badSubject.output.contains("split-ball"), badSubject.output)
     }
 
+    /// Wrong values are answered with what is allowed, in the project's words, before any work.
+    func testTrainAndSampleNameWhatIsAllowed() throws {
+        let file = temporaryDirectory("cli") + "/a-file"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        let cases: [([String], String)] = [
+            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--seed", "-1"], "a seed is a whole number"),
+            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lora_alpha", "8"], "--lora_alpha needs --rank"),
+            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lr_scheduler", "step"], "'cosine'"),
+            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--output_dir", file], "is a file; give a folder"),
+            (["sample", "--prompt", "a cup", "--out", file + "-out", "--scheduler", "euler"], "'ddim' and 'ddpm'"),
+            (["textual-inversion", "--train_data_dir", "x", "--placeholder_token", "sks", "--initializer_token", "ball",
+              "--max_train_steps", "0"], "must be a whole number ≥ 1"),
+        ]
+        for (args, expected) in cases {
+            let r = try run("dreambooth", args)
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.output.contains(expected), "\(args.joined(separator: " ")): \(r.output)")
+            XCTAssertFalse(r.output.contains("NSCocoaErrorDomain"), r.output)
+        }
+    }
+
     func testWorldCommandWritesAnImagefolder() throws {
         let dir = temporaryDirectory("worldcli")
         let r = try run("dreambooth", ["world", "--out", dir, "--count", "10", "--seed", "3", "--split", "heldout", "--full_captions", "--resolution", "64"])

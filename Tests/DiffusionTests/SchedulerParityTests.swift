@@ -178,3 +178,43 @@ final class SchedulerSpacingParityTests: XCTestCase {
         }
     }
 }
+
+/// The loss weighting value is the same arithmetic as the calls it replaces, and the sampler
+/// protocol's step is the scheduler's own step with the noise drawn from the generator.
+final class LossWeightingAndSamplerTests: XCTestCase {
+    func testWeightingsAreMSEAndWeightedMSE() {
+        let schedule = NoiseSchedule(.cosine)
+        var rng = RNG(seed: 4)
+        let prediction = Variable(rng.normal([3, 2, 2, 2]))
+        let target = Variable(rng.normal([3, 2, 2, 2]))
+        let t = [10, 500, 990]
+        let uniform = LossWeighting.uniform.loss(prediction, target, timesteps: t, schedule: schedule, predictionType: .epsilon)
+        XCTAssertEqual(uniform.value.scalars, Variable.mse(prediction, target).value.scalars)
+        let weights = schedule.minSNRWeights(timesteps: t, gamma: 5, prediction: .vPrediction)
+        let snr = LossWeighting.minSNR(gamma: 5).loss(prediction, target, timesteps: t, schedule: schedule, predictionType: .vPrediction)
+        XCTAssertEqual(snr.value.scalars, Variable.weightedMSE(prediction, target, weights: weights).value.scalars)
+        XCTAssertEqual(LossWeighting(snrGamma: nil), .uniform)
+        XCTAssertEqual(LossWeighting(snrGamma: 5), .minSNR(gamma: 5))
+    }
+
+    func testSamplerProtocolStepIsTheSchedulersStep() {
+        let schedule = NoiseSchedule(.cosine)
+        var ddpm = DDPMScheduler(schedule: schedule)
+        ddpm.setTimesteps(10)
+        var rng = RNG(seed: 5)
+        let x = rng.normal([1, 3, 4, 4])
+        let out = rng.normal([1, 3, 4, 4])
+        let generator = RNG(seed: 6)
+        let t = ddpm.timesteps[2]
+        var noise = generator.split("ddpm/\(t)")
+        let direct = ddpm.step(out, timestep: t, sample: x, varianceNoise: noise.normal(x.shape))
+        var sampler: any Sampler = ddpm
+        sampler.setTimesteps(10)
+        XCTAssertEqual(sampler.step(out, timestep: t, sample: x, generator: generator).scalars, direct.scalars)
+        var ddim = DDIMScheduler(schedule: schedule)
+        ddim.setTimesteps(10)
+        XCTAssertEqual(
+            (ddim as any Sampler).step(out, timestep: t, sample: x, generator: generator).scalars,
+            ddim.step(out, timestep: t, sample: x).scalars)
+    }
+}

@@ -59,11 +59,14 @@ final class BaseModelTests: XCTestCase {
         var resumeLog: [String] = []
         XCTAssertTrue(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, log: { resumeLog.append($0) }))
         XCTAssertTrue(resumeLog.contains { $0.contains("resuming at step 3") && $0.contains("minutes of training") && !$0.contains("unknown") }, "\(resumeLog)")
-        for f in ["base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json", "base/scheduler/scheduler_config.json", "work/state.safetensors", "work/loss.tsv"] {
+        for f in ["base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json", "base/scheduler/scheduler_config.json", "work/checkpoint-8/state.safetensors", "work/loss.tsv"] {
             let x = FileManager.default.contents(atPath: a + "/" + f)
             XCTAssertNotNil(x, f)
             XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
         }
+        // One training state is kept (the newest), and no temporary folder is left behind.
+        let work = try FileManager.default.contentsOfDirectory(atPath: b + "/work")
+        XCTAssertEqual(work.filter { $0.hasPrefix("checkpoint-") || $0.hasPrefix(".checkpoint") }, ["checkpoint-8"], "\(work)")
         // The result is a pipeline folder our sampler (and diffusers) loads.
         let pipeline = try TextToImagePipeline(folder: a + "/base")
         let images = pipeline(["a red cup"], guidanceScale: 2, steps: 2, seed: 1)

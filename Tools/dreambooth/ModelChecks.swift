@@ -39,9 +39,18 @@ func require(_ file: SafeTensorsFile, _ name: String) throws -> Tensor {
 /// Runs a command body, printing errors as one line naming the file (exit status 1).
 func reportingErrors(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-        FileHandle.standardError.write(Data("dreambooth: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("dreambooth: \(userMessage(error))\n".utf8))
         throw ExitCode(1)
     }
+}
+
+/// An error in the project's words: Foundation's file errors as "path: what went wrong", not
+/// `Error Domain=NSCocoaErrorDomain Code=516 … UserInfo={…}`.
+func userMessage(_ error: Error) -> String {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    return (path.map { "\($0): " } ?? "") + ns.localizedDescription
 }
 
 struct UNetForward: ParsableCommand {

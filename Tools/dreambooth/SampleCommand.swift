@@ -1,7 +1,7 @@
 // `dreambooth sample`: text to image with a pipeline folder, as diffusers' pipelines are called.
 
 import ArgumentParser
-import ChapterSupport
+import Diffusion
 import Foundation
 import ImageIO
 import Models
@@ -24,7 +24,7 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .customLong("guidance_scale"), help: "Classifier-free guidance scale g (ε̂ = ε_∅ + g·(ε_c − ε_∅)); off at g ≤ 1.")
     var guidanceScale: Float = 3
     @Option(help: "ddim (deterministic, η = 0) or ddpm (ancestral).")
-    var scheduler: String = "ddim"
+    var scheduler: SamplerKind = .ddim
     @Option(help: "Seed of the initial noise (and of DDPM's per-step noise).")
     var seed: UInt64 = 0
     @Option(help: "Where the images go.")
@@ -43,7 +43,6 @@ struct SampleCommand: ParsableCommand {
         guard numInferenceSteps >= 1 && numInferenceSteps <= 1000 else { throw ValidationError("--num_inference_steps must be 1…1000, got \(numInferenceSteps)") }
         guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else { throw ValidationError("--guidance_scale must be a number in 0…100, got \(guidanceScale)") }
         guard loraScale.isFinite && abs(loraScale) <= 100 else { throw ValidationError("--lora_scale must be a number in -100…100, got \(loraScale)") }
-        guard SamplerKind(rawValue: scheduler) != nil else { throw ValidationError("--scheduler must be ddim or ddpm, got '\(scheduler)'") }
     }
 
     func run() throws {
@@ -63,9 +62,9 @@ struct SampleCommand: ParsableCommand {
                 initial = t
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            var bar = ChapterSupport.Progress("sample", total: numInferenceSteps)
+            var bar = ProgressLine("sample", total: numInferenceSteps)
             let images = pipeline([String](repeating: prompt, count: numImages), negativePrompt: negativePrompt, guidanceScale: guidanceScale,
-                                  steps: numInferenceSteps, sampler: SamplerKind(rawValue: scheduler)!, seed: seed, latents: initial) { k, _ in bar.update(k) }
+                                  steps: numInferenceSteps, sampler: scheduler, seed: seed, latents: initial) { k, _ in bar.update(k) }
             var lines: [String] = []
             var tiles: [Tensor] = []
             for i in 0..<numImages {
@@ -74,7 +73,7 @@ struct SampleCommand: ParsableCommand {
                 try PNG.write(image, to: (out as NSString).appendingPathComponent(name))
                 tiles.append(ImageOps.upscaled(image, by: max(1, 128 / H)))
                 lines.append("{\"file_name\": \(jsonString(name)), \"prompt\": \(jsonString(prompt)), \"negative_prompt\": \(negativePrompt.map(jsonString) ?? "null"), "
-                             + "\"seed\": \(seed), \"index\": \(i), \"num_inference_steps\": \(numInferenceSteps), \"guidance_scale\": \(guidanceScale), \"scheduler\": \(jsonString(scheduler))}")
+                             + "\"seed\": \(seed), \"index\": \(i), \"num_inference_steps\": \(numInferenceSteps), \"guidance_scale\": \(guidanceScale), \"scheduler\": \(jsonString(scheduler.rawValue))}")
             }
             let columns = min(8, numImages)
             try PNG.write(ImageOps.grid(tiles, rows: (numImages + columns - 1) / columns, columns: columns), to: (out as NSString).appendingPathComponent("grid.png"))

@@ -32,6 +32,11 @@ struct TokenizeCommand: ParsableCommand {
     }
 }
 
+/// The stages of `make pretrain`.
+enum PretrainStage: String, CaseIterable, ExpressibleByArgument {
+    case text, base, all
+}
+
 struct PretrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pretrain",
         abstract: "Train the shipped models from scratch: tokenizer, text encoder and judges (stages whose output exists are kept).")
@@ -44,18 +49,17 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "The English word list the tokenizer's merges also learn from.")
     var wordList: String = "Data/wordlist/words.txt"
     @Option(help: "text (tokenizer, text encoder, judges), base (the base UNet; needs the text stage's output), or all.")
-    var stage: String = "all"
+    var stage: PretrainStage = .all
     @Option(help: "Where the base model's resumable training state, logs and sample grids go.")
     var work: String = ".pretrain"
     @Option(help: "base: epsilon (what ships) or v_prediction (the comparison of chapter 05).")
-    var prediction: String = "epsilon"
+    var prediction: PredictionType = .epsilon
     @Option(name: .customLong("stop_after"), help: "base: stop after this step's checkpoint (resume later with the same command).")
     var stopAfter: Int?
 
     func validate() throws {
-        guard ["text", "base", "all"].contains(stage) else { throw ValidationError("--stage must be text, base or all, got '\(stage)'") }
-        guard PredictionType(rawValue: prediction) == .epsilon || PredictionType(rawValue: prediction) == .vPrediction else {
-            throw ValidationError("--prediction must be epsilon or v_prediction, got '\(prediction)'")
+        guard prediction == .epsilon || prediction == .vPrediction else {
+            throw ValidationError("--prediction must be epsilon or v_prediction, got '\(prediction.rawValue)'")
         }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop_after must be a positive step") }
     }
@@ -63,10 +67,10 @@ struct PretrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t0 = Date()
-            if stage != "base" { try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList) }
-            if stage != "text" {
+            if stage != .base { try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList) }
+            if stage != .text {
                 var plan: BasePlan = quick ? .quick : .full
-                plan.prediction = PredictionType(rawValue: prediction)!
+                plan.prediction = prediction
                 let workDir = (work as NSString).appendingPathComponent((quick ? "base-quick" : "base") + (plan.prediction == .epsilon ? "" : "-v"))
                 if force { try? FileManager.default.removeItem(atPath: workDir) }
                 let t1 = Date()
@@ -145,7 +149,7 @@ struct EvaluateBaseCommand: ParsableCommand {
             let pipeline = try TextToImagePipeline(folder: model)
             let judges = try Judges(folder: checkpoints + "/judges", tokenizer: pipeline.tokenizer)
             if let work = rescoreTraining {
-                try BaseQuality.rescore(work: work, judge: judges.attributes, world: World(), plan: .full)
+                try BaseModel.rescore(work: work, judge: judges.attributes, world: World(), plan: .full)
                 try BaseModel.publishLogs(work: work, checkpoints: checkpoints)
                 print(try String(contentsOfFile: work + "/evaluations.tsv", encoding: .utf8), terminator: "")
                 return

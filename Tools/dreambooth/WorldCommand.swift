@@ -1,7 +1,7 @@
 // `dreambooth world`: the procedural world as an imagefolder another program can read.
 
 import ArgumentParser
-import ChapterSupport
+import TensorCore
 import Foundation
 import ToyWorld
 
@@ -35,7 +35,7 @@ struct WorldCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var progress = Progress("world", total: count)
+            var progress = ProgressLine("world", total: count)
             try WorldExport.export(to: out, world: World(size: resolution), split: World.Split(rawValue: split)!, seed: seed, count: count,
                                    subject: subject.flatMap(Subject.named), fullCaptions: fullCaptions) { progress.update($0) }
             print("wrote \(count) images and metadata.jsonl to \(out)")

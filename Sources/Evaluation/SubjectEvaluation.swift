@@ -15,10 +15,8 @@
 //   DIV          mean pairwise DINO distance among one prompt's 4 samples, averaged over prompts
 
 import Diffusion
-import Evaluation
 import Foundation
 import Models
-import Pretraining
 import TensorCore
 import ToyWorld
 
@@ -80,7 +78,7 @@ public final class SubjectEvaluator {
     /// DDPM, the sampler chapter 05 measured as the most accurate at 25 steps.
     public let sampler = SamplerKind.ddpm
     var lookJudges: [String: SubjectLookJudge] = [:]
-    static let version = "eval-v1"
+    public static let version = "eval-v1"
 
     public init(judges: Judges, quick: Bool) {
         self.judges = judges
@@ -114,8 +112,8 @@ public final class SubjectEvaluator {
     /// The samples of a prompt list (the prompt's samples adjacent), and of the class prompt.
     public func samples(_ pipeline: TextToImagePipeline, prompts: [SubjectPrompt], classPrompt: String, seed: UInt64 = 4242) -> (prompts: [Tensor], classPrompt: [Tensor]) {
         let texts = prompts.flatMap { [String](repeating: $0.text, count: samplesPerPrompt) }
-        let images = BaseQuality.sample(pipeline, texts, steps: steps, guidance: guidance, sampler: sampler, seed: seed)
-        let classImages = BaseQuality.sample(pipeline, [String](repeating: classPrompt, count: classSamples), steps: steps, guidance: guidance, sampler: sampler, seed: seed &+ 77)
+        let images = pipeline.images(texts, steps: steps, guidance: guidance, sampler: sampler, seed: seed)
+        let classImages = pipeline.images([String](repeating: classPrompt, count: classSamples), steps: steps, guidance: guidance, sampler: sampler, seed: seed &+ 77)
         return (images, classImages)
     }
 

@@ -4,24 +4,34 @@
 //   Fréchet    1,000 samples from training captions against the 1,000 real images of the same
 //   distance   scenes, in the DINO judge's feature space (an FID in miniature)
 
-import Evaluation
 import Foundation
 import Models
 import TensorCore
 import ToyWorld
 
 public enum BaseQuality {
-    /// Images (each (3, H, W) in [0, 1]) for prompts, 16 prompts (32 UNet rows with guidance) at a time.
-    public static func sample(_ pipeline: TextToImagePipeline, _ prompts: [String], steps: Int, guidance: Float,
-                              sampler: SamplerKind = .ddim, seed: UInt64, progress: (Int) -> Void = { _ in }) -> [Tensor] {
-        var images: [Tensor] = []
-        for lo in stride(from: 0, to: prompts.count, by: 16) {
-            let batch = pipeline(Array(prompts[lo..<min(prompts.count, lo + 16)]), guidanceScale: guidance, steps: steps, sampler: sampler,
-                                 seed: seed &+ UInt64(lo))
-            images += (0..<batch.shape[0]).map { batch.slice(rows: $0..<($0 + 1)).reshaped(Array(batch.shape.dropFirst())) }
-            progress(images.count)
+    /// Full captions of held-out compositions (photos, as the quality bar asks), seed 606.
+    public static func heldOutPrompts(world: World, count: Int) -> [Example] {
+        var out: [Example] = []
+        var i = 0
+        while out.count < count {
+            let e = world.example(.heldout, seed: 606, index: i, fullCaption: true)
+            if e.scene.style == .photo { out.append(e) }
+            i += 1
         }
-        return images
+        return out
+    }
+
+    /// The judge's accuracy per attribute on images (each (3, H, W) in [0, 1]) against the scenes
+    /// their prompts describe.
+    public static func attributeAccuracy(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> [Attribute: Double] {
+        let predictions = judge.predict(World.batchTensor(images))
+        var result: [Attribute: Double] = [:]
+        for a in Attribute.allCases {
+            let pairs = zip(scenes, predictions).compactMap { s, p in a.label(of: s).map { ($0, p[a]!) } }
+            result[a] = Double(pairs.filter { $0.0 == $0.1 }.count) / Double(max(1, pairs.count))
+        }
+        return result
     }
 
     public struct Report {
@@ -46,14 +56,14 @@ public enum BaseQuality {
                                frechetSamples: Int = 1000, frechetSteps: Int = 20, log: (String) -> Void = { print($0); fflush(stdout) }) -> Report {
         let t0 = Date()
         let world = World(size: pipeline.unet.config.sampleSize)
-        let prompts = BaseModel.evaluationPrompts(world: world, count: samples)
-        let images = sample(pipeline, prompts.map(\.caption.text), steps: steps, guidance: guidance, seed: 1234) { log("  accuracy samples: \($0)/\(samples)") }
-        let accuracy = BaseModel.attributeAccuracy(images: images, scenes: prompts.map(\.scene), judge: judges.attributes)
+        let prompts = heldOutPrompts(world: world, count: samples)
+        let images = pipeline.images(prompts.map(\.caption.text), steps: steps, guidance: guidance, seed: 1234) { log("  accuracy samples: \($0)/\(samples)") }
+        let accuracy = attributeAccuracy(images: images, scenes: prompts.map(\.scene), judge: judges.attributes)
         log("accuracy on \(samples) held-out prompts: " + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, accuracy[$0]!) }.joined(separator: ", "))
         var fd: Double? = nil, realFD: Double? = nil
         if frechetSamples > 1 {
             let real = world.examples(.train, seed: 707, indices: Array(0..<frechetSamples))
-            let generated = sample(pipeline, real.map(\.caption.text), steps: frechetSteps, guidance: guidance, seed: 4321) { log("  Fréchet samples: \($0)/\(frechetSamples)") }
+            let generated = pipeline.images(real.map(\.caption.text), steps: frechetSteps, guidance: guidance, seed: 4321) { log("  Fréchet samples: \($0)/\(frechetSamples)") }
             let realFeatures = judges.dino.embed(World.batchTensor(real.map(\.image)))
             fd = Metrics.frechetDistance(judges.dino.embed(World.batchTensor(generated)), realFeatures)
             // The floor: two real sets of the same size differ by sampling alone.
@@ -63,22 +73,5 @@ public enum BaseQuality {
         }
         return Report(accuracy: accuracy, samples: samples, steps: steps, guidance: guidance, frechetDistance: fd,
                       frechetSamples: frechetSamples, frechetSteps: frechetSteps, realFrechetDistance: realFD, seconds: Date().timeIntervalSince(t0))
-    }
-
-    /// Scores the sample sets saved during training (samples-NNNNN.safetensors) with a judge,
-    /// rewriting evaluations.tsv: the accuracy-against-minutes curve measured by the final judge.
-    public static func rescore(work: String, judge: AttributeClassifier, world: World, plan: BasePlan) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.hasPrefix("samples-") && $0.hasSuffix(".safetensors") }.sorted()
-        guard !files.isEmpty else { return }
-        let scenes = BaseModel.evaluationPrompts(world: world, count: plan.evaluationSamples).map(\.scene)
-        var text = "# step\tminutes\t" + Attribute.allCases.map(\.rawValue).joined(separator: "\t") + "\n"
-        for f in files {
-            let file = try SafeTensorsFile(path: (work as NSString).appendingPathComponent(f))
-            let images = try file.tensor("images")
-            let list = (0..<images.shape[0]).map { images.slice(rows: $0..<($0 + 1)).reshaped(Array(images.shape.dropFirst())) }
-            let acc = BaseModel.attributeAccuracy(images: list, scenes: Array(scenes.prefix(list.count)), judge: judge)
-            text += (file.metadata["step"] ?? "?") + "\t" + (file.metadata["minutes"] ?? "?") + Attribute.allCases.map { String(format: "\t%.4f", acc[$0] ?? .nan) }.joined() + "\n"
-        }
-        try writeAtomically(Data(text.utf8), to: (work as NSString).appendingPathComponent("evaluations.tsv"))
     }
 }

@@ -1,0 +1,109 @@
+// The three ways the trainer fine-tunes, each a small type the loop is given (mlx-examples'
+// dreambooth.py keeps one step() for all; the variants differ only in what they name below):
+//   FullFineTuning   the UNet's weights (and the text encoder's with --train_text_encoder): DreamBooth
+//   LoRAFineTuning   rank-r adapters on the attention projections (train_dreambooth_lora.py)
+//   TextualInversion one row of the token embedding, the placeholder's (textual_inversion.py)
+
+import Models
+import TensorCore
+
+/// What a fine-tuning method trains, which prompts its steps use, what follows an update, and how
+/// its result is saved.
+protocol FineTuningMethod {
+    /// The trained parameters under the names a checkpoint stores them by (gradients on).
+    var trained: [(name: String, parameter: Variable)] { get }
+    /// Whether the text encoder's output carries gradients: something in it is trained.
+    var trainsTextEncoder: Bool { get }
+    /// The instance prompts of one micro-batch of `count` images.
+    func instancePrompts(count: Int, rng: inout RNG) -> [String]
+    /// Runs after every optimizer update.
+    func afterUpdate()
+    /// Writes the result into `folder`; returns what was written, for the last log line.
+    func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String
+}
+
+extension FineTuningMethod {
+    func afterUpdate() {}
+}
+
+/// The method a configuration asks for: textual inversion with --placeholder_token, LoRA with
+/// --rank, else DreamBooth's full fine-tuning.
+func fineTuningMethod(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws -> FineTuningMethod {
+    if c.isTextualInversion {
+        for p in pipeline.unet.parameters { p.requiresGrad = false }
+        return try TextualInversion(c, text: pipeline.textEncoder, tokenizer: pipeline.tokenizer)
+    }
+    if let rank = c.rank { return LoRAFineTuning(c, pipeline, rank: rank) }
+    return FullFineTuning(c, pipeline)
+}
+
+/// DreamBooth as the paper runs it: every UNet weight, and with --train_text_encoder the text
+/// encoder's; the result is the whole pipeline folder.
+struct FullFineTuning: FineTuningMethod {
+    let trained: [(name: String, parameter: Variable)]
+    let trainsTextEncoder: Bool
+    let instancePrompt: String
+
+    init(_ c: TrainConfig, _ pipeline: TextToImagePipeline) {
+        let unet = pipeline.unet.parameters
+        let text = pipeline.textEncoder.parameters
+        for p in text { p.requiresGrad = c.trainTextEncoder }
+        for p in unet { p.requiresGrad = true }
+        let textPairs = c.trainTextEncoder ? text.map { ("text_encoder." + $0.name, $0) } : []
+        trained = unet.map { ("unet." + $0.name, $0) } + textPairs
+        trainsTextEncoder = c.trainTextEncoder
+        instancePrompt = c.instancePrompt
+    }
+
+    func instancePrompts(count: Int, rng: inout RNG) -> [String] {
+        [String](repeating: instancePrompt, count: count)
+    }
+
+    func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String {
+        try pipeline.save(folder: folder, as: .f32)
+        return "(unet/, text_encoder/, tokenizer/, scheduler/)"
+    }
+}
+
+/// LoRA: the base stays frozen; only the adapters' A and B are trained, and only they are saved,
+/// as train_dreambooth_lora.py saves them (the base is --pretrained_model_name_or_path).
+struct LoRAFineTuning: FineTuningMethod {
+    let sets: [LoRASet]
+    let trained: [(name: String, parameter: Variable)]
+    let trainsTextEncoder: Bool
+    let instancePrompt: String
+
+    init(_ c: TrainConfig, _ pipeline: TextToImagePipeline, rank: Int) {
+        for p in pipeline.textEncoder.parameters { p.requiresGrad = false }
+        for p in pipeline.unet.parameters { p.requiresGrad = false }
+        let lora = LoRAConfig(rank: rank, alpha: c.loraAlpha)
+        var sets = [
+            LoRASet(pipeline.unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: lora, seed: c.seed)
+        ]
+        if c.trainTextEncoder {
+            let text = pipeline.textEncoder.store
+            sets.append(
+                LoRASet(text, component: "text_encoder", targets: LoRAConfig.textEncoderTargets, config: lora, seed: c.seed))
+        }
+        self.sets = sets
+        trained = sets.flatMap { set in
+            set.layers.flatMap { layer in
+                [
+                    ("\(set.component).\(layer.name).lora_A", layer.adapter.down),
+                    ("\(set.component).\(layer.name).lora_B", layer.adapter.up),
+                ]
+            }
+        }
+        trainsTextEncoder = c.trainTextEncoder
+        instancePrompt = c.instancePrompt
+    }
+
+    func instancePrompts(count: Int, rng: inout RNG) -> [String] {
+        [String](repeating: instancePrompt, count: count)
+    }
+
+    func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String {
+        try LoRAWeights.save(sets, to: joinedPath(folder, LoRAWeights.fileName))
+        return "(\(LoRAWeights.fileName), \(sets.reduce(0) { $0 + $1.parameterCount }) parameters)"
+    }
+}
