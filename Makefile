@@ -1,7 +1,9 @@
 # DreamBooth from first principles, in Swift — the front door.
 #
 #   make                 install missing system packages, build (release), run every chapter
-#   make test            build and run the tests (release build; the chapters run in --quick mode)
+#   make test            build and run the tests (release build; the chapters run in --quick mode); first
+#                        checks that every Swift file is as `make format` writes it
+#   make format          format every Swift file with swift-format (.swift-format: 120 columns, one statement a line)
 #   make chapter N=01    run one chapter; its figures land in Figures/01-*/
 #   make figures         regenerate every chapter's figures into Figures/
 #   make book            the chapters as a static HTML book in book/ (open book/index.html)
@@ -24,16 +26,22 @@ CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-* Chapters/[0-9][0-
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: all build test chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench deps clean
+.PHONY: all build test format format-check chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench deps clean
 
 all: deps build figures book
 
 build: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: deps format-check
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build --disable-swift-testing
+
+format:
+	$(SWIFT) format format --in-place --parallel --recursive Sources Tools Chapters Tests Fuzz Package.swift
+
+format-check:
+	@scripts/check-format.sh
 
 chapter: build
 	@test -n "$(N)" || { echo "usage: make chapter N=01 (chapters: $(CHAPTERS))"; exit 2; }

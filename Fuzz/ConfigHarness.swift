@@ -8,7 +8,10 @@ import TensorCore
 /// Reads one valid config of each kind first, so that one-time globals (the readers' tables of
 /// defaults) exist before leak detection starts; otherwise each would be reported once as a leak.
 @_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+public func initialize(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+) -> CInt {
     _ = try? UNetConfig(contentsOf: "../Tests/Fixtures/unet-bench.json").jsonText()
     _ = try? CLIPTextConfig(contentsOf: "../Checkpoints/base/text_encoder/config.json").jsonText()
     _ = try? SchedulerConfig(contentsOf: "../Checkpoints/base/scheduler/scheduler_config.json").jsonText()

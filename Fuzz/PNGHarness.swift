@@ -21,7 +21,10 @@ func withFixedCRCs(_ input: [UInt8]) -> [UInt8] {
         for i in (at + 4)..<(at + 8 + length) { c = crcTable[Int((c ^ UInt32(b[i])) & 0xFF)] ^ (c >> 8) }
         c ^= 0xFFFF_FFFF
         let end = at + 8 + length
-        b[end] = UInt8(c >> 24); b[end + 1] = UInt8((c >> 16) & 0xFF); b[end + 2] = UInt8((c >> 8) & 0xFF); b[end + 3] = UInt8(c & 0xFF)
+        b[end] = UInt8(c >> 24)
+        b[end + 1] = UInt8((c >> 16) & 0xFF)
+        b[end + 2] = UInt8((c >> 8) & 0xFF)
+        b[end + 3] = UInt8(c & 0xFF)
         at = end + 4
     }
     return b

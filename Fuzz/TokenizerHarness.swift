@@ -8,7 +8,10 @@ let folder = "/tmp/fuzz-tokenizer-\(getpid())"
 
 /// Loads the shipped tokenizer first, so that one-time globals exist before leak detection starts.
 @_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+public func initialize(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+) -> CInt {
     if let t = try? CLIPTokenizer(folder: "../Checkpoints/base/tokenizer") { _ = t.decode(t.encode("a red ball")) }
     return 0
 }

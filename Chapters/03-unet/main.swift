@@ -27,30 +27,40 @@ print("Chapter 03 — the UNet\n")
 // input, computed by diffusers in float64 (Tests/Fixtures/reference/README.md); and what single
 // blocks of it received and returned (unet_blocks.safetensors, scripts/make_unet_block_fixture.py).
 let reference = "Tests/Fixtures/reference"
-let model: UNet2DConditionModel, io: SafeTensorsFile, singleBlocks: SafeTensorsFile
+let model: UNet2DConditionModel
+let io: SafeTensorsFile
+let singleBlocks: SafeTensorsFile
 do {
     model = try UNet2DConditionModel(folder: reference + "/unet")
     io = try SafeTensorsFile(path: reference + "/unet_io.safetensors")
     singleBlocks = try SafeTensorsFile(path: reference + "/unet_blocks.safetensors")
-} catch { print("chapter 03 reads the reference folder \(reference) (run from the repository root): \(error)"); exit(1) }
+} catch {
+    print("chapter 03 reads the reference folder \(reference) (run from the repository root): \(error)")
+    exit(1)
+}
 let cfg = model.config
 var parity: [(String, Double)] = []
 func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count + 1), withPad: " ", startingAt: 0) }
 func check(_ name: String, _ mine: Variable, _ refName: String, in file: SafeTensorsFile = io) {
     let ref = try! file.tensor(refName)
-    let num = (mine.value - ref).norm(), den = ref.norm()
+    let num = (mine.value - ref).norm()
+    let den = ref.norm()
     parity.append((name, num / den))
-    print("  " + pad(name, 18) + pad(shapeString(mine.shape), 18) + String(format: "‖Δ‖/‖ref‖ = %.1e  ", num / den)
-          + (num / den <= 1e-4 ? "✓" : "✗ (tolerance 1e-4)"))
+    print(
+        "  " + pad(name, 18) + pad(shapeString(mine.shape), 18) + String(format: "‖Δ‖/‖ref‖ = %.1e  ", num / den)
+            + (num / den <= 1e-4 ? "✓" : "✗ (tolerance 1e-4)"))
 }
 // A quirk of diffusers to know: the config's `attention_head_dim` is, for this model class, the
 // number of heads (here 4 at every level), so a head is channels/4 wide: 16 at the 64-channel level.
-print("configuration: channels \(cfg.blockOutChannels), \(cfg.layersPerBlock) ResNet blocks per level, heads \(cfg.attentionHeads) (attention_head_dim), groups \(cfg.normNumGroups)")
+print(
+    "configuration: channels \(cfg.blockOutChannels), \(cfg.layersPerBlock) ResNet blocks per level, heads "
+        + "\(cfg.attentionHeads) (attention_head_dim), groups \(cfg.normNumGroups)"
+)
 print("               down \(cfg.downBlockTypes), up \(cfg.upBlockTypes)\n")
 
-let sample = Variable(try io.tensor("sample"))                          // (B, 3, H, W)
-let context = Variable(try io.tensor("encoder_hidden_states"))          // (B, S, D): the text
-let timesteps = try io.tensor("timesteps").scalars                      // one t per image
+let sample = Variable(try io.tensor("sample"))  // (B, 3, H, W)
+let context = Variable(try io.tensor("encoder_hidden_states"))  // (B, S, D): the text
+let timesteps = try io.tensor("timesteps").scalars  // one t per image
 
 // MARK: - 1. Time embedding
 //
@@ -65,13 +75,23 @@ check("time_embedding", temb, "act.time_embedding")
 // The figure shows t = 0…199 one row per step: ω_0 = 1 radian per step repeats every 6 steps, so a
 // coarser grid would alias the fast features into noise. The slowest features (ω near 10⁻⁴ per
 // step) hardly change even over all 1000 steps: together the features give every t its own code.
-let dim = cfg.blockOutChannels[0], half = dim / 2
+let dim = cfg.blockOutChannels[0]
+let half = dim / 2
 let tGrid = Array(0..<200)
-let features = timestepEmbedding(tGrid.map(Float.init), dim: dim, flipSinToCos: cfg.flipSinToCos, downscaleFreqShift: Float(cfg.freqShift)).scalars
-try figures.heatmap("time-embedding", (0..<tGrid.count).map { r in (0..<dim).map { Double(features[r * dim + $0]) } },
-                    style: PlotStyle(title: "Timestep features, t = 0…199: the cos half, then the sin half, each fast (left) to slow (right)",
-                                     xlabel: "feature (0–\(half - 1) cos, \(half)–\(dim - 1) sin)", ylabel: "timestep t",
-                                     extra: ["set ytics (\((0..<tGrid.count).filter { $0 % (tGrid.count / 5) == 0 }.map { "\"\(tGrid[$0])\" \($0)" }.joined(separator: ", ")))"]))
+let features = timestepEmbedding(
+    tGrid.map(Float.init), dim: dim, flipSinToCos: cfg.flipSinToCos, downscaleFreqShift: Float(cfg.freqShift)
+).scalars
+// Every fifth timestep of the grid labels the y axis ("999" 0, …).
+let tickRows = (0..<tGrid.count).filter { $0 % (tGrid.count / 5) == 0 }
+let tickLabels = tickRows.map { "\"\(tGrid[$0])\" \($0)" }.joined(separator: ", ")
+try figures.heatmap(
+    "time-embedding", (0..<tGrid.count).map { r in (0..<dim).map { Double(features[r * dim + $0]) } },
+    style: PlotStyle(
+        title: "Timestep features, t = 0…199: the cos half, then the sin half, each fast (left) to slow (right)",
+        xlabel: "feature (0–\(half - 1) cos, \(half)–\(dim - 1) sin)", ylabel: "timestep t",
+        extra: [
+            "set ytics (" + tickLabels + ")"
+        ]))
 
 // MARK: - 2. conv_in and the first ResNet block
 //
@@ -86,12 +106,15 @@ try figures.heatmap("time-embedding", (0..<tGrid.count).map { r in (0..<dim).map
 //     h = conv2(SiLU(GroupNorm(h)));  return h + (conv_shortcut(x) or x)
 
 print("\n2. conv_in (its ResNet blocks run inside down_blocks.0, next)")
-var h = Variable.conv2d(sample, weight: model.convIn.weight, bias: model.convIn.bias, padding: 1)   // (B, C₀, H, W)
+var h = Variable.conv2d(sample, weight: model.convIn.weight, bias: model.convIn.bias, padding: 1)  // (B, C₀, H, W)
 check("conv_in", h, "act.conv_in")
 var skips = [h]
 // The first ResNet block alone, fed exactly what diffusers fed it (its input and time embedding):
-let resnetInput = Variable(try singleBlocks.tensor("resnet.input")), resnetTemb = Variable(try singleBlocks.tensor("resnet.temb"))
-check("ResNet alone", Readable.resnet(model.downs[0].resnets[0], resnetInput, resnetTemb), "resnet.output", in: singleBlocks)
+let resnetInput = Variable(try singleBlocks.tensor("resnet.input"))
+let resnetTemb = Variable(try singleBlocks.tensor("resnet.temb"))
+check(
+    "ResNet alone", Readable.resnet(model.downs[0].resnets[0], resnetInput, resnetTemb), "resnet.output",
+    in: singleBlocks)
 check("ResNet, fast", model.downs[0].resnets[0](resnetInput, resnetTemb), "resnet.output", in: singleBlocks)
 
 // MARK: - 3. The down path, with attention from the second level on
@@ -117,23 +140,33 @@ let transformer = model.downs[1].attentions[0]
 let attentionInput = Variable(try singleBlocks.tensor("attn1.input"))
 check("attention alone", Readable.selfAttention(of: transformer, attentionInput), "attn1.output", in: singleBlocks)
 check("attention, fast", transformer.selfAttention(attentionInput), "attn1.output", in: singleBlocks)
-let transformerInput = Variable(try singleBlocks.tensor("transformer.input")), transformerContext = Variable(try singleBlocks.tensor("transformer.context"))
-check("transformer alone", Readable.transformer(transformer, transformerInput, context: transformerContext), "transformer.output", in: singleBlocks)
-check("transformer, fast", transformer(transformerInput, context: transformerContext), "transformer.output", in: singleBlocks)
+let transformerInput = Variable(try singleBlocks.tensor("transformer.input"))
+let transformerContext = Variable(try singleBlocks.tensor("transformer.context"))
+check(
+    "transformer alone", Readable.transformer(transformer, transformerInput, context: transformerContext),
+    "transformer.output", in: singleBlocks)
+check(
+    "transformer, fast", transformer(transformerInput, context: transformerContext), "transformer.output",
+    in: singleBlocks)
 for (i, block) in model.downs.enumerated() {
     for (j, r) in block.resnets.enumerated() {
         h = Readable.resnet(r, h, temb)
         if !block.attentions.isEmpty { h = Readable.transformer(block.attentions[j], h, context: context) }
         skips.append(h)
     }
-    if let d = block.downsample { h = Variable.conv2d(h, weight: d.weight, bias: d.bias, stride: 2, padding: 1); skips.append(h) }
+    if let d = block.downsample {
+        h = Variable.conv2d(h, weight: d.weight, bias: d.bias, stride: 2, padding: 1)
+        skips.append(h)
+    }
     check("down_blocks.\(i)", h, "act.down_blocks.\(i)")
 }
 
 // MARK: - 4. The middle: ResNet → transformer → ResNet at the lowest resolution
 
 print("\n4. middle")
-h = Readable.resnet(model.midResnet2, Readable.transformer(model.midAttention, Readable.resnet(model.midResnet1, h, temb), context: context), temb)
+h = Readable.resnet(
+    model.midResnet2,
+    Readable.transformer(model.midAttention, Readable.resnet(model.midResnet1, h, temb), context: context), temb)
 check("mid_block", h, "act.mid_block")
 
 // MARK: - 5. The up path and the output
@@ -153,9 +186,13 @@ for (i, block) in model.ups.enumerated() {
     check("up_blocks.\(i)", h, "act.up_blocks.\(i)")
 }
 let n = model.normOut
-let output = Variable.conv2d(h.groupNorm(groups: n.groups, weight: n.weight, bias: n.bias, eps: n.eps).silu(), weight: model.convOut.weight, bias: model.convOut.bias, padding: 1)
+let output = Variable.conv2d(
+    h.groupNorm(groups: n.groups, weight: n.weight, bias: n.bias, eps: n.eps).silu(), weight: model.convOut.weight,
+    bias: model.convOut.bias, padding: 1)
 check("output", output, "output")
-check("output, fast", Variable.withoutGradients { model(sample, timesteps: timesteps, encoderHiddenStates: context) }, "output")
+check(
+    "output, fast", Variable.withoutGradients { model(sample, timesteps: timesteps, encoderHiddenStates: context) },
+    "output")
 
 // MARK: - 6. Gradients, checked too
 //
@@ -169,23 +206,35 @@ let G = try gradNames.map { try io.tensor("grad." + $0).norm() }.max() ?? 1
 var worst = (ratio: 0.0, name: "")
 var blockGradError: [String: Double] = [:]
 for name in gradNames {
-    let ref = try io.tensor("grad." + name), mine = gradOrZeros(model.store.byName[name]!)
+    let ref = try io.tensor("grad." + name)
+    let mine = gradOrZeros(model.store.byName[name]!)
     let ratio = (mine - ref).norm() / (1e-3 * ref.norm() + 1e-7 * G)
     if ratio > worst.ratio { worst = (ratio, name) }
-    let block = name.split(separator: ".").prefix(name.hasPrefix("down") || name.hasPrefix("up") || name.hasPrefix("mid") ? 2 : 1).joined(separator: ".")
+    let block = name.split(separator: ".").prefix(
+        name.hasPrefix("down") || name.hasPrefix("up") || name.hasPrefix("mid") ? 2 : 1
+    ).joined(separator: ".")
     blockGradError[block] = max(blockGradError[block] ?? 0, (mine - ref).norm() / max(ref.norm(), 1e-30))
 }
-print(String(format: "\n6. gradients of %d parameters: worst %@ at %.3f of its bound (bound: 1e-3‖ref‖ + 1e-7·max‖ref‖)",
-             gradNames.count, worst.name as NSString, worst.ratio))
+print(
+    String(
+        format: "\n6. gradients of %d parameters: worst %@ at %.3f of its bound (bound: 1e-3‖ref‖ + 1e-7·max‖ref‖)",
+        gradNames.count, worst.name as NSString, worst.ratio))
 let blocks = blockGradError.keys.sorted()
-try figures.bars("parity", labels: parity.map(\.0) + blocks.map { "∇ " + $0 },
-                 series: [("‖Δ‖/‖ref‖ against diffusers (float64)", parity.map(\.1) + blocks.map { blockGradError[$0]! })],
-                 style: PlotStyle(title: "Parity with diffusers: blocks alone, each level, the output, and the worst gradient per block", ylabel: "relative error ‖Δ‖/‖ref‖", logY: true,
-                                  width: 1000, height: 520, extra: ["set yrange [1e-9:1e-2]", "set key off", "set format y '1e%T'",
-                                                                    "set arrow from graph 0, first 1e-4 to graph 1, first 1e-4 nohead dt 2 lc rgb 'red'",
-                                                                    "set label 'activation tolerance 1e-4' at graph 0.01, first 1.6e-4 tc rgb 'red'",
-                                                                    "set arrow from graph 0, first 1e-3 to graph 1, first 1e-3 nohead dt 3 lc rgb 'gray40'",
-                                                                    "set label 'gradient tolerance ≈ 1e-3 (1e-3‖ref‖ + 1e-7 max‖ref‖)' at graph 0.01, first 1.6e-3 tc rgb 'gray40'"]))
+try figures.bars(
+    "parity", labels: parity.map(\.0) + blocks.map { "∇ " + $0 },
+    series: [("‖Δ‖/‖ref‖ against diffusers (float64)", parity.map(\.1) + blocks.map { blockGradError[$0]! })],
+    style: PlotStyle(
+        title: "Parity with diffusers: blocks alone, each level, the output, and the worst gradient per block",
+        ylabel: "relative error ‖Δ‖/‖ref‖", logY: true,
+        width: 1000, height: 520,
+        extra: [
+            "set yrange [1e-9:1e-2]", "set key off", "set format y '1e%T'",
+            "set arrow from graph 0, first 1e-4 to graph 1, first 1e-4 nohead dt 2 lc rgb 'red'",
+            "set label 'activation tolerance 1e-4' at graph 0.01, first 1.6e-4 tc rgb 'red'",
+            "set arrow from graph 0, first 1e-3 to graph 1, first 1e-3 nohead dt 3 lc rgb 'gray40'",
+            "set label 'gradient tolerance ≈ 1e-3 (1e-3‖ref‖ + 1e-7 max‖ref‖)' at graph 0.01, first 1.6e-3 tc rgb "
+                + "'gray40'",
+        ]))
 
 // MARK: - 7. The architecture at benchmark size: parameters per block
 
@@ -199,9 +248,13 @@ for name in bench.store.names {
 }
 print("\n7. the benchmark UNet (Tests/Fixtures/unet-bench.json): \(bench.store.count) parameters")
 for (block, n) in perBlock { print("  " + pad(block, 16) + String(format: "%9d", n)) }
-try figures.bars("parameters", labels: perBlock.map(\.0), series: [("parameters", perBlock.map { Double($0.1) })],
-                 style: PlotStyle(title: String(format: "The benchmark UNet's %.2f M parameters by block: most sit in the attention levels", Double(bench.store.count) / 1e6),
-                                  ylabel: "parameters", logY: true, extra: ["set key off", "set format y '%.0s%c'"]))
+try figures.bars(
+    "parameters", labels: perBlock.map(\.0), series: [("parameters", perBlock.map { Double($0.1) })],
+    style: PlotStyle(
+        title: String(
+            format: "The benchmark UNet's %.2f M parameters by block: most sit in the attention levels",
+            Double(bench.store.count) / 1e6),
+        ylabel: "parameters", logY: true, extra: ["set key off", "set format y '%.0s%c'"]))
 
 // MARK: - 8. Activation statistics through the network, and where the time goes
 //
@@ -215,31 +268,56 @@ try figures.bars("parameters", labels: perBlock.map(\.0), series: [("parameters"
 
 let batch = options.quick ? 2 : 16
 var rng = RNG(seed: options.seed)
-let x = Variable(rng.normal([batch, 3, 32, 32])), c = Variable(rng.normal([batch, 12, 64]))
+let x = Variable(rng.normal([batch, 3, 32, 32]))
+let c = Variable(rng.normal([batch, 12, 64]))
 let t = (0..<batch).map { _ in Float(rng.randint(1000)) }
 var acts: [String: Tensor] = [:]
 let target = Variable(rng.normal([batch, 3, 32, 32]))
-Variable.mse(bench(x, timesteps: t, encoderHiddenStates: c), target).backward()   // warm-up: first allocations
+Variable.mse(bench(x, timesteps: t, encoderHiddenStates: c), target).backward()  // warm-up: first allocations
 bench.store.zeroGrad()
-Profiler.reset(); Profiler.enabled = true
+Profiler.reset()
+Profiler.enabled = true
 let started = Date()
 let y = bench(x, timesteps: t, encoderHiddenStates: c, observe: { acts[$0] = $1 })
 Variable.mse(y, target).backward()
 let stepTime = Date().timeIntervalSince(started)
 Profiler.enabled = false
-let stages = ["conv_in"] + bench.downs.indices.map { "down_blocks.\($0)" } + ["mid_block"] + bench.ups.indices.map { "up_blocks.\($0)" }
-func std(_ t: Tensor) -> Double { let m = t.meanAll(); return (t.scalars.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(t.count)).squareRoot() }
-try figures.bars("activation-stats", labels: stages + ["output"], series: [
-    ("std of the stage's output", stages.map { std(acts[$0]!) } + [std(y.value)]),
-    ("mean |value|", stages.map { acts[$0]!.scalars.reduce(0.0) { $0 + Double(abs($1)) } / Double(acts[$0]!.count) } + [y.value.scalars.reduce(0.0) { $0 + Double(abs($1)) } / Double(y.value.count)]),
-], style: PlotStyle(title: "At initialisation the activations stay of order 1 through the benchmark UNet (batch \(batch))", ylabel: "value",
-                    extra: ["set yrange [0:*]"]))
-let report = Profiler.report().filter { $0.seconds >= 0.5e-3 }   // kinds under half a millisecond left out
+let stages =
+    ["conv_in"] + bench.downs.indices.map { "down_blocks.\($0)" } + ["mid_block"]
+    + bench.ups.indices.map { "up_blocks.\($0)" }
+func std(_ t: Tensor) -> Double {
+    let m = t.meanAll()
+    return (t.scalars.reduce(0.0) { $0 + (Double($1) - m) * (Double($1) - m) } / Double(t.count)).squareRoot()
+}
+try figures.bars(
+    "activation-stats", labels: stages + ["output"],
+    series: [
+        ("std of the stage's output", stages.map { std(acts[$0]!) } + [std(y.value)]),
+        (
+            "mean |value|",
+            stages.map { acts[$0]!.scalars.reduce(0.0) { $0 + Double(abs($1)) } / Double(acts[$0]!.count) } + [
+                y.value.scalars.reduce(0.0) { $0 + Double(abs($1)) } / Double(y.value.count)
+            ]
+        ),
+    ],
+    style: PlotStyle(
+        title: "At initialisation the activations stay of order 1 through the benchmark UNet (batch \(batch))",
+        ylabel: "value",
+        extra: ["set yrange [0:*]"]))
+let report = Profiler.report().filter { $0.seconds >= 0.5e-3 }  // kinds under half a millisecond left out
 print(String(format: "\n8. one training step (forward + backward), batch %d: %.0f ms", batch, stepTime * 1e3))
-for (kind, secs, calls) in report.prefix(10) { print("  " + pad(kind, 22) + String(format: "%7.1f ms  (%d calls)", secs * 1e3, calls)) }
-try figures.bars("time-per-op", labels: report.map(\.kind), series: [("ms in one training step", report.map { $0.seconds * 1e3 })],
-                 style: PlotStyle(title: String(format: "Where the time goes: one training step, batch %d, %.0f ms with the profiler on (timings vary run to run)", batch, stepTime * 1e3),
-                                  ylabel: "ms", extra: ["set key off", "set rmargin 10"]))
+for (kind, secs, calls) in report.prefix(10) {
+    print("  " + pad(kind, 22) + String(format: "%7.1f ms  (%d calls)", secs * 1e3, calls))
+}
+try figures.bars(
+    "time-per-op", labels: report.map(\.kind), series: [("ms in one training step", report.map { $0.seconds * 1e3 })],
+    style: PlotStyle(
+        title: String(
+            format:
+                "Where the time goes: one training step, batch %d, %.0f ms with the profiler on (timings vary run to "
+                + "run)",
+            batch, stepTime * 1e3),
+        ylabel: "ms", extra: ["set key off", "set rmargin 10"]))
 
 // MARK: - 9. The readable twin, and what the fusions buy
 //
@@ -260,7 +338,8 @@ try figures.bars("time-per-op", labels: report.map(\.kind), series: [("ms in one
 /// One warm-up, then one timed forward + backward of mean((output − target)²); returns the
 /// seconds, the output and every parameter's gradient.
 func timedStep(_ forward: () -> Variable, target: Variable) -> (seconds: Double, output: Tensor, grads: [Tensor]) {
-    bench.store.zeroGrad(); Variable.mse(forward(), target).backward()        // warm-up
+    bench.store.zeroGrad()
+    Variable.mse(forward(), target).backward()  // warm-up
     bench.store.zeroGrad()
     let t0 = Date()
     let out = forward()
@@ -268,29 +347,49 @@ func timedStep(_ forward: () -> Variable, target: Variable) -> (seconds: Double,
     let seconds = Date().timeIntervalSince(t0)
     return (seconds, out.value, bench.store.names.map { gradOrZeros(bench.store.byName[$0]!) })
 }
-let benchTemb = Variable(bench.timeEmbedding(t).value)                     // a constant input: each pass below owns its graph
-let levelInput = Variable(acts["down_blocks.0"]!)                          // (B, 32, 16, 16): what down_blocks.1 receives
-let resnet = bench.downs[1].resnets[0], attentionBlock = bench.downs[1].attentions[0]
-let resnetOutput = Variable(resnet(levelInput, benchTemb).value)            // (B, 64, 16, 16): what its transformer receives
+let benchTemb = Variable(bench.timeEmbedding(t).value)  // a constant input: each pass below owns its graph
+let levelInput = Variable(acts["down_blocks.0"]!)  // (B, 32, 16, 16): what down_blocks.1 receives
+let resnet = bench.downs[1].resnets[0]
+let attentionBlock = bench.downs[1].attentions[0]
+let resnetOutput = Variable(resnet(levelInput, benchTemb).value)  // (B, 64, 16, 16): what its transformer receives
 let blockTarget = Variable(rng.normal(resnetOutput.shape))
 let pairs: [(name: String, readable: () -> Variable, fast: () -> Variable, target: Variable)] = [
-    ("ResNet block, 16²", { Readable.resnet(resnet, levelInput, benchTemb) }, { resnet(levelInput, benchTemb) }, blockTarget),
-    ("transformer, 16²", { Readable.transformer(attentionBlock, resnetOutput, context: c) }, { attentionBlock(resnetOutput, context: c) }, blockTarget),
-    ("the whole UNet", { bench.readableForward(x, timesteps: t, encoderHiddenStates: c) }, { bench(x, timesteps: t, encoderHiddenStates: c) }, target),
+    (
+        "ResNet block, 16²", { Readable.resnet(resnet, levelInput, benchTemb) }, { resnet(levelInput, benchTemb) },
+        blockTarget
+    ),
+    (
+        "transformer, 16²", { Readable.transformer(attentionBlock, resnetOutput, context: c) },
+        { attentionBlock(resnetOutput, context: c) }, blockTarget
+    ),
+    (
+        "the whole UNet", { bench.readableForward(x, timesteps: t, encoderHiddenStates: c) },
+        { bench(x, timesteps: t, encoderHiddenStates: c) }, target
+    ),
 ]
 print("\n9. readable twin against fast path, one training step each (batch \(batch), benchmark UNet):")
 print("  " + pad("", 19) + "readable      fast   readable/fast   max |Δ| output   worst ‖Δ∇‖/‖∇‖")
 var twinFailed = false
 for pair in pairs {
-    let r = timedStep(pair.readable, target: pair.target), f = timedStep(pair.fast, target: pair.target)
+    let r = timedStep(pair.readable, target: pair.target)
+    let f = timedStep(pair.fast, target: pair.target)
     let outputGap = zip(r.output.scalars, f.output.scalars).map { Double(abs($0 - $1)) }.max()!
     // Parameters outside the block get no gradient on either path (zeros on both: a gap of 0).
     let gradientGap = zip(f.grads, r.grads).map { Double(($0 - $1).norm() / max($1.norm(), 1e-30)) }.max() ?? 0
-    print("  " + pad(pair.name, 19) + String(format: "%6.0f ms %7.0f ms   %9.2f×      %.1e          %.1e",
-                                               r.seconds * 1e3, f.seconds * 1e3, r.seconds / f.seconds, outputGap, gradientGap))
+    print(
+        "  " + pad(pair.name, 19)
+            + String(
+                format: "%6.0f ms %7.0f ms   %9.2f×      %.1e          %.1e",
+                r.seconds * 1e3, f.seconds * 1e3, r.seconds / f.seconds, outputGap, gradientGap))
     if outputGap > 1e-3 || gradientGap > 1e-3 { twinFailed = true }
 }
-print(twinFailed ? "  ✗ the fast path departs from the readable twin (tolerance 1e-3)" : "  ✓ the fast path computes the readable twin's outputs and gradients (within 1e-3)")
+print(
+    twinFailed
+        ? "  ✗ the fast path departs from the readable twin (tolerance 1e-3)"
+        : "  ✓ the fast path computes the readable twin's outputs and gradients (within 1e-3)")
 
 print("\nwrote figures to \(options.outputDirectory)")
-if parity.contains(where: { $0.1 > 1e-4 }) || worst.ratio > 1 || twinFailed { print("parity check FAILED"); exit(1) }
+if parity.contains(where: { $0.1 > 1e-4 }) || worst.ratio > 1 || twinFailed {
+    print("parity check FAILED")
+    exit(1)
+}

@@ -16,25 +16,35 @@
 import ChapterSupport
 import Evaluation
 import Foundation
+import ImageIO
 import Models
 import Plotting
 import Pretraining
-import ImageIO
 import TensorCore
 import ToyWorld
 
-let options = ChapterOptions(chapter: "04-text-conditioning", summary: "the world, the tokenizer, the frozen text encoder and the judges")
+let options = ChapterOptions(
+    chapter: "04-text-conditioning", summary: "the world, the tokenizer, the frozen text encoder and the judges")
 let figures = FigureWriter(directory: options.outputDirectory)
 let evaluationCount = options.quick ? 100 : 1000
 print("Chapter 04 — text conditioning\n")
 
 let checkpoints = "Checkpoints"
-let tokenizer: CLIPTokenizer, pair: ContrastivePair, judges: Judges
+let tokenizer: CLIPTokenizer
+let pair: ContrastivePair
+let judges: Judges
 do {
     tokenizer = try CLIPTokenizer(folder: checkpoints + "/base/tokenizer")
-    pair = try ContrastivePair.load(folder: checkpoints + "/contrastive", textTowerFolder: checkpoints + "/base/text_encoder")
+    pair = try ContrastivePair.load(
+        folder: checkpoints + "/contrastive", textTowerFolder: checkpoints + "/base/text_encoder")
     judges = try Judges(folder: checkpoints + "/judges", tokenizer: tokenizer)
-} catch { print("chapter 04 reads the shipped models in \(checkpoints)/ (run from the repository root; `make pretrain` remakes them): \(error)"); exit(1) }
+} catch {
+    print(
+        "chapter 04 reads the shipped models in \(checkpoints)/ (run from the repository root; `make pretrain` "
+            + "remakes them): \(error)"
+    )
+    exit(1)
+}
 let check = ChapterChecks(chapter: "04")
 
 // MARK: - 1. The world
@@ -47,16 +57,23 @@ let check = ChapterChecks(chapter: "04")
 
 let world = World()
 let gallery = world.examples(.train, seed: options.seed, indices: Array(0..<24))
-try figures.imageGrid("world-gallery", gallery.map { ImageOps.upscaled($0.image, by: 4) }, titles: gallery.map(\.caption.text), columns: 6,
-                      title: "The world: 24 training images and their captions (attributes left out at random)", cellSize: 215)
-print("World: \(ObjectClass.allCases.count) classes × \(ColorName.allCases.count) colors × \(Pattern.allCases.count) patterns × \(Context.allCases.count) contexts × \(Style.allCases.count) styles; "
-      + "\(World.heldOut.count) of 384 (class, color, context) compositions held out, e.g. " + World.heldOut.prefix(3).map { Captions.text($0.objectClass, color: $0.color, context: $0.context) }.joined(separator: ", "))
+try figures.imageGrid(
+    "world-gallery", gallery.map { ImageOps.upscaled($0.image, by: 4) }, titles: gallery.map(\.caption.text),
+    columns: 6,
+    title: "The world: 24 training images and their captions (attributes left out at random)", cellSize: 215)
+print(
+    "World: \(ObjectClass.allCases.count) classes × \(ColorName.allCases.count) colors × \(Pattern.allCases.count) "
+        + "patterns × \(Context.allCases.count) contexts × \(Style.allCases.count) styles; "
+        + "\(World.heldOut.count) of 384 (class, color, context) compositions held out, e.g. "
+        + World.heldOut.prefix(3).map { Captions.text($0.objectClass, color: $0.color, context: $0.context) }.joined(
+            separator: ", "))
 
 // A subject is one object whose look the world never draws: the DreamBooth input of chapters 06–08.
 let subjectImages = Subject.all.flatMap { s in s.instanceScenes().map(world.render) }
-try figures.imageGrid("subjects", subjectImages.map { ImageOps.upscaled($0, by: 4) },
-                      titles: Subject.all.flatMap { s in s.instanceScenes().map { "\(s.name) \($0.context.phrase)" } }, columns: 5,
-                      title: "Built-in subjects: looks the world never draws, five contexts each", cellSize: 150)
+try figures.imageGrid(
+    "subjects", subjectImages.map { ImageOps.upscaled($0, by: 4) },
+    titles: Subject.all.flatMap { s in s.instanceScenes().map { "\(s.name) \($0.context.phrase)" } }, columns: 5,
+    title: "Built-in subjects: looks the world never draws, five contexts each", cellSize: 150)
 for s in Subject.all { print("  subject \(s.name): \(s.summary)") }
 
 // MARK: - 2. The tokenizer
@@ -66,16 +83,22 @@ for s in Subject.all { print("  subject \(s.name): \(s.summary)") }
 // so the 8,192 tokens hold the world's words whole and thousands of words no caption uses: the
 // pool chapter 06 draws DreamBooth's rare identifiers from. A string nobody wrote splits into pieces.
 
-let examples = ["a painting of an orange checkered heart in a city", "a sks cup in snow", "a photo of xqzt", "A Purple DOTTED fish, at night!"]
+let examples = [
+    "a painting of an orange checkered heart in a city", "a sks cup in snow", "a photo of xqzt",
+    "A Purple DOTTED fish, at night!",
+]
 var tokenLines: [String] = []
 for text in examples {
-    let tokens = tokenizer.tokenize(text), ids = tokenizer.encode(text)
+    let tokens = tokenizer.tokenize(text)
+    let ids = tokenizer.encode(text)
     tokenLines.append("\"\(text)\"")
     tokenLines.append("   tokens: " + tokens.joined(separator: " · "))
     tokenLines.append("   ids:    " + ids.map(String.init).joined(separator: " "))
 }
-try figures.textTable("tokenization", lines: tokenLines,
-                      title: "A caption is whole words; 'sks' is one rare token; 'xqzt' splits into pieces (</w> ends a word)", width: 1150)
+try figures.textTable(
+    "tokenization", lines: tokenLines,
+    title: "A caption is whole words; 'sks' is one rare token; 'xqzt' splits into pieces (</w> ends a word)",
+    width: 1150)
 print("\nTokenization (\(tokenizer.vocabularySize) tokens, model_max_length \(tokenizer.modelMaxLength)):")
 for l in tokenLines { print("  " + l) }
 check(tokenizer.tokenize("xqzt").count > 1, "a random string splits into several tokens")
@@ -90,12 +113,24 @@ for i in 0..<(options.quick ? 2000 : 20000) {
 }
 let ranked = captionCounts.enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }
 let unused = captionCounts.count - ranked.count - 2
-try figures.lines("token-frequencies", [Series("caption tokens (count in 20,000 captions)", x: ranked.indices.map { Double($0 + 1) }, y: ranked.map { Double($0.element) })],
-                  style: PlotStyle(title: "Zipf: \(ranked.count) tokens make every caption; \(unused) of \(tokenizer.vocabularySize) never occur (the rare band)",
-                                   xlabel: "rank of token", ylabel: "occurrences", logX: true, logY: true,
-                                   extra: ["set key top right inside", "set format y '%g'", "set xrange [1:\(tokenizer.vocabularySize)]",
-                                           "set object 1 rect from \(ranked.count + 1),graph 0 to \(tokenizer.vocabularySize),graph 1 fc rgb '#ffe0b0' fs solid 0.6 behind",
-                                           "set label 1 'rare band: \(unused) tokens never in a caption' at \(ranked.count + 3),graph 0.5"]), points: true)
+try figures.lines(
+    "token-frequencies",
+    [
+        Series(
+            "caption tokens (count in 20,000 captions)", x: ranked.indices.map { Double($0 + 1) },
+            y: ranked.map { Double($0.element) })
+    ],
+    style: PlotStyle(
+        title:
+            "Zipf: \(ranked.count) tokens make every caption; \(unused) of \(tokenizer.vocabularySize) never occur "
+            + "(the rare band)",
+        xlabel: "rank of token", ylabel: "occurrences", logX: true, logY: true,
+        extra: [
+            "set key top right inside", "set format y '%g'", "set xrange [1:\(tokenizer.vocabularySize)]",
+            "set object 1 rect from \(ranked.count + 1),graph 0 to \(tokenizer.vocabularySize),graph 1 fc rgb "
+                + "'#ffe0b0' fs solid 0.6 behind",
+            "set label 1 'rare band: \(unused) tokens never in a caption' at \(ranked.count + 3),graph 0.5",
+        ]), points: true)
 print(String(format: "\n%d tokens occur in captions; %d never do", ranked.count, unused))
 
 // MARK: - 3. The text encoder, trained contrastively, then frozen
@@ -110,16 +145,27 @@ func readLog(_ path: String) -> [Double] {
         .compactMap { $0.split(separator: "\t").dropFirst().first.flatMap { Double($0) } }
 }
 func smoothed(_ v: [Double], _ k: Int = 25) -> Series {
-    let s = v.indices.map { i -> Double in let lo = max(0, i - k + 1); return v[lo...i].reduce(0, +) / Double(i - lo + 1) }
+    let s = v.indices.map { i -> Double in
+        let lo = max(0, i - k + 1)
+        return v[lo...i].reduce(0, +) / Double(i - lo + 1)
+    }
     return Series("", x: s.indices.map(Double.init), y: s)
 }
 var curves: [Series] = []
-for (name, file) in [("text encoder + plain image tower (the generator's)", "contrastive/loss.tsv"), ("CLIP judge (its own towers)", "judges/clip/loss.tsv"),
-                     ("DINO judge (two views of one object)", "judges/dino/loss.tsv")] {
-    var s = smoothed(readLog(checkpoints + "/" + file)); s.title = name; curves.append(s)
+for (name, file) in [
+    ("text encoder + plain image tower (the generator's)", "contrastive/loss.tsv"),
+    ("CLIP judge (its own towers)", "judges/clip/loss.tsv"),
+    ("DINO judge (two views of one object)", "judges/dino/loss.tsv"),
+] {
+    var s = smoothed(readLog(checkpoints + "/" + file))
+    s.title = name
+    curves.append(s)
 }
-try figures.lines("contrastive-training", curves, style: PlotStyle(title: "Contrastive losses fall as captions and images find each other (mean of 25 steps)",
-                                                                     xlabel: "step (batch 64)", ylabel: "loss", extra: ["set key top right inside"]))
+try figures.lines(
+    "contrastive-training", curves,
+    style: PlotStyle(
+        title: "Contrastive losses fall as captions and images find each other (mean of 25 steps)",
+        xlabel: "step (batch 64)", ylabel: "loss", extra: ["set key top right inside"]))
 
 // The similarity of every caption to every image: one held-out image per class, each with its
 // full caption. The diagonal should stand out — and it is measured on compositions never trained on.
@@ -133,16 +179,29 @@ while perClass.count < ObjectClass.allCases.count && index < 5000 {
 let imageEmbeddings = pair.imageEmbeddings(World.batchTensor(perClass.map(\.image)))
 let textEmbeddings = pair.textEmbeddings(perClass.map(\.caption.text), tokenizer: tokenizer)
 let E = imageEmbeddings.shape[1]
-let similarity = perClass.indices.map { i in perClass.indices.map { j in
-    (0..<E).reduce(0.0) { $0 + Double(imageEmbeddings.scalars[i * E + $1]) * Double(textEmbeddings.scalars[j * E + $1]) } } }
-try figures.heatmap("similarity-heatmap", similarity,
-                    style: PlotStyle(title: "Cosine of held-out images (rows) and captions (columns): the diagonal is each image's own caption",
-                                     width: 900, height: 700, extra: ["set cblabel 'cosine'", "set key off",
-                                             // Square cells: the plot area is 432 × 432 pixels, margins placed by hand
-                                             // (gnuplot's own square sizing ignores the long tick labels).
-                                             "set lmargin at screen 0.36; set rmargin at screen 0.84; set tmargin at screen 0.9; set bmargin at screen 0.283"]),
-                    rowLabels: perClass.map { "image: " + $0.caption.text }, columnLabels: perClass.map(\.caption.text))
-let diagonalWins = perClass.indices.filter { i in similarity[i].indices.max { similarity[i][$0] < similarity[i][$1] } == i }.count
+let similarity = perClass.indices.map { i in
+    perClass.indices.map { j in
+        (0..<E).reduce(0.0) {
+            $0 + Double(imageEmbeddings.scalars[i * E + $1]) * Double(textEmbeddings.scalars[j * E + $1])
+        }
+    }
+}
+try figures.heatmap(
+    "similarity-heatmap", similarity,
+    style: PlotStyle(
+        title: "Cosine of held-out images (rows) and captions (columns): the diagonal is each image's own caption",
+        width: 900, height: 700,
+        extra: [
+            "set cblabel 'cosine'", "set key off",
+            // Square cells: the plot area is 432 × 432 pixels, margins placed by hand
+            // (gnuplot's own square sizing ignores the long tick labels).
+            "set lmargin at screen 0.36; set rmargin at screen 0.84; set tmargin at screen 0.9; set bmargin at "
+                + "screen 0.283",
+        ]),
+    rowLabels: perClass.map { "image: " + $0.caption.text }, columnLabels: perClass.map(\.caption.text))
+let diagonalWins = perClass.indices.filter { i in
+    similarity[i].indices.max { similarity[i][$0] < similarity[i][$1] } == i
+}.count
 check(diagonalWins >= perClass.count - 1, "\(diagonalWins) of \(perClass.count) images are nearest their own caption")
 
 // MARK: - 4. The judges, measured on held-out compositions
@@ -159,14 +218,32 @@ let attributeAccuracy = TextSide.attributeAccuracy(judges.attributes, world: wor
 let generatorTop1 = TextSide.retrieval(pair, tokenizer: tokenizer, world: world, count: 100)
 let judgeTop1 = TextSide.retrieval(judges.clip, tokenizer: tokenizer, world: world, count: 100)
 let dinoAccuracy = TextSide.nearestNeighbourClassAccuracy(judges.dino, world: world, count: evaluationCount)
-let labels = Attribute.allCases.map { "classifier: " + $0.rawValue } + ["CLIP judge: top-1 of 100", "text encoder pair: top-1 of 100", "DINO judge: 1-NN class"]
+let labels =
+    Attribute.allCases.map { "classifier: " + $0.rawValue } + [
+        "CLIP judge: top-1 of 100", "text encoder pair: top-1 of 100", "DINO judge: 1-NN class",
+    ]
 let values = Attribute.allCases.map { attributeAccuracy[$0]! } + [judgeTop1, generatorTop1, dinoAccuracy]
-try figures.bars("judges-accuracy", labels: labels, series: [("measured on \(evaluationCount) held-out images (100 for retrieval)", values)],
-                 style: PlotStyle(title: "The judges on fresh images of the held-out compositions (the classifier's bar: 98%)", ylabel: "accuracy", width: 900,
-                                  extra: ["set yrange [0:1.12]", "set key below", "set arrow from graph 0, first 0.98 to graph 1, first 0.98 nohead dt 2 lc rgb 'red'",
-                                          "set label \"the classifier's bar, 0.98\" at graph 0.99, first 1.05 right tc rgb 'red'"]))
+try figures.bars(
+    "judges-accuracy", labels: labels,
+    series: [("measured on \(evaluationCount) held-out images (100 for retrieval)", values)],
+    style: PlotStyle(
+        title: "The judges on fresh images of the held-out compositions (the classifier's bar: 98%)",
+        ylabel: "accuracy", width: 900,
+        extra: [
+            "set yrange [0:1.12]", "set key below",
+            "set arrow from graph 0, first 0.98 to graph 1, first 0.98 nohead dt 2 lc rgb 'red'",
+            "set label \"the classifier's bar, 0.98\" at graph 0.99, first 1.05 right tc rgb 'red'",
+        ]))
 print("\nJudges on held-out images:")
-for (l, v) in zip(labels, values) { print("  " + l.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%.3f", v)) }
-for a in Attribute.allCases { check(attributeAccuracy[a]! >= (options.quick ? 0.9 : 0.98), "classifier \(a.rawValue) accuracy \(String(format: "%.3f", attributeAccuracy[a]!)) ≥ \(options.quick ? 0.9 : 0.98)") }
+for (l, v) in zip(labels, values) {
+    print("  " + l.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%.3f", v))
+}
+for a in Attribute.allCases {
+    check(
+        attributeAccuracy[a]! >= (options.quick ? 0.9 : 0.98),
+        "classifier \(a.rawValue) accuracy \(String(format: "%.3f", attributeAccuracy[a]!)) ≥ "
+            + "\(options.quick ? 0.9 : 0.98)"
+    )
+}
 
 check.finish()

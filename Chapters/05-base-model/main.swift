@@ -23,18 +23,28 @@ import Pretraining
 import TensorCore
 import ToyWorld
 
-let options = ChapterOptions(chapter: "05-base-model", summary: "the pretrained base model, its samplers and guidance, measured by the judges")
+let options = ChapterOptions(
+    chapter: "05-base-model", summary: "the pretrained base model, its samplers and guidance, measured by the judges")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 05 — the base model\n")
-let pipeline: TextToImagePipeline, judges: Judges
+let pipeline: TextToImagePipeline
+let judges: Judges
 do {
     pipeline = try TextToImagePipeline(folder: "Checkpoints/base")
     judges = try Judges(folder: "Checkpoints/judges", tokenizer: pipeline.tokenizer)
-} catch { print("chapter 05 reads Checkpoints/base and Checkpoints/judges (run from the repository root; `make pretrain` remakes them): \(error)"); exit(1) }
+} catch {
+    print(
+        "chapter 05 reads Checkpoints/base and Checkpoints/judges (run from the repository root; `make pretrain` "
+            + "remakes them): \(error)"
+    )
+    exit(1)
+}
 let world = World()
-let n = options.quick ? 4 : 12                       // samples per measured point (±0.14 at 12)
+let n = options.quick ? 4 : 12  // samples per measured point (±0.14 at 12)
 let check = ChapterChecks(chapter: "05")
-func accuracy(_ images: [Tensor], _ scenes: [Scene]) -> [Attribute: Double] { BaseQuality.attributeAccuracy(images: images, scenes: scenes, judge: judges.attributes) }
+func accuracy(_ images: [Tensor], _ scenes: [Scene]) -> [Attribute: Double] {
+    BaseQuality.attributeAccuracy(images: images, scenes: scenes, judge: judges.attributes)
+}
 
 // MARK: - 1. How it was trained
 //
@@ -49,26 +59,43 @@ func readColumns(_ path: String) -> [[Double]] {
 }
 let lossRows = readColumns("Checkpoints/base-training/loss.tsv")
 let window = 50
-let smoothed = lossRows.indices.map { i -> Double in let lo = max(0, i - window + 1); return lossRows[lo...i].reduce(0) { $0 + $1[1] } / Double(i - lo + 1) }
-try figures.lines("training", [Series("min-SNR-5 weighted ε loss (mean of 50 steps)", x: lossRows.map { $0[0] }, y: smoothed)],
-                  style: PlotStyle(title: "Pretraining: the denoising loss falls fast, then slowly (batch 32)", xlabel: "step", ylabel: "loss",
-                                   logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.005:2]"]))
+let smoothed = lossRows.indices.map { i -> Double in
+    let lo = max(0, i - window + 1)
+    return lossRows[lo...i].reduce(0) { $0 + $1[1] } / Double(i - lo + 1)
+}
+try figures.lines(
+    "training", [Series("min-SNR-5 weighted ε loss (mean of 50 steps)", x: lossRows.map { $0[0] }, y: smoothed)],
+    style: PlotStyle(
+        title: "Pretraining: the denoising loss falls fast, then slowly (batch 32)", xlabel: "step", ylabel: "loss",
+        logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.005:2]"]))
 let evaluations = readColumns("Checkpoints/base-training/evaluations.tsv")
 let attrs: [Attribute] = [.objectClass, .color, .pattern, .context]
 let lastMinute = evaluations.last?[1] ?? 60
-try figures.lines("accuracy-vs-minutes", attrs.enumerated().map { k, a in
-    Series(a.rawValue, x: evaluations.map { $0[1] }, y: evaluations.map { $0[2 + Attribute.allCases.firstIndex(of: a)!] }) },
-                  style: PlotStyle(title: "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes",
-                                   xlabel: "minutes of training (this machine, 2026-12-01)", ylabel: "accuracy (attribute classifier)",
-                                   extra: ["set key bottom right inside", "set yrange [0:1.05]",
-                                           // The issue's bars for 256 samples at 50 DDIM steps (this curve: 64 samples, 15 steps),
-                                           // labelled to the right of the last evaluation.
-                                           String(format: "set xrange [0:%.0f]", lastMinute * 1.45),
-                                           "set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 2 lc rgb '#9400d3'",
-                                           String(format: "set label 'class bar 0.90' at first %.1f, first 0.92 tc rgb '#9400d3'", lastMinute * 1.05),
-                                           "set arrow from graph 0, first 0.85 to graph 1, first 0.85 nohead dt 3 lc rgb 'gray40'",
-                                           String(format: "set label 'color, context bar 0.85' at first %.1f, first 0.82 tc rgb 'gray40'", lastMinute * 1.05)]), points: true)
-if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) { print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q) }
+try figures.lines(
+    "accuracy-vs-minutes",
+    attrs.enumerated().map { k, a in
+        Series(
+            a.rawValue, x: evaluations.map { $0[1] },
+            y: evaluations.map { $0[2 + Attribute.allCases.firstIndex(of: a)!] })
+    },
+    style: PlotStyle(
+        title: "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes",
+        xlabel: "minutes of training (this machine, 2026-12-01)", ylabel: "accuracy (attribute classifier)",
+        extra: [
+            "set key bottom right inside", "set yrange [0:1.05]",
+            // The issue's bars for 256 samples at 50 DDIM steps (this curve: 64 samples, 15 steps),
+            // labelled to the right of the last evaluation.
+            String(format: "set xrange [0:%.0f]", lastMinute * 1.45),
+            "set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 2 lc rgb '#9400d3'",
+            String(format: "set label 'class bar 0.90' at first %.1f, first 0.92 tc rgb '#9400d3'", lastMinute * 1.05),
+            "set arrow from graph 0, first 0.85 to graph 1, first 0.85 nohead dt 3 lc rgb 'gray40'",
+            String(
+                format: "set label 'color, context bar 0.85' at first %.1f, first 0.82 tc rgb 'gray40'",
+                lastMinute * 1.05),
+        ]), points: true)
+if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) {
+    print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q)
+}
 
 // ε against v: the same recipe, seed and data with v-prediction (`dreambooth pretrain --stage base
 // --prediction v_prediction`, which trains and evaluates but ships nothing), evaluated at the same
@@ -80,19 +107,35 @@ let vRows = readColumns("Checkpoints/base-training/v-prediction-evaluations.tsv"
 let shared = vRows.compactMap { v in evaluations.first(where: { $0[0] == v[0] }).map { (e: $0, v: v) } }
 if !shared.isEmpty {
     print("\nε-prediction against v-prediction, step for step (64 held-out prompts):")
-    print("  step   " + Attribute.allCases.map { $0.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
+    print(
+        "  step   " + Attribute.allCases.map { $0.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined()
+    )
     for (e, v) in shared {
-        print(String(format: "  %4.0f   ", e[0]) + Attribute.allCases.indices.map { String(format: "ε %.2f v %.2f  ", e[2 + $0], v[2 + $0]) }.joined())
+        print(
+            String(format: "  %4.0f   ", e[0])
+                + Attribute.allCases.indices.map { String(format: "ε %.2f v %.2f  ", e[2 + $0], v[2 + $0]) }.joined())
     }
     let compared: [Attribute] = [.objectClass, .color, .context]
     let colours = ["#9400d3", "#009e73", "#e69f00"]
-    try figures.lines("epsilon-vs-v", compared.enumerated().flatMap { k, a -> [Series] in
-        let column = 2 + Attribute.allCases.firstIndex(of: a)!
-        return [Series("\(a.rawValue), ε (shipped)", x: shared.map { $0.e[0] }, y: shared.map { $0.e[column] }, with: "linespoints pt 7 ps 0.6 lw 2 lc rgb '\(colours[k])'"),
-                Series("\(a.rawValue), v", x: shared.map { $0.v[0] }, y: shared.map { $0.v[column] }, with: "linespoints pt 6 ps 0.8 lw 2 dt 2 lc rgb '\(colours[k])'")]
-    }, style: PlotStyle(title: "ε (solid) against v-prediction (dashed), the same recipe: accuracy of 64 held-out samples by training step",
-                        xlabel: "training step (batch 32)", ylabel: "accuracy (attribute classifier)",
-                        extra: ["set key bottom right inside", "set yrange [0:1.05]"]))
+    try figures.lines(
+        "epsilon-vs-v",
+        compared.enumerated().flatMap { k, a -> [Series] in
+            let column = 2 + Attribute.allCases.firstIndex(of: a)!
+            return [
+                Series(
+                    "\(a.rawValue), ε (shipped)", x: shared.map { $0.e[0] }, y: shared.map { $0.e[column] },
+                    with: "linespoints pt 7 ps 0.6 lw 2 lc rgb '\(colours[k])'"),
+                Series(
+                    "\(a.rawValue), v", x: shared.map { $0.v[0] }, y: shared.map { $0.v[column] },
+                    with: "linespoints pt 6 ps 0.8 lw 2 dt 2 lc rgb '\(colours[k])'"),
+            ]
+        },
+        style: PlotStyle(
+            title:
+                "ε (solid) against v-prediction (dashed), the same recipe: accuracy of 64 held-out samples by "
+                + "training step",
+            xlabel: "training step (batch 32)", ylabel: "accuracy (attribute classifier)",
+            extra: ["set key bottom right inside", "set yrange [0:1.05]"]))
 }
 
 // MARK: - 2. Prompts × seeds
@@ -101,20 +144,25 @@ if !shared.isEmpty {
 // the seed changes placement and pose, the prompt what is drawn.
 let heldOutPrompts = BaseQuality.heldOutPrompts(world: world, count: 64)
 var distinct: [String] = []
-for e in heldOutPrompts where !distinct.contains(e.caption.text) && distinct.count < 3 { distinct.append(e.caption.text) }
+for e in heldOutPrompts where !distinct.contains(e.caption.text) && distinct.count < 3 {
+    distinct.append(e.caption.text)
+}
 let gridPrompts = distinct + ["a sketch of a star", "a painting of a house on sand"]
 let seeds: [UInt64] = options.quick ? [1, 2] : [1, 2, 3, 4, 5]
 // One call per seed samples every prompt at once (the seed fixes the initial noise of the batch).
 let bySeed = seeds.map { pipeline.images(gridPrompts, steps: options.quick ? 5 : 25, guidance: 3, seed: $0) }
-var gridImages: [Tensor] = [], gridTitles: [String] = []
+var gridImages: [Tensor] = []
+var gridTitles: [String] = []
 for (i, p) in gridPrompts.enumerated() {
     for (k, s) in seeds.enumerated() {
         gridImages.append(bySeed[k][i])
         gridTitles.append(k == 0 ? "seed \(s): \(p)" : "seed \(s)")
     }
 }
-try figures.imageGrid("prompt-seed-grid", enlarged(gridImages), titles: gridTitles, columns: seeds.count,
-                      title: "Rows: prompts (the first three never drawn in training); columns: seeds. DDIM 25, guidance 3", cellSize: 190)
+try figures.imageGrid(
+    "prompt-seed-grid", enlarged(gridImages), titles: gridTitles, columns: seeds.count,
+    title: "Rows: prompts (the first three never drawn in training); columns: seeds. DDIM 25, guidance 3", cellSize: 190
+)
 
 // MARK: - 3. DDIM against DDPM
 //
@@ -128,24 +176,38 @@ let samplerSteps = options.quick ? [2, 5] : [10, 25, 50]
 let stepsRange = "set xrange [\(Double(samplerSteps.first!) * 0.8):\(Double(samplerSteps.last!) * 1.2)]"
 let stepsTics = "set xtics (" + samplerSteps.map(String.init).joined(separator: ", ") + ")"
 for kind in SamplerKind.allCases {
-    var xs: [Double] = [], ys: [Double] = [], ts: [Double] = []
+    var xs: [Double] = []
+    var ys: [Double] = []
+    var ts: [Double] = []
     for steps in samplerSteps {
         let t0 = Date()
-        let images = pipeline.images(samplerPrompts.map(\.caption.text), steps: steps, guidance: 3, sampler: kind, seed: 9)
+        let images = pipeline.images(
+            samplerPrompts.map(\.caption.text), steps: steps, guidance: 3, sampler: kind, seed: 9)
         let seconds = Date().timeIntervalSince(t0)
         let acc = accuracy(images, samplerPrompts.map(\.scene))
-        xs.append(Double(steps)); ys.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count)); ts.append(seconds / Double(n))
-        print(String(format: "  %@ %2d steps: mean accuracy %.2f, %.2f s per image", kind.rawValue, steps, ys.last!, ts.last!))
+        xs.append(Double(steps))
+        ys.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count))
+        ts.append(seconds / Double(n))
+        print(
+            String(
+                format: "  %@ %2d steps: mean accuracy %.2f, %.2f s per image", kind.rawValue, steps, ys.last!, ts.last!
+            ))
     }
     samplerSeries.append(Series(kind.rawValue.uppercased() + ": accuracy", x: xs, y: ys))
     timeSeries.append(Series(kind.rawValue.uppercased(), x: xs, y: ts))
 }
-try figures.lines("samplers", samplerSeries, style: PlotStyle(title: "Accuracy against sampling steps (\(n) held-out prompts, g = 3; ±0.14 is noise)",
-                                                             xlabel: "sampling steps", ylabel: "mean accuracy (class, color, pattern, context)", logX: true,
-                                                             extra: ["set key bottom right inside", "set yrange [0:1]", stepsRange, stepsTics]), points: true)
-try figures.lines("sampler-time", timeSeries, style: PlotStyle(title: "Seconds per image: one UNet call per step for both samplers",
-                                                              xlabel: "sampling steps", ylabel: "seconds per image", logX: true, logY: true,
-                                                              extra: ["set key bottom right inside", stepsRange, stepsTics, "set format y '%g'"]), points: true)
+try figures.lines(
+    "samplers", samplerSeries,
+    style: PlotStyle(
+        title: "Accuracy against sampling steps (\(n) held-out prompts, g = 3; ±0.14 is noise)",
+        xlabel: "sampling steps", ylabel: "mean accuracy (class, color, pattern, context)", logX: true,
+        extra: ["set key bottom right inside", "set yrange [0:1]", stepsRange, stepsTics]), points: true)
+try figures.lines(
+    "sampler-time", timeSeries,
+    style: PlotStyle(
+        title: "Seconds per image: one UNet call per step for both samplers",
+        xlabel: "sampling steps", ylabel: "seconds per image", logX: true, logY: true,
+        extra: ["set key bottom right inside", stepsRange, stepsTics, "set format y '%g'"]), points: true)
 
 // MARK: - 4. Classifier-free guidance
 //
@@ -153,39 +215,71 @@ try figures.lines("sampler-time", timeSeries, style: PlotStyle(title: "Seconds p
 // g = 1 is the plain conditional model, g = 0 the unconditional one. Larger g follows the prompt
 // harder and spends diversity (DIV: mean pairwise DINO distance among samples of one prompt).
 let scales: [Float] = options.quick ? [1, 3] : [1, 2, 3, 5, 8]
-var accSeries: [Double] = [], divSeries: [Double] = []
-var guidanceImages: [Tensor] = [], guidanceTitles: [String] = []
+var accSeries: [Double] = []
+var divSeries: [Double] = []
+var guidanceImages: [Tensor] = []
+var guidanceTitles: [String] = []
 let onePrompt = heldOutPrompts[3]
 for g in scales {
-    let images = pipeline.images(samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 15, guidance: g, seed: 21)
+    let images = pipeline.images(
+        samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 15, guidance: g, seed: 21)
     let acc = accuracy(images, samplerPrompts.map(\.scene))
     accSeries.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count))
-    let same = pipeline.images([String](repeating: onePrompt.caption.text, count: options.quick ? 3 : 8), steps: options.quick ? 5 : 15, guidance: g, seed: 22)
+    let same = pipeline.images(
+        [String](repeating: onePrompt.caption.text, count: options.quick ? 3 : 8), steps: options.quick ? 5 : 15,
+        guidance: g, seed: 22)
     divSeries.append(Metrics.div(judges.dino.embed(World.batchTensor(same))))
-    guidanceImages += same.prefix(6); guidanceTitles += (0..<min(6, same.count)).map { $0 == 0 ? "g = \(g)" : "" }
+    guidanceImages += same.prefix(6)
+    guidanceTitles += (0..<min(6, same.count)).map { $0 == 0 ? "g = \(g)" : "" }
     print(String(format: "  guidance %.0f: mean accuracy %.2f, DIV %.3f", g, accSeries.last!, divSeries.last!))
 }
-try figures.lines("guidance-sweep", [Series("mean accuracy (held-out prompts)", x: scales.map(Double.init), y: accSeries),
-                                     Series("DIV (8 samples of one prompt)", x: scales.map(Double.init), y: divSeries)],
-                  style: PlotStyle(title: "Guidance spends diversity (DIV) on following the prompt; too much and the samples break",
-                                   xlabel: "guidance scale g", ylabel: "accuracy / DIV",
-                                   extra: ["set key bottom left inside", "set yrange [0:1]"]), points: true)
-try figures.imageGrid("guidance-grid", enlarged(guidanceImages), titles: guidanceTitles, columns: min(6, guidanceImages.count / scales.count),
-                      title: "\"\(onePrompt.caption.text)\" (never drawn in training): rows g = " + scales.map { "\($0)" }.joined(separator: ", "), cellSize: 130)
+try figures.lines(
+    "guidance-sweep",
+    [
+        Series("mean accuracy (held-out prompts)", x: scales.map(Double.init), y: accSeries),
+        Series("DIV (8 samples of one prompt)", x: scales.map(Double.init), y: divSeries),
+    ],
+    style: PlotStyle(
+        title: "Guidance spends diversity (DIV) on following the prompt; too much and the samples break",
+        xlabel: "guidance scale g", ylabel: "accuracy / DIV",
+        extra: ["set key bottom left inside", "set yrange [0:1]"]), points: true)
+try figures.imageGrid(
+    "guidance-grid", enlarged(guidanceImages), titles: guidanceTitles,
+    columns: min(6, guidanceImages.count / scales.count),
+    title: "\"\(onePrompt.caption.text)\" (never drawn in training): rows g = "
+        + scales.map { "\($0)" }.joined(separator: ", "), cellSize: 130)
 
 // MARK: - 5. Compositions never seen against ones seen
 var trainPrompts: [Example] = []
 var k = 0
-while trainPrompts.count < n { let e = world.example(.train, seed: 606, index: k, fullCaption: true); if e.scene.style == .photo { trainPrompts.append(e) }; k += 1 }
-let heldImages = pipeline.images(samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
-let trainImages = pipeline.images(trainPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
-let heldAcc = accuracy(heldImages, samplerPrompts.map(\.scene)), trainAcc = accuracy(trainImages, trainPrompts.map(\.scene))
-try figures.bars("heldout-vs-train", labels: attrs.map(\.rawValue), series: [("held-out compositions", attrs.map { heldAcc[$0]! }), ("training compositions", attrs.map { trainAcc[$0]! })],
-                 style: PlotStyle(title: "Held-out against trained compositions (\(n) prompts each, DDIM 25, g = 3; ±0.14 is noise)",
-                                  ylabel: "accuracy", extra: ["set yrange [0:1.05]", "set key below", "set xtics norotate"]))
-try figures.imageGrid("heldout-vs-train-grid", enlarged(Array(heldImages.prefix(6)) + Array(trainImages.prefix(6))),
-                      titles: (samplerPrompts.prefix(6) + trainPrompts.prefix(6)).map { $0.caption.text.replacingOccurrences(of: "a ", with: "", options: .anchored) },
-                      columns: 6, title: "Top row: compositions never drawn in training; bottom row: compositions that were", cellSize: 215)
-check(heldAcc[.color]! > 0.5 || options.quick, "held-out prompts get their color more often than not (\(String(format: "%.2f", heldAcc[.color]!)))")
+while trainPrompts.count < n {
+    let e = world.example(.train, seed: 606, index: k, fullCaption: true)
+    if e.scene.style == .photo { trainPrompts.append(e) }
+    k += 1
+}
+let heldImages = pipeline.images(
+    samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
+let trainImages = pipeline.images(
+    trainPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
+let heldAcc = accuracy(heldImages, samplerPrompts.map(\.scene))
+let trainAcc = accuracy(trainImages, trainPrompts.map(\.scene))
+try figures.bars(
+    "heldout-vs-train", labels: attrs.map(\.rawValue),
+    series: [
+        ("held-out compositions", attrs.map { heldAcc[$0]! }), ("training compositions", attrs.map { trainAcc[$0]! }),
+    ],
+    style: PlotStyle(
+        title: "Held-out against trained compositions (\(n) prompts each, DDIM 25, g = 3; ±0.14 is noise)",
+        ylabel: "accuracy", extra: ["set yrange [0:1.05]", "set key below", "set xtics norotate"]))
+try figures.imageGrid(
+    "heldout-vs-train-grid", enlarged(Array(heldImages.prefix(6)) + Array(trainImages.prefix(6))),
+    titles: (samplerPrompts.prefix(6) + trainPrompts.prefix(6)).map {
+        $0.caption.text.replacingOccurrences(of: "a ", with: "", options: .anchored)
+    },
+    columns: 6, title: "Top row: compositions never drawn in training; bottom row: compositions that were",
+    cellSize: 215)
+check(
+    heldAcc[.color]! > 0.5 || options.quick,
+    "held-out prompts get their color more often than not (\(String(format: "%.2f", heldAcc[.color]!)))")
 
 check.finish()

@@ -21,20 +21,26 @@ import Experiments
 import Foundation
 import ImageIO
 import Models
-import Pretraining
 import Plotting
+import Pretraining
 import TensorCore
 import ToyWorld
 
-let options = ChapterOptions(chapter: "06-rare-identifiers", summary: "rare-token identifiers: picked from the vocabulary, compared with a common word and a random string")
+let options = ChapterOptions(
+    chapter: "06-rare-identifiers",
+    summary: "rare-token identifiers: picked from the vocabulary, compared with a common word and a random string")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 06 — rare-token identifiers\n")
 let work = options.quick ? options.path("work") : ".experiments"
-let study: Study, base: TextToImagePipeline
+let study: Study
+let base: TextToImagePipeline
 do {
     study = try Study(work: work, quick: options.quick)
     base = try TextToImagePipeline(folder: "Checkpoints/base")
-} catch { print("chapter 06 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)"); exit(1) }
+} catch {
+    print("chapter 06 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)")
+    exit(1)
+}
 let tokenizer = base.tokenizer
 let check = ChapterChecks(chapter: "06")
 
@@ -62,14 +68,23 @@ check(band.contains { $0.text == "sks" }, "\"sks\", the identifier diffusers' ex
 
 // The figure: every vocabulary id, its count in the captions (log scale), the candidates marked.
 let used = counts.sorted { $0.key < $1.key }
-try figures.scatter("vocabulary-band", [
-    Series("caption tokens (count)", x: used.map { Double($0.key) }, y: used.map { Double($0.value) }),
-    Series("candidates (count 0, at 0.5)", x: candidates.map { Double($0.id) }, y: candidates.map { _ in 0.5 }),
-], style: PlotStyle(title: "Caption tokens are a handful of ids; identifiers come from the unused rest", xlabel: "token id", ylabel: "occurrences",
-                    logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.3:1e5]",
-                                        "set xrange [0:\(tokenizer.vocabularySize)]",
-                                        "set arrow from \(Int(Double(tokenizer.vocabularySize) * 0.3)),0.3 to \(Int(Double(tokenizer.vocabularySize) * 0.3)),1e5 nohead dt 2 lc rgb 'gray40'",
-                                        "set label 'rare band →' at \(Int(Double(tokenizer.vocabularySize) * 0.31)),3e4 tc rgb 'gray30'"]), pointSize: 0.8)
+try figures.scatter(
+    "vocabulary-band",
+    [
+        Series("caption tokens (count)", x: used.map { Double($0.key) }, y: used.map { Double($0.value) }),
+        Series("candidates (count 0, at 0.5)", x: candidates.map { Double($0.id) }, y: candidates.map { _ in 0.5 }),
+    ],
+    style: PlotStyle(
+        title: "Caption tokens are a handful of ids; identifiers come from the unused rest", xlabel: "token id",
+        ylabel: "occurrences",
+        logY: true,
+        extra: [
+            "set key top right inside", "set format y '%g'", "set yrange [0.3:1e5]",
+            "set xrange [0:\(tokenizer.vocabularySize)]",
+            "set arrow from \(Int(Double(tokenizer.vocabularySize) * 0.3)),0.3 to "
+                + "\(Int(Double(tokenizer.vocabularySize) * 0.3)),1e5 nohead dt 2 lc rgb 'gray40'",
+            "set label 'rare band →' at \(Int(Double(tokenizer.vocabularySize) * 0.31)),3e4 tc rgb 'gray30'",
+        ]), pointSize: 0.8)
 
 // MARK: - 2. Three kinds of identifier, through the frozen text encoder
 //
@@ -79,16 +94,20 @@ try figures.scatter("vocabulary-band", [
 // Γ("a [V] ball") — the text encoder's output the UNet reads — says how far each identifier moves
 // the condition before any fine-tuning: a rare token barely moves it off "a ball", a color moves
 // it as far as the color means, and a random string moves it in a direction nobody chose.
-let kinds: [(label: String, identifier: String)] = [("rare token", "sks"), ("common word", "green"), ("random string", "xqzt")]
+let kinds: [(label: String, identifier: String)] = [
+    ("rare token", "sks"), ("common word", "green"), ("random string", "xqzt"),
+]
 for k in kinds {
     let pieces = tokenizer.tokenize(k.identifier)
     print("  \(k.label): \"\(k.identifier)\" → \(pieces.count) token\(pieces.count == 1 ? "" : "s") \(pieces)")
 }
 func condition(_ prompt: String) -> [Float] {
-    let h = Variable.withoutGradients { base.textEncoder(tokenizer([prompt])).lastHiddenState }.value   // (1, L, D)
-    return h.scalars   // the whole sequence: what cross-attention reads
+    let h = Variable.withoutGradients { base.textEncoder(tokenizer([prompt])).lastHiddenState }.value  // (1, L, D)
+    return h.scalars  // the whole sequence: what cross-attention reads
 }
-func distance(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot() }
+func distance(_ a: [Float], _ b: [Float]) -> Double {
+    zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot()
+}
 let plain = condition("a ball")
 let rareSample = Array(band.prefix(12)).map(\.text)
 let groups: [(String, [String])] = [
@@ -112,19 +131,27 @@ func principal(_ k: Int, orthogonalTo previous: [[Double]]) -> [Double] {
             let dot = zip(c, v).reduce(0) { $0 + $1.0 * $1.1 }
             for j in w.indices { w[j] += dot * c[j] }
         }
-        for p in previous { let d = zip(w, p).reduce(0) { $0 + $1.0 * $1.1 }; for j in w.indices { w[j] -= d * p[j] } }
-        let n = w.reduce(0) { $0 + $1 * $1 }.squareRoot(); v = w.map { $0 / n }
+        for p in previous {
+            let d = zip(w, p).reduce(0) { $0 + $1.0 * $1.1 }
+            for j in w.indices { w[j] -= d * p[j] }
+        }
+        let n = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        v = w.map { $0 / n }
     }
     return v
 }
-let pc1 = principal(1, orthogonalTo: []), pc2 = principal(2, orthogonalTo: [pc1])
+let pc1 = principal(1, orthogonalTo: [])
+let pc2 = principal(2, orthogonalTo: [pc1])
 func project(_ x: [Float]) -> (Double, Double) {
     let c = zip(x, mean).map { Double($0) - $1 }
     return (zip(c, pc1).reduce(0) { $0 + $1.0 * $1.1 }, zip(c, pc2).reduce(0) { $0 + $1.0 * $1.1 })
 }
 for (name, words) in groups {
     let d = words.map { distance(condition("a \($0) ball"), plain) }
-    distanceRows.append(String(format: "  %-15@ mean ‖Γ(\"a [V] ball\") − Γ(\"a ball\")‖ = %.2f", name as NSString, d.reduce(0, +) / Double(d.count)))
+    distanceRows.append(
+        String(
+            format: "  %-15@ mean ‖Γ(\"a [V] ball\") − Γ(\"a ball\")‖ = %.2f", name as NSString,
+            d.reduce(0, +) / Double(d.count)))
     let pts = words.map { project(condition("a \($0) ball")) }
     projected.append(Series(name, x: pts.map(\.0), y: pts.map(\.1)))
 }
@@ -132,12 +159,18 @@ let p0 = project(plain)
 projected.append(Series("\"a ball\"", x: [p0.0], y: [p0.1], with: "points pt 6 ps 2.5 lw 2 lc rgb 'black'"))
 print("\nHow far the identifier moves the condition the UNet reads (before fine-tuning):")
 distanceRows.forEach { print($0) }
-try figures.scatter("identifier-embeddings", projected,
-                    style: PlotStyle(title: "Γ(\"a [V] ball\"), two principal directions: rare tokens sit by \"a ball\", colors spread out",
-                                     xlabel: "first principal direction", ylabel: "second principal direction",
-                                     extra: ["set key below", "set size ratio -1"]), pointSize: 1.2)
-let meanDistance = { (words: [String]) in words.map { distance(condition("a \($0) ball"), plain) }.reduce(0, +) / Double(words.count) }
-check(meanDistance(rareSample) < meanDistance(ColorName.allCases.map(\.rawValue)), "rare tokens move the condition less than color words do")
+try figures.scatter(
+    "identifier-embeddings", projected,
+    style: PlotStyle(
+        title: "Γ(\"a [V] ball\"), two principal directions: rare tokens sit by \"a ball\", colors spread out",
+        xlabel: "first principal direction", ylabel: "second principal direction",
+        extra: ["set key below", "set size ratio -1"]), pointSize: 1.2)
+let meanDistance = { (words: [String]) in
+    words.map { distance(condition("a \($0) ball"), plain) }.reduce(0, +) / Double(words.count)
+}
+check(
+    meanDistance(rareSample) < meanDistance(ColorName.allCases.map(\.rawValue)),
+    "rare tokens move the condition less than color words do")
 
 // MARK: - 3. The prior each identifier brings, before fine-tuning
 //
@@ -145,24 +178,35 @@ check(meanDistance(rareSample) < meanDistance(ColorName.allCases.map(\.rawValue)
 // which color it shows: "green" makes the ball green; the others do not. (Look at the xqzt row:
 // its pieces pull the class too.) One sample per context.
 print("\nBefore fine-tuning, what the base model draws for \"a [V] ball\" (the judged colors of its samples):")
-var beforeImages: [Tensor] = [], beforeTitles: [String] = []
+var beforeImages: [Tensor] = []
+var beforeTitles: [String] = []
 var greenBefore: [String: Double] = [:]
 for k in kinds {
-    var spec = RunSpec(); spec.identifier = k.identifier
+    var spec = RunSpec()
+    spec.identifier = k.identifier
     let before = try study.baseline(spec)
     let recontext = before.prompts.indices.filter { before.prompts[$0].kind == .recontextualization }
     let n = study.evaluator.samplesPerPrompt
     let images = recontext.flatMap { p in before.images[(p * n)..<((p + 1) * n)] }
     let judged = study.judges.attributes.predict(World.batchTensor(images))
-    let green = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(judged.count)
+    let green =
+        Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(judged.count)
     greenBefore[k.identifier] = green
-    print(String(format: "  %-8@ judged green %.0f %% of %d samples (recontextualization prompts)", k.identifier as NSString, 100 * green, images.count))
+    print(
+        String(
+            format: "  %-8@ judged green %.0f %% of %d samples (recontextualization prompts)", k.identifier as NSString,
+            100 * green, images.count))
     let onePerContext = recontext.map { before.images[$0 * n] }
-    beforeImages += onePerContext; beforeTitles += recontext.map { "a \(k.identifier) ball, \(before.prompts[$0].context!.rawValue)" }
+    beforeImages += onePerContext
+    beforeTitles += recontext.map { "a \(k.identifier) ball, \(before.prompts[$0].context!.rawValue)" }
 }
-try figures.imageGrid("prior-before", enlarged(beforeImages), titles: beforeTitles, columns: 6,
-                      title: "Before fine-tuning, \"a [V] ball in …\" (rows: " + kinds.map { String(format: "%@ judged green %.0f %%", $0.identifier as NSString, 100 * greenBefore[$0.identifier]!) }.joined(separator: ", ")
-                        + "): a color word already paints the ball", cellSize: 150)
+try figures.imageGrid(
+    "prior-before", enlarged(beforeImages), titles: beforeTitles, columns: 6,
+    title: "Before fine-tuning, \"a [V] ball in …\" (rows: "
+        + kinds.map {
+            String(format: "%@ judged green %.0f %%", $0.identifier as NSString, 100 * greenBefore[$0.identifier]!)
+        }.joined(separator: ", ")
+        + "): a color word already paints the ball", cellSize: 150)
 
 // MARK: - 4. The experiment: the same DreamBooth run with three identifiers
 //
@@ -178,36 +222,55 @@ try figures.imageGrid("prior-before", enlarged(beforeImages), titles: beforeTitl
 print("\nDreamBooth on the split-ball with each identifier:")
 var rows: [(String, StudyResult)] = []
 for k in kinds {
-    var spec = RunSpec(); spec.identifier = k.identifier
+    var spec = RunSpec()
+    spec.identifier = k.identifier
     let r = try study.result(spec)
     rows.append((k.label + " (" + k.identifier + ")", r))
 }
 func greenShare(_ r: StudyResult) -> Double {
     let n = study.evaluator.samplesPerPrompt
-    let idx = r.prompts.indices.filter { r.prompts[$0].kind == .recontextualization }.flatMap { p in (p * n)..<((p + 1) * n) }
+    let idx = r.prompts.indices.filter { r.prompts[$0].kind == .recontextualization }.flatMap { p in
+        (p * n)..<((p + 1) * n)
+    }
     let judged = study.judges.attributes.predict(World.batchTensor(idx.map { r.images[$0] }))
-    return Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(judged.count)
+    return Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count)
+        / Double(judged.count)
 }
-var table = ["| identifier | DINO | CLIP-I | look kept | context | DIV | judged green | train s |", "|---|---|---|---|---|---|---|---|"]
+var table = [
+    "| identifier | DINO | CLIP-I | look kept | context | DIV | judged green | train s |",
+    "|---|---|---|---|---|---|---|---|",
+]
 for (label, r) in rows {
     let m = r.metrics
-    table.append(String(format: "| %@ | %.3f | %.3f | %.2f | %.2f | %.3f | %.2f | %.0f |", label, m.dino, m.clipI, m.lookKept, m.contextMatch, m.div, greenShare(r), r.record.seconds))
+    table.append(
+        String(
+            format: "| %@ | %.3f | %.3f | %.2f | %.2f | %.3f | %.2f | %.0f |", label, m.dino, m.clipI, m.lookKept,
+            m.contextMatch, m.div, greenShare(r), r.record.seconds))
 }
 print(table.joined(separator: "\n"))
-try figures.bars("identifier-metrics", labels: ["DINO", "CLIP-I", "look kept", "context as asked", "DIV"],
-                 series: rows.map { label, r in (label, [r.metrics.dino, r.metrics.clipI, r.metrics.lookKept, r.metrics.contextMatch, r.metrics.div]) },
-                 style: PlotStyle(title: "Same run, three identifiers: the others copy the photos more closely, the rare token keeps the context", ylabel: "score",
-                                  extra: ["set yrange [0:1.05]", "set key top right inside"]))
-var gridImages: [Tensor] = [], gridTitles: [String] = []
+try figures.bars(
+    "identifier-metrics", labels: ["DINO", "CLIP-I", "look kept", "context as asked", "DIV"],
+    series: rows.map { label, r in
+        (label, [r.metrics.dino, r.metrics.clipI, r.metrics.lookKept, r.metrics.contextMatch, r.metrics.div])
+    },
+    style: PlotStyle(
+        title: "Same run, three identifiers: the others copy the photos more closely, the rare token keeps the context",
+        ylabel: "score",
+        extra: ["set yrange [0:1.05]", "set key top right inside"]))
+var gridImages: [Tensor] = []
+var gridTitles: [String] = []
 for (label, r) in rows {
     let n = study.evaluator.samplesPerPrompt
     for (p, prompt) in r.prompts.enumerated() where prompt.kind == .recontextualization {
-        gridImages.append(r.images[p * n]); gridTitles.append(p == 0 ? "\(r.spec.identifier): \(prompt.context!.rawValue)" : prompt.context!.rawValue)
+        gridImages.append(r.images[p * n])
+        gridTitles.append(p == 0 ? "\(r.spec.identifier): \(prompt.context!.rawValue)" : prompt.context!.rawValue)
     }
 }
-try figures.imageGrid("identifier-grid", enlarged(gridImages), titles: gridTitles, columns: Context.allCases.count,
-                      title: "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: "
-                        + rows.map { String(format: "%@ %.0f %%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }.joined(separator: ", "), cellSize: 150)
+try figures.imageGrid(
+    "identifier-grid", enlarged(gridImages), titles: gridTitles, columns: Context.allCases.count,
+    title: "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: "
+        + rows.map { String(format: "%@ %.0f %%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }
+        .joined(separator: ", "), cellSize: 150)
 
 // MARK: - 5. What fine-tuning did to the word
 //
@@ -218,24 +281,41 @@ print("\nAfter fine-tuning, \"a green star\" from each run's model (the share ju
 let probe = options.quick ? 2 : 16
 var stillGreen: [Double] = []
 for (k, (label, _)) in zip(kinds, rows) {
-    var spec = RunSpec(); spec.identifier = k.identifier
+    var spec = RunSpec()
+    spec.identifier = k.identifier
     let (model, _) = try study.runner.pipeline(spec)
-    let stars = model.images([String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
-                                   sampler: study.evaluator.sampler, seed: 99)
+    let stars = model.images(
+        [String](repeating: "a green star", count: probe), steps: study.evaluator.steps,
+        guidance: study.evaluator.guidance,
+        sampler: study.evaluator.sampler, seed: 99)
     let judged = study.judges.attributes.predict(World.batchTensor(stars))
     let share = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
     stillGreen.append(share)
     print(String(format: "  %-22@ %.2f", label as NSString, share))
 }
-let baseStars = base.images([String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
-                                   sampler: study.evaluator.sampler, seed: 99)
-let baseGreen = Double(study.judges.attributes.predict(World.batchTensor(baseStars)).filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
+let baseStars = base.images(
+    [String](repeating: "a green star", count: probe), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
+    sampler: study.evaluator.sampler, seed: 99)
+let baseGreen =
+    Double(
+        study.judges.attributes.predict(World.batchTensor(baseStars)).filter {
+            $0[.color] == ColorName.allCases.firstIndex(of: .green)
+        }.count) / Double(probe)
 print(String(format: "  %-22@ %.2f", "base model" as NSString, baseGreen))
 if !options.quick {
-    let rare = rows[0].1.metrics, common = rows[1].1.metrics
-    print(String(format: "\nThe common word against the rare token: look kept %.2f vs %.2f, context as asked %.2f vs %.2f, DIV %.3f vs %.3f;",
-                 common.lookKept, rare.lookKept, common.contextMatch, rare.contextMatch, common.div, rare.div))
-    print(String(format: "\"a green star\" is still green %.0f %% of the time after the green run, %.0f %% after the sks run (base model %.0f %%).",
-                 100 * stillGreen[1], 100 * stillGreen[0], 100 * baseGreen))
+    let rare = rows[0].1.metrics
+    let common = rows[1].1.metrics
+    print(
+        String(
+            format:
+                "\nThe common word against the rare token: look kept %.2f vs %.2f, context as asked %.2f vs %.2f, "
+                + "DIV %.3f vs %.3f;",
+            common.lookKept, rare.lookKept, common.contextMatch, rare.contextMatch, common.div, rare.div))
+    print(
+        String(
+            format:
+                "\"a green star\" is still green %.0f %% of the time after the green run, %.0f %% after the sks run "
+                + "(base model %.0f %%).",
+            100 * stillGreen[1], 100 * stillGreen[0], 100 * baseGreen))
 }
 check.finish()

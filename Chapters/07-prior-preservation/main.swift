@@ -27,13 +27,16 @@ import Plotting
 import TensorCore
 import ToyWorld
 
-let options = ChapterOptions(chapter: "07-prior-preservation", summary: "prior preservation: language drift (PRES) and diversity (DIV) with and without it, and a λ sweep")
+let options = ChapterOptions(
+    chapter: "07-prior-preservation",
+    summary: "prior preservation: language drift (PRES) and diversity (DIV) with and without it, and a λ sweep")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 07 — prior preservation\n")
 let work = options.quick ? options.path("work") : ".experiments"
 let study: Study
 do { study = try Study(work: work, quick: options.quick) } catch {
-    print("chapter 07 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)"); exit(1)
+    print("chapter 07 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)")
+    exit(1)
 }
 let check = ChapterChecks(chapter: "07")
 
@@ -42,9 +45,14 @@ let check = ChapterChecks(chapter: "07")
 // The trainer's default run (λ = 1) against the same run without the prior term, and λ = 0.25
 // and 4 around it. Everything else is the trainer's default: 4 photos, 400 steps, 100 class
 // images generated once by the frozen base from "a ball" (shared by every λ).
-var noPrior = RunSpec(); noPrior.priorPreservation = false
+var noPrior = RunSpec()
+noPrior.priorPreservation = false
 let lambdas: [Float] = [0.25, 1, 4]
-let withPrior = lambdas.map { l -> RunSpec in var s = RunSpec(); s.priorLossWeight = l; return s }
+let withPrior = lambdas.map { l -> RunSpec in
+    var s = RunSpec()
+    s.priorLossWeight = l
+    return s
+}
 let before = try study.baseline(RunSpec())
 let without = try study.result(noPrior)
 let sweep = try withPrior.map { try study.result($0) }
@@ -52,10 +60,14 @@ let standard = sweep[1]
 
 // The class images the prior term trains on: the frozen base's "a ball".
 let classDir = try study.runner.config(withPrior[1]).classDataDir!
-let classFiles = ((try? FileManager.default.contentsOfDirectory(atPath: classDir)) ?? []).filter { $0.hasSuffix(".png") }.sorted().prefix(12)
+let classFiles = ((try? FileManager.default.contentsOfDirectory(atPath: classDir)) ?? []).filter {
+    $0.hasSuffix(".png")
+}.sorted().prefix(12)
 let classImages = try classFiles.map { try PNG.read((classDir as NSString).appendingPathComponent($0)) }
-try figures.imageGrid("class-images", enlarged(classImages), titles: classImages.indices.map { $0 == 0 ? "\"a ball\"" : "" }, columns: 6,
-                      title: "The prior term's data: the frozen base's own \"a ball\", varied balls, none of them the split-ball", cellSize: 150)
+try figures.imageGrid(
+    "class-images", enlarged(classImages), titles: classImages.indices.map { $0 == 0 ? "\"a ball\"" : "" }, columns: 6,
+    title: "The prior term's data: the frozen base's own \"a ball\", varied balls, none of them the split-ball",
+    cellSize: 150)
 
 // MARK: - 2. Language drift: what "a ball" draws after fine-tuning
 //
@@ -67,55 +79,104 @@ try figures.imageGrid("class-images", enlarged(classImages), titles: classImages
 // A large λ can overshoot: the prior term then pulls "a ball" *away* from the subject (PRES below
 // the base model's) and the subject is barely learned.
 print("What \"a ball\" draws, and how diverse the subject's prompts stay:")
-var table = ["| run | PRES ↓ | drift (judged) ↓ | DIV ↑ | DINO | look kept | context |", "|---|---|---|---|---|---|---|"]
+var table = [
+    "| run | PRES ↓ | drift (judged) ↓ | DIV ↑ | DINO | look kept | context |", "|---|---|---|---|---|---|---|",
+]
 func row(_ label: String, _ m: RunMetrics) {
-    table.append(String(format: "| %@ | %.3f | %.2f | %.3f | %.3f | %.2f | %.2f |", label, m.pres, m.drift, m.div, m.dino, m.lookKept, m.contextMatch))
+    table.append(
+        String(
+            format: "| %@ | %.3f | %.2f | %.3f | %.3f | %.2f | %.2f |", label, m.pres, m.drift, m.div, m.dino,
+            m.lookKept, m.contextMatch))
 }
 row("base model (before)", before.metrics)
 row("without prior preservation", without.metrics)
 for (l, r) in zip(lambdas, sweep) { row(String(format: "with prior, λ = %g", l), r.metrics) }
 print(table.joined(separator: "\n"))
-print(String(format: "\nPaper, Table 3 (Imagen, 30 subjects): PRES %.3f with prior preservation against %.3f without; DIV %.3f against %.3f.", 0.493, 0.664, 0.391, 0.371))
-print(String(format: "Here: PRES %.3f with (λ = 1) against %.3f without; DIV %.3f against %.3f.", standard.metrics.pres, without.metrics.pres, standard.metrics.div, without.metrics.div))
-let presOrder = standard.metrics.pres < without.metrics.pres, divOrder = standard.metrics.div > without.metrics.div
-print("  PRES ordering \(presOrder ? "matches" : "does not match") the paper's; DIV ordering \(divOrder ? "matches" : "does not match").")
+print(
+    String(
+        format:
+            "\nPaper, Table 3 (Imagen, 30 subjects): PRES %.3f with prior preservation against %.3f without; DIV "
+            + "%.3f against %.3f.",
+        0.493, 0.664, 0.391, 0.371))
+print(
+    String(
+        format: "Here: PRES %.3f with (λ = 1) against %.3f without; DIV %.3f against %.3f.", standard.metrics.pres,
+        without.metrics.pres, standard.metrics.div, without.metrics.div))
+let presOrder = standard.metrics.pres < without.metrics.pres
+let divOrder = standard.metrics.div > without.metrics.div
+print(
+    "  PRES ordering \(presOrder ? "matches" : "does not match") the paper's; DIV ordering "
+        + "\(divOrder ? "matches" : "does not match")."
+)
 
-try figures.bars("pres-div", labels: ["PRES", "drift (judged)", "DIV"],
-                 series: [("base model", [before.metrics.pres, before.metrics.drift, before.metrics.div]),
-                          ("without prior", [without.metrics.pres, without.metrics.drift, without.metrics.div]),
-                          ("with prior (λ = 1)", [standard.metrics.pres, standard.metrics.drift, standard.metrics.div])],
-                 style: PlotStyle(title: String(format: "Without the prior \"a ball\" drifts to the subject (PRES %.2f, judged %.2f); with it (λ = 1) %.2f and %.2f",
-                                                without.metrics.pres, without.metrics.drift, standard.metrics.pres, standard.metrics.drift), ylabel: "score",
-                                  extra: ["set yrange [0:1.05]", "set key top right inside"]))
-try figures.lines("lambda-sweep", [
-    Series("PRES (lower: less drift)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.pres)),
-    Series("drift, judged (lower is better)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.drift)),
-    Series("look kept (subject fidelity)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.lookKept)),
-    Series("DIV", x: lambdas.map(Double.init), y: sweep.map(\.metrics.div)),
-], style: PlotStyle(title: "The prior weight λ trades drift against fidelity (without the prior: see pres-div)", xlabel: "λ (prior_loss_weight)",
-                    ylabel: "score", logX: true, extra: ["set key below", "set yrange [-0.1:1.05]", "set format x '%g'", "set xtics (\(lambdas.map { String(format: "%g", $0) }.joined(separator: ", ")))",
-                                                        "set xrange [\(lambdas.first! * 0.8):\(lambdas.last! * 1.25)]"]), points: true)
+try figures.bars(
+    "pres-div", labels: ["PRES", "drift (judged)", "DIV"],
+    series: [
+        ("base model", [before.metrics.pres, before.metrics.drift, before.metrics.div]),
+        ("without prior", [without.metrics.pres, without.metrics.drift, without.metrics.div]),
+        ("with prior (λ = 1)", [standard.metrics.pres, standard.metrics.drift, standard.metrics.div]),
+    ],
+    style: PlotStyle(
+        title: String(
+            format:
+                "Without the prior \"a ball\" drifts to the subject (PRES %.2f, judged %.2f); with it (λ = 1) %.2f "
+                + "and %.2f",
+            without.metrics.pres, without.metrics.drift, standard.metrics.pres, standard.metrics.drift),
+        ylabel: "score",
+        extra: ["set yrange [0:1.05]", "set key top right inside"]))
+try figures.lines(
+    "lambda-sweep",
+    [
+        Series("PRES (lower: less drift)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.pres)),
+        Series("drift, judged (lower is better)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.drift)),
+        Series("look kept (subject fidelity)", x: lambdas.map(Double.init), y: sweep.map(\.metrics.lookKept)),
+        Series("DIV", x: lambdas.map(Double.init), y: sweep.map(\.metrics.div)),
+    ],
+    style: PlotStyle(
+        title: "The prior weight λ trades drift against fidelity (without the prior: see pres-div)",
+        xlabel: "λ (prior_loss_weight)",
+        ylabel: "score", logX: true,
+        extra: [
+            "set key below", "set yrange [-0.1:1.05]", "set format x '%g'",
+            "set xtics (\(lambdas.map { String(format: "%g", $0) }.joined(separator: ", ")))",
+            "set xrange [\(lambdas.first! * 0.8):\(lambdas.last! * 1.25)]",
+        ]), points: true)
 
 // The grid that shows drift with your eyes: "a ball" from the base, without and with the prior.
 let shown = min(8, before.classImages.count)
-let drift = Array(before.classImages.prefix(shown)) + Array(without.classImages.prefix(shown)) + Array(standard.classImages.prefix(shown))
-let driftTitles = ["base model", "without prior", "with prior (λ = 1)"].flatMap { t in (0..<shown).map { $0 == 0 ? t : "" } }
-try figures.imageGrid("drift-grid", enlarged(drift), titles: driftTitles, columns: shown,
-                      title: "\"a ball\", same seeds: base model; without the prior most become the split-ball; with it fewer do", cellSize: 130)
+let drift =
+    Array(before.classImages.prefix(shown)) + Array(without.classImages.prefix(shown))
+    + Array(standard.classImages.prefix(shown))
+let driftTitles = ["base model", "without prior", "with prior (λ = 1)"].flatMap { t in
+    (0..<shown).map { $0 == 0 ? t : "" }
+}
+try figures.imageGrid(
+    "drift-grid", enlarged(drift), titles: driftTitles, columns: shown,
+    title: "\"a ball\", same seeds: base model; without the prior most become the split-ball; with it fewer do",
+    cellSize: 130)
 
 // MARK: - 3. The class prompt's colors, before and after
 //
 // The base model's balls come in the palette's colors; drift shows as the subject's colors taking
 // over: red, and purple — the judge, which knows no split looks, reads the blue half as purple.
 let colors = ColorName.allCases.map(\.rawValue)
-try figures.bars("class-colors", labels: colors,
-                 series: [("base model", colors.map { before.metrics.classPromptColors[$0] ?? 0 }),
-                          ("without prior", colors.map { without.metrics.classPromptColors[$0] ?? 0 }),
-                          ("with prior (λ = 1)", colors.map { standard.metrics.classPromptColors[$0] ?? 0 })],
-                 style: PlotStyle(title: "Judged colors of \"a ball\" samples (the judge reads the split-ball as red or purple)", ylabel: "share of samples",
-                                  extra: ["set yrange [0:1]", "set key top right inside"]))
+try figures.bars(
+    "class-colors", labels: colors,
+    series: [
+        ("base model", colors.map { before.metrics.classPromptColors[$0] ?? 0 }),
+        ("without prior", colors.map { without.metrics.classPromptColors[$0] ?? 0 }),
+        ("with prior (λ = 1)", colors.map { standard.metrics.classPromptColors[$0] ?? 0 }),
+    ],
+    style: PlotStyle(
+        title: "Judged colors of \"a ball\" samples (the judge reads the split-ball as red or purple)",
+        ylabel: "share of samples",
+        extra: ["set yrange [0:1]", "set key top right inside"]))
 // The chapter's own checks are about the machinery; what the runs measure is reported above as
 // measured, whether or not it reproduces the paper's ordering.
-check(sweep.allSatisfy { $0.record.steps == (options.quick ? 6 : 400) } && without.record.steps == (options.quick ? 6 : 400), "every run trained its full schedule")
-check(before.metrics.drift <= 0.25, "the base model's \"a ball\" is not the split-ball (drift \(String(format: "%.2f", before.metrics.drift)))")
+check(
+    sweep.allSatisfy { $0.record.steps == (options.quick ? 6 : 400) }
+        && without.record.steps == (options.quick ? 6 : 400), "every run trained its full schedule")
+check(
+    before.metrics.drift <= 0.25,
+    "the base model's \"a ball\" is not the split-ball (drift \(String(format: "%.2f", before.metrics.drift)))")
 check.finish()

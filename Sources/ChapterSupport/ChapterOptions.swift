@@ -6,9 +6,9 @@
 //   --help         this text
 
 import ArgumentParser
+import Foundation
 import ImageIO
 import TensorCore
-import Foundation
 
 /// The options themselves, parsed by swift-argument-parser (so `--help` lists and documents them).
 struct ChapterArguments: ParsableArguments {
@@ -17,7 +17,9 @@ struct ChapterArguments: ParsableArguments {
     @Option(
         parsing: .unconditional, help: "Seed of the one RNG: the same seed gives the same bytes.",
         transform: { text in
-            guard let seed = UInt64(text) else { throw ValidationError("a seed is a whole number from 0 to \(UInt64.max)") }
+            guard let seed = UInt64(text) else {
+                throw ValidationError("a seed is a whole number from 0 to \(UInt64.max)")
+            }
             return seed
         })
     var seed: UInt64 = 0
@@ -32,7 +34,8 @@ public struct ChapterOptions {
 
     /// Parses CommandLine.arguments; prints usage and exits 0 on --help, or prints an error naming
     /// the offending argument and exits with status 2.
-    public init(chapter folder: String, summary: String, arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+    public init(chapter folder: String, summary: String, arguments: [String] = Array(CommandLine.arguments.dropFirst()))
+    {
         func fail(_ message: String) -> Never {
             FileHandle.standardError.write(Data("\(folder): \(message)\nRun with --help for the options.\n".utf8))
             exit(2)
@@ -48,7 +51,8 @@ public struct ChapterOptions {
         quick = parsed.quick
         seed = parsed.seed
         outputDirectory = parsed.out ?? "Figures/\(folder)"
-        do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
+        do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch
+        {
             fail("cannot create the output folder \(outputDirectory): \(error.localizedDescription)")
         }
     }
@@ -71,7 +75,9 @@ public final class ChapterChecks {
     }
 
     public func finish() -> Never {
-        print(failures == 0 ? "\nchapter \(chapter): all checks passed" : "\nchapter \(chapter): \(failures) check(s) failed")
+        print(
+            failures == 0
+                ? "\nchapter \(chapter): all checks passed" : "\nchapter \(chapter): \(failures) check(s) failed")
         exit(failures == 0 ? 0 : 1)
     }
 }

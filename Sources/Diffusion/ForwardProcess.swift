@@ -11,7 +11,9 @@ import TensorCore
 
 /// What the denoiser outputs (diffusers' `prediction_type`).
 public enum PredictionType: String, CaseIterable, Sendable {
-    case epsilon, vPrediction = "v_prediction", sample
+    case epsilon
+    case vPrediction = "v_prediction"
+    case sample
 }
 
 extension NoiseSchedule {
@@ -23,7 +25,10 @@ extension NoiseSchedule {
 
     /// v = √ᾱ_t·ε − √(1 − ᾱ_t)·x_0 (diffusers' `get_velocity`).
     public func velocity(_ x0: Tensor, noise: Tensor, timesteps: [Int]) -> Tensor {
-        perItem(noise, x0, timesteps) { t in let (a, s) = signalAndNoiseScale(t); return (a, -s) }
+        perItem(noise, x0, timesteps) { t in
+            let (a, s) = signalAndNoiseScale(t)
+            return (a, -s)
+        }
     }
 
     /// The regression target for a prediction type.
@@ -36,17 +41,31 @@ extension NoiseSchedule {
     }
 
     /// x_0 and ε recovered from x_t and a model output of the given type.
-    public func split(_ output: Tensor, sample xt: Tensor, type: PredictionType, timesteps: [Int]) -> (x0: Tensor, noise: Tensor) {
+    public func split(_ output: Tensor, sample xt: Tensor, type: PredictionType, timesteps: [Int]) -> (
+        x0: Tensor, noise: Tensor
+    ) {
         switch type {
         case .epsilon:
-            let x0 = perItem(xt, output, timesteps) { t in let (a, s) = signalAndNoiseScale(t); return (1 / a, -s / a) }
+            let x0 = perItem(xt, output, timesteps) { t in
+                let (a, s) = signalAndNoiseScale(t)
+                return (1 / a, -s / a)
+            }
             return (x0, output)
         case .vPrediction:
-            let x0 = perItem(xt, output, timesteps) { t in let (a, s) = signalAndNoiseScale(t); return (a, -s) }
-            let eps = perItem(xt, output, timesteps) { t in let (a, s) = signalAndNoiseScale(t); return (s, a) }
+            let x0 = perItem(xt, output, timesteps) { t in
+                let (a, s) = signalAndNoiseScale(t)
+                return (a, -s)
+            }
+            let eps = perItem(xt, output, timesteps) { t in
+                let (a, s) = signalAndNoiseScale(t)
+                return (s, a)
+            }
             return (x0, eps)
         case .sample:
-            let eps = perItem(xt, output, timesteps) { t in let (a, s) = signalAndNoiseScale(t); return (1 / s, -a / s) }
+            let eps = perItem(xt, output, timesteps) { t in
+                let (a, s) = signalAndNoiseScale(t)
+                return (1 / s, -a / s)
+            }
             return (output, eps)
         }
     }

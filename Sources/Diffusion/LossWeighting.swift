@@ -52,7 +52,8 @@ extension NoiseSchedule {
 public func trainingNoise(_ shape: [Int], offset: Float = 0, rng: inout RNG) -> Tensor {
     var noise = rng.normal(shape)
     guard offset > 0 else { return noise }
-    let planes = shape[0] * shape[1], per = noise.count / planes
+    let planes = shape[0] * shape[1]
+    let per = noise.count / planes
     for p in 0..<planes {
         let shift = offset * rng.normal()
         for i in p * per..<(p + 1) * per { noise.scalars[i] += shift }

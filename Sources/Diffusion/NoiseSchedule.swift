@@ -32,8 +32,10 @@ public struct NoiseSchedule: Sendable {
     public var trainTimesteps: Int { betas.count }
 
     /// diffusers' defaults: T = 1000, β from 1e-4 to 0.02.
-    public init(_ schedule: BetaSchedule = .linear, trainTimesteps T: Int = 1000, betaStart: Double = 0.0001,
-                betaEnd: Double = 0.02, rescaleZeroTerminalSNR: Bool = false) {
+    public init(
+        _ schedule: BetaSchedule = .linear, trainTimesteps T: Int = 1000, betaStart: Double = 0.0001,
+        betaEnd: Double = 0.02, rescaleZeroTerminalSNR: Bool = false
+    ) {
         var betas: [Float]
         switch schedule {
         case .linear:
@@ -42,8 +44,13 @@ public struct NoiseSchedule: Sendable {
             // torch.linspace(√β_start, √β_end, T, dtype=float32) ** 2: rounded to float32 before squaring.
             betas = linspace(betaStart.squareRoot(), betaEnd.squareRoot(), T).map { Float($0) }.map { $0 * $0 }
         case .cosine:
-            func alphaBar(_ t: Double) -> Double { let c = cos((t + 0.008) / 1.008 * Double.pi / 2); return c * c }
-            betas = (0..<T).map { i in Float(min(1 - alphaBar(Double(i + 1) / Double(T)) / alphaBar(Double(i) / Double(T)), 0.999)) }
+            func alphaBar(_ t: Double) -> Double {
+                let c = cos((t + 0.008) / 1.008 * Double.pi / 2)
+                return c * c
+            }
+            betas = (0..<T).map { i in
+                Float(min(1 - alphaBar(Double(i + 1) / Double(T)) / alphaBar(Double(i) / Double(T)), 0.999))
+            }
         }
         if rescaleZeroTerminalSNR { betas = NoiseSchedule.zeroTerminalSNR(betas) }
         self.betas = betas
@@ -56,7 +63,8 @@ public struct NoiseSchedule: Sendable {
     /// then read β back from the ratios of consecutive ᾱ.
     public static func zeroTerminalSNR(_ betas: [Float]) -> [Float] {
         let sqrtBar = cumulativeProduct(betas.map { 1 - $0 }).map { $0.squareRoot() }
-        let first = sqrtBar[0], last = sqrtBar[sqrtBar.count - 1]
+        let first = sqrtBar[0]
+        let last = sqrtBar[sqrtBar.count - 1]
         let rescaled = sqrtBar.map { ($0 - last) * first / (first - last) }
         let bar = rescaled.map { $0 * $0 }
         var oneMinusBetas = [bar[0]]
@@ -84,5 +92,8 @@ func linspace(_ start: Double, _ end: Double, _ n: Int) -> [Double] {
 /// Running product, accumulated in Double and rounded to Float at each step (torch.cumprod on the CPU).
 func cumulativeProduct(_ xs: [Float]) -> [Float] {
     var acc = 1.0
-    return xs.map { acc *= Double($0); return Float(acc) }
+    return xs.map {
+        acc *= Double($0)
+        return Float(acc)
+    }
 }

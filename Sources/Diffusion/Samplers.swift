@@ -17,7 +17,9 @@ public struct DDPMScheduler: Sendable {
     public var clipSample: Float?
 
     public init(schedule: NoiseSchedule, prediction: PredictionType = .epsilon, clipSample: Float? = nil) {
-        self.schedule = schedule; self.prediction = prediction; self.clipSample = clipSample
+        self.schedule = schedule
+        self.prediction = prediction
+        self.clipSample = clipSample
         timesteps = Array((0..<schedule.trainTimesteps).reversed())
     }
 
@@ -34,9 +36,12 @@ public struct DDPMScheduler: Sendable {
     public func step(_ output: Tensor, timestep t: Int, sample: Tensor, varianceNoise z: Tensor?) -> Tensor {
         let prev = t - stepRatio
         let ac = schedule.alphasCumprod
-        let aT = ac[t], aPrev: Float = prev >= 0 ? ac[prev] : 1
-        let bT = 1 - aT, bPrev = 1 - aPrev
-        let curAlpha = aT / aPrev, curBeta = 1 - curAlpha
+        let aT = ac[t]
+        let aPrev: Float = prev >= 0 ? ac[prev] : 1
+        let bT = 1 - aT
+        let bPrev = 1 - aPrev
+        let curAlpha = aT / aPrev
+        let curBeta = 1 - curAlpha
         var x0: Tensor
         switch prediction {
         case .epsilon: x0 = sample.zipMap(output) { ($0 - bT.squareRoot() * $1) / aT.squareRoot() }
@@ -44,7 +49,8 @@ public struct DDPMScheduler: Sendable {
         case .sample: x0 = output
         }
         if let r = clipSample { x0 = x0.map { Swift.min(Swift.max($0, -r), r) } }
-        let cx0 = aPrev.squareRoot() * curBeta / bT, cxt = curAlpha.squareRoot() * bPrev / bT
+        let cx0 = aPrev.squareRoot() * curBeta / bT
+        let cxt = curAlpha.squareRoot() * bPrev / bT
         var mean = x0.zipMap(sample) { cx0 * $0 + cxt * $1 }
         if t > 0, let z {
             let variance = max(bPrev / bT * curBeta, 1e-20)
@@ -68,11 +74,16 @@ public struct DDIMScheduler: Sendable {
     public private(set) var timesteps: [Int] = []
     public private(set) var inferenceSteps = 0
 
-    public init(schedule: NoiseSchedule, prediction: PredictionType = .epsilon, setAlphaToOne: Bool = true,
-                stepsOffset: Int = 0, spacing: TimestepSpacing = .leading, clipSample: Float? = nil) {
-        self.schedule = schedule; self.prediction = prediction; self.clipSample = clipSample
+    public init(
+        schedule: NoiseSchedule, prediction: PredictionType = .epsilon, setAlphaToOne: Bool = true,
+        stepsOffset: Int = 0, spacing: TimestepSpacing = .leading, clipSample: Float? = nil
+    ) {
+        self.schedule = schedule
+        self.prediction = prediction
+        self.clipSample = clipSample
         finalAlphaCumprod = setAlphaToOne ? 1 : schedule.alphasCumprod[0]
-        self.stepsOffset = stepsOffset; self.spacing = spacing
+        self.stepsOffset = stepsOffset
+        self.spacing = spacing
     }
 
     /// diffusers' `set_timesteps`: n descending timesteps spread by `spacing`.
@@ -96,13 +107,16 @@ public struct DDIMScheduler: Sendable {
     /// One DDIM step x_t → x_{t−Δ} with Δ = T / n:
     ///   x̂_0 and ε̂ from the model output; σ = η·√((1 − ᾱ_prev)/(1 − ᾱ_t) · (1 − ᾱ_t/ᾱ_prev));
     ///   x_prev = √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev − σ²)·ε̂ + σ·z.
-    public func step(_ output: Tensor, timestep t: Int, sample: Tensor, eta: Float = 0, varianceNoise z: Tensor? = nil) -> Tensor {
+    public func step(_ output: Tensor, timestep t: Int, sample: Tensor, eta: Float = 0, varianceNoise z: Tensor? = nil)
+        -> Tensor
+    {
         precondition(inferenceSteps > 0, "DDIM: call setTimesteps before step")
         let prev = t - schedule.trainTimesteps / inferenceSteps
         let aT = schedule.alphasCumprod[t]
         let aPrev = prev >= 0 ? schedule.alphasCumprod[prev] : finalAlphaCumprod
         let bT = 1 - aT
-        var x0: Tensor, eps: Tensor
+        var x0: Tensor
+        var eps: Tensor
         switch prediction {
         case .epsilon:
             x0 = sample.zipMap(output) { ($0 - bT.squareRoot() * $1) / aT.squareRoot() }

@@ -16,7 +16,8 @@ public func timestepEmbedding(_ timesteps: [Float], dim: Int, flipSinToCos: Bool
     for (b, t) in timesteps.enumerated() {
         for i in 0..<half {
             let arg = t * freqs[i]
-            let (first, second) = flipSinToCos ? (Foundation.cos(arg), Foundation.sin(arg)) : (Foundation.sin(arg), Foundation.cos(arg))
+            let (first, second) =
+                flipSinToCos ? (Foundation.cos(arg), Foundation.sin(arg)) : (Foundation.sin(arg), Foundation.cos(arg))
             out.scalars[b * dim + i] = first
             out.scalars[b * dim + half + i] = second
         }

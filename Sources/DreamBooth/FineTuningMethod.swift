@@ -83,7 +83,9 @@ struct LoRAFineTuning: FineTuningMethod {
         if c.trainTextEncoder {
             let text = pipeline.textEncoder.store
             sets.append(
-                LoRASet(text, component: "text_encoder", targets: LoRAConfig.textEncoderTargets, config: lora, seed: c.seed))
+                LoRASet(
+                    text, component: "text_encoder", targets: LoRAConfig.textEncoderTargets, config: lora, seed: c.seed)
+            )
         }
         self.sets = sets
         trained = sets.flatMap { set in

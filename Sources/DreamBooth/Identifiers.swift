@@ -18,19 +18,25 @@ public enum Identifiers {
     public static func tokenCounts(_ tokenizer: CLIPTokenizer, captions: [String]) -> [Int: Int] {
         var counts: [Int: Int] = [:]
         for caption in captions {
-            for id in tokenizer.encode(caption, truncation: false).dropFirst().dropLast() { counts[id, default: 0] += 1 }
+            for id in tokenizer.encode(caption, truncation: false).dropFirst().dropLast() {
+                counts[id, default: 0] += 1
+            }
         }
         return counts
     }
 
     /// Candidate identifiers: whole-word tokens of 1…`maxCharacters` lowercase letters that no
     /// caption uses, in vocabulary order, with their text ("sks").
-    public static func rareCandidates(_ tokenizer: CLIPTokenizer, captions: [String], maxCharacters: Int = 3) -> [(id: Int, text: String)] {
+    public static func rareCandidates(_ tokenizer: CLIPTokenizer, captions: [String], maxCharacters: Int = 3) -> [(
+        id: Int, text: String
+    )] {
         let counts = tokenCounts(tokenizer, captions: captions)
         return tokenizer.tokens.enumerated().compactMap { id, token -> (id: Int, text: String)? in
             guard token.hasSuffix("</w>") else { return nil }
             let word = String(token.dropLast(4))
-            guard (1...maxCharacters).contains(word.count), word.allSatisfy({ $0.isASCII && $0.isLowercase }), counts[id] == nil else { return nil }
+            guard (1...maxCharacters).contains(word.count), word.allSatisfy({ $0.isASCII && $0.isLowercase }),
+                counts[id] == nil
+            else { return nil }
             // One token when the word is written alone, as it will be in a prompt.
             guard tokenizer.encode(word).count == 3 else { return nil }
             return (id, word)
@@ -38,7 +44,9 @@ public enum Identifiers {
     }
 
     /// The rare band: candidates from the last `fraction` of the vocabulary's ids (the latest merges).
-    public static func rareBand(_ candidates: [(id: Int, text: String)], vocabularySize: Int, fraction: Double = 0.7) -> [(id: Int, text: String)] {
+    public static func rareBand(_ candidates: [(id: Int, text: String)], vocabularySize: Int, fraction: Double = 0.7)
+        -> [(id: Int, text: String)]
+    {
         let start = Int(Double(vocabularySize) * (1 - fraction))
         return candidates.filter { $0.id >= start }
     }

@@ -15,14 +15,22 @@ public struct ImageFolder {
     /// Reads every .png (sorted by name); errors name the folder or the file and the problem.
     public init(_ folder: String, resolution: Int, role: String) throws {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else { throw TrainError("\(role) folder \(folder) does not exist") }
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
+            throw TrainError("\(role) folder \(folder) does not exist")
+        }
         guard isDir.boolValue else { throw TrainError("\(role) folder \(folder) is a file, not a folder") }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
         let others = names.filter { !$0.lowercased().hasSuffix(".png") && !["metadata.jsonl"].contains($0) }
         if let other = others.first {
             var sub: ObjCBool = false
-            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(other), isDirectory: &sub)
-            if !sub.boolValue { throw TrainError("\((folder as NSString).appendingPathComponent(other)): not a PNG file (the \(role) folder takes .png files)") }
+            FileManager.default.fileExists(
+                atPath: (folder as NSString).appendingPathComponent(other), isDirectory: &sub)
+            if !sub.boolValue {
+                throw TrainError(
+                    "\((folder as NSString).appendingPathComponent(other)): not a PNG file (the \(role) folder takes "
+                        + ".png files)"
+                )
+            }
         }
         let pngs = names.filter { $0.lowercased().hasSuffix(".png") }
         guard !pngs.isEmpty else { throw TrainError("\(role) folder \(folder) holds no PNG images") }
@@ -30,22 +38,31 @@ public struct ImageFolder {
         images = try files.map { path in
             let image: Tensor
             do { image = try PNG.read(path) } catch { throw TrainError("\(error)") }
-            let h = image.shape[1], w = image.shape[2]
+            let h = image.shape[1]
+            let w = image.shape[2]
             guard h >= 1 && w >= 1 else { throw TrainError("\(path): an empty image") }
             let scale = Float(resolution) / Float(min(h, w))
-            return ImageOps.resize(image, height: max(resolution, Int((Float(h) * scale).rounded())), width: max(resolution, Int((Float(w) * scale).rounded())))
+            return ImageOps.resize(
+                image, height: max(resolution, Int((Float(h) * scale).rounded())),
+                width: max(resolution, Int((Float(w) * scale).rounded())))
         }
     }
 
     /// A square crop of image i at the resolution, in [-1, 1]: the center, or a place from `rng`.
     public func crop(_ i: Int, resolution: Int, center: Bool, rng: inout RNG) -> Tensor {
-        let im = images[i], h = im.shape[1], w = im.shape[2]
+        let im = images[i]
+        let h = im.shape[1]
+        let w = im.shape[2]
         let y0 = center ? (h - resolution) / 2 : rng.randint(h - resolution + 1)
         let x0 = center ? (w - resolution) / 2 : rng.randint(w - resolution + 1)
         var out = [Float](repeating: 0, count: 3 * resolution * resolution)
-        for c in 0..<3 { for y in 0..<resolution { for x in 0..<resolution {
-            out[(c * resolution + y) * resolution + x] = 2 * im.scalars[(c * h + y0 + y) * w + x0 + x] - 1
-        } } }
+        for c in 0..<3 {
+            for y in 0..<resolution {
+                for x in 0..<resolution {
+                    out[(c * resolution + y) * resolution + x] = 2 * im.scalars[(c * h + y0 + y) * w + x0 + x] - 1
+                }
+            }
+        }
         return Tensor(shape: [3, resolution, resolution], scalars: out)
     }
 }

@@ -25,7 +25,10 @@ final class TextualInversion: FineTuningMethod {
         func singleToken(_ word: String, _ flag: String) throws -> Int {
             let ids = tokenizer.encode(word)
             guard ids.count == 3 else {
-                throw TrainError("\(flag) \"\(word)\" is \(ids.count - 2) tokens for this tokenizer; it must be exactly one (a rare word such as sks: `dreambooth tokenize` shows the split)")
+                throw TrainError(
+                    "\(flag) \"\(word)\" is \(ids.count - 2) tokens for this tokenizer; it must be exactly one (a "
+                        + "rare word such as sks: `dreambooth tokenize` shows the split)"
+                )
             }
             return ids[1]
         }

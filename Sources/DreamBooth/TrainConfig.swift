@@ -43,7 +43,8 @@ public struct TrainConfig: Sendable {
     /// Textual inversion's learning rate here: one 64-number embedding learns in 400 steps at 5e-3
     /// (the reference's 1e-4 × batch 16 × scale_lr is 1.6e-3 for a 768-number one over 3000 steps).
     public static let textualInversionLearningRate: Float = 5e-3
-    public var adamBeta1: Float = 0.9, adamBeta2: Float = 0.999, adamWeightDecay: Float = 1e-2, adamEpsilon: Float = 1e-8
+    public var adamBeta1: Float = 0.9, adamBeta2: Float = 0.999, adamWeightDecay: Float = 1e-2,
+        adamEpsilon: Float = 1e-8
     /// --offset_noise: add 0.1·N(0, 1) per image and channel to the noise.
     public var offsetNoise = false
     /// --snr_gamma: min-SNR-γ weighting of the instance loss (nil: plain MSE).
@@ -85,8 +86,15 @@ public struct TrainConfig: Sendable {
     /// Steps and sizes of the tests.
     public static func quick(instance: String, output: String) -> TrainConfig {
         var c = TrainConfig()
-        c.instanceDataDir = instance; c.outputDir = output; c.maxTrainSteps = 6; c.trainBatchSize = 2
-        c.numClassImages = 4; c.sampleBatchSize = 4; c.checkpointingSteps = 3; c.validationSteps = 3; c.numValidationImages = 2
+        c.instanceDataDir = instance
+        c.outputDir = output
+        c.maxTrainSteps = 6
+        c.trainBatchSize = 2
+        c.numClassImages = 4
+        c.sampleBatchSize = 4
+        c.checkpointingSteps = 3
+        c.validationSteps = 3
+        c.numValidationImages = 2
         c.samplingSteps = 2
         return c
     }

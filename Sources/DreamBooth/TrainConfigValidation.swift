@@ -69,17 +69,22 @@ extension DreamBoothTrainer {
             guard i != p else { throw TrainError("--initializer_token must differ from --placeholder_token") }
             guard !c.withPriorPreservation && !c.trainTextEncoder else {
                 throw TrainError(
-                    "textual inversion trains one embedding: --with_prior_preservation and --train_text_encoder do not apply")
+                    "textual inversion trains one embedding: --with_prior_preservation and --train_text_encoder do "
+                        + "not apply"
+                )
             }
         }
         if let a = c.loraAlpha {
-            guard c.rank != nil else { throw TrainError("--lora_alpha \(a) needs --rank (it scales LoRA's update by α/r)") }
+            guard c.rank != nil else {
+                throw TrainError("--lora_alpha \(a) needs --rank (it scales LoRA's update by α/r)")
+            }
             try finite(a, "--lora_alpha", 0.0001...1e6)
         }
         if let r = c.rank {
             try positive(r, "--rank", max: 4096)
             guard !c.isTextualInversion else {
-                throw TrainError("--rank (LoRA) and --placeholder_token (textual inversion) are different methods; give one")
+                throw TrainError(
+                    "--rank (LoRA) and --placeholder_token (textual inversion) are different methods; give one")
             }
         }
         if let r = c.resumeFromCheckpoint, r != "latest" {
@@ -87,7 +92,9 @@ extension DreamBoothTrainer {
             let file = joinedPath(r, "state.safetensors")
             guard FileManager.default.fileExists(atPath: file, isDirectory: &isDir), !isDir.boolValue else {
                 throw TrainError(
-                    "--resume_from_checkpoint \(r): no state.safetensors there (a checkpoint-N folder of an earlier run, or \"latest\")")
+                    "--resume_from_checkpoint \(r): no state.safetensors there (a checkpoint-N folder of an earlier "
+                        + "run, or \"latest\")"
+                )
             }
         }
     }

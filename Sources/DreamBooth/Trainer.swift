@@ -34,7 +34,11 @@ public enum DreamBoothTrainer {
     /// `stopAfter` ends the run after that step's checkpoint (the resume tests' interruption).
     @discardableResult
     public static func run(
-        _ c: TrainConfig, stopAfter: Int? = nil, log: (String) -> Void = { print($0); fflush(stdout) }
+        _ c: TrainConfig, stopAfter: Int? = nil,
+        log: (String) -> Void = {
+            print($0)
+            fflush(stdout)
+        }
     ) throws -> TrainResult {
         let clock = Date()
         // MARK: configuration, data and model, all checked before any work
@@ -53,22 +57,11 @@ public enum DreamBoothTrainer {
         var progress = ProgressLine("dreambooth", total: totalSteps)
         var smoothed = Double(state.losses.last ?? 0)
         for step in state.step..<totalSteps {
-            // MARK: one step: the loss of each micro-batch, gradients summed, as accelerate does
+            // MARK: one step: Eq. 2 on each micro-batch, the gradients summed
             let schedule = c.lrScheduler.factor(step: step, warmupSteps: c.lrWarmupSteps, totalSteps: totalSteps)
             state.optimizer.learningRate = c.learningRate * schedule
-            var stepLoss: Float = 0
-            for micro in 0..<c.gradientAccumulationSteps {
-                let loss = objective(microBatch: step * c.gradientAccumulationSteps + micro)
-                let value = loss.value.scalars[0]
-                guard value.isFinite else {
-                    throw TrainError(
-                        "the loss is \(value) at step \(step); the last checkpoint in \(c.outputDir) is kept "
-                            + "(--resume_from_checkpoint latest)")
-                }
-                let scale = Float(c.gradientAccumulationSteps)
-                (c.gradientAccumulationSteps == 1 ? loss : loss * (1 / scale)).backward()
-                stepLoss += value / scale
-            }
+            let stepLoss = try objective.backward(
+                step: step, microBatches: c.gradientAccumulationSteps, output: c.outputDir)
             // MARK: update: clip, AdamW, what the method does after
             clipGradNorm(trained, maxNorm: c.maxGradNorm)
             state.optimizer.update()
@@ -85,7 +78,8 @@ public enum DreamBoothTrainer {
                 if let stopAfter, state.step >= stopAfter {
                     log("\nstopped after step \(state.step)")
                     let seconds = Date().timeIntervalSince(clock)
-                    return TrainResult(steps: state.step, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
+                    return TrainResult(
+                        steps: state.step, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
                 }
             }
         }
@@ -111,7 +105,8 @@ public enum DreamBoothTrainer {
     }
 
     /// The training state, restored from --resume_from_checkpoint when one is asked for and there.
-    static func resumedState(_ c: TrainConfig, method: FineTuningMethod, log: (String) -> Void) throws -> TrainingState {
+    static func resumedState(_ c: TrainConfig, method: FineTuningMethod, log: (String) -> Void) throws -> TrainingState
+    {
         let optimizer = AdamW(
             method.trained.map(\.parameter), learningRate: c.learningRate, beta1: c.adamBeta1, beta2: c.adamBeta2,
             eps: c.adamEpsilon, weightDecay: c.adamWeightDecay)
@@ -200,6 +195,24 @@ struct PriorPreservationLoss {
         batches = TrainingBatches(c, instances: instances, classes: classes)
     }
 
+    /// Backpropagates the loss of each of a step's micro-batches, scaled by 1 / their number as
+    /// accelerate does; returns the step's loss. A NaN or infinite loss stops the run.
+    mutating func backward(step: Int, microBatches n: Int, output: String) throws -> Float {
+        var stepLoss: Float = 0
+        for micro in 0..<n {
+            let loss = self(microBatch: step * n + micro)
+            let value = loss.value.scalars[0]
+            guard value.isFinite else {
+                throw TrainError(
+                    "the loss is \(value) at step \(step); the last checkpoint in \(output) is kept "
+                        + "(--resume_from_checkpoint latest)")
+            }
+            (n == 1 ? loss : loss * (1 / Float(n))).backward()
+            stepLoss += value / Float(n)
+        }
+        return stepLoss
+    }
+
     /// The loss of micro-batch m; its crops, noise and timesteps come from RNG(seed).split("micro/m").
     mutating func callAsFunction(microBatch m: Int) -> Variable {
         var rng = RNG(seed: seed).split("micro/\(m)")
@@ -267,7 +280,8 @@ struct TrainingBatches {
         for b in 0..<batchSize {
             let j = m * batchSize + b
             let item = item(j / length, j % length)
-            let instance = instances.crop(item % instances.images.count, resolution: resolution, center: centerCrop, rng: &rng)
+            let instance = instances.crop(
+                item % instances.images.count, resolution: resolution, center: centerCrop, rng: &rng)
             instanceCrops.append(instance)
             if let classes {
                 classCrops.append(

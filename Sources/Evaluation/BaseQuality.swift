@@ -24,7 +24,9 @@ public enum BaseQuality {
 
     /// The judge's accuracy per attribute on images (each (3, H, W) in [0, 1]) against the scenes
     /// their prompts describe.
-    public static func attributeAccuracy(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> [Attribute: Double] {
+    public static func attributeAccuracy(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> [Attribute:
+        Double]
+    {
         let predictions = judge.predict(World.batchTensor(images))
         var result: [Attribute: Double] = [:]
         for a in Attribute.allCases {
@@ -42,36 +44,64 @@ public enum BaseQuality {
         public var seconds: Double
 
         public var json: String {
-            var fields = Attribute.allCases.map { "  \"accuracy_\($0.rawValue)\": \(String(format: "%.4f", accuracy[$0] ?? .nan))" }
-            fields += ["  \"samples\": \(samples)", "  \"num_inference_steps\": \(steps)", "  \"guidance_scale\": \(guidance)"]
-            if let f = frechetDistance {
-                fields += ["  \"frechet_distance_dino\": \(String(format: "%.4f", f))", "  \"frechet_samples\": \(frechetSamples)", "  \"frechet_steps\": \(frechetSteps)"]
+            var fields = Attribute.allCases.map {
+                "  \"accuracy_\($0.rawValue)\": \(String(format: "%.4f", accuracy[$0] ?? .nan))"
             }
-            if let r = realFrechetDistance { fields.append("  \"frechet_distance_real_vs_real\": \(String(format: "%.4f", r))") }
+            fields += [
+                "  \"samples\": \(samples)", "  \"num_inference_steps\": \(steps)", "  \"guidance_scale\": \(guidance)",
+            ]
+            if let f = frechetDistance {
+                fields += [
+                    "  \"frechet_distance_dino\": \(String(format: "%.4f", f))",
+                    "  \"frechet_samples\": \(frechetSamples)", "  \"frechet_steps\": \(frechetSteps)",
+                ]
+            }
+            if let r = realFrechetDistance {
+                fields.append("  \"frechet_distance_real_vs_real\": \(String(format: "%.4f", r))")
+            }
             return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
         }
     }
 
-    public static func measure(_ pipeline: TextToImagePipeline, judges: Judges, samples: Int = 256, steps: Int = 50, guidance: Float = 3,
-                               frechetSamples: Int = 1000, frechetSteps: Int = 20, log: (String) -> Void = { print($0); fflush(stdout) }) -> Report {
+    public static func measure(
+        _ pipeline: TextToImagePipeline, judges: Judges, samples: Int = 256, steps: Int = 50, guidance: Float = 3,
+        frechetSamples: Int = 1000, frechetSteps: Int = 20,
+        log: (String) -> Void = {
+            print($0)
+            fflush(stdout)
+        }
+    ) -> Report {
         let t0 = Date()
         let world = World(size: pipeline.unet.config.sampleSize)
         let prompts = heldOutPrompts(world: world, count: samples)
-        let images = pipeline.images(prompts.map(\.caption.text), steps: steps, guidance: guidance, seed: 1234) { log("  accuracy samples: \($0)/\(samples)") }
+        let images = pipeline.images(prompts.map(\.caption.text), steps: steps, guidance: guidance, seed: 1234) {
+            log("  accuracy samples: \($0)/\(samples)")
+        }
         let accuracy = attributeAccuracy(images: images, scenes: prompts.map(\.scene), judge: judges.attributes)
-        log("accuracy on \(samples) held-out prompts: " + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, accuracy[$0]!) }.joined(separator: ", "))
-        var fd: Double? = nil, realFD: Double? = nil
+        log(
+            "accuracy on \(samples) held-out prompts: "
+                + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, accuracy[$0]!) }.joined(
+                    separator: ", "))
+        var fd: Double? = nil
+        var realFD: Double? = nil
         if frechetSamples > 1 {
             let real = world.examples(.train, seed: 707, indices: Array(0..<frechetSamples))
-            let generated = pipeline.images(real.map(\.caption.text), steps: frechetSteps, guidance: guidance, seed: 4321) { log("  Fréchet samples: \($0)/\(frechetSamples)") }
+            let generated = pipeline.images(
+                real.map(\.caption.text), steps: frechetSteps, guidance: guidance, seed: 4321
+            ) { log("  Fréchet samples: \($0)/\(frechetSamples)") }
             let realFeatures = judges.dino.embed(World.batchTensor(real.map(\.image)))
             fd = Metrics.frechetDistance(judges.dino.embed(World.batchTensor(generated)), realFeatures)
             // The floor: two real sets of the same size differ by sampling alone.
             let other = world.examples(.train, seed: 708, indices: Array(0..<frechetSamples))
             realFD = Metrics.frechetDistance(judges.dino.embed(World.batchTensor(other.map(\.image))), realFeatures)
-            log(String(format: "Fréchet distance (DINO features): generated vs real %.4f; real vs real %.4f", fd!, realFD!))
+            log(
+                String(
+                    format: "Fréchet distance (DINO features): generated vs real %.4f; real vs real %.4f", fd!, realFD!)
+            )
         }
-        return Report(accuracy: accuracy, samples: samples, steps: steps, guidance: guidance, frechetDistance: fd,
-                      frechetSamples: frechetSamples, frechetSteps: frechetSteps, realFrechetDistance: realFD, seconds: Date().timeIntervalSince(t0))
+        return Report(
+            accuracy: accuracy, samples: samples, steps: steps, guidance: guidance, frechetDistance: fd,
+            frechetSamples: frechetSamples, frechetSteps: frechetSteps, realFrechetDistance: realFD,
+            seconds: Date().timeIntervalSince(t0))
     }
 }

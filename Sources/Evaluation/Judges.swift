@@ -15,7 +15,8 @@ import ToyWorld
 
 /// The classifier's output layout: one block of logits per attribute.
 public enum Attribute: String, CaseIterable, Sendable {
-    case objectClass = "class", color, pattern, context, style
+    case objectClass = "class"
+    case color, pattern, context, style
 
     public var labels: [String] {
         switch self {
@@ -45,17 +46,24 @@ public enum Attribute: String, CaseIterable, Sendable {
 public final class AttributeClassifier {
     public let network: ImageEncoder
     public init(network: ImageEncoder) {
-        precondition(network.config.outFeatures == Attribute.totalLogits, "AttributeClassifier: needs \(Attribute.totalLogits) outputs")
+        precondition(
+            network.config.outFeatures == Attribute.totalLogits,
+            "AttributeClassifier: needs \(Attribute.totalLogits) outputs")
         self.network = network
     }
     public static func fresh(seed: UInt64) -> AttributeClassifier {
-        AttributeClassifier(network: ImageEncoder(ImageEncoderConfig(architecture: "residual", blockOutChannels: [24, 48, 96],
-                                                                      outFeatures: Attribute.totalLogits), seed: seed))
+        AttributeClassifier(
+            network: ImageEncoder(
+                ImageEncoderConfig(
+                    architecture: "residual", blockOutChannels: [24, 48, 96],
+                    outFeatures: Attribute.totalLogits), seed: seed))
     }
     public convenience init(folder: String) throws { self.init(network: try ImageEncoder(folder: folder)) }
 
     /// Logits of one attribute (B, K) sliced from the output.
-    public static func logits(_ out: Variable, _ a: Attribute) -> Variable { out.slice(axis: 1, a.offset..<(a.offset + a.labels.count)) }
+    public static func logits(_ out: Variable, _ a: Attribute) -> Variable {
+        out.slice(axis: 1, a.offset..<(a.offset + a.labels.count))
+    }
 
     /// The predicted label index of every attribute, for images (B, 3, H, W) in [-1, 1].
     public func predict(_ images: Tensor, batch: Int = 128) -> [[Attribute: Int]] {
@@ -83,7 +91,10 @@ public final class DINOJudge {
     public let network: ImageEncoder
     public init(network: ImageEncoder) { self.network = network }
     public static func fresh(seed: UInt64) -> DINOJudge {
-        DINOJudge(network: ImageEncoder(ImageEncoderConfig(architecture: "residual", blockOutChannels: [24, 48, 96], outFeatures: 64), seed: seed))
+        DINOJudge(
+            network: ImageEncoder(
+                ImageEncoderConfig(architecture: "residual", blockOutChannels: [24, 48, 96], outFeatures: 64),
+                seed: seed))
     }
     public convenience init(folder: String) throws { self.init(network: try ImageEncoder(folder: folder)) }
 
@@ -94,7 +105,8 @@ public final class DINOJudge {
         for lo in stride(from: 0, to: images.shape[0], by: batch) {
             let x = images.slice(rows: lo..<min(images.shape[0], lo + batch))
             let e = Variable.withoutGradients { network.features(Variable(x)).rowNormalized().value }
-            width = e.shape[1]; rows += e.scalars
+            width = e.shape[1]
+            rows += e.scalars
         }
         return Tensor(shape: [images.shape[0], width], scalars: rows)
     }
@@ -103,11 +115,13 @@ public final class DINOJudge {
 extension ContrastivePair {
     /// Unit-length image embeddings without gradients, in batches.
     public func imageEmbeddings(_ images: Tensor, batch: Int = 128) -> Tensor {
-        var rows: [Float] = [], width = 0
+        var rows: [Float] = []
+        var width = 0
         for lo in stride(from: 0, to: images.shape[0], by: batch) {
             let x = images.slice(rows: lo..<min(images.shape[0], lo + batch))
             let e = Variable.withoutGradients { embedImages(Variable(x)).value }
-            width = e.shape[1]; rows += e.scalars
+            width = e.shape[1]
+            rows += e.scalars
         }
         return Tensor(shape: [images.shape[0], width], scalars: rows)
     }

@@ -22,7 +22,9 @@ public enum Metrics {
 
     /// Mean cosine over every pair (row of `a`, row of `b`): DINO and CLIP-I with a = generated, b = real.
     public static func meanPairwiseCosine(_ a: Tensor, _ b: Tensor) -> Double {
-        precondition(a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[1], "meanPairwiseCosine: \(shapeString(a.shape)) and \(shapeString(b.shape))")
+        precondition(
+            a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[1],
+            "meanPairwiseCosine: \(shapeString(a.shape)) and \(shapeString(b.shape))")
         guard a.shape[0] > 0 && b.shape[0] > 0 else { return .nan }
         var s = 0.0
         for i in 0..<a.shape[0] { for j in 0..<b.shape[0] { s += dot(a, i, b, j) } }
@@ -31,7 +33,9 @@ public enum Metrics {
 
     /// Mean cosine between row i of `images` and row i of `texts` (CLIP-T: each image against its prompt).
     public static func meanMatchedCosine(_ images: Tensor, _ texts: Tensor) -> Double {
-        precondition(images.shape == texts.shape, "meanMatchedCosine: \(shapeString(images.shape)) and \(shapeString(texts.shape))")
+        precondition(
+            images.shape == texts.shape,
+            "meanMatchedCosine: \(shapeString(images.shape)) and \(shapeString(texts.shape))")
         guard images.shape[0] > 0 else { return .nan }
         return (0..<images.shape[0]).reduce(0.0) { $0 + dot(images, $1, texts, $1) } / Double(images.shape[0])
     }
@@ -51,14 +55,20 @@ public enum Metrics {
     }
 
     /// Fraction of rows whose nearest row of `reference` (by cosine) has the same label.
-    public static func nearestNeighbourAccuracy(_ queries: Tensor, labels: [Int], reference: Tensor, referenceLabels: [Int]) -> Double {
+    public static func nearestNeighbourAccuracy(
+        _ queries: Tensor, labels: [Int], reference: Tensor, referenceLabels: [Int]
+    ) -> Double {
         guard queries.shape[0] > 0 else { return .nan }
         var hits = 0
         for i in 0..<queries.shape[0] {
-            var best = -Double.infinity, label = -1
+            var best = -Double.infinity
+            var label = -1
             for j in 0..<reference.shape[0] {
                 let c = dot(queries, i, reference, j)
-                if c > best { best = c; label = referenceLabels[j] }
+                if c > best {
+                    best = c
+                    label = referenceLabels[j]
+                }
             }
             if label == labels[i] { hits += 1 }
         }
@@ -72,8 +82,15 @@ public enum Metrics {
         guard n > 0 else { return .nan }
         var hits = 0
         for i in 0..<n {
-            var best = -Double.infinity, at = -1
-            for j in 0..<texts.shape[0] { let c = dot(images, i, texts, j); if c > best { best = c; at = j } }
+            var best = -Double.infinity
+            var at = -1
+            for j in 0..<texts.shape[0] {
+                let c = dot(images, i, texts, j)
+                if c > best {
+                    best = c
+                    at = j
+                }
+            }
             if captions[at] == captions[i] { hits += 1 }
         }
         return Double(hits) / Double(n)
@@ -87,8 +104,11 @@ extension Metrics {
     /// 2017, FID): ‖μ₁ − μ₂‖² + Tr(C₁ + C₂ − 2 (C₁^½ C₂ C₁^½)^½). The square roots are taken by
     /// symmetric eigendecomposition (Jacobi rotations), in Double.
     public static func frechetDistance(_ a: Tensor, _ b: Tensor) -> Double {
-        precondition(a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[1], "frechetDistance: \(shapeString(a.shape)) and \(shapeString(b.shape))")
-        let (m1, c1) = meanAndCovariance(a), (m2, c2) = meanAndCovariance(b)
+        precondition(
+            a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[1],
+            "frechetDistance: \(shapeString(a.shape)) and \(shapeString(b.shape))")
+        let (m1, c1) = meanAndCovariance(a)
+        let (m2, c2) = meanAndCovariance(b)
         let d = m1.count
         var meanTerm = 0.0
         for i in 0..<d { meanTerm += (m1[i] - m2[i]) * (m1[i] - m2[i]) }
@@ -102,12 +122,14 @@ extension Metrics {
 
     /// Tr of the sample covariance (for tests and reports).
     public static func meanAndCovarianceTrace(_ x: Tensor) -> Double {
-        let (_, c) = meanAndCovariance(x), d = x.shape[1]
+        let (_, c) = meanAndCovariance(x)
+        let d = x.shape[1]
         return (0..<d).reduce(0.0) { $0 + c[$1 * d + $1] }
     }
 
     static func meanAndCovariance(_ x: Tensor) -> ([Double], [Double]) {
-        let n = x.shape[0], d = x.shape[1]
+        let n = x.shape[0]
+        let d = x.shape[1]
         var mean = [Double](repeating: 0, count: d)
         for r in 0..<n { for j in 0..<d { mean[j] += Double(x.scalars[r * d + j]) } }
         for j in 0..<d { mean[j] /= Double(n) }
@@ -118,19 +140,31 @@ extension Metrics {
                 for j in i..<d { cov[i * d + j] += xi * (Double(x.scalars[r * d + j]) - mean[j]) }
             }
         }
-        for i in 0..<d { for j in i..<d { cov[i * d + j] /= Double(Swift.max(1, n - 1)); cov[j * d + i] = cov[i * d + j] } }
+        for i in 0..<d {
+            for j in i..<d {
+                cov[i * d + j] /= Double(Swift.max(1, n - 1))
+                cov[j * d + i] = cov[i * d + j]
+            }
+        }
         return (mean, cov)
     }
 
     static func multiply(_ a: [Double], _ b: [Double], _ d: Int) -> [Double] {
         var c = [Double](repeating: 0, count: d * d)
-        for i in 0..<d { for k in 0..<d { let aik = a[i * d + k]; if aik == 0 { continue }; for j in 0..<d { c[i * d + j] += aik * b[k * d + j] } } }
+        for i in 0..<d {
+            for k in 0..<d {
+                let aik = a[i * d + k]
+                if aik == 0 { continue }
+                for j in 0..<d { c[i * d + j] += aik * b[k * d + j] }
+            }
+        }
         return c
     }
 
     /// f(S) = V f(Λ) Vᵀ for a symmetric S = V Λ Vᵀ (cyclic Jacobi until the off-diagonal vanishes).
     static func symmetricFunction(_ s: [Double], _ d: Int, _ f: (Double) -> Double) -> [Double] {
-        var a = s, v = [Double](repeating: 0, count: d * d)
+        var a = s
+        var v = [Double](repeating: 0, count: d * d)
         for i in 0..<d { v[i * d + i] = 1 }
         for _ in 0..<100 {
             var off = 0.0
@@ -140,18 +174,25 @@ extension Metrics {
                 for q in (p + 1)..<d where abs(a[p * d + q]) > 1e-300 {
                     let theta = (a[q * d + q] - a[p * d + p]) / (2 * a[p * d + q])
                     let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), sn = t * c
-                    for k in 0..<d {                                       // rotate columns p, q
-                        let akp = a[k * d + p], akq = a[k * d + q]
-                        a[k * d + p] = c * akp - sn * akq; a[k * d + q] = sn * akp + c * akq
+                    let c = 1 / (t * t + 1).squareRoot()
+                    let sn = t * c
+                    for k in 0..<d {  // rotate columns p, q
+                        let akp = a[k * d + p]
+                        let akq = a[k * d + q]
+                        a[k * d + p] = c * akp - sn * akq
+                        a[k * d + q] = sn * akp + c * akq
                     }
-                    for k in 0..<d {                                       // rotate rows p, q
-                        let apk = a[p * d + k], aqk = a[q * d + k]
-                        a[p * d + k] = c * apk - sn * aqk; a[q * d + k] = sn * apk + c * aqk
+                    for k in 0..<d {  // rotate rows p, q
+                        let apk = a[p * d + k]
+                        let aqk = a[q * d + k]
+                        a[p * d + k] = c * apk - sn * aqk
+                        a[q * d + k] = sn * apk + c * aqk
                     }
                     for k in 0..<d {
-                        let vkp = v[k * d + p], vkq = v[k * d + q]
-                        v[k * d + p] = c * vkp - sn * vkq; v[k * d + q] = sn * vkp + c * vkq
+                        let vkp = v[k * d + p]
+                        let vkq = v[k * d + q]
+                        v[k * d + p] = c * vkp - sn * vkq
+                        v[k * d + q] = sn * vkp + c * vkq
                     }
                 }
             }
@@ -159,7 +200,10 @@ extension Metrics {
         var out = [Double](repeating: 0, count: d * d)
         for k in 0..<d {
             let fk = f(a[k * d + k])
-            for i in 0..<d { let vik = v[i * d + k] * fk; for j in 0..<d { out[i * d + j] += vik * v[j * d + k] } }
+            for i in 0..<d {
+                let vik = v[i * d + k] * fk
+                for j in 0..<d { out[i * d + j] += vik * v[j * d + k] }
+            }
         }
         return out
     }

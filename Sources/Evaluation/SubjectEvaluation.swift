@@ -37,14 +37,25 @@ public struct SubjectPrompt: Codable, Sendable {
 
     /// The prompt list of a run: its identifier and noun in every prompt.
     public static func list(subject: Subject, identifier: String?, noun: String) -> [SubjectPrompt] {
-        func make(_ kind: Kind, color: ColorName? = nil, pattern: Pattern? = nil, context: Context? = nil, style: Style = .photo) -> SubjectPrompt {
-            let text = words(Captions.text(subject.objectClass, color: color, pattern: pattern, context: context, style: style, identifier: identifier, noun: noun))
-            let judge = words(Captions.text(subject.objectClass, color: color, pattern: pattern, context: context, style: style))
-            return SubjectPrompt(kind: kind, text: text, judgeText: judge, context: context, color: color, pattern: pattern, style: style)
+        func make(
+            _ kind: Kind, color: ColorName? = nil, pattern: Pattern? = nil, context: Context? = nil,
+            style: Style = .photo
+        ) -> SubjectPrompt {
+            let text = words(
+                Captions.text(
+                    subject.objectClass, color: color, pattern: pattern, context: context, style: style,
+                    identifier: identifier, noun: noun))
+            let judge = words(
+                Captions.text(subject.objectClass, color: color, pattern: pattern, context: context, style: style))
+            return SubjectPrompt(
+                kind: kind, text: text, judgeText: judge, context: context, color: color, pattern: pattern, style: style
+            )
         }
         var list = Context.allCases.map { make(.recontextualization, context: $0) }
         list += propertyColors(subject).map { make(.property, color: $0) }
-        list += Pattern.allCases.filter { $0 != .plain && $0 != subject.pattern }.prefix(2).map { make(.property, pattern: $0) }
+        list += Pattern.allCases.filter { $0 != .plain && $0 != subject.pattern }.prefix(2).map {
+            make(.property, pattern: $0)
+        }
         list += [make(.art, style: .sketch), make(.art, style: .painting)]
         return list
     }
@@ -82,12 +93,15 @@ public final class SubjectEvaluator {
 
     public init(judges: Judges, quick: Bool) {
         self.judges = judges
-        samplesPerPrompt = quick ? 2 : 4; classSamples = quick ? 2 : 16; steps = quick ? 3 : 25
+        samplesPerPrompt = quick ? 2 : 4
+        classSamples = quick ? 2 : 16
+        steps = quick ? 3 : 25
     }
 
     public func lookJudge(_ subject: Subject) -> SubjectLookJudge {
         if let j = lookJudges[subject.name] { return j }
-        let j = SubjectLookJudge(subject: subject, dino: judges.dino); lookJudges[subject.name] = j
+        let j = SubjectLookJudge(subject: subject, dino: judges.dino)
+        lookJudges[subject.name] = j
         return j
     }
 
@@ -101,65 +115,97 @@ public final class SubjectEvaluator {
     public func realAgainstReal(_ subject: Subject) -> (dino: Double, clipI: Double) {
         let x = realImages(subject)
         func offDiagonal(_ e: Tensor) -> Double {
-            let n = e.shape[0], E = e.shape[1]
-            var s = 0.0, c = 0
-            for i in 0..<n { for j in 0..<n where i != j { for d in 0..<E { s += Double(e.scalars[i * E + d] * e.scalars[j * E + d]) }; c += 1 } }
+            let n = e.shape[0]
+            let E = e.shape[1]
+            var s = 0.0
+            var c = 0
+            for i in 0..<n {
+                for j in 0..<n where i != j {
+                    for d in 0..<E { s += Double(e.scalars[i * E + d] * e.scalars[j * E + d]) }
+                    c += 1
+                }
+            }
             return s / Double(c)
         }
         return (offDiagonal(judges.dino.embed(x)), offDiagonal(judges.clip.imageEmbeddings(x)))
     }
 
     /// The samples of a prompt list (the prompt's samples adjacent), and of the class prompt.
-    public func samples(_ pipeline: TextToImagePipeline, prompts: [SubjectPrompt], classPrompt: String, seed: UInt64 = 4242) -> (prompts: [Tensor], classPrompt: [Tensor]) {
+    public func samples(
+        _ pipeline: TextToImagePipeline, prompts: [SubjectPrompt], classPrompt: String, seed: UInt64 = 4242
+    ) -> (prompts: [Tensor], classPrompt: [Tensor]) {
         let texts = prompts.flatMap { [String](repeating: $0.text, count: samplesPerPrompt) }
         let images = pipeline.images(texts, steps: steps, guidance: guidance, sampler: sampler, seed: seed)
-        let classImages = pipeline.images([String](repeating: classPrompt, count: classSamples), steps: steps, guidance: guidance, sampler: sampler, seed: seed &+ 77)
+        let classImages = pipeline.images(
+            [String](repeating: classPrompt, count: classSamples), steps: steps, guidance: guidance, sampler: sampler,
+            seed: seed &+ 77)
         return (images, classImages)
     }
 
     /// Every metric of one run from its samples.
-    public func measure(subject: Subject, prompts: [SubjectPrompt], images: [Tensor], classImages: [Tensor]) -> RunMetrics {
+    public func measure(subject: Subject, prompts: [SubjectPrompt], images: [Tensor], classImages: [Tensor])
+        -> RunMetrics
+    {
         let real = realImages(subject)
-        let x = World.batchTensor(images), xc = World.batchTensor(classImages)
-        let dinoGen = judges.dino.embed(x), dinoReal = judges.dino.embed(real), dinoClass = judges.dino.embed(xc)
-        let clipGen = judges.clip.imageEmbeddings(x), clipReal = judges.clip.imageEmbeddings(real)
-        let texts = judges.clip.textEmbeddings(prompts.flatMap { [String](repeating: $0.judgeText, count: samplesPerPrompt) }, tokenizer: judges.tokenizer)
+        let x = World.batchTensor(images)
+        let xc = World.batchTensor(classImages)
+        let dinoGen = judges.dino.embed(x)
+        let dinoReal = judges.dino.embed(real)
+        let dinoClass = judges.dino.embed(xc)
+        let clipGen = judges.clip.imageEmbeddings(x)
+        let clipReal = judges.clip.imageEmbeddings(real)
+        let texts = judges.clip.textEmbeddings(
+            prompts.flatMap { [String](repeating: $0.judgeText, count: samplesPerPrompt) }, tokenizer: judges.tokenizer)
         let judged = judges.attributes.predict(x)
         let look = lookJudge(subject).isSubject(embeddings: dinoGen)
         let n = samplesPerPrompt
 
         func share(_ kinds: Set<SubjectPrompt.Kind>, _ test: (SubjectPrompt, Int) -> Bool?) -> Double {
-            var hit = 0, all = 0
+            var hit = 0
+            var all = 0
             for (p, prompt) in prompts.enumerated() where kinds.contains(prompt.kind) {
-                for s in 0..<n { if let ok = test(prompt, p * n + s) { all += 1; hit += ok ? 1 : 0 } }
+                for s in 0..<n {
+                    if let ok = test(prompt, p * n + s) {
+                        all += 1
+                        hit += ok ? 1 : 0
+                    }
+                }
             }
             return all == 0 ? .nan : Double(hit) / Double(all)
         }
         let classIndex = ObjectClass.allCases.firstIndex(of: subject.objectClass)!
         let lookKept = share([.recontextualization, .art]) { p, i in p.style == .sketch ? nil : look[i] }
         let classKept = share([.recontextualization, .property, .art]) { _, i in judged[i][.objectClass] == classIndex }
-        let contextMatch = share([.recontextualization]) { p, i in judged[i][.context] == Context.allCases.firstIndex(of: p.context!) }
+        let contextMatch = share([.recontextualization]) { p, i in
+            judged[i][.context] == Context.allCases.firstIndex(of: p.context!)
+        }
         let propertyChanged = share([.property]) { p, i in
             if let c = p.color { return judged[i][.color] == ColorName.allCases.firstIndex(of: c) }
             return judged[i][.pattern] == Pattern.allCases.firstIndex(of: p.pattern!)
         }
         let styleMatch = share([.art]) { p, i in judged[i][.style] == Style.allCases.firstIndex(of: p.style) }
         var perPrompt: [String: Double] = [:]
-        for (p, prompt) in prompts.enumerated() { perPrompt[prompt.text] = Double((0..<n).filter { look[p * n + $0] }.count) / Double(n) }
+        for (p, prompt) in prompts.enumerated() {
+            perPrompt[prompt.text] = Double((0..<n).filter { look[p * n + $0] }.count) / Double(n)
+        }
 
         let classLook = lookJudge(subject).isSubject(embeddings: dinoClass)
         var colors: [String: Double] = [:]
-        for row in judges.attributes.predict(xc) { colors[ColorName.allCases[row[.color]!].rawValue, default: 0] += 1 / Double(classImages.count) }
+        for row in judges.attributes.predict(xc) {
+            colors[ColorName.allCases[row[.color]!].rawValue, default: 0] += 1 / Double(classImages.count)
+        }
         var divs: [Double] = []
         if n > 1 {
             for p in prompts.indices { divs.append(Metrics.div(dinoGen.slice(rows: (p * n)..<((p + 1) * n)))) }
         }
-        return RunMetrics(dino: Metrics.meanPairwiseCosine(dinoGen, dinoReal), clipI: Metrics.meanPairwiseCosine(clipGen, clipReal),
-                          clipT: Metrics.meanMatchedCosine(clipGen, texts), lookKept: lookKept, classKept: classKept, contextMatch: contextMatch,
-                          propertyChanged: propertyChanged, styleMatch: styleMatch,
-                          pres: Metrics.pres(classPromptImages: dinoClass, subjectImages: dinoReal),
-                          drift: Double(classLook.filter { $0 }.count) / Double(max(1, classLook.count)),
-                          div: divs.isEmpty ? .nan : divs.reduce(0, +) / Double(divs.count),
-                          classPromptColors: colors, perPrompt: perPrompt)
+        return RunMetrics(
+            dino: Metrics.meanPairwiseCosine(dinoGen, dinoReal), clipI: Metrics.meanPairwiseCosine(clipGen, clipReal),
+            clipT: Metrics.meanMatchedCosine(clipGen, texts), lookKept: lookKept, classKept: classKept,
+            contextMatch: contextMatch,
+            propertyChanged: propertyChanged, styleMatch: styleMatch,
+            pres: Metrics.pres(classPromptImages: dinoClass, subjectImages: dinoReal),
+            drift: Double(classLook.filter { $0 }.count) / Double(max(1, classLook.count)),
+            div: divs.isEmpty ? .nan : divs.reduce(0, +) / Double(divs.count),
+            classPromptColors: colors, perPrompt: perPrompt)
     }
 }

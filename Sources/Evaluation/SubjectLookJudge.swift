@@ -13,20 +13,28 @@ public struct SubjectLookJudge {
     let isSubjectReference: [Bool]
     public let k: Int
 
-    public init(subject: Subject, dino: DINOJudge, resolution: Int = 32, perSide: Int = 96, k: Int = 7, seed: UInt64 = 808) {
-        self.subject = subject; self.k = k
+    public init(
+        subject: Subject, dino: DINOJudge, resolution: Int = 32, perSide: Int = 96, k: Int = 7, seed: UInt64 = 808
+    ) {
+        self.subject = subject
+        self.k = k
         let world = World(size: resolution)
-        var images: [Tensor] = [], labels: [Bool] = []
+        var images: [Tensor] = []
+        var labels: [Bool] = []
         for i in 0..<perSide {
             var rng = RNG(seed: seed).split("look/\(subject.name)/\(i)")
             let context = Context.allCases[i % Context.allCases.count]
             let style: Style = i % 4 == 3 ? .painting : .photo
-            images.append(world.render(subject.scene(context, style: style, rng: &rng))); labels.append(true)
+            images.append(world.render(subject.scene(context, style: style, rng: &rng)))
+            labels.append(true)
             let color = ColorName.allCases[rng.randint(ColorName.allCases.count)]
             let pattern = Pattern.allCases[rng.randint(Pattern.allCases.count)]
-            let ordinary = World.placed(Scene(objectClass: subject.objectClass, color: color, pattern: pattern, context: context, style: style,
-                                              look: .ordinary(color, pattern)), rng: &rng)
-            images.append(world.render(ordinary)); labels.append(false)
+            let ordinary = World.placed(
+                Scene(
+                    objectClass: subject.objectClass, color: color, pattern: pattern, context: context, style: style,
+                    look: .ordinary(color, pattern)), rng: &rng)
+            images.append(world.render(ordinary))
+            labels.append(false)
         }
         reference = dino.embed(World.batchTensor(images))
         isSubjectReference = labels
@@ -34,7 +42,8 @@ public struct SubjectLookJudge {
 
     /// For embeddings (B, E) of images (the DINO judge's), whether each shows the subject.
     public func isSubject(embeddings e: Tensor) -> [Bool] {
-        let E = e.shape[1], N = reference.shape[0]
+        let E = e.shape[1]
+        let N = reference.shape[0]
         return (0..<e.shape[0]).map { i in
             var sims: [(Float, Bool)] = []
             for j in 0..<N {

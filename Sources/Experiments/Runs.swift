@@ -16,7 +16,10 @@ import Models
 import TensorCore
 import ToyWorld
 
-public enum Method: String, Codable, Sendable { case dreambooth, textualInversion = "textual_inversion" }
+public enum Method: String, Codable, Sendable {
+    case dreambooth
+    case textualInversion = "textual_inversion"
+}
 
 public struct RunSpec: Codable, Hashable, Sendable {
     public var method = Method.dreambooth
@@ -47,7 +50,8 @@ public struct RunSpec: Codable, Hashable, Sendable {
 
     /// The spec as a short JSON line, also the cache key's input.
     public var json: String {
-        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
         return String(decoding: try! e.encode(self), as: UTF8.self)
     }
 }
@@ -68,15 +72,26 @@ public final class ExperimentRunner {
     /// Bumped when the trainer or the run protocol changes, so old runs are not reused.
     static let protocolVersion = "runs-v1"
 
-    public init(work: String, base: String = "Checkpoints/base", quick: Bool, log: @escaping (String) -> Void = { print($0); fflush(stdout) }) {
-        self.work = work; self.base = base; self.quick = quick; self.log = log
+    public init(
+        work: String, base: String = "Checkpoints/base", quick: Bool,
+        log: @escaping (String) -> Void = {
+            print($0)
+            fflush(stdout)
+        }
+    ) {
+        self.work = work
+        self.base = base
+        self.quick = quick
+        self.log = log
     }
-
 
     /// The base model's identity: the sizes and a hash of its UNet and text-encoder files.
     lazy var baseIdentity: String = {
         var h = fnv1a([UInt8]())
-        for f in ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "scheduler/scheduler_config.json"] {
+        for f in [
+            "unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors",
+            "scheduler/scheduler_config.json",
+        ] {
             let data = (try? Data(contentsOf: URL(fileURLWithPath: joinedPath(base, f)))) ?? Data()
             h = fnv1a(data, startingFrom: h)
         }
@@ -107,20 +122,27 @@ public final class ExperimentRunner {
         let instances = try instanceFolder(spec.subjectValue, count: spec.images, resolution: resolution)
         let out = directory(spec)
         var c = quick ? TrainConfig.quick(instance: instances, output: out) : TrainConfig()
-        c.pretrainedModel = base; c.instanceDataDir = instances; c.outputDir = out; c.seed = spec.seed
+        c.pretrainedModel = base
+        c.instanceDataDir = instances
+        c.outputDir = out
+        c.seed = spec.seed
         switch spec.method {
         case .dreambooth:
             c.instancePrompt = spec.instancePrompt
             c.trainTextEncoder = spec.trainTextEncoder
             c.rank = spec.rank
             if spec.usesPrior {
-                c.withPriorPreservation = true; c.priorLossWeight = spec.priorLossWeight
+                c.withPriorPreservation = true
+                c.priorLossWeight = spec.priorLossWeight
                 c.classPrompt = spec.classPrompt
-                c.classDataDir = joinedPath(joinedPath(work, "class-images"), "\(spec.nounWord)-seed\(spec.seed)\(quick ? "-quick" : "")")
+                c.classDataDir = joinedPath(
+                    joinedPath(work, "class-images"), "\(spec.nounWord)-seed\(spec.seed)\(quick ? "-quick" : "")")
             }
         case .textualInversion:
-            c.placeholderToken = spec.identifier; c.initializerToken = spec.nounWord.isEmpty ? spec.subjectValue.objectClass.rawValue : spec.nounWord
-            c.learningRate = TrainConfig.textualInversionLearningRate; c.maxGradNorm = TrainConfig.noClipping
+            c.placeholderToken = spec.identifier
+            c.initializerToken = spec.nounWord.isEmpty ? spec.subjectValue.objectClass.rawValue : spec.nounWord
+            c.learningRate = TrainConfig.textualInversionLearningRate
+            c.maxGradNorm = TrainConfig.noClipping
         }
         c.resumeFromCheckpoint = "latest"
         return c
@@ -129,13 +151,17 @@ public final class ExperimentRunner {
     /// The fine-tuned pipeline of a spec: loaded when the run is finished, else trained (resuming
     /// from its last checkpoint when one exists).
     public func pipeline(_ spec: RunSpec) throws -> (TextToImagePipeline, RunRecord) {
-        let dir = directory(spec), recordFile = joinedPath(dir, "run.json")
-        if let data = try? Data(contentsOf: URL(fileURLWithPath: recordFile)), let record = try? RecordJSON.decoder.decode(RunRecord.self, from: data) {
+        let dir = directory(spec)
+        let recordFile = joinedPath(dir, "run.json")
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: recordFile)),
+            let record = try? RecordJSON.decoder.decode(RunRecord.self, from: data)
+        {
             return (try load(spec), record)
         }
         log("run \(key(spec)): \(spec.json)")
         let result = try DreamBoothTrainer.run(try config(spec), log: log)
-        let record = RunRecord(spec: spec, seconds: result.seconds, steps: result.steps, finalLoss: result.losses.last ?? .nan)
+        let record = RunRecord(
+            spec: spec, seconds: result.seconds, steps: result.steps, finalLoss: result.losses.last ?? .nan)
         let e = RecordJSON.encoder
         try writeAtomically(try e.encode(record), to: recordFile)
         // The checkpoints were for resuming; the finished pipeline is what later reads need.
@@ -148,7 +174,8 @@ public final class ExperimentRunner {
         let dir = directory(spec)
         guard spec.rank != nil else { return try TextToImagePipeline(folder: dir) }
         let pipeline = try TextToImagePipeline(folder: base)
-        try LoRAWeights.apply(joinedPath(dir, LoRAWeights.fileName), unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+        try LoRAWeights.apply(
+            joinedPath(dir, LoRAWeights.fileName), unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
         return pipeline
     }
 }
@@ -156,13 +183,16 @@ public final class ExperimentRunner {
 /// JSON for records and metrics: sorted keys, and NaN (a metric with nothing to measure) written as "nan".
 enum RecordJSON {
     static var encoder: JSONEncoder {
-        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }
     static var decoder: JSONDecoder {
         let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d
     }
 }

@@ -29,14 +29,18 @@ public final class Study {
     public let judges: Judges
     let log: (String) -> Void
 
-    public init(work: String, base: String = "Checkpoints/base", judgesFolder: String = "Checkpoints/judges", quick: Bool,
-                log: @escaping (String) -> Void = { print($0); fflush(stdout) }) throws {
+    public init(
+        work: String, base: String = "Checkpoints/base", judgesFolder: String = "Checkpoints/judges", quick: Bool,
+        log: @escaping (String) -> Void = {
+            print($0)
+            fflush(stdout)
+        }
+    ) throws {
         runner = ExperimentRunner(work: work, base: base, quick: quick, log: log)
         judges = try Judges(folder: judgesFolder, tokenizer: try CLIPTokenizer(folder: joinedPath(base, "tokenizer")))
         evaluator = SubjectEvaluator(judges: judges, quick: quick)
         self.log = log
     }
-
 
     public func prompts(_ spec: RunSpec) -> [SubjectPrompt] {
         SubjectPrompt.list(subject: spec.subjectValue, identifier: spec.identifier, noun: spec.nounWord)
@@ -46,11 +50,17 @@ public final class Study {
     public func result(_ spec: RunSpec) throws -> StudyResult {
         let dir = runner.directory(spec)
         let recordFile = joinedPath(dir, "run.json")
-        let cachedRecord = (try? Data(contentsOf: URL(fileURLWithPath: recordFile))).flatMap { try? RecordJSON.decoder.decode(RunRecord.self, from: $0) }
-        return try evaluated(spec, cachedRecord: cachedRecord, evalFile: joinedPath(dir, "evaluation-\(SubjectEvaluator.version).json"),
-                             sampleFile: joinedPath(dir, "samples-\(SubjectEvaluator.version).safetensors")) {
+        let cachedRecord = (try? Data(contentsOf: URL(fileURLWithPath: recordFile))).flatMap {
+            try? RecordJSON.decoder.decode(RunRecord.self, from: $0)
+        }
+        return try evaluated(
+            spec, cachedRecord: cachedRecord, evalFile: joinedPath(dir, "evaluation-\(SubjectEvaluator.version).json"),
+            sampleFile: joinedPath(dir, "samples-\(SubjectEvaluator.version).safetensors")
+        ) {
             let (pipeline, record) = try runner.pipeline(spec)
-            log("evaluating \(runner.key(spec)): \(prompts(spec).count) prompts × \(evaluator.samplesPerPrompt) samples")
+            log(
+                "evaluating \(runner.key(spec)): \(prompts(spec).count) prompts × \(evaluator.samplesPerPrompt) samples"
+            )
             return (pipeline, record)
         }
     }
@@ -60,30 +70,44 @@ public final class Study {
     public func baseline(_ spec: RunSpec) throws -> StudyResult {
         let dir = joinedPath(runner.work, "baseline")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let name = "\(spec.subject)-\(spec.identifier)-\(spec.nounWord)-\(runner.quick ? "quick" : "full")-\(SubjectEvaluator.version)"
+        let size = runner.quick ? "quick" : "full"
+        let name = "\(spec.subject)-\(spec.identifier)-\(spec.nounWord)-\(size)-\(SubjectEvaluator.version)"
         let record = RunRecord(spec: spec, seconds: 0, steps: 0, finalLoss: .nan)
-        return try evaluated(spec, cachedRecord: record, evalFile: joinedPath(dir, name + ".json"), sampleFile: joinedPath(dir, name + ".safetensors")) {
+        return try evaluated(
+            spec, cachedRecord: record, evalFile: joinedPath(dir, name + ".json"),
+            sampleFile: joinedPath(dir, name + ".safetensors")
+        ) {
             (try TextToImagePipeline(folder: runner.base), record)
         }
     }
 
     /// The cached evaluation when all its files are there; otherwise the model from `model()`,
     /// sampled, measured and cached.
-    func evaluated(_ spec: RunSpec, cachedRecord: RunRecord?, evalFile: String, sampleFile: String,
-                   model: () throws -> (TextToImagePipeline, RunRecord)) throws -> StudyResult {
+    func evaluated(
+        _ spec: RunSpec, cachedRecord: RunRecord?, evalFile: String, sampleFile: String,
+        model: () throws -> (TextToImagePipeline, RunRecord)
+    ) throws -> StudyResult {
         let prompts = prompts(spec)
         if let record = cachedRecord,
-           let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)), let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
-           let file = try? SafeTensorsFile(path: sampleFile), let samples = try? file.tensor("samples"), let classSamples = try? file.tensor("class_samples") {
-            return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: samples.unstacked(), classImages: classSamples.unstacked())
+            let data = try? Data(contentsOf: URL(fileURLWithPath: evalFile)),
+            let metrics = try? RecordJSON.decoder.decode(RunMetrics.self, from: data),
+            let file = try? SafeTensorsFile(path: sampleFile), let samples = try? file.tensor("samples"),
+            let classSamples = try? file.tensor("class_samples")
+        {
+            return StudyResult(
+                spec: spec, record: record, metrics: metrics, prompts: prompts, images: samples.unstacked(),
+                classImages: classSamples.unstacked())
         }
         let (pipeline, record) = try model()
         let classPrompt = spec.nounWord.isEmpty ? "a \(spec.subjectValue.objectClass.rawValue)" : spec.classPrompt
         let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: classPrompt)
-        let metrics = evaluator.measure(subject: spec.subjectValue, prompts: prompts, images: images, classImages: classImages)
-        try SafeTensors.write(["samples": Self.stack(images), "class_samples": Self.stack(classImages)], to: sampleFile, as: .f16)
+        let metrics = evaluator.measure(
+            subject: spec.subjectValue, prompts: prompts, images: images, classImages: classImages)
+        try SafeTensors.write(
+            ["samples": Self.stack(images), "class_samples": Self.stack(classImages)], to: sampleFile, as: .f16)
         try writeAtomically(try RecordJSON.encoder.encode(metrics), to: evalFile)
-        return StudyResult(spec: spec, record: record, metrics: metrics, prompts: prompts, images: images, classImages: classImages)
+        return StudyResult(
+            spec: spec, record: record, metrics: metrics, prompts: prompts, images: images, classImages: classImages)
     }
 
     static func stack(_ images: [Tensor]) -> Tensor { World.batchTensor(images, signed: false) }

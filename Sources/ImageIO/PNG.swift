@@ -28,7 +28,10 @@ public struct ImageIOError: Error, CustomStringConvertible, Equatable {
     }
     public let file: String
     public let problem: Problem
-    public init(file: String, problem: Problem) { self.file = file; self.problem = problem }
+    public init(file: String, problem: Problem) {
+        self.file = file
+        self.problem = problem
+    }
 
     public var description: String {
         switch problem {
@@ -36,9 +39,14 @@ public struct ImageIOError: Error, CustomStringConvertible, Equatable {
         case .notPNG: "\(file): not a PNG file (its first 8 bytes are not the PNG signature)"
         case .truncated(let why): "\(file): truncated PNG (\(why))"
         case .corrupt(let why): "\(file): corrupt PNG (\(why))"
-        case .tooLarge(let w, let h): "\(file): image of \(w)×\(h) pixels is larger than the \(PNG.maxSide)×\(PNG.maxSide) limit"
-        case .tooManyPixels(let w, let h): "\(file): image of \(w)×\(h) pixels is over the budget of \(PNG.maxPixels) pixels (--max_image_pixels raises it)"
-        case .impossibleSize(let w, let h, let n): "\(file): declares \(w)×\(h) pixels, more than \(n) bytes of PNG can hold (a decompression bomb or a truncated file)"
+        case .tooLarge(let w, let h):
+            "\(file): image of \(w)×\(h) pixels is larger than the \(PNG.maxSide)×\(PNG.maxSide) limit"
+        case .tooManyPixels(let w, let h):
+            "\(file): image of \(w)×\(h) pixels is over the budget of \(PNG.maxPixels) pixels (--max_image_pixels "
+                + "raises it)"
+        case .impossibleSize(let w, let h, let n):
+            "\(file): declares \(w)×\(h) pixels, more than \(n) bytes of PNG can hold (a decompression bomb or a "
+                + "truncated file)"
         case .wrongShape(let s): "\(file): an RGB image tensor must have shape (3, H, W), got \(shapeString(s))"
         case .writeFailed(let why): "\(file): could not be written (\(why))"
         }
@@ -89,21 +97,27 @@ public enum PNG {
         let data: Data
         if let problem = unreadableFileProblem(path) { throw ImageIOError(file: path, problem: .unreadable(problem)) }
         do { data = try readFileBytes(path) } catch {
-            throw ImageIOError(file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
+            throw ImageIOError(
+                file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
         }
         return try decode(data, path: path)
     }
 
     /// Decodes PNG bytes; `path` names them in errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> Tensor {
-        guard data.count >= 8, Array(data.prefix(8)) == signature else { throw ImageIOError(file: path, problem: .notPNG) }
+        guard data.count >= 8, Array(data.prefix(8)) == signature else {
+            throw ImageIOError(file: path, problem: .notPNG)
+        }
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
         let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
         guard began != 0 else { throw problem(image, path) }
-        let w = Int(image.width), h = Int(image.height)
-        guard w <= maxSide, h <= maxSide else { throw ImageIOError(file: path, problem: .tooLarge(width: w, height: h)) }
+        let w = Int(image.width)
+        let h = Int(image.height)
+        guard w <= maxSide, h <= maxSide else {
+            throw ImageIOError(file: path, problem: .tooLarge(width: w, height: h))
+        }
         guard w * h <= maxPixels else { throw ImageIOError(file: path, problem: .tooManyPixels(width: w, height: h)) }
         // The smallest the raw rows can be: 1 bit per pixel plus a filter byte per row.
         let minimumRaw = h * ((w + 7) / 8 + 1)
@@ -112,8 +126,10 @@ public enum PNG {
         }
         // 16-bit files are read at 16 bits (linear RGBA, alpha premultiplied); others at 8 bits (RGBA).
         let deep = (image.format & UInt32(PNG_FORMAT_FLAG_LINEAR)) != 0
-        image.format = deep ? UInt32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
-                            : UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+        image.format =
+            deep
+            ? UInt32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+            : UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
         var out = [Float](repeating: 0, count: 3 * w * h)
         let plane = w * h
         if deep {
@@ -124,7 +140,8 @@ public enum PNG {
             guard ok != 0 else { throw problem(image, path) }
             for i in 0..<plane {
                 let a = Float(buffer[4 * i + 3]) / 65535
-                for c in 0..<3 { out[c * plane + i] = Float(buffer[4 * i + c]) / 65535 + (1 - a) }  // premultiplied over white
+                // premultiplied over white
+                for c in 0..<3 { out[c * plane + i] = Float(buffer[4 * i + c]) / 65535 + (1 - a) }
             }
         } else {
             var buffer = [UInt8](repeating: 0, count: 4 * plane)
@@ -142,7 +159,9 @@ public enum PNG {
         var message = image.message
         let text = withUnsafeBytes(of: &message) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let lower = text.lowercased()
-        if lower.contains("eof") || lower.contains("end of") || lower.contains("not enough") || lower.contains("truncat") {
+        if lower.contains("eof") || lower.contains("end of") || lower.contains("not enough")
+            || lower.contains("truncat")
+        {
             return ImageIOError(file: path, problem: .truncated(text))
         }
         return ImageIOError(file: path, problem: .corrupt(text))
@@ -151,8 +170,12 @@ public enum PNG {
     /// Writes an RGB tensor (3, H, W) as an 8-bit RGB PNG; values are clamped to [0, 1] and
     /// rounded to the nearest of 256 levels. Written to a temporary name, then renamed.
     public static func write(_ image: Tensor, to path: String) throws {
-        guard image.rank == 3, image.shape[0] == 3 else { throw ImageIOError(file: path, problem: .wrongShape(image.shape)) }
-        let h = image.shape[1], w = image.shape[2], plane = w * h
+        guard image.rank == 3, image.shape[0] == 3 else {
+            throw ImageIOError(file: path, problem: .wrongShape(image.shape))
+        }
+        let h = image.shape[1]
+        let w = image.shape[2]
+        let plane = w * h
         var bytes = [UInt8](repeating: 0, count: 3 * plane)
         for i in 0..<plane {
             for c in 0..<3 { bytes[3 * i + c] = quantize8(image.scalars[c * plane + i]) }
@@ -163,8 +186,10 @@ public enum PNG {
     /// Encodes raw interleaved samples in any of the PNG pixel formats (8-bit samples as UInt8 values
     /// in `bytes8`, 16-bit ones as `samples16`; a palette image takes RGB bytes and libpng builds
     /// the palette, which requires at most 256 distinct colors).
-    public static func encodeRaw(bytes8: [UInt8] = [], samples16: [UInt16] = [], width: Int, height: Int,
-                                 format: PNGPixelFormat, path: String = "<memory>") throws -> Data {
+    public static func encodeRaw(
+        bytes8: [UInt8] = [], samples16: [UInt16] = [], width: Int, height: Int,
+        format: PNGPixelFormat, path: String = "<memory>"
+    ) throws -> Data {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(width)
@@ -179,8 +204,13 @@ public enum PNG {
             var lookup: [UInt32: UInt8] = [:]
             for i in 0..<(width * height) {
                 let key = UInt32(bytes8[3 * i]) << 16 | UInt32(bytes8[3 * i + 1]) << 8 | UInt32(bytes8[3 * i + 2])
-                if let idx = lookup[key] { indices.append(idx); continue }
-                guard lookup.count < 256 else { throw ImageIOError(file: path, problem: .writeFailed("more than 256 colors for a palette image")) }
+                if let idx = lookup[key] {
+                    indices.append(idx)
+                    continue
+                }
+                guard lookup.count < 256 else {
+                    throw ImageIOError(file: path, problem: .writeFailed("more than 256 colors for a palette image"))
+                }
                 let idx = UInt8(lookup.count)
                 lookup[key] = idx
                 colormap.append(contentsOf: bytes8[3 * i..<3 * i + 3])
@@ -194,7 +224,8 @@ public enum PNG {
             }
         }
         let source: [UInt8] = format == .palette8 ? indices : bytes8
-        let ok: Int32 = format.is16Bit
+        let ok: Int32 =
+            format.is16Bit
             ? samples16.withUnsafeBytes { run($0.baseAddress, nil, &size) }
             : source.withUnsafeBytes { run($0.baseAddress, nil, &size) }
         guard ok != 0 else { throw problem(image, path) }
@@ -209,11 +240,15 @@ public enum PNG {
     }
 
     /// `encodeRaw`, then an atomic write to `path`.
-    public static func writeRaw(_ bytes8: [UInt8] = [], samples16: [UInt16] = [], width: Int, height: Int,
-                                format: PNGPixelFormat, to path: String) throws {
-        let data = try encodeRaw(bytes8: bytes8, samples16: samples16, width: width, height: height, format: format, path: path)
+    public static func writeRaw(
+        _ bytes8: [UInt8] = [], samples16: [UInt16] = [], width: Int, height: Int,
+        format: PNGPixelFormat, to path: String
+    ) throws {
+        let data = try encodeRaw(
+            bytes8: bytes8, samples16: samples16, width: width, height: height, format: format, path: path)
         do { try writeAtomically(data, to: path) } catch {
-            throw ImageIOError(file: path, problem: .writeFailed((error as? FileError)?.problem ?? error.localizedDescription))
+            throw ImageIOError(
+                file: path, problem: .writeFailed((error as? FileError)?.problem ?? error.localizedDescription))
         }
     }
 

@@ -14,18 +14,22 @@ import Foundation
 public enum BPETrainer {
     /// Merges learned from `wordCounts` (pieces after CLIPTokenizer.clean/preTokenize, as raw text)
     /// until `vocabularySize` tokens (CLIP's layout: 512 byte tokens, the merges, 2 special tokens).
-    public static func train(wordCounts: [String: Int], vocabularySize: Int, progress: (Int, Int) -> Void = { _, _ in }) -> [(String, String)] {
+    public static func train(wordCounts: [String: Int], vocabularySize: Int, progress: (Int, Int) -> Void = { _, _ in })
+        -> [(String, String)]
+    {
         let wanted = max(0, vocabularySize - 2 * 256 - 2)
         // Symbols are ids into `names`; every byte character and its "</w>" form to start.
         var names: [String] = ByteLevel.alphabet + ByteLevel.alphabet.map { $0 + "</w>" }
         var idOf = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        var words: [[Int]] = [], counts: [Int] = []
+        var words: [[Int]] = []
+        var counts: [Int] = []
         for (word, count) in wordCounts.sorted(by: { $0.key < $1.key }) {
             let chars = ByteLevel.encode(word).map { String($0) }
             guard !chars.isEmpty else { continue }
             var symbols = chars.map { idOf[$0]! }
             symbols[symbols.count - 1] = idOf[chars.last! + "</w>"]!
-            words.append(symbols); counts.append(count)
+            words.append(symbols)
+            counts.append(count)
         }
         @inline(__always) func key(_ a: Int, _ b: Int) -> Int { a << 32 | b }
         var pairCount: [Int: Int] = [:]
@@ -40,22 +44,34 @@ public enum BPETrainer {
         var merges: [(String, String)] = []
         while merges.count < wanted {
             // The most frequent pair; ties to the pair whose symbols sort first.
-            var best = -1, bestCount = 0
+            var best = -1
+            var bestCount = 0
             for (k, c) in pairCount {
-                if c > bestCount { best = k; bestCount = c; continue }
+                if c > bestCount {
+                    best = k
+                    bestCount = c
+                    continue
+                }
                 if c == bestCount {
-                    let (a, b) = (k >> 32, k & 0xffff_ffff), (ba, bb) = (best >> 32, best & 0xffff_ffff)
+                    let (a, b) = (k >> 32, k & 0xffff_ffff)
+                    let (ba, bb) = (best >> 32, best & 0xffff_ffff)
                     if (names[a], names[b]) < (names[ba], names[bb]) { best = k }
                 }
             }
-            guard best >= 0 else { break }                                    // nothing left to merge
-            let a = best >> 32, b = best & 0xffff_ffff
+            guard best >= 0 else { break }  // nothing left to merge
+            let a = best >> 32
+            let b = best & 0xffff_ffff
             let merged = names[a] + names[b]
             // A symbol already made from other halves ("a"+"bc" after "ab"+"c") would be a second
             // vocabulary entry for one string: that pair is not merged.
-            guard idOf[merged] == nil else { pairCount[best] = nil; pairWords[best] = nil; continue }
+            guard idOf[merged] == nil else {
+                pairCount[best] = nil
+                pairWords[best] = nil
+                continue
+            }
             let m = names.count
-            names.append(merged); idOf[merged] = m
+            names.append(merged)
+            idOf[merged] = m
             merges.append((names[a], names[b]))
             for w in pairWords[best] ?? [] {
                 let old = words[w]
@@ -63,9 +79,15 @@ public enum BPETrainer {
                 new.reserveCapacity(old.count)
                 var i = 0
                 while i < old.count {
-                    if i < old.count - 1 && old[i] == a && old[i + 1] == b { new.append(m); i += 2 } else { new.append(old[i]); i += 1 }
+                    if i < old.count - 1 && old[i] == a && old[i + 1] == b {
+                        new.append(m)
+                        i += 2
+                    } else {
+                        new.append(old[i])
+                        i += 1
+                    }
                 }
-                guard new.count != old.count else { continue }                 // a stale index entry
+                guard new.count != old.count else { continue }  // a stale index entry
                 for i in 0..<(old.count - 1) {
                     let k = key(old[i], old[i + 1])
                     let c = pairCount[k]! - counts[w]
@@ -78,7 +100,8 @@ public enum BPETrainer {
                 }
                 words[w] = new
             }
-            pairCount[best] = nil; pairWords[best] = nil
+            pairCount[best] = nil
+            pairWords[best] = nil
             if merges.count % 256 == 0 { progress(merges.count, wanted) }
         }
         progress(merges.count, wanted)
@@ -86,7 +109,10 @@ public enum BPETrainer {
     }
 
     /// Word counts of texts after CLIP's cleaning and pre-tokenization.
-    public static func countWords<S: Sequence>(_ texts: S, weight: Int = 1, into counts: inout [String: Int]) where S.Element == String {
-        for t in texts { for piece in CLIPTokenizer.preTokenize(CLIPTokenizer.clean(t)) { counts[piece, default: 0] += weight } }
+    public static func countWords<S: Sequence>(_ texts: S, weight: Int = 1, into counts: inout [String: Int])
+    where S.Element == String {
+        for t in texts {
+            for piece in CLIPTokenizer.preTokenize(CLIPTokenizer.clean(t)) { counts[piece, default: 0] += weight }
+        }
     }
 }

@@ -44,7 +44,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
         var vocab: [String: Int] = [:]
         for (i, t) in list.enumerated() where vocab[t] == nil { vocab[t] = i }
         vocabulary = vocab
-        ranks = Dictionary(merges.enumerated().map { ($0.element.0 + " " + $0.element.1, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        ranks = Dictionary(
+            merges.enumerated().map { ($0.element.0 + " " + $0.element.1, $0.offset) }, uniquingKeysWith: { a, _ in a })
         self.modelMaxLength = modelMaxLength
     }
 
@@ -61,7 +62,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     /// Ids as transformers' `tokenizer(text, truncation=True).input_ids` gives them: start, tokens
     /// (cut so the whole fits in model_max_length), end.
     public func encode(_ text: String, truncation: Bool = true) -> [Int] {
-        var ids = tokenize(text).map { vocabulary[$0] ?? eosTokenId }     // unknown → <|endoftext|> (CLIP's unk)
+        var ids = tokenize(text).map { vocabulary[$0] ?? eosTokenId }  // unknown → <|endoftext|> (CLIP's unk)
         if truncation && ids.count > modelMaxLength - 2 { ids = Array(ids.prefix(modelMaxLength - 2)) }
         return [bosTokenId] + ids + [eosTokenId]
     }
@@ -95,12 +96,18 @@ public final class CLIPTokenizer: @unchecked Sendable {
                 if let r = ranks[word[i] + " " + word[i + 1]], r < (best?.rank ?? Int.max) { best = (r, i) }
             }
             guard let best else { break }
-            let first = word[best.at], second = word[best.at + 1]
+            let first = word[best.at]
+            let second = word[best.at + 1]
             var merged: [String] = []
             var i = 0
             while i < word.count {
-                if i < word.count - 1 && word[i] == first && word[i + 1] == second { merged.append(first + second); i += 2 }
-                else { merged.append(word[i]); i += 1 }
+                if i < word.count - 1 && word[i] == first && word[i + 1] == second {
+                    merged.append(first + second)
+                    i += 2
+                } else {
+                    merged.append(word[i])
+                    i += 1
+                }
             }
             word = merged
         }
@@ -115,7 +122,11 @@ public final class CLIPTokenizer: @unchecked Sendable {
         var out = String.UnicodeScalarView()
         var inSpace = false
         for u in text.precomposedStringWithCanonicalMapping.unicodeScalars {
-            if isWhitespace(u) { if !inSpace { out.append(" ") }; inSpace = true; continue }
+            if isWhitespace(u) {
+                if !inSpace { out.append(" ") }
+                inSpace = true
+                continue
+            }
             inSpace = false
             out.append(u)
         }
@@ -133,25 +144,43 @@ public final class CLIPTokenizer: @unchecked Sendable {
             for k in 0..<l.count where Character(s[i + k]).lowercased() != Character(l[k]).lowercased() { return false }
             return true
         }
-        func take(_ n: Int) { var v = String.UnicodeScalarView(); v.append(contentsOf: s[i..<(i + n)]); pieces.append(String(v)); i += n }
+        func take(_ n: Int) {
+            var v = String.UnicodeScalarView()
+            v.append(contentsOf: s[i..<(i + n)])
+            pieces.append(String(v))
+            i += n
+        }
         scan: while i < s.count {
-            if isWhitespace(s[i]) { i += 1; continue }
-            for special in [startOfText, endOfText] where matches(special, at: i) { take(special.unicodeScalars.count); continue scan }
+            if isWhitespace(s[i]) {
+                i += 1
+                continue
+            }
+            for special in [startOfText, endOfText] where matches(special, at: i) {
+                take(special.unicodeScalars.count)
+                continue scan
+            }
             if s[i] == "'" {
-                for c in ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d"] where matches(c, at: i) { take(c.unicodeScalars.count); continue scan }
+                for c in ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d"] where matches(c, at: i) {
+                    take(c.unicodeScalars.count)
+                    continue scan
+                }
             }
             var n = 1
             if isLetter(s[i]) {
                 while i + n < s.count && isLetter(s[i + n]) { n += 1 }
             } else if !isNumber(s[i]) {
-                while i + n < s.count && !isWhitespace(s[i + n]) && !isLetter(s[i + n]) && !isNumber(s[i + n]) { n += 1 }
+                while i + n < s.count && !isWhitespace(s[i + n]) && !isLetter(s[i + n]) && !isNumber(s[i + n]) {
+                    n += 1
+                }
             }
             take(n)
         }
         return pieces
     }
 
-    static func isWhitespace(_ u: Unicode.Scalar) -> Bool { u == " " || u == "\t" || u == "\n" || u == "\r" || u.properties.isWhitespace }
+    static func isWhitespace(_ u: Unicode.Scalar) -> Bool {
+        u == " " || u == "\t" || u == "\n" || u == "\r" || u.properties.isWhitespace
+    }
     static func isLetter(_ u: Unicode.Scalar) -> Bool {
         switch u.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
@@ -172,14 +201,22 @@ public final class CLIPTokenizer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
         var vocab = "{"
-        for (i, t) in tokens.enumerated() where vocabulary[t] == i { vocab += (i == 0 ? "" : ",\n ") + "\(jsonString(t)): \(i)" }
+        for (i, t) in tokens.enumerated() where vocabulary[t] == i {
+            vocab += (i == 0 ? "" : ",\n ") + "\(jsonString(t)): \(i)"
+        }
         vocab += "}\n"
         try writeAtomically(Data(vocab.utf8), to: path("vocab.json"))
-        try writeAtomically(Data(("#version: 0.2\n" + merges.map { "\($0.0) \($0.1)\n" }.joined()).utf8), to: path("merges.txt"))
-        let special = "\"bos_token\": \"\(Self.startOfText)\", \"eos_token\": \"\(Self.endOfText)\", \"pad_token\": \"\(Self.endOfText)\", \"unk_token\": \"\(Self.endOfText)\""
+        try writeAtomically(
+            Data(("#version: 0.2\n" + merges.map { "\($0.0) \($0.1)\n" }.joined()).utf8), to: path("merges.txt"))
+        let special =
+            "\"bos_token\": \"\(Self.startOfText)\", \"eos_token\": \"\(Self.endOfText)\", \"pad_token\": "
+            + "\"\(Self.endOfText)\", \"unk_token\": \"\(Self.endOfText)\""
         try writeAtomically(Data("{\(special)}\n".utf8), to: path("special_tokens_map.json"))
-        let config = "{\"tokenizer_class\": \"CLIPTokenizer\", \"model_max_length\": \(modelMaxLength), \"do_lower_case\": true, "
-            + "\"errors\": \"replace\", \"add_prefix_space\": false, \"clean_up_tokenization_spaces\": false, \(special)}\n"
+        let config =
+            "{\"tokenizer_class\": \"CLIPTokenizer\", \"model_max_length\": \(modelMaxLength), \"do_lower_case\": "
+            + "true, "
+            + "\"errors\": \"replace\", \"add_prefix_space\": false, \"clean_up_tokenization_spaces\": false, "
+            + "\(special)}\n"
         try writeAtomically(Data(config.utf8), to: path("tokenizer_config.json"))
     }
 
@@ -189,15 +226,22 @@ public final class CLIPTokenizer: @unchecked Sendable {
         func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
         func read(_ f: String) throws -> String {
             let d: Data
-            do { d = try readFileBytes(path(f)) } catch { throw ModelError(file: path(f), message: (error as? FileError)?.problem ?? "cannot read the file") }
-            guard let s = String(data: d, encoding: .utf8) else { throw ModelError(file: path(f), message: "not UTF-8 text") }
+            do { d = try readFileBytes(path(f)) } catch {
+                throw ModelError(file: path(f), message: (error as? FileError)?.problem ?? "cannot read the file")
+            }
+            guard let s = String(data: d, encoding: .utf8) else {
+                throw ModelError(file: path(f), message: "not UTF-8 text")
+            }
             return s
         }
         let lines = try read("merges.txt").split(separator: "\n", omittingEmptySubsequences: false)
         var merges: [(String, String)] = []
         for (n, line) in lines.enumerated() where !line.isEmpty && !(n == 0 && line.hasPrefix("#version")) {
             let parts = line.split(separator: " ")
-            guard parts.count == 2 else { throw ModelError(file: path("merges.txt"), message: "line \(n + 1) is not two tokens separated by a space") }
+            guard parts.count == 2 else {
+                throw ModelError(
+                    file: path("merges.txt"), message: "line \(n + 1) is not two tokens separated by a space")
+            }
             merges.append((String(parts[0]), String(parts[1])))
         }
         var maxLength = 77
@@ -205,19 +249,28 @@ public final class CLIPTokenizer: @unchecked Sendable {
             let config = try StrictJSON.parse(try read("tokenizer_config.json"))
             if case .integer(let n)? = config["model_max_length"] { maxLength = n }
         } catch let e as StrictJSON.Failure { throw ModelError(file: path("tokenizer_config.json"), message: "\(e)") }
-        guard maxLength >= 2 && maxLength <= 4096 else { throw ModelError(file: path("tokenizer_config.json"), message: "model_max_length \(maxLength) outside 2…4096") }
+        guard maxLength >= 2 && maxLength <= 4096 else {
+            throw ModelError(
+                file: path("tokenizer_config.json"), message: "model_max_length \(maxLength) outside 2…4096")
+        }
         self.init(merges: merges, modelMaxLength: maxLength)
         let vocabJSON: StrictJSON.Value
         do { vocabJSON = try StrictJSON.parse(try read("vocab.json")) } catch let e as StrictJSON.Failure {
             throw ModelError(file: path("vocab.json"), message: "\(e)")
         }
-        guard case .object(let entries) = vocabJSON else { throw ModelError(file: path("vocab.json"), message: "not a JSON object") }
+        guard case .object(let entries) = vocabJSON else {
+            throw ModelError(file: path("vocab.json"), message: "not a JSON object")
+        }
         guard entries.count == tokens.count else {
-            throw ModelError(file: path("vocab.json"), message: "\(entries.count) tokens, but merges.txt makes \(tokens.count) in CLIP's layout")
+            throw ModelError(
+                file: path("vocab.json"),
+                message: "\(entries.count) tokens, but merges.txt makes \(tokens.count) in CLIP's layout")
         }
         for (token, id) in entries {
             guard case .integer(let i) = id, i >= 0, i < tokens.count, vocabulary[token] == i else {
-                throw ModelError(file: path("vocab.json"), message: "token \(jsonString(token)) has id \(id), not its place in CLIP's layout")
+                throw ModelError(
+                    file: path("vocab.json"),
+                    message: "token \(jsonString(token)) has id \(id), not its place in CLIP's layout")
             }
         }
     }
@@ -229,21 +282,31 @@ public enum ByteLevel {
     static let printable: [Int] = Array(33...126) + Array(161...172) + Array(174...255)
     /// The 256 byte characters in CLIP's vocabulary order.
     public static let alphabet: [String] = {
-        var order = printable, chars = printable
+        var order = printable
+        var chars = printable
         var n = 0
-        for b in 0..<256 where !printable.contains(b) { order.append(b); chars.append(256 + n); n += 1 }
+        for b in 0..<256 where !printable.contains(b) {
+            order.append(b)
+            chars.append(256 + n)
+            n += 1
+        }
         return chars.map { String(Unicode.Scalar(UInt32($0))!) }
     }()
     static let byteToChar: [Character] = {
         var table = [Character](repeating: " ", count: 256)
         var n = 0
         for b in 0..<256 {
-            if printable.contains(b) { table[b] = Character(Unicode.Scalar(UInt32(b))!) }
-            else { table[b] = Character(Unicode.Scalar(UInt32(256 + n))!); n += 1 }
+            if printable.contains(b) {
+                table[b] = Character(Unicode.Scalar(UInt32(b))!)
+            } else {
+                table[b] = Character(Unicode.Scalar(UInt32(256 + n))!)
+                n += 1
+            }
         }
         return table
     }()
-    static let charToByte: [Character: UInt8] = Dictionary(uniqueKeysWithValues: byteToChar.enumerated().map { ($1, UInt8($0)) })
+    static let charToByte: [Character: UInt8] = Dictionary(
+        uniqueKeysWithValues: byteToChar.enumerated().map { ($1, UInt8($0)) })
 
     public static func encode(_ text: String) -> String { String(text.utf8.map { byteToChar[Int($0)] }) }
     public static func decode(_ text: String) -> String {

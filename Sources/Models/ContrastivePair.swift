@@ -22,7 +22,9 @@ public final class ContrastivePair {
     public let logitScale: Variable
 
     public init(image: ImageEncoderConfig, text: CLIPTextConfig, embedDim: Int, seed: UInt64) {
-        precondition(image.outFeatures == embedDim, "ContrastivePair: the image tower's out_features must be the embedding width \(embedDim)")
+        precondition(
+            image.outFeatures == embedDim,
+            "ContrastivePair: the image tower's out_features must be the embedding width \(embedDim)")
         imageTower = ImageEncoder(image, seed: RNG(seed: seed).split("image tower").seed)
         textTower = CLIPTextModel(text, seed: RNG(seed: seed).split("text tower").seed)
         var rng = RNG(seed: seed).split("projection")
@@ -40,10 +42,12 @@ public final class ContrastivePair {
     /// Symmetric InfoNCE over a batch; `fits[i][j]` says caption j is true of image i.
     public func loss(images: Variable, ids: [[Int]], fits: [[Bool]]) -> Variable {
         let B = ids.count
-        let I = embedImages(images), T = embedTexts(ids)                      // (B, E) each
-        let scale = logitScale.exp()                                          // e^τ, (1,)
-        let logits = Variable.matmul(I, T, transposeB: true) * scale.reshaped([1, 1])   // (B, B)
-        var rowTargets = Tensor(zeros: [B, B]), columnTargets = Tensor(zeros: [B, B])
+        let I = embedImages(images)
+        let T = embedTexts(ids)  // (B, E) each
+        let scale = logitScale.exp()  // e^τ, (1,)
+        let logits = Variable.matmul(I, T, transposeB: true) * scale.reshaped([1, 1])  // (B, B)
+        var rowTargets = Tensor(zeros: [B, B])
+        var columnTargets = Tensor(zeros: [B, B])
         for i in 0..<B {
             let n = Float(fits[i].filter { $0 }.count)
             for j in 0..<B where fits[i][j] { rowTargets.scalars[i * B + j] = 1 / n }

@@ -35,13 +35,20 @@ public final class ParameterStore {
             guard let t = tensors[name] else { throw ModelError(file: file, message: "missing parameter '\(name)'") }
             let p = byName[name]!
             guard t.shape == p.shape else {
-                throw ModelError(file: file, message: "parameter '\(name)' has shape \(shapeString(t.shape)), the configuration needs \(shapeString(p.shape))")
+                throw ModelError(
+                    file: file,
+                    message:
+                        "parameter '\(name)' has shape \(shapeString(t.shape)), the configuration needs "
+                        + "\(shapeString(p.shape))"
+                )
             }
             p.value = t
         }
         let extra = Set(tensors.keys).subtracting(names)
         if let first = extra.sorted().first {
-            throw ModelError(file: file, message: "unexpected tensor '\(first)' (\(extra.count) tensors do not belong to this configuration)")
+            throw ModelError(
+                file: file,
+                message: "unexpected tensor '\(first)' (\(extra.count) tensors do not belong to this configuration)")
         }
     }
 
@@ -55,7 +62,10 @@ public final class ParameterStore {
 public struct ModelError: Error, CustomStringConvertible {
     public let file: String
     public let message: String
-    public init(file: String, message: String) { self.file = file; self.message = message }
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
     public var description: String { "\(file): \(message)" }
 }
 
@@ -70,7 +80,10 @@ public struct Linear {
     public let bias: Variable?
     /// Where a LoRA adapter plugs in (LoRA.swift); empty unless one is attached.
     public let adapter: AdapterSlot
-    public init(_ store: ParameterStore, _ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RNG) {
+    public init(
+        _ store: ParameterStore, _ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+        rng: inout RNG
+    ) {
         weight = store.make(name + ".weight", uniformInit([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
         self.bias = bias ? store.make(name + ".bias", uniformInit([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
         adapter = AdapterSlot(inFeatures: inFeatures, outFeatures: outFeatures)
@@ -80,7 +93,8 @@ public struct Linear {
     public func callAsFunction(_ x: Variable, residual: Variable? = nil) -> Variable {
         let y = Variable.linear(x, weight: weight, bias: bias, residual: residual)
         guard let lora = adapter.lora, lora.scale != 0 else { return y }
-        return y + Variable.linear(Variable.linear(x, weight: lora.down, bias: nil), weight: lora.up, bias: nil) * lora.scale
+        return y + Variable.linear(Variable.linear(x, weight: lora.down, bias: nil), weight: lora.up, bias: nil)
+            * lora.scale
     }
 }
 
@@ -89,22 +103,30 @@ public struct Conv2d {
     public let weight: Variable
     public let bias: Variable
     public let stride: Int, padding: Int
-    public init(_ store: ParameterStore, _ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int,
-                stride: Int = 1, padding: Int = 0, rng: inout RNG) {
+    public init(
+        _ store: ParameterStore, _ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int,
+        stride: Int = 1, padding: Int = 0, rng: inout RNG
+    ) {
         let fanIn = inChannels * kernel * kernel
-        weight = store.make(name + ".weight", uniformInit([outChannels, inChannels, kernel, kernel], fanIn: fanIn, rng: &rng))
+        weight = store.make(
+            name + ".weight", uniformInit([outChannels, inChannels, kernel, kernel], fanIn: fanIn, rng: &rng))
         bias = store.make(name + ".bias", uniformInit([outChannels], fanIn: fanIn, rng: &rng))
-        self.stride = stride; self.padding = padding
+        self.stride = stride
+        self.padding = padding
     }
     public func callAsFunction(_ x: Variable, imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
-        Variable.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias, residual: residual)
+        Variable.conv2d(
+            x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias, residual: residual)
     }
     /// self(norm(x, silu: silu)): one pass when nothing is recorded (`Variable.groupNormConv2d`).
-    public func callAsFunction(normalizing x: Variable, with norm: GroupNorm, silu: Bool,
-                               imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
+    public func callAsFunction(
+        normalizing x: Variable, with norm: GroupNorm, silu: Bool,
+        imageBias: Variable? = nil, residual: Variable? = nil
+    ) -> Variable {
         guard stride == 1 else { return self(norm(x, silu: silu), imageBias: imageBias, residual: residual) }
-        return Variable.groupNormConv2d(x, groups: norm.groups, normWeight: norm.weight, normBias: norm.bias, eps: norm.eps, silu: silu,
-                                        weight: weight, bias: bias, padding: padding, imageBias: imageBias, residual: residual)
+        return Variable.groupNormConv2d(
+            x, groups: norm.groups, normWeight: norm.weight, normBias: norm.bias, eps: norm.eps, silu: silu,
+            weight: weight, bias: bias, padding: padding, imageBias: imageBias, residual: residual)
     }
 }
 
@@ -115,7 +137,8 @@ public struct GroupNorm {
     public init(_ store: ParameterStore, _ name: String, groups: Int, channels: Int, eps: Float) {
         weight = store.make(name + ".weight", Tensor(repeating: 1, shape: [channels]))
         bias = store.make(name + ".bias", Tensor(zeros: [channels]))
-        self.groups = groups; self.eps = eps
+        self.groups = groups
+        self.eps = eps
     }
     public func callAsFunction(_ x: Variable, silu: Bool = false) -> Variable {
         x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: silu)

@@ -22,7 +22,10 @@ import TensorCore
 public final class AdapterSlot {
     public let inFeatures: Int, outFeatures: Int
     public var lora: LoRAAdapter?
-    init(inFeatures: Int, outFeatures: Int) { self.inFeatures = inFeatures; self.outFeatures = outFeatures }
+    init(inFeatures: Int, outFeatures: Int) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
 }
 
 /// The low-rank pair of one layer: `down` is A (r, in), `up` is B (out, r).
@@ -30,7 +33,11 @@ public final class LoRAAdapter {
     public let down: Variable, up: Variable
     /// α / r; `dreambooth sample --lora_scale s` multiplies it by s.
     public var scale: Float
-    public init(down: Variable, up: Variable, scale: Float) { self.down = down; self.up = up; self.scale = scale }
+    public init(down: Variable, up: Variable, scale: Float) {
+        self.down = down
+        self.up = up
+        self.scale = scale
+    }
 }
 
 public struct LoRAConfig: Equatable, Sendable {
@@ -38,7 +45,10 @@ public struct LoRAConfig: Equatable, Sendable {
     public var alpha: Float? = nil
     public static let unetTargets = ["to_q", "to_k", "to_v", "to_out.0"]
     public static let textEncoderTargets = ["q_proj", "k_proj", "v_proj", "out_proj"]
-    public init(rank: Int = 4, alpha: Float? = nil) { self.rank = rank; self.alpha = alpha }
+    public init(rank: Int = 4, alpha: Float? = nil) {
+        self.rank = rank
+        self.alpha = alpha
+    }
     public var scale: Float { (alpha ?? Float(rank)) / Float(rank) }
 }
 
@@ -53,12 +63,17 @@ public final class LoRASet {
     /// Attaches fresh adapters (A gaussian, B zero) to every Linear of `store` whose name ends in
     /// one of `targets`; the model's own parameters are frozen.
     public init(_ store: ParameterStore, component: String, targets: [String], config: LoRAConfig, seed: UInt64) {
-        self.component = component; self.config = config; self.targets = targets
+        self.component = component
+        self.config = config
+        self.targets = targets
         var rng = RNG(seed: seed).split("lora/\(component)")
         for p in store.parameters { p.requiresGrad = false }
         for (name, slot) in store.linears where targets.contains(where: { name.hasSuffix("." + $0) }) {
-            let down = Variable(rng.normal([config.rank, slot.inFeatures]) * (1 / Float(config.rank)), requiresGrad: true, name: name + ".lora_A")
-            let up = Variable(Tensor(zeros: [slot.outFeatures, config.rank]), requiresGrad: true, name: name + ".lora_B")
+            let down = Variable(
+                rng.normal([config.rank, slot.inFeatures]) * (1 / Float(config.rank)), requiresGrad: true,
+                name: name + ".lora_A")
+            let up = Variable(
+                Tensor(zeros: [slot.outFeatures, config.rank]), requiresGrad: true, name: name + ".lora_B")
             let adapter = LoRAAdapter(down: down, up: up, scale: config.scale)
             slot.lora = adapter
             layers.append((name, adapter))
@@ -74,22 +89,30 @@ public final class LoRASet {
     func moduleName(_ name: String) -> String { name }
     func keys(_ name: String) -> (down: String, up: String) {
         let m = component + "." + moduleName(name)
-        return component == "text_encoder" ? (m + ".lora_linear_layer.down.weight", m + ".lora_linear_layer.up.weight")
-                                           : (m + ".lora.down.weight", m + ".lora.up.weight")
+        return component == "text_encoder"
+            ? (m + ".lora_linear_layer.down.weight", m + ".lora_linear_layer.up.weight")
+            : (m + ".lora.down.weight", m + ".lora.up.weight")
     }
 
     /// This set's tensors under the file's keys.
     public func stateDict() -> [String: Tensor] {
         var out: [String: Tensor] = [:]
-        for (name, a) in layers { let k = keys(name); out[k.down] = a.down.value; out[k.up] = a.up.value }
+        for (name, a) in layers {
+            let k = keys(name)
+            out[k.down] = a.down.value
+            out[k.up] = a.up.value
+        }
         return out
     }
 
     /// diffusers' adapter metadata for this set (packed under the component's prefix).
     func metadata() -> [(String, String)] {
         let modules = targets.map { jsonString($0) }.joined(separator: ", ")
-        return [("\(component).r", "\(config.rank)"), ("\(component).lora_alpha", String(format: "%g", config.alpha ?? Float(config.rank))),
-                ("\(component).init_lora_weights", "\"gaussian\""), ("\(component).target_modules", "[\(modules)]")]
+        return [
+            ("\(component).r", "\(config.rank)"),
+            ("\(component).lora_alpha", String(format: "%g", config.alpha ?? Float(config.rank))),
+            ("\(component).init_lora_weights", "\"gaussian\""), ("\(component).target_modules", "[\(modules)]"),
+        ]
     }
 }
 
@@ -109,42 +132,70 @@ public enum LoRAWeights {
     /// a model given as nil has its keys skipped. Every other key must name a target layer of the
     /// models with the right shapes; errors name the key.
     @discardableResult
-    public static func apply(_ file: String, unet: ParameterStore?, textEncoder: ParameterStore?, scale: Float = 1) throws -> Int {
+    public static func apply(_ file: String, unet: ParameterStore?, textEncoder: ParameterStore?, scale: Float = 1)
+        throws -> Int
+    {
         let f = try SafeTensorsFile(path: file)
         var alphaOver: [String: Float] = [:]
         if let meta = f.metadata["lora_adapter_metadata"], case .object(let m)? = try? StrictJSON.parse(meta) {
             for component in ["unet", "text_encoder"] {
-                var r: Double? = nil, a: Double? = nil
+                var r: Double? = nil
+                var a: Double? = nil
                 for (k, v) in m {
                     if k == component + ".r", case .integer(let i) = v { r = Double(i) }
-                    if k == component + ".lora_alpha" { if case .integer(let i) = v { a = Double(i) } else if case .number(let d) = v { a = d } }
+                    if k == component + ".lora_alpha" {
+                        if case .integer(let i) = v { a = Double(i) } else if case .number(let d) = v { a = d }
+                    }
                 }
                 if let r, let a, r > 0 { alphaOver[component] = Float(a / r) }
             }
         }
         var attached = 0
-        let components: [(String, ParameterStore?, String, String)] = [("unet", unet, ".lora.down.weight", ".lora.up.weight"),
-                                                                       ("text_encoder", textEncoder, ".lora_linear_layer.down.weight", ".lora_linear_layer.up.weight")]
+        let components: [(String, ParameterStore?, String, String)] = [
+            ("unet", unet, ".lora.down.weight", ".lora.up.weight"),
+            ("text_encoder", textEncoder, ".lora_linear_layer.down.weight", ".lora_linear_layer.up.weight"),
+        ]
         for (component, store, down, up) in components {
             guard let store else { continue }
             let slots = Dictionary(uniqueKeysWithValues: store.linears.map { ($0.name, $0.slot) })
             for key in f.names where key.hasPrefix(component + ".") && key.hasSuffix(down) {
                 let module = String(key.dropFirst(component.count + 1).dropLast(down.count))
-                let bare = component == "text_encoder" && module.hasPrefix("text_model.") ? String(module.dropFirst("text_model.".count)) : module
-                guard let slot = slots[bare] else { throw ModelError(file: file, message: "'\(key)': the model has no layer '\(module)'") }
-                let upKey = component + "." + module + up
-                guard f.contains(upKey) else { throw ModelError(file: file, message: "'\(key)' has no partner '\(upKey)'") }
-                let A = try f.tensor(key), B = try f.tensor(upKey)
-                guard A.rank == 2, B.rank == 2, A.shape[1] == slot.inFeatures, B.shape[0] == slot.outFeatures, A.shape[0] == B.shape[1], A.shape[0] >= 1 else {
-                    throw ModelError(file: file, message: "'\(key)' \(shapeString(A.shape)) and '\(upKey)' \(shapeString(B.shape)) do not fit layer '\(module)' (\(slot.inFeatures) → \(slot.outFeatures))")
+                let bare =
+                    component == "text_encoder" && module.hasPrefix("text_model.")
+                    ? String(module.dropFirst("text_model.".count)) : module
+                guard let slot = slots[bare] else {
+                    throw ModelError(file: file, message: "'\(key)': the model has no layer '\(module)'")
                 }
-                if let bad = (A.scalars + B.scalars).first(where: { !$0.isFinite }) { throw ModelError(file: file, message: "'\(key)' holds \(bad)") }
+                let upKey = component + "." + module + up
+                guard f.contains(upKey) else {
+                    throw ModelError(file: file, message: "'\(key)' has no partner '\(upKey)'")
+                }
+                let A = try f.tensor(key)
+                let B = try f.tensor(upKey)
+                guard A.rank == 2, B.rank == 2, A.shape[1] == slot.inFeatures, B.shape[0] == slot.outFeatures,
+                    A.shape[0] == B.shape[1], A.shape[0] >= 1
+                else {
+                    throw ModelError(
+                        file: file,
+                        message:
+                            "'\(key)' \(shapeString(A.shape)) and '\(upKey)' \(shapeString(B.shape)) do not fit "
+                            + "layer '\(module)' (\(slot.inFeatures) → \(slot.outFeatures))"
+                    )
+                }
+                if let bad = (A.scalars + B.scalars).first(where: { !$0.isFinite }) {
+                    throw ModelError(file: file, message: "'\(key)' holds \(bad)")
+                }
                 slot.lora = LoRAAdapter(down: Variable(A), up: Variable(B), scale: (alphaOver[component] ?? 1) * scale)
                 attached += 1
             }
         }
-        let known = f.names.filter { $0.hasSuffix(".lora.down.weight") || $0.hasSuffix(".lora.up.weight") || $0.hasSuffix(".lora_linear_layer.down.weight") || $0.hasSuffix(".lora_linear_layer.up.weight") }
-        if let stray = Set(f.names).subtracting(known).sorted().first { throw ModelError(file: file, message: "unexpected tensor '\(stray)' (not a LoRA weight)") }
+        let known = f.names.filter {
+            $0.hasSuffix(".lora.down.weight") || $0.hasSuffix(".lora.up.weight")
+                || $0.hasSuffix(".lora_linear_layer.down.weight") || $0.hasSuffix(".lora_linear_layer.up.weight")
+        }
+        if let stray = Set(f.names).subtracting(known).sorted().first {
+            throw ModelError(file: file, message: "unexpected tensor '\(stray)' (not a LoRA weight)")
+        }
         guard attached > 0 else { throw ModelError(file: file, message: "holds no LoRA weights") }
         return attached
     }

@@ -13,7 +13,8 @@ struct ConfigReader {
         let data: Data
         if let problem = unreadableFileProblem(path) { throw ModelError(file: path, message: problem) }
         do { data = try readFileBytes(path) } catch {
-            throw ModelError(file: path, message: "cannot be read (\((error as? FileError)?.problem ?? error.localizedDescription))")
+            throw ModelError(
+                file: path, message: "cannot be read (\((error as? FileError)?.problem ?? error.localizedDescription))")
         }
         try self.init(data: data, path: path)
     }
@@ -22,7 +23,9 @@ struct ConfigReader {
     init(data: Data, path: String) throws {
         var parser = StrictJSON(Array(data))
         let root: StrictJSON.Value
-        do { root = try parser.parseDocument() } catch { throw ModelError(file: path, message: "is not valid JSON: \(error)") }
+        do { root = try parser.parseDocument() } catch {
+            throw ModelError(file: path, message: "is not valid JSON: \(error)")
+        }
         guard case .object(let m) = root else { throw ModelError(file: path, message: "is not a JSON object") }
         file = path
         members = m
@@ -36,21 +39,27 @@ struct ConfigReader {
             if let d { return d }
             throw ModelError(file: file, message: "missing key '\(key)'")
         }
-        guard case .integer(let i) = v else { throw ModelError(file: file, message: "'\(key)' must be an integer, got \(render(v))") }
+        guard case .integer(let i) = v else {
+            throw ModelError(file: file, message: "'\(key)' must be an integer, got \(render(v))")
+        }
         return i
     }
 
     mutating func double(_ key: String, default d: Double) throws -> Double {
         used.insert(key)
         guard let v = value(key), v != .null else { return d }
-        guard let x = v.double else { throw ModelError(file: file, message: "'\(key)' must be a number, got \(render(v))") }
+        guard let x = v.double else {
+            throw ModelError(file: file, message: "'\(key)' must be a number, got \(render(v))")
+        }
         return x
     }
 
     mutating func bool(_ key: String, default d: Bool) throws -> Bool {
         used.insert(key)
         guard let v = value(key), v != .null else { return d }
-        guard case .bool(let b) = v else { throw ModelError(file: file, message: "'\(key)' must be true or false, got \(render(v))") }
+        guard case .bool(let b) = v else {
+            throw ModelError(file: file, message: "'\(key)' must be true or false, got \(render(v))")
+        }
         return b
     }
 
@@ -60,7 +69,9 @@ struct ConfigReader {
             if let d { return d }
             throw ModelError(file: file, message: "missing key '\(key)'")
         }
-        guard case .string(let s) = v else { throw ModelError(file: file, message: "'\(key)' must be a string, got \(render(v))") }
+        guard case .string(let s) = v else {
+            throw ModelError(file: file, message: "'\(key)' must be a string, got \(render(v))")
+        }
         return s
     }
 
@@ -72,7 +83,8 @@ struct ConfigReader {
         if case .array(let items) = v {
             let ints = items.compactMap { if case .integer(let i) = $0 { return i } else { return nil } }
             guard ints.count == items.count, ints.count == count else {
-                throw ModelError(file: file, message: "'\(key)' must be an integer or \(count) integers, got \(render(v))")
+                throw ModelError(
+                    file: file, message: "'\(key)' must be an integer or \(count) integers, got \(render(v))")
             }
             return ints
         }
@@ -83,18 +95,26 @@ struct ConfigReader {
     mutating func intArray(_ key: String, default d: [Int]) throws -> [Int] {
         used.insert(key)
         guard let v = value(key) else { return d }
-        guard case .array(let items) = v else { throw ModelError(file: file, message: "'\(key)' must be a list of integers, got \(render(v))") }
+        guard case .array(let items) = v else {
+            throw ModelError(file: file, message: "'\(key)' must be a list of integers, got \(render(v))")
+        }
         return try items.map { item in
-            guard case .integer(let i) = item else { throw ModelError(file: file, message: "'\(key)' must list integers, got \(render(v))") }
+            guard case .integer(let i) = item else {
+                throw ModelError(file: file, message: "'\(key)' must list integers, got \(render(v))")
+            }
             return i
         }
     }
 
     mutating func strings(_ key: String) throws -> [String] {
         used.insert(key)
-        guard case .array(let items)? = value(key) else { throw ModelError(file: file, message: "missing or malformed list '\(key)'") }
+        guard case .array(let items)? = value(key) else {
+            throw ModelError(file: file, message: "missing or malformed list '\(key)'")
+        }
         return try items.map { item in
-            guard case .string(let s) = item else { throw ModelError(file: file, message: "'\(key)' must list strings") }
+            guard case .string(let s) = item else {
+                throw ModelError(file: file, message: "'\(key)' must list strings")
+            }
             return s
         }
     }
@@ -102,10 +122,13 @@ struct ConfigReader {
     /// Keys that may appear with exactly these (library default) values; `nil` matches JSON null.
     mutating func requireDefaults(_ defaults: [String: StrictJSON.Value]) throws {
         for (key, v) in members where !used.contains(key) && !key.hasPrefix("_") {
-            guard let d = defaults[key] else { throw ModelError(file: file, message: "unknown config key '\(key)' (value \(render(v)))") }
+            guard let d = defaults[key] else {
+                throw ModelError(file: file, message: "unknown config key '\(key)' (value \(render(v)))")
+            }
             let same = v == d || (v.double != nil && d.double != nil && v.double == d.double)
             if !same {
-                throw ModelError(file: file, message: "config key '\(key)' = \(render(v)) is not supported (only \(render(d)))")
+                throw ModelError(
+                    file: file, message: "config key '\(key)' = \(render(v)) is not supported (only \(render(d)))")
             }
             used.insert(key)
         }
@@ -130,9 +153,12 @@ func jsonText(_ members: [(String, StrictJSON.Value)]) -> String {
         switch v {
         case .array(let a):
             if a.isEmpty { return "[]" }
-            return "[\n" + a.map { indent + "  " + emit($0, indent + "  ") }.joined(separator: ",\n") + "\n" + indent + "]"
+            return "[\n" + a.map { indent + "  " + emit($0, indent + "  ") }.joined(separator: ",\n") + "\n" + indent
+                + "]"
         case .object(let m):
-            return "{\n" + m.map { indent + "  " + jsonString($0.0) + ": " + emit($0.1, indent + "  ") }.joined(separator: ",\n") + "\n" + indent + "}"
+            return "{\n"
+                + m.map { indent + "  " + jsonString($0.0) + ": " + emit($0.1, indent + "  ") }.joined(separator: ",\n")
+                + "\n" + indent + "}"
         case .string(let s): return jsonString(s)
         default: return render(v)
         }

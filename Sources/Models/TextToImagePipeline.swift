@@ -20,25 +20,44 @@ public final class TextToImagePipeline {
     public let tokenizer: CLIPTokenizer
     public var scheduler: SchedulerConfig
 
-    public init(unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, scheduler: SchedulerConfig) {
-        self.unet = unet; self.textEncoder = textEncoder; self.tokenizer = tokenizer; self.scheduler = scheduler
+    public init(
+        unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, scheduler: SchedulerConfig
+    ) {
+        self.unet = unet
+        self.textEncoder = textEncoder
+        self.tokenizer = tokenizer
+        self.scheduler = scheduler
     }
 
     /// Loads unet/, text_encoder/, tokenizer/ and scheduler/ from a pipeline folder.
     public convenience init(folder: String) throws {
         func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
         guard FileManager.default.fileExists(atPath: path("unet/config.json")) else {
-            throw ModelError(file: folder, message: "not a pipeline folder: no unet/config.json (expected unet/, text_encoder/, tokenizer/, scheduler/)")
+            throw ModelError(
+                file: folder,
+                message:
+                    "not a pipeline folder: no unet/config.json (expected unet/, text_encoder/, tokenizer/, scheduler/)"
+            )
         }
         let unet = try UNet2DConditionModel(folder: path("unet"))
         let text = try CLIPTextModel(folder: path("text_encoder"))
         let tokenizer = try CLIPTokenizer(folder: path("tokenizer"))
         let scheduler = try SchedulerConfig(contentsOf: path("scheduler/scheduler_config.json"))
         guard text.config.hiddenSize == unet.config.crossAttentionDim else {
-            throw ModelError(file: path("text_encoder/config.json"), message: "hidden_size \(text.config.hiddenSize) differs from the UNet's cross_attention_dim \(unet.config.crossAttentionDim)")
+            throw ModelError(
+                file: path("text_encoder/config.json"),
+                message:
+                    "hidden_size \(text.config.hiddenSize) differs from the UNet's cross_attention_dim "
+                    + "\(unet.config.crossAttentionDim)"
+            )
         }
         guard text.config.vocabSize == tokenizer.vocabularySize else {
-            throw ModelError(file: path("text_encoder/config.json"), message: "vocab_size \(text.config.vocabSize) differs from the tokenizer's \(tokenizer.vocabularySize) tokens")
+            throw ModelError(
+                file: path("text_encoder/config.json"),
+                message:
+                    "vocab_size \(text.config.vocabSize) differs from the tokenizer's \(tokenizer.vocabularySize) "
+                    + "tokens"
+            )
         }
         self.init(unet: unet, textEncoder: text, tokenizer: tokenizer, scheduler: scheduler)
     }
@@ -60,28 +79,37 @@ public final class TextToImagePipeline {
 
     /// Images (B, 3, H, W) in [0, 1] for prompts. `latents` (B, 3, H, W) replaces the initial noise
     /// drawn from `seed`; DDPM's per-step noise comes from `seed` too. `progress(k, n)` after each step.
-    public func callAsFunction(_ prompts: [String], negativePrompt: String? = nil, guidanceScale: Float = 3,
-                               steps: Int = 50, sampler: SamplerKind = .ddim, seed: UInt64 = 0, latents: Tensor? = nil,
-                               progress: (Int, Int) -> Void = { _, _ in }) -> Tensor {
-        let B = prompts.count, H = unet.config.sampleSize, C = unet.config.inChannels
+    public func callAsFunction(
+        _ prompts: [String], negativePrompt: String? = nil, guidanceScale: Float = 3,
+        steps: Int = 50, sampler: SamplerKind = .ddim, seed: UInt64 = 0, latents: Tensor? = nil,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) -> Tensor {
+        let B = prompts.count
+        let H = unet.config.sampleSize
+        let C = unet.config.inChannels
         let rng = RNG(seed: seed)
         var noiseRNG = rng.split("latents")
-        var x = latents ?? noiseRNG.normal([B, C, H, H])                            // x_T   (B, C, H, W)
+        var x = latents ?? noiseRNG.normal([B, C, H, H])  // x_T   (B, C, H, W)
         let guided = guidanceScale > 1
-        let cond = encode(prompts)                                                   // (B, L, D)
-        let context = guided ? Tensor.concatenate([encode([String](repeating: negativePrompt ?? "", count: B)), cond]) : cond
+        let cond = encode(prompts)  // (B, L, D)
+        let context =
+            guided ? Tensor.concatenate([encode([String](repeating: negativePrompt ?? "", count: B)), cond]) : cond
         var scheduler = self.scheduler.sampler(sampler)
         scheduler.setTimesteps(steps)
         let timesteps = scheduler.timesteps
         for (k, t) in timesteps.enumerated() {
             let input = guided ? Tensor.concatenate([x, x]) : x
             let out = Variable.withoutGradients {
-                unet(Variable(input), timesteps: [Float](repeating: Float(t), count: input.shape[0]), encoderHiddenStates: Variable(context)).value
+                unet(
+                    Variable(input), timesteps: [Float](repeating: Float(t), count: input.shape[0]),
+                    encoderHiddenStates: Variable(context)
+                ).value
             }
             var ε = out
             if guided {
                 let half = out.count / 2
-                let uncond = Array(out.scalars[..<half]), condOut = Array(out.scalars[half...])
+                let uncond = Array(out.scalars[..<half])
+                let condOut = Array(out.scalars[half...])
                 ε = Tensor(shape: x.shape, scalars: zip(uncond, condOut).map { u, c in u + guidanceScale * (c - u) })
             }
             x = scheduler.step(ε, timestep: t, sample: x, generator: rng)
@@ -102,7 +130,8 @@ extension TextToImagePipeline {
         var images: [Tensor] = []
         for lo in stride(from: 0, to: prompts.count, by: batch) {
             let group = Array(prompts[lo..<min(prompts.count, lo + batch)])
-            images += self(group, guidanceScale: guidance, steps: steps, sampler: sampler, seed: seed &+ UInt64(lo)).unstacked()
+            images += self(group, guidanceScale: guidance, steps: steps, sampler: sampler, seed: seed &+ UInt64(lo))
+                .unstacked()
             progress(images.count)
         }
         return images
@@ -112,8 +141,11 @@ extension TextToImagePipeline {
 extension Tensor {
     /// Tensors of equal trailing shape stacked along the first axis.
     public static func concatenate(_ parts: [Tensor]) -> Tensor {
-        precondition(!parts.isEmpty && parts.allSatisfy { Array($0.shape.dropFirst()) == Array(parts[0].shape.dropFirst()) },
-                     "concatenate: trailing shapes differ")
-        return Tensor(shape: [parts.reduce(0) { $0 + $1.shape[0] }] + parts[0].shape.dropFirst(), scalars: parts.flatMap(\.scalars))
+        precondition(
+            !parts.isEmpty && parts.allSatisfy { Array($0.shape.dropFirst()) == Array(parts[0].shape.dropFirst()) },
+            "concatenate: trailing shapes differ")
+        return Tensor(
+            shape: [parts.reduce(0) { $0 + $1.shape[0] }] + parts[0].shape.dropFirst(),
+            scalars: parts.flatMap(\.scalars))
     }
 }

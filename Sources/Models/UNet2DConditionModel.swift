@@ -23,21 +23,30 @@ public final class UNet2DConditionModel {
     public init(_ config: UNetConfig, seed: UInt64 = 0) {
         self.config = config
         var rng = RNG(seed: seed).split("unet-init")
-        let s = store, c0 = config.blockOutChannels[0], temb = config.timeEmbedDim
+        let s = store
+        let c0 = config.blockOutChannels[0]
+        let temb = config.timeEmbedDim
         timeLinear1 = Linear(s, "time_embedding.linear_1", c0, temb, rng: &rng)
         timeLinear2 = Linear(s, "time_embedding.linear_2", temb, temb, rng: &rng)
         convIn = Conv2d(s, "conv_in", config.inChannels, c0, kernel: 3, padding: 1, rng: &rng)
-        var d: [DownBlock] = [], inC = c0
+        var d: [DownBlock] = []
+        var inC = c0
         for level in config.blockOutChannels.indices {
             d.append(DownBlock(s, "down_blocks.\(level)", cfg: config, level: level, inC: inC, rng: &rng))
             inC = config.blockOutChannels[level]
         }
         downs = d
         let top = config.blockOutChannels.last!
-        midResnet1 = ResnetBlock2D(s, "mid_block.resnets.0", top, top, temb: temb, groups: config.normNumGroups, eps: config.normEps, rng: &rng)
-        midAttention = Transformer2D(s, "mid_block.attentions.0", channels: top, contextDim: config.crossAttentionDim, heads: config.attentionHeads.last!,
-                                     groups: config.normNumGroups, linearProjection: config.useLinearProjection, rng: &rng)
-        midResnet2 = ResnetBlock2D(s, "mid_block.resnets.1", top, top, temb: temb, groups: config.normNumGroups, eps: config.normEps, rng: &rng)
+        midResnet1 = ResnetBlock2D(
+            s, "mid_block.resnets.0", top, top, temb: temb, groups: config.normNumGroups, eps: config.normEps, rng: &rng
+        )
+        midAttention = Transformer2D(
+            s, "mid_block.attentions.0", channels: top, contextDim: config.crossAttentionDim,
+            heads: config.attentionHeads.last!,
+            groups: config.normNumGroups, linearProjection: config.useLinearProjection, rng: &rng)
+        midResnet2 = ResnetBlock2D(
+            s, "mid_block.resnets.1", top, top, temb: temb, groups: config.normNumGroups, eps: config.normEps, rng: &rng
+        )
         ups = config.blockOutChannels.indices.map { UpBlock(s, "up_blocks.\($0)", cfg: config, index: $0, rng: &rng) }
         normOut = GroupNorm(s, "conv_norm_out", groups: config.normNumGroups, channels: c0, eps: config.normEps)
         convOut = Conv2d(s, "conv_out", c0, config.outChannels, kernel: 3, padding: 1, rng: &rng)
@@ -48,22 +57,31 @@ public final class UNet2DConditionModel {
     /// The noise prediction for `sample` (B, Cin, H, W) at `timesteps` (B values) given text
     /// states (B, S, D). `observe`, when given, is called with each stage's output and its module
     /// name ("conv_in", "down_blocks.0", …), for parity checks and statistics.
-    public func callAsFunction(_ sample: Variable, timesteps: [Float], encoderHiddenStates context: Variable,
-                               observe: ((String, Tensor) -> Void)? = nil) -> Variable {
+    public func callAsFunction(
+        _ sample: Variable, timesteps: [Float], encoderHiddenStates context: Variable,
+        observe: ((String, Tensor) -> Void)? = nil
+    ) -> Variable {
         let levels = config.blockOutChannels.count
-        precondition(sample.shape.count == 4 && sample.shape[1] == config.inChannels,
-                     "UNet: sample of shape \(shapeString(sample.shape)) needs (B, \(config.inChannels), H, W)")
-        precondition(sample.shape[2] % (1 << (levels - 1)) == 0 && sample.shape[3] % (1 << (levels - 1)) == 0,
-                     "UNet: sample of shape \(shapeString(sample.shape)) must be divisible by \(1 << (levels - 1)) in H and W")
-        precondition(context.shape.count == 3 && context.shape[0] == sample.shape[0] && context.shape[2] == config.crossAttentionDim,
-                     "UNet: encoder_hidden_states of shape \(shapeString(context.shape)) needs (\(sample.shape[0]), S, \(config.crossAttentionDim))")
-        precondition(timesteps.count == sample.shape[0], "UNet: \(timesteps.count) timesteps for a batch of \(sample.shape[0])")
+        precondition(
+            sample.shape.count == 4 && sample.shape[1] == config.inChannels,
+            "UNet: sample of shape \(shapeString(sample.shape)) needs (B, \(config.inChannels), H, W)")
+        precondition(
+            sample.shape[2] % (1 << (levels - 1)) == 0 && sample.shape[3] % (1 << (levels - 1)) == 0,
+            "UNet: sample of shape \(shapeString(sample.shape)) must be divisible by \(1 << (levels - 1)) in H and W")
+        precondition(
+            context.shape.count == 3 && context.shape[0] == sample.shape[0]
+                && context.shape[2] == config.crossAttentionDim,
+            "UNet: encoder_hidden_states of shape \(shapeString(context.shape)) needs (\(sample.shape[0]), S, "
+                + "\(config.crossAttentionDim))"
+        )
+        precondition(
+            timesteps.count == sample.shape[0], "UNet: \(timesteps.count) timesteps for a batch of \(sample.shape[0])")
         func keep(_ name: String, _ v: Variable) { observe?(name, v.value) }
 
-        let temb = timeEmbedding(timesteps)                                       // (B, 4·C₀)
+        let temb = timeEmbedding(timesteps)  // (B, 4·C₀)
         keep("time_embedding", temb)
 
-        var h = convIn(sample)                                                    // (B, C₀, H, W)
+        var h = convIn(sample)  // (B, C₀, H, W)
         keep("conv_in", h)
         var skips = [h]
         for (i, block) in downs.enumerated() {
@@ -76,13 +94,15 @@ public final class UNet2DConditionModel {
             h = block(h, temb: temb, context: context, skips: &skips)
             keep("up_blocks.\(i)", h)
         }
-        return head(h)                                                            // (B, Cout, H, W)
+        return head(h)  // (B, Cout, H, W)
     }
 
     /// Sinusoidal features of the timesteps (B, C₀) through linear → SiLU → linear: (B, 4·C₀).
     public func timeEmbedding(_ timesteps: [Float]) -> Variable {
-        let features = Variable(timestepEmbedding(timesteps, dim: config.blockOutChannels[0], flipSinToCos: config.flipSinToCos,
-                                                  downscaleFreqShift: Float(config.freqShift)))
+        let features = Variable(
+            timestepEmbedding(
+                timesteps, dim: config.blockOutChannels[0], flipSinToCos: config.flipSinToCos,
+                downscaleFreqShift: Float(config.freqShift)))
         return timeLinear2(timeLinear1(features).silu())
     }
 
@@ -110,7 +130,10 @@ public final class UNet2DConditionModel {
     public func save(folder: String, as type: SafeTensors.OutputType = .f32) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try config.validate(file: (folder as NSString).appendingPathComponent("config.json"))
-        try writeAtomically(Data(config.jsonText().utf8), to: (folder as NSString).appendingPathComponent("config.json"))
-        try SafeTensors.write(store.stateDict(), to: (folder as NSString).appendingPathComponent(Self.weightsFile), as: type, metadata: ["format": "pt"])
+        try writeAtomically(
+            Data(config.jsonText().utf8), to: (folder as NSString).appendingPathComponent("config.json"))
+        try SafeTensors.write(
+            store.stateDict(), to: (folder as NSString).appendingPathComponent(Self.weightsFile), as: type,
+            metadata: ["format": "pt"])
     }
 }

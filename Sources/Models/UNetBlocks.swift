@@ -10,7 +10,9 @@ import TensorCore
 public struct ResnetBlock2D {
     public let norm1: GroupNorm, conv1: Conv2d, timeProj: Linear, norm2: GroupNorm, conv2: Conv2d
     let shortcut: Conv2d?
-    public init(_ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int, groups: Int, eps: Float, rng: inout RNG) {
+    public init(
+        _ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int, groups: Int, eps: Float, rng: inout RNG
+    ) {
         norm1 = GroupNorm(s, name + ".norm1", groups: groups, channels: inC, eps: eps)
         conv1 = Conv2d(s, name + ".conv1", inC, outC, kernel: 3, padding: 1, rng: &rng)
         timeProj = Linear(s, name + ".time_emb_proj", temb, outC, rng: &rng)
@@ -18,7 +20,7 @@ public struct ResnetBlock2D {
         conv2 = Conv2d(s, name + ".conv2", outC, outC, kernel: 3, padding: 1, rng: &rng)
         shortcut = inC != outC ? Conv2d(s, name + ".conv_shortcut", inC, outC, kernel: 1, rng: &rng) : nil
     }
-    public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {       // x: (B, Cin, H, W), temb: (B, T)
+    public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {  // x: (B, Cin, H, W), temb: (B, T)
         // conv1's output plus the projected time embedding, added per image and channel in the conv.
         // norm → SiLU is one fused pass (GroupNorm with silu: true).
         // (Without gradients, each norm is written straight into its conv's padded input.)
@@ -41,10 +43,13 @@ struct Attention {
         self.heads = heads
     }
     /// `residual` is added to the output inside to_out's GEMM.
-    func callAsFunction(_ x: Variable, context: Variable? = nil, residual: Variable? = nil) -> Variable { // x: (B, L, D), context: (B, S, Dc)
+    // x: (B, L, D), context: (B, S, Dc)
+    func callAsFunction(_ x: Variable, context: Variable? = nil, residual: Variable? = nil) -> Variable {
         let c = context ?? x
         // Heads are column blocks of (B, L, D); the fused op reads them in place.
-        return toOut(Variable.multiHeadAttention(query: toQ(x), key: toK(c), value: toV(c), heads: heads), residual: residual)  // (B, L, D)
+        return toOut(
+            // (B, L, D)
+            Variable.multiHeadAttention(query: toQ(x), key: toK(c), value: toV(c), heads: heads), residual: residual)
     }
 }
 
@@ -59,15 +64,16 @@ struct BasicTransformerBlock {
         norm2 = LayerNorm(s, name + ".norm2", dim, eps: 1e-5)
         attn2 = Attention(s, name + ".attn2", dim: dim, contextDim: contextDim, heads: heads, rng: &rng)
         norm3 = LayerNorm(s, name + ".norm3", dim, eps: 1e-5)
-        ffIn = Linear(s, name + ".ff.net.0.proj", dim, 2 * 4 * dim, rng: &rng)   // GEGLU: hidden and gate
+        ffIn = Linear(s, name + ".ff.net.0.proj", dim, 2 * 4 * dim, rng: &rng)  // GEGLU: hidden and gate
         ffOut = Linear(s, name + ".ff.net.2", 4 * dim, dim, rng: &rng)
     }
-    func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, L, D)
+    func callAsFunction(_ x: Variable, context: Variable) -> Variable {  // (B, L, D)
         // Each "+ x" is accumulated by the output projection's GEMM.
         var h = attn1(norm1(x), residual: x)
         h = attn2(norm2(h), context: context, residual: h)
         // ff.net.0 (a linear to 8D, then GEGLU to 4D) is one fused op.
-        return ffOut(Variable.linearGEGLU(norm3(h), weight: ffIn.weight, bias: ffIn.bias), residual: h)  // (B, L, 4D) → (B, L, D)
+        // (B, L, 4D) → (B, L, D)
+        return ffOut(Variable.linearGEGLU(norm3(h), weight: ffIn.weight, bias: ffIn.bias), residual: h)
     }
 }
 
@@ -77,24 +83,33 @@ public struct Transformer2D {
     let norm: GroupNorm
     let projInConv: Conv2d?, projOutConv: Conv2d?, projInLinear: Linear?, projOutLinear: Linear?
     let block: BasicTransformerBlock
-    public init(_ s: ParameterStore, _ name: String, channels: Int, contextDim: Int, heads: Int, groups: Int, linearProjection: Bool, rng: inout RNG) {
+    public init(
+        _ s: ParameterStore, _ name: String, channels: Int, contextDim: Int, heads: Int, groups: Int,
+        linearProjection: Bool, rng: inout RNG
+    ) {
         norm = GroupNorm(s, name + ".norm", groups: groups, channels: channels, eps: 1e-6)
         if linearProjection {
-            projInLinear = Linear(s, name + ".proj_in", channels, channels, rng: &rng); projInConv = nil
+            projInLinear = Linear(s, name + ".proj_in", channels, channels, rng: &rng)
+            projInConv = nil
         } else {
-            projInConv = Conv2d(s, name + ".proj_in", channels, channels, kernel: 1, rng: &rng); projInLinear = nil
+            projInConv = Conv2d(s, name + ".proj_in", channels, channels, kernel: 1, rng: &rng)
+            projInLinear = nil
         }
-        block = BasicTransformerBlock(s, name + ".transformer_blocks.0", dim: channels, contextDim: contextDim, heads: heads, rng: &rng)
+        block = BasicTransformerBlock(
+            s, name + ".transformer_blocks.0", dim: channels, contextDim: contextDim, heads: heads, rng: &rng)
         if linearProjection {
-            projOutLinear = Linear(s, name + ".proj_out", channels, channels, rng: &rng); projOutConv = nil
+            projOutLinear = Linear(s, name + ".proj_out", channels, channels, rng: &rng)
+            projOutConv = nil
         } else {
-            projOutConv = Conv2d(s, name + ".proj_out", channels, channels, kernel: 1, rng: &rng); projOutLinear = nil
+            projOutConv = Conv2d(s, name + ".proj_out", channels, channels, kernel: 1, rng: &rng)
+            projOutLinear = nil
         }
     }
-    public func callAsFunction(_ x: Variable, context: Variable) -> Variable {       // (B, C, H, W)
-        let s = x.shape, (B, C, H, W) = (s[0], s[1], s[2], s[3])
+    public func callAsFunction(_ x: Variable, context: Variable) -> Variable {  // (B, C, H, W)
+        let s = x.shape
+        let (B, C, H, W) = (s[0], s[1], s[2], s[3])
         let n = norm(x)
-        var h: Variable                                                         // (B, L, C) tokens
+        var h: Variable  // (B, L, C) tokens
         if let p = projInConv {
             h = Variable.pointwiseConvToTokens(n, weight: p.weight, bias: p.bias)  // 1×1 conv and permute in one GEMM
         } else {
@@ -113,17 +128,27 @@ public struct Transformer2D {
 public struct DownBlock {
     public let resnets: [ResnetBlock2D], attentions: [Transformer2D], downsample: Conv2d?
     init(_ s: ParameterStore, _ name: String, cfg: UNetConfig, level: Int, inC: Int, rng: inout RNG) {
-        let outC = cfg.blockOutChannels[level], cross = cfg.downBlockTypes[level] == "CrossAttnDownBlock2D"
-        var r: [ResnetBlock2D] = [], a: [Transformer2D] = []
+        let outC = cfg.blockOutChannels[level]
+        let cross = cfg.downBlockTypes[level] == "CrossAttnDownBlock2D"
+        var r: [ResnetBlock2D] = []
+        var a: [Transformer2D] = []
         for i in 0..<cfg.layersPerBlock {
-            r.append(ResnetBlock2D(s, "\(name).resnets.\(i)", i == 0 ? inC : outC, outC, temb: cfg.timeEmbedDim, groups: cfg.normNumGroups, eps: cfg.normEps, rng: &rng))
+            r.append(
+                ResnetBlock2D(
+                    s, "\(name).resnets.\(i)", i == 0 ? inC : outC, outC, temb: cfg.timeEmbedDim,
+                    groups: cfg.normNumGroups, eps: cfg.normEps, rng: &rng))
             if cross {
-                a.append(Transformer2D(s, "\(name).attentions.\(i)", channels: outC, contextDim: cfg.crossAttentionDim, heads: cfg.attentionHeads[level],
-                                       groups: cfg.normNumGroups, linearProjection: cfg.useLinearProjection, rng: &rng))
+                a.append(
+                    Transformer2D(
+                        s, "\(name).attentions.\(i)", channels: outC, contextDim: cfg.crossAttentionDim,
+                        heads: cfg.attentionHeads[level],
+                        groups: cfg.normNumGroups, linearProjection: cfg.useLinearProjection, rng: &rng))
             }
         }
-        resnets = r; attentions = a
-        downsample = level < cfg.blockOutChannels.count - 1
+        resnets = r
+        attentions = a
+        downsample =
+            level < cfg.blockOutChannels.count - 1
             ? Conv2d(s, "\(name).downsamplers.0.conv", outC, outC, kernel: 3, stride: 2, padding: 1, rng: &rng) : nil
     }
     public func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
@@ -133,7 +158,10 @@ public struct DownBlock {
             if !attentions.isEmpty { h = attentions[i](h, context: context) }
             skips.append(h)
         }
-        if let d = downsample { h = d(h); skips.append(h) }
+        if let d = downsample {
+            h = d(h)
+            skips.append(h)
+        }
         return h
     }
 }
@@ -144,21 +172,34 @@ public struct DownBlock {
 public struct UpBlock {
     public let resnets: [ResnetBlock2D], attentions: [Transformer2D], upsample: Conv2d?
     init(_ s: ParameterStore, _ name: String, cfg: UNetConfig, index i: Int, rng: inout RNG) {
-        let rev = Array(cfg.blockOutChannels.reversed()), n = rev.count
-        let outC = rev[i], prevC = rev[max(i - 1, 0)], inC = rev[min(i + 1, n - 1)]
+        let rev = Array(cfg.blockOutChannels.reversed())
+        let n = rev.count
+        let outC = rev[i]
+        let prevC = rev[max(i - 1, 0)]
+        let inC = rev[min(i + 1, n - 1)]
         let cross = cfg.upBlockTypes[i] == "CrossAttnUpBlock2D"
-        var r: [ResnetBlock2D] = [], a: [Transformer2D] = []
+        var r: [ResnetBlock2D] = []
+        var a: [Transformer2D] = []
         let layers = cfg.layersPerBlock + 1
         for j in 0..<layers {
-            let skipC = j == layers - 1 ? inC : outC, resIn = j == 0 ? prevC : outC
-            r.append(ResnetBlock2D(s, "\(name).resnets.\(j)", resIn + skipC, outC, temb: cfg.timeEmbedDim, groups: cfg.normNumGroups, eps: cfg.normEps, rng: &rng))
+            let skipC = j == layers - 1 ? inC : outC
+            let resIn = j == 0 ? prevC : outC
+            r.append(
+                ResnetBlock2D(
+                    s, "\(name).resnets.\(j)", resIn + skipC, outC, temb: cfg.timeEmbedDim, groups: cfg.normNumGroups,
+                    eps: cfg.normEps, rng: &rng))
             if cross {
-                a.append(Transformer2D(s, "\(name).attentions.\(j)", channels: outC, contextDim: cfg.crossAttentionDim, heads: cfg.attentionHeads.reversed()[i],
-                                       groups: cfg.normNumGroups, linearProjection: cfg.useLinearProjection, rng: &rng))
+                a.append(
+                    Transformer2D(
+                        s, "\(name).attentions.\(j)", channels: outC, contextDim: cfg.crossAttentionDim,
+                        heads: cfg.attentionHeads.reversed()[i],
+                        groups: cfg.normNumGroups, linearProjection: cfg.useLinearProjection, rng: &rng))
             }
         }
-        resnets = r; attentions = a
-        upsample = i < n - 1 ? Conv2d(s, "\(name).upsamplers.0.conv", outC, outC, kernel: 3, padding: 1, rng: &rng) : nil
+        resnets = r
+        attentions = a
+        upsample =
+            i < n - 1 ? Conv2d(s, "\(name).upsamplers.0.conv", outC, outC, kernel: 3, padding: 1, rng: &rng) : nil
     }
     public func callAsFunction(_ x: Variable, temb: Variable, context: Variable, skips: inout [Variable]) -> Variable {
         var h = x

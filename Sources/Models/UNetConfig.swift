@@ -42,7 +42,9 @@ public struct UNetConfig: Equatable, Sendable {
     public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
 
     /// The same from the bytes of a config.json (`path` names it in errors).
-    public init(configData: Data, path: String) throws { try self.init(reader: try ConfigReader(data: configData, path: path)) }
+    public init(configData: Data, path: String) throws {
+        try self.init(reader: try ConfigReader(data: configData, path: path))
+    }
 
     init(reader: ConfigReader) throws {
         var r = reader
@@ -50,9 +52,13 @@ public struct UNetConfig: Equatable, Sendable {
         inChannels = try r.int("in_channels", default: 4)
         outChannels = try r.int("out_channels", default: 4)
         sampleSize = try r.int("sample_size", default: 64)
-        guard case .array(let channels)? = r.value("block_out_channels") else { throw ModelError(file: path, message: "missing 'block_out_channels'") }
+        guard case .array(let channels)? = r.value("block_out_channels") else {
+            throw ModelError(file: path, message: "missing 'block_out_channels'")
+        }
         blockOutChannels = try channels.map { v in
-            guard case .integer(let i) = v, i > 0 else { throw ModelError(file: path, message: "'block_out_channels' must list positive integers") }
+            guard case .integer(let i) = v, i > 0 else {
+                throw ModelError(file: path, message: "'block_out_channels' must list positive integers")
+            }
             return i
         }
         _ = try r.intList("block_out_channels", count: blockOutChannels.count)
@@ -61,12 +67,25 @@ public struct UNetConfig: Equatable, Sendable {
         downBlockTypes = try r.strings("down_block_types")
         upBlockTypes = try r.strings("up_block_types")
         guard downBlockTypes.count == levels, upBlockTypes.count == levels else {
-            throw ModelError(file: path, message: "\(levels) block_out_channels but \(downBlockTypes.count) down and \(upBlockTypes.count) up block types")
+            throw ModelError(
+                file: path,
+                message:
+                    "\(levels) block_out_channels but \(downBlockTypes.count) down and \(upBlockTypes.count) up "
+                    + "block types"
+            )
         }
-        for t in downBlockTypes where !Self.supportedDownBlocks.contains(t) { throw ModelError(file: path, message: "down block type '\(t)' is not supported (DownBlock2D, CrossAttnDownBlock2D)") }
-        for t in upBlockTypes where !Self.supportedUpBlocks.contains(t) { throw ModelError(file: path, message: "up block type '\(t)' is not supported (UpBlock2D, CrossAttnUpBlock2D)") }
+        for t in downBlockTypes where !Self.supportedDownBlocks.contains(t) {
+            throw ModelError(
+                file: path, message: "down block type '\(t)' is not supported (DownBlock2D, CrossAttnDownBlock2D)")
+        }
+        for t in upBlockTypes where !Self.supportedUpBlocks.contains(t) {
+            throw ModelError(
+                file: path, message: "up block type '\(t)' is not supported (UpBlock2D, CrossAttnUpBlock2D)")
+        }
         let mid = try r.string("mid_block_type", default: "UNetMidBlock2DCrossAttn")
-        guard mid == "UNetMidBlock2DCrossAttn" else { throw ModelError(file: path, message: "mid_block_type '\(mid)' is not supported (UNetMidBlock2DCrossAttn)") }
+        guard mid == "UNetMidBlock2DCrossAttn" else {
+            throw ModelError(file: path, message: "mid_block_type '\(mid)' is not supported (UNetMidBlock2DCrossAttn)")
+        }
         crossAttentionDim = try r.int("cross_attention_dim", default: 1280)
         let headDim = try r.intList("attention_head_dim", count: levels) ?? [Int](repeating: 8, count: levels)
         attentionHeads = try r.intList("num_attention_heads", count: levels) ?? headDim
@@ -78,7 +97,9 @@ public struct UNetConfig: Equatable, Sendable {
         let act = try r.string("act_fn", default: "silu")
         guard act == "silu" else { throw ModelError(file: path, message: "act_fn '\(act)' is not supported (silu)") }
         let layers = try r.intList("transformer_layers_per_block", count: levels) ?? [Int](repeating: 1, count: levels)
-        guard layers.allSatisfy({ $0 == 1 }) else { throw ModelError(file: path, message: "transformer_layers_per_block must be 1") }
+        guard layers.allSatisfy({ $0 == 1 }) else {
+            throw ModelError(file: path, message: "transformer_layers_per_block must be 1")
+        }
         try r.requireDefaults(Self.unsupportedDefaults)
         try validate(file: path)
     }
@@ -90,10 +111,13 @@ public struct UNetConfig: Equatable, Sendable {
         "encoder_hid_dim": .null, "encoder_hid_dim_type": .null, "dual_cross_attention": .bool(false),
         "class_embed_type": .null, "addition_embed_type": .null, "addition_time_embed_dim": .null,
         "num_class_embeds": .null, "upcast_attention": .bool(false), "resnet_time_scale_shift": .string("default"),
-        "resnet_skip_time_act": .bool(false), "resnet_out_scale_factor": .number(1), "time_embedding_type": .string("positional"),
-        "time_embedding_dim": .null, "time_embedding_act_fn": .null, "timestep_post_act": .null, "time_cond_proj_dim": .null,
+        "resnet_skip_time_act": .bool(false), "resnet_out_scale_factor": .number(1),
+        "time_embedding_type": .string("positional"),
+        "time_embedding_dim": .null, "time_embedding_act_fn": .null, "timestep_post_act": .null,
+        "time_cond_proj_dim": .null,
         "conv_in_kernel": .integer(3), "conv_out_kernel": .integer(3), "projection_class_embeddings_input_dim": .null,
-        "attention_type": .string("default"), "class_embeddings_concat": .bool(false), "mid_block_only_cross_attention": .null,
+        "attention_type": .string("default"), "class_embeddings_concat": .bool(false),
+        "mid_block_only_cross_attention": .null,
         "cross_attention_norm": .null, "addition_embed_type_num_heads": .integer(64),
     ]
 
@@ -105,10 +129,12 @@ public struct UNetConfig: Equatable, Sendable {
             ("_class_name", .string("UNet2DConditionModel")), ("_diffusers_version", .string("0.42.1")),
             ("act_fn", .string("silu")), ("attention_head_dim", ints(attentionHeads)),
             ("block_out_channels", ints(blockOutChannels)), ("cross_attention_dim", .integer(crossAttentionDim)),
-            ("down_block_types", strs(downBlockTypes)), ("flip_sin_to_cos", .bool(flipSinToCos)), ("freq_shift", .integer(freqShift)),
+            ("down_block_types", strs(downBlockTypes)), ("flip_sin_to_cos", .bool(flipSinToCos)),
+            ("freq_shift", .integer(freqShift)),
             ("in_channels", .integer(inChannels)), ("layers_per_block", .integer(layersPerBlock)),
             ("mid_block_type", .string("UNetMidBlock2DCrossAttn")), ("norm_eps", .number(Double(normEps))),
-            ("norm_num_groups", .integer(normNumGroups)), ("num_attention_heads", .null), ("out_channels", .integer(outChannels)),
+            ("norm_num_groups", .integer(normNumGroups)), ("num_attention_heads", .null),
+            ("out_channels", .integer(outChannels)),
             ("sample_size", .integer(sampleSize)), ("transformer_layers_per_block", .integer(1)),
             ("up_block_types", strs(upBlockTypes)), ("use_linear_projection", .bool(useLinearProjection)),
         ]

@@ -20,7 +20,10 @@ public struct Series {
     public var with: String?
     public init(_ title: String, x: [Double], y: [Double], with: String? = nil) {
         precondition(x.count == y.count, "Series '\(title)': \(x.count) x values but \(y.count) y values")
-        self.title = title; self.x = x; self.y = y; self.with = with
+        self.title = title
+        self.x = x
+        self.y = y
+        self.with = with
     }
     public init<S: BinaryFloatingPoint>(_ title: String, y: [S]) {
         self.init(title, x: y.indices.map(Double.init), y: y.map { Double($0) })
@@ -38,10 +41,18 @@ public struct PlotStyle {
     public var height = 500
     /// Extra gnuplot commands placed before the plot command (e.g. "set key top left").
     public var extra: [String] = []
-    public init(title: String = "", xlabel: String = "", ylabel: String = "", logX: Bool = false, logY: Bool = false,
-                width: Int = 800, height: Int = 500, extra: [String] = []) {
-        self.title = title; self.xlabel = xlabel; self.ylabel = ylabel; self.logX = logX; self.logY = logY
-        self.width = width; self.height = height; self.extra = extra
+    public init(
+        title: String = "", xlabel: String = "", ylabel: String = "", logX: Bool = false, logY: Bool = false,
+        width: Int = 800, height: Int = 500, extra: [String] = []
+    ) {
+        self.title = title
+        self.xlabel = xlabel
+        self.ylabel = ylabel
+        self.logX = logX
+        self.logY = logY
+        self.width = width
+        self.height = height
+        self.extra = extra
     }
 }
 
@@ -60,7 +71,9 @@ public struct FigureWriter {
 
     /// Line plot of several series (`points` draws markers too).
     @discardableResult
-    public func lines(_ name: String, _ series: [Series], style: PlotStyle = PlotStyle(), points: Bool = false) throws -> String {
+    public func lines(_ name: String, _ series: [Series], style: PlotStyle = PlotStyle(), points: Bool = false) throws
+        -> String
+    {
         var dat = ""
         for (i, s) in series.enumerated() {
             if i > 0 { dat += "\n\n" }
@@ -68,20 +81,27 @@ public struct FigureWriter {
             for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
         }
         let with = points ? "linespoints pt 7 ps 0.5 lw 2" : "lines lw 2"
-        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with \(series[$0].with ?? with) title \(quoted(series[$0].title))" }
+        let plots = series.indices.map {
+            "'\(name).dat' index \($0) using 1:2 with \(series[$0].with ?? with) title \(quoted(series[$0].title))"
+        }
         return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
     }
 
     /// Scatter plot: each series as points.
     @discardableResult
-    public func scatter(_ name: String, _ series: [Series], style: PlotStyle = PlotStyle(), pointSize: Double = 0.4) throws -> String {
+    public func scatter(_ name: String, _ series: [Series], style: PlotStyle = PlotStyle(), pointSize: Double = 0.4)
+        throws -> String
+    {
         var dat = ""
         for (i, s) in series.enumerated() {
             if i > 0 { dat += "\n\n" }
             dat += "# \(s.title)\n"
             for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
         }
-        let plots = series.indices.map { "'\(name).dat' index \($0) using 1:2 with \(series[$0].with ?? "points pt 7 ps \(pointSize)") title \(quoted(series[$0].title))" }
+        let plots = series.indices.map {
+            "'\(name).dat' index \($0) using 1:2 with \(series[$0].with ?? "points pt 7 ps \(pointSize)") title "
+                + "\(quoted(series[$0].title))"
+        }
         return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
     }
 
@@ -89,14 +109,20 @@ public struct FigureWriter {
     /// own title and series. `style` sets the size and the axes of every panel (its title is the
     /// figure's, over all panels).
     @discardableResult
-    public func scatterPanels(_ name: String, _ panels: [(title: String, series: [Series])], columns: Int,
-                              style: PlotStyle = PlotStyle(), pointSize: Double = 0.4) throws -> String {
-        var dat = "", index = 0
+    public func scatterPanels(
+        _ name: String, _ panels: [(title: String, series: [Series])], columns: Int,
+        style: PlotStyle = PlotStyle(), pointSize: Double = 0.4
+    ) throws -> String {
+        var dat = ""
+        var index = 0
         // The shared header without the figure's title, which goes over the multiplot instead.
-        var panelStyle = style; panelStyle.title = ""
+        var panelStyle = style
+        panelStyle.title = ""
         var script = header(name, panelStyle, defaults: ["set key top left inside"])
         let rows = (panels.count + columns - 1) / columns
-        script += "set multiplot layout \(rows),\(columns)" + (style.title.isEmpty ? "" : " title \(quoted(style.title)) font 'sans,12'") + "\n"
+        script +=
+            "set multiplot layout \(rows),\(columns)"
+            + (style.title.isEmpty ? "" : " title \(quoted(style.title)) font 'sans,12'") + "\n"
         for panel in panels {
             script += "set title \(quoted(panel.title))\n"
             var plots: [String] = []
@@ -104,7 +130,10 @@ public struct FigureWriter {
                 if index > 0 { dat += "\n\n" }
                 dat += "# \(panel.title): \(s.title)\n"
                 for (x, y) in zip(s.x, s.y) { dat += "\(num(x)) \(num(y))\n" }
-                plots.append("'\(name).dat' index \(index) using 1:2 with \(s.with ?? "points pt 7 ps \(pointSize)") title \(quoted(s.title))")
+                plots.append(
+                    "'\(name).dat' index \(index) using 1:2 with \(s.with ?? "points pt 7 ps \(pointSize)") title "
+                        + "\(quoted(s.title))"
+                )
                 index += 1
             }
             script += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
@@ -115,12 +144,16 @@ public struct FigureWriter {
 
     /// Histogram of one or more samples over shared bins, drawn as steps (a density: area 1 each).
     @discardableResult
-    public func histogram(_ name: String, _ samples: [(title: String, values: [Double])], bins: Int = 50,
-                          range: ClosedRange<Double>? = nil, style: PlotStyle = PlotStyle()) throws -> String {
+    public func histogram(
+        _ name: String, _ samples: [(title: String, values: [Double])], bins: Int = 50,
+        range: ClosedRange<Double>? = nil, style: PlotStyle = PlotStyle()
+    ) throws -> String {
         let all = samples.flatMap(\.values)
-        let lo = range?.lowerBound ?? (all.min() ?? 0), hi = range?.upperBound ?? (all.max() ?? 1)
+        let lo = range?.lowerBound ?? (all.min() ?? 0)
+        let hi = range?.upperBound ?? (all.max() ?? 1)
         let width = (hi - lo) / Double(bins)
-        var dat = "# bin_center" + samples.map { " \($0.title.replacingOccurrences(of: " ", with: "_"))" }.joined() + "\n"
+        var dat =
+            "# bin_center" + samples.map { " \($0.title.replacingOccurrences(of: " ", with: "_"))" }.joined() + "\n"
         var counts = [[Double]](repeating: [Double](repeating: 0, count: bins), count: samples.count)
         for (s, sample) in samples.enumerated() {
             for v in sample.values where v >= lo && v <= hi && width > 0 {
@@ -132,21 +165,29 @@ public struct FigureWriter {
         for b in 0..<bins {
             dat += num(lo + (Double(b) + 0.5) * width) + counts.map { " " + num($0[b]) }.joined() + "\n"
         }
-        let plots = samples.indices.map { "'\(name).dat' using 1:\($0 + 2) with histeps lw 2 title \(quoted(samples[$0].title))" }
+        let plots = samples.indices.map {
+            "'\(name).dat' using 1:\($0 + 2) with histeps lw 2 title \(quoted(samples[$0].title))"
+        }
         return try emit(name, dat, header(name, style) + "plot " + plots.joined(separator: ", \\\n     ") + "\n")
     }
 
     /// Bar chart: one bar per label for each series (clustered), labels along x.
     @discardableResult
-    public func bars(_ name: String, labels: [String], series: [(title: String, values: [Double])], style: PlotStyle = PlotStyle()) throws -> String {
+    public func bars(
+        _ name: String, labels: [String], series: [(title: String, values: [Double])], style: PlotStyle = PlotStyle()
+    ) throws -> String {
         var dat = "# label" + series.map { " " + $0.title.replacingOccurrences(of: " ", with: "_") }.joined() + "\n"
         for (i, l) in labels.enumerated() {
             dat += quoted(l) + series.map { " " + num($0.values[i]) }.joined() + "\n"
         }
         // The bar defaults come before the style's own commands, so that `extra` can override them.
-        var script = header(name, style, defaults: ["set style data histograms", "set style histogram clustered gap 1",
-                                                    "set style fill solid 0.8 border -1", "set xtics rotate by -40 scale 0",
-                                                    "set boxwidth 0.9", "set key top right inside"])
+        var script = header(
+            name, style,
+            defaults: [
+                "set style data histograms", "set style histogram clustered gap 1",
+                "set style fill solid 0.8 border -1", "set xtics rotate by -40 scale 0",
+                "set boxwidth 0.9", "set key top right inside",
+            ])
         let plots = series.indices.map { "'\(name).dat' using \($0 + 2):xtic(1) title \(quoted(series[$0].title))" }
         script += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
         return try emit(name, dat, script)
@@ -154,8 +195,10 @@ public struct FigureWriter {
 
     /// Heat map of a matrix (row 0 at the top), with optional row and column labels.
     @discardableResult
-    public func heatmap(_ name: String, _ matrix: [[Double]], style: PlotStyle = PlotStyle(),
-                        rowLabels: [String] = [], columnLabels: [String] = []) throws -> String {
+    public func heatmap(
+        _ name: String, _ matrix: [[Double]], style: PlotStyle = PlotStyle(),
+        rowLabels: [String] = [], columnLabels: [String] = []
+    ) throws -> String {
         var dat = ""
         for (r, row) in matrix.enumerated() {
             for (c, v) in row.enumerated() { dat += "\(c) \(r) \(num(v))\n" }
@@ -163,12 +206,24 @@ public struct FigureWriter {
         }
         var script = header(name, style)
         // The frame ends where the cells end (row 0 at the top), unless the style says otherwise.
-        let rows = matrix.count, columns = matrix.first?.count ?? 0
-        if !style.extra.contains(where: { $0.hasPrefix("set xrange") }) { script += "set xrange [-0.5:\(Double(columns) - 0.5)]\n" }
-        if !style.extra.contains(where: { $0.hasPrefix("set yrange") }) { script += "set yrange [\(Double(rows) - 0.5):-0.5]\n" }
+        let rows = matrix.count
+        let columns = matrix.first?.count ?? 0
+        if !style.extra.contains(where: { $0.hasPrefix("set xrange") }) {
+            script += "set xrange [-0.5:\(Double(columns) - 0.5)]\n"
+        }
+        if !style.extra.contains(where: { $0.hasPrefix("set yrange") }) {
+            script += "set yrange [\(Double(rows) - 0.5):-0.5]\n"
+        }
         script += "set palette rgbformulae 33,13,10\n"
-        if !rowLabels.isEmpty { script += "set ytics (" + rowLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n" }
-        if !columnLabels.isEmpty { script += "set xtics rotate by -45 (" + columnLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n" }
+        if !rowLabels.isEmpty {
+            script +=
+                "set ytics (" + rowLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n"
+        }
+        if !columnLabels.isEmpty {
+            script +=
+                "set xtics rotate by -45 ("
+                + columnLabels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ") + ")\n"
+        }
         script += "plot '\(name).dat' using 1:2:3 with image notitle\n"
         return try emit(name, dat, script)
     }
@@ -177,34 +232,44 @@ public struct FigureWriter {
     /// width, about 6 pixels a character at 9 points), drawn by gnuplot
     /// `with rgbimage` in a multiplot.
     @discardableResult
-    public func imageGrid(_ name: String, _ images: [Tensor], titles: [String], columns: Int,
-                          title: String = "", cellSize: Int = 160) throws -> String {
+    public func imageGrid(
+        _ name: String, _ images: [Tensor], titles: [String], columns: Int,
+        title: String = "", cellSize: Int = 160
+    ) throws -> String {
         precondition(titles.count == images.count, "imageGrid: \(images.count) images but \(titles.count) titles")
         let rows = (images.count + columns - 1) / columns
         var dat = ""
         for (i, im) in images.enumerated() {
             if i > 0 { dat += "\n\n" }
-            let h = im.shape[1], w = im.shape[2], plane = h * w
+            let h = im.shape[1]
+            let w = im.shape[2]
+            let plane = h * w
             for y in 0..<h {
                 for x in 0..<w {
                     let p = y * w + x
-                    dat += "\(x) \(y) \(PNG.quantize8(im.scalars[p])) \(PNG.quantize8(im.scalars[plane + p])) \(PNG.quantize8(im.scalars[2 * plane + p]))\n"
+                    dat +=
+                        "\(x) \(y) \(PNG.quantize8(im.scalars[p])) \(PNG.quantize8(im.scalars[plane + p])) "
+                        + "\(PNG.quantize8(im.scalars[2 * plane + p]))\n"
                 }
             }
         }
         // The figure's title is wrapped to the grid's width (about 9 pixels a character at 12 points).
         let titleLines = title.isEmpty ? [] : wrapped(title, width: columns * cellSize / 9)
         let top = 30 * titleLines.count
-        var script = "set terminal pngcairo size \(columns * cellSize),\(rows * cellSize + top) font 'sans,9' noenhanced\n"
+        var script =
+            "set terminal pngcairo size \(columns * cellSize),\(rows * cellSize + top) font 'sans,9' noenhanced\n"
         script += "set output '\(name).png'\n"
         script += "unset key; unset tics; unset border; set size ratio -1\n"
-        script += "set multiplot layout \(rows),\(columns)" + (title.isEmpty ? "" : " title \(quotedLines(titleLines)) font 'sans,12'") + "\n"
+        script +=
+            "set multiplot layout \(rows),\(columns)"
+            + (title.isEmpty ? "" : " title \(quotedLines(titleLines)) font 'sans,12'") + "\n"
         // Every tile gets as many caption lines as the longest caption (a blank line for none), so
         // that all tiles are drawn the same size.
         let captions = titles.map { $0.isEmpty ? [] : wrapped($0, width: cellSize / 6) }
         let captionLines = captions.map(\.count).max() ?? 0
         for (i, im) in images.enumerated() {
-            let h = im.shape[1], w = im.shape[2]
+            let h = im.shape[1]
+            let w = im.shape[2]
             let caption = captions[i] + [String](repeating: " ", count: captionLines - captions[i].count)
             script += "set title \(quotedLines(caption.isEmpty ? [""] : caption))\n"
             script += "set xrange [-0.5:\(w) - 0.5]; set yrange [\(h) - 0.5:-0.5]\n"
@@ -220,17 +285,23 @@ public struct FigureWriter {
     /// Markdown table rows among the lines ("| a | b |") are set as aligned columns, and their
     /// "|---|" separator rows left out.
     /// Without a `width`, the image is as wide as the longest line (about 8 pixels a character) or the title.
-    public func textTable(_ name: String, lines rawLines: [String], title: String = "", width: Int? = nil) throws -> String {
+    public func textTable(_ name: String, lines rawLines: [String], title: String = "", width: Int? = nil) throws
+        -> String
+    {
         let lines = alignedMarkdownTables(rawLines)
         let width = width ?? max(400, 8 * (lines.map(\.count).max() ?? 0) + 40, 9 * title.count + 40)
-        let rowHeight = 18, top = title.isEmpty ? 10 : 40
-        var script = "set terminal pngcairo size \(width),\(top + rowHeight * lines.count + 16) font 'sans,10' noenhanced\n"
+        let rowHeight = 18
+        let top = title.isEmpty ? 10 : 40
+        var script =
+            "set terminal pngcairo size \(width),\(top + rowHeight * lines.count + 16) font 'sans,10' noenhanced\n"
         script += "set output '\(name).png'\n"
         if !title.isEmpty { script += "set title \(quoted(title)) font 'sans,12'\n" }
         script += "unset border; unset tics; unset key\nset xrange [0:1]; set yrange [\(lines.count):0]\n"
         script += "set lmargin 1; set rmargin 1; set bmargin 1; set tmargin \(title.isEmpty ? 1 : 3)\n"
         for (i, line) in lines.enumerated() {
-            script += "set label \(i + 1) \(quoted(line)) at graph 0.01, first \(Double(i) + 0.5) font 'DejaVu Sans Mono,10'\n"
+            script +=
+                "set label \(i + 1) \(quoted(line)) at graph 0.01, first \(Double(i) + 0.5) font 'DejaVu Sans "
+                + "Mono,10'\n"
         }
         script += "plot NaN notitle\n"
         return try emit(name, lines.joined(separator: "\n") + "\n", script)
@@ -289,7 +360,11 @@ public enum Gnuplot {
         guard let exe = executable else {
             if !warned {
                 warned = true
-                FileHandle.standardError.write(Data("note: gnuplot not found; figures' .dat and .gp files are written but not drawn. Install it with `make deps` (Debian: gnuplot-nox), then run `gnuplot NAME.gp` in the figure folder.\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("note: gnuplot not found; figures' .dat and .gp files are written but not drawn. "
+                            + "Install it with `make deps` (Debian: gnuplot-nox), then run `gnuplot NAME.gp` "
+                            + "in the figure folder.\n").utf8))
             }
             return
         }
@@ -298,7 +373,8 @@ public enum Gnuplot {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let stdin = Pipe(), stderr = Pipe()
+        let stdin = Pipe()
+        let stderr = Pipe()
         p.standardInput = stdin
         p.standardError = stderr
         p.standardOutput = FileHandle.nullDevice
@@ -310,11 +386,14 @@ public enum Gnuplot {
         let dir = directory as NSString
         guard p.terminationStatus == 0 else {
             try? FileManager.default.removeItem(atPath: dir.appendingPathComponent(tmp))
-            throw PlottingError(file: dir.appendingPathComponent(name + ".gp"),
-                                message: "gnuplot failed: " + String(decoding: errors, as: UTF8.self))
+            throw PlottingError(
+                file: dir.appendingPathComponent(name + ".gp"),
+                message: "gnuplot failed: " + String(decoding: errors, as: UTF8.self))
         }
         if rename(dir.appendingPathComponent(tmp), dir.appendingPathComponent(name + ".png")) != 0 {
-            throw PlottingError(file: dir.appendingPathComponent(name + ".png"), message: "could not rename the rendered image into place")
+            throw PlottingError(
+                file: dir.appendingPathComponent(name + ".png"),
+                message: "could not rename the rendered image into place")
         }
     }
 }
@@ -331,22 +410,33 @@ func alignedMarkdownTables(_ lines: [String]) -> [String] {
     func cells(_ line: String) -> [String]? {
         let t = line.trimmingCharacters(in: .whitespaces)
         guard t.hasPrefix("|") && t.hasSuffix("|") && t.count >= 2 else { return nil }
-        return t.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return t.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
     }
     func isSeparator(_ row: [String]) -> Bool { row.allSatisfy { !$0.isEmpty && $0.allSatisfy { "-:".contains($0) } } }
-    var out: [String] = [], table: [[String]] = []
+    var out: [String] = []
+    var table: [[String]] = []
     func flush() {
         guard !table.isEmpty else { return }
         let columns = table.map(\.count).max()!
         let widths = (0..<columns).map { c in table.map { c < $0.count ? $0[c].count : 0 }.max()! }
         for row in table {
-            out.append((0..<columns).map { c in (c < row.count ? row[c] : "").padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+            out.append(
+                (0..<columns).map { c in
+                    (c < row.count ? row[c] : "").padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                }
                 .joined(separator: "   ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
         }
         table = []
     }
     for line in lines {
-        if let row = cells(line) { if !isSeparator(row) { table.append(row) } } else { flush(); out.append(line) }
+        if let row = cells(line) {
+            if !isSeparator(row) { table.append(row) }
+        } else {
+            flush()
+            out.append(line)
+        }
     }
     flush()
     return out
@@ -356,7 +446,11 @@ func alignedMarkdownTables(_ lines: [String]) -> [String] {
 func wrapped(_ text: String, width: Int) -> [String] {
     var lines: [String] = []
     for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-        if let last = lines.last, last.count + 1 + word.count <= width { lines[lines.count - 1] = last + " " + word } else { lines.append(word) }
+        if let last = lines.last, last.count + 1 + word.count <= width {
+            lines[lines.count - 1] = last + " " + word
+        } else {
+            lines.append(word)
+        }
     }
     return lines.isEmpty ? [""] : lines
 }
@@ -366,4 +460,6 @@ func quotedLines(_ lines: [String]) -> String {
     quoted(lines.joined(separator: "\u{1}")).replacingOccurrences(of: "\u{1}", with: "\\n")
 }
 
-func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+func quoted(_ s: String) -> String {
+    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}

@@ -48,16 +48,29 @@ public struct BasePlan: Sendable {
     public static let quick: BasePlan = {
         var p = BasePlan()
         var u = UNetConfig()
-        u.blockOutChannels = [8, 16]; u.downBlockTypes = ["DownBlock2D", "CrossAttnDownBlock2D"]; u.upBlockTypes = ["CrossAttnUpBlock2D", "UpBlock2D"]
-        u.attentionHeads = [2, 2]; u.normNumGroups = 4; u.layersPerBlock = 1
-        p.unet = u; p.steps = 8; p.batch = 4; p.warmup = 2; p.checkpointEvery = 3; p.evaluateEvery = 4
-        p.evaluationSamples = 4; p.evaluationSteps = 2
+        u.blockOutChannels = [8, 16]
+        u.downBlockTypes = ["DownBlock2D", "CrossAttnDownBlock2D"]
+        u.upBlockTypes = ["CrossAttnUpBlock2D", "UpBlock2D"]
+        u.attentionHeads = [2, 2]
+        u.normNumGroups = 4
+        u.layersPerBlock = 1
+        p.unet = u
+        p.steps = 8
+        p.batch = 4
+        p.warmup = 2
+        p.checkpointEvery = 3
+        p.evaluateEvery = 4
+        p.evaluationSamples = 4
+        p.evaluationSteps = 2
         return p
     }()
 
     public var scheduler: SchedulerConfig {
         var s = SchedulerConfig()
-        s.className = "DDIMScheduler"; s.betaSchedule = .cosine; s.prediction = prediction; s.clipSample = true
+        s.className = "DDIMScheduler"
+        s.betaSchedule = .cosine
+        s.prediction = prediction
+        s.clipSample = true
         return s
     }
 }
@@ -69,7 +82,10 @@ public enum BaseModel {
     @discardableResult
     public static func run(
         checkpoints: String, work: String, plan: BasePlan, stopAfter: Int? = nil,
-        log: (String) -> Void = { print($0); fflush(stdout) }
+        log: (String) -> Void = {
+            print($0)
+            fflush(stdout)
+        }
     ) throws -> Bool {
         // MARK: the frozen text side, the world, the UNet, AdamW and the EMA
         let tokenizer = try CLIPTokenizer(folder: joinedPath(checkpoints, "base/tokenizer"))
@@ -106,7 +122,8 @@ public enum BaseModel {
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)
             progress.update(state.step, String(format: "loss %.4f", smoothed))
             if state.step % plan.evaluateEvery == 0 || state.step == plan.steps, let judge {
-                try BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, judge: judge).run(unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
+                try BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, judge: judge).run(
+                    unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
             }
             if state.step % plan.checkpointEvery == 0 || state.step == plan.steps {
                 try state.save(in: work, keep: 1)
@@ -120,7 +137,9 @@ public enum BaseModel {
         // MARK: export the EMA weights, and the loss log
         try export(unet: unet, ema: state.ema!, plan: plan, checkpoints: checkpoints)
         try writeLossLog(state.losses, work: work)
-        log(String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, joinedPath(checkpoints, "base/unet")))
+        log(
+            String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, joinedPath(checkpoints, "base/unet"))
+        )
         return true
     }
 
@@ -186,24 +205,33 @@ public enum BaseModel {
         let dest = joinedPath(checkpoints, "base-training")
         try FileManager.default.createDirectory(atPath: dest, withIntermediateDirectories: true)
         for f in ["loss.tsv", "evaluations.tsv"] where FileManager.default.fileExists(atPath: joinedPath(work, f)) {
-            try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: joinedPath(work, f))), to: joinedPath(dest, f))
+            try writeAtomically(
+                try Data(contentsOf: URL(fileURLWithPath: joinedPath(work, f))), to: joinedPath(dest, f))
         }
         // The last evaluation's grid (samples-NNNNN.png; its .safetensors twin holds the tensors).
-        if let last = (try FileManager.default.contentsOfDirectory(atPath: work)).filter({ $0.hasPrefix("samples-") && $0.hasSuffix(".png") }).sorted().last {
-            try writeAtomically(try Data(contentsOf: URL(fileURLWithPath: joinedPath(work, last))), to: joinedPath(dest, "last-samples.png"))
+        if let last = (try FileManager.default.contentsOfDirectory(atPath: work)).filter({
+            $0.hasPrefix("samples-") && $0.hasSuffix(".png")
+        }).sorted().last {
+            try writeAtomically(
+                try Data(contentsOf: URL(fileURLWithPath: joinedPath(work, last))),
+                to: joinedPath(dest, "last-samples.png"))
         }
     }
 
     /// Everything that changes the weights; a state file from another plan is refused.
     static func planSignature(_ p: BasePlan) -> String {
-        "unet=\(p.unet.blockOutChannels)/\(p.unet.layersPerBlock) steps=\(p.steps) batch=\(p.batch) lr=\(p.learningRate) warmup=\(p.warmup) "
-            + "gamma=\(p.minSNRGamma) dropout=\(p.captionDropout) ema=\(p.emaMaxDecay) prediction=\(p.prediction.rawValue) seed=\(p.seed)"
+        "unet=\(p.unet.blockOutChannels)/\(p.unet.layersPerBlock) steps=\(p.steps) batch=\(p.batch) "
+            + "lr=\(p.learningRate) warmup=\(p.warmup) "
+            + "gamma=\(p.minSNRGamma) dropout=\(p.captionDropout) ema=\(p.emaMaxDecay) "
+            + "prediction=\(p.prediction.rawValue) seed=\(p.seed)"
     }
 
     /// Scores the sample sets saved during training (samples-NNNNN.safetensors) with a judge,
     /// rewriting evaluations.tsv: the accuracy-against-minutes curve measured by the final judge.
     public static func rescore(work: String, judge: AttributeClassifier, world: World, plan: BasePlan) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.hasPrefix("samples-") && $0.hasSuffix(".safetensors") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: work).filter {
+            $0.hasPrefix("samples-") && $0.hasSuffix(".safetensors")
+        }.sorted()
         guard !files.isEmpty else { return }
         let scenes = BaseQuality.heldOutPrompts(world: world, count: plan.evaluationSamples).map(\.scene)
         var text = "# step\tminutes\t" + Attribute.allCases.map(\.rawValue).joined(separator: "\t") + "\n"
@@ -211,8 +239,11 @@ public enum BaseModel {
             let file = try SafeTensorsFile(path: (work as NSString).appendingPathComponent(f))
             let images = try file.tensor("images")
             let list = images.unstacked()
-            let acc = BaseQuality.attributeAccuracy(images: list, scenes: Array(scenes.prefix(list.count)), judge: judge)
-            text += (file.metadata["step"] ?? "?") + "\t" + (file.metadata["minutes"] ?? "?") + Attribute.allCases.map { String(format: "\t%.4f", acc[$0] ?? .nan) }.joined() + "\n"
+            let acc = BaseQuality.attributeAccuracy(
+                images: list, scenes: Array(scenes.prefix(list.count)), judge: judge)
+            text +=
+                (file.metadata["step"] ?? "?") + "\t" + (file.metadata["minutes"] ?? "?")
+                + Attribute.allCases.map { String(format: "\t%.4f", acc[$0] ?? .nan) }.joined() + "\n"
         }
         try writeAtomically(Data(text.utf8), to: (work as NSString).appendingPathComponent("evaluations.tsv"))
     }
@@ -283,11 +314,14 @@ struct BaseEvaluation {
     let tokenizer: CLIPTokenizer
     let judge: AttributeClassifier
 
-    func run(unet: UNet2DConditionModel, ema: EMA, step: Int, minutes: Double, work: String, log: (String) -> Void) throws {
+    func run(unet: UNet2DConditionModel, ema: EMA, step: Int, minutes: Double, work: String, log: (String) -> Void)
+        throws
+    {
         let saved = unet.parameters.map(\.value)
         ema.copyToParameters()
         defer { for (p, v) in zip(unet.parameters, saved) { p.value = v } }
-        let pipeline = TextToImagePipeline(unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, scheduler: plan.scheduler)
+        let pipeline = TextToImagePipeline(
+            unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, scheduler: plan.scheduler)
         let world = World(size: plan.unet.sampleSize)
         let prompts = BaseQuality.heldOutPrompts(world: world, count: plan.evaluationSamples)
         let images = pipeline.images(

@@ -33,9 +33,16 @@ public struct TextSidePlan: Sendable {
     /// Seconds, not minutes: what the tests run.
     public static let quick: TextSidePlan = {
         var p = TextSidePlan()
-        p.tokenizerCaptions = 500; p.vocabularySize = 1200
-        p.textEncoder.steps = 6; p.attributes.steps = 6; p.clipJudge.steps = 6; p.dino.steps = 6
-        for r in [\TextSidePlan.textEncoder, \.attributes, \.clipJudge, \.dino] { p[keyPath: r].batch = 8; p[keyPath: r].warmup = 2 }
+        p.tokenizerCaptions = 500
+        p.vocabularySize = 1200
+        p.textEncoder.steps = 6
+        p.attributes.steps = 6
+        p.clipJudge.steps = 6
+        p.dino.steps = 6
+        for r in [\TextSidePlan.textEncoder, \.attributes, \.clipJudge, \.dino] {
+            p[keyPath: r].batch = 8
+            p[keyPath: r].warmup = 2
+        }
         p.evaluationImages = 40
         return p
     }()
@@ -43,7 +50,8 @@ public struct TextSidePlan: Sendable {
 
 /// The seeds of each model and data stream: distinct, so no judge sees the generator's data.
 public enum Seeds {
-    public static let tokenizer: UInt64 = 11, textEncoder: UInt64 = 101, attributes: UInt64 = 202, clipJudge: UInt64 = 303
+    public static let tokenizer: UInt64 = 11, textEncoder: UInt64 = 101, attributes: UInt64 = 202,
+        clipJudge: UInt64 = 303
     public static let dino: UInt64 = 404, evaluation: UInt64 = 909, reference: UInt64 = 910
 }
 
@@ -52,39 +60,72 @@ public enum Seeds {
 /// ("a sketch of a red cup" against "a red sketch of a cup") to matter.
 public func textEncoderConfig(_ tokenizer: CLIPTokenizer) -> CLIPTextConfig {
     var c = CLIPTextConfig()
-    c.vocabSize = tokenizer.vocabularySize; c.hiddenSize = 64; c.intermediateSize = 256; c.layers = 3; c.heads = 4
-    c.maxPositions = tokenizer.modelMaxLength; c.bosTokenId = tokenizer.bosTokenId; c.eosTokenId = tokenizer.eosTokenId
-    c.padTokenId = tokenizer.padTokenId; c.projectionDim = 64
+    c.vocabSize = tokenizer.vocabularySize
+    c.hiddenSize = 64
+    c.intermediateSize = 256
+    c.layers = 3
+    c.heads = 4
+    c.maxPositions = tokenizer.modelMaxLength
+    c.bosTokenId = tokenizer.bosTokenId
+    c.eosTokenId = tokenizer.eosTokenId
+    c.padTokenId = tokenizer.padTokenId
+    c.projectionDim = 64
     return c
 }
 
 public enum TextSide {
-    static func log(_ s: String) { print(s); fflush(stdout) }
+    static func log(_ s: String) {
+        print(s)
+        fflush(stdout)
+    }
 
     /// Runs every stage whose output is missing (or all with `force`).
-    public static func run(out: String, plan: TextSidePlan, force: Bool = false, wordList: String = "Data/wordlist/words.txt") throws {
+    public static func run(
+        out: String, plan: TextSidePlan, force: Bool = false, wordList: String = "Data/wordlist/words.txt"
+    ) throws {
         let world = World(size: 32)
-        let tokDir = joinedPath(out, "base/tokenizer"), teDir = joinedPath(out, "base/text_encoder")
+        let tokDir = joinedPath(out, "base/tokenizer")
+        let teDir = joinedPath(out, "base/text_encoder")
         let tokenizer: CLIPTokenizer
         if force || !FileManager.default.fileExists(atPath: joinedPath(tokDir, "vocab.json")) {
             let t0 = Date()
             tokenizer = trainTokenizer(world: world, plan: plan, wordList: wordList)
             try tokenizer.save(folder: tokDir)
-            log(String(format: "tokenizer: %d tokens (%d merges) in %.1f s → %@", tokenizer.vocabularySize, tokenizer.merges.count, Date().timeIntervalSince(t0), tokDir))
-        } else { tokenizer = try CLIPTokenizer(folder: tokDir); log("tokenizer: kept \(tokDir)") }
+            log(
+                String(
+                    format: "tokenizer: %d tokens (%d merges) in %.1f s → %@", tokenizer.vocabularySize,
+                    tokenizer.merges.count, Date().timeIntervalSince(t0), tokDir))
+        } else {
+            tokenizer = try CLIPTokenizer(folder: tokDir)
+            log("tokenizer: kept \(tokDir)")
+        }
 
         let contrastiveDir = joinedPath(out, "contrastive")
         if force || !FileManager.default.fileExists(atPath: joinedPath(contrastiveDir, "report.json")) {
             let t0 = Date()
-            let pair = ContrastivePair(image: ImageEncoderConfig(architecture: "plain", blockOutChannels: [32, 64, 128], outFeatures: 64),
-                                       text: textEncoderConfig(tokenizer), embedDim: 64, seed: Seeds.textEncoder)
-            let rows = try trainPair(pair, tokenizer: tokenizer, world: world, seed: Seeds.textEncoder, recipe: plan.textEncoder, label: "text encoder")
+            let pair = ContrastivePair(
+                image: ImageEncoderConfig(architecture: "plain", blockOutChannels: [32, 64, 128], outFeatures: 64),
+                text: textEncoderConfig(tokenizer), embedDim: 64, seed: Seeds.textEncoder)
+            let rows = try trainPair(
+                pair, tokenizer: tokenizer, world: world, seed: Seeds.textEncoder, recipe: plan.textEncoder,
+                label: "text encoder")
             try pair.save(folder: contrastiveDir, textTowerFolder: teDir)
-            try writeLog(rows, header: "step\tloss (symmetric InfoNCE, text encoder + plain image tower)", to: joinedPath(contrastiveDir, "loss.tsv"))
-            let top1 = retrieval(try ContrastivePair.load(folder: contrastiveDir, textTowerFolder: teDir), tokenizer: tokenizer, world: world, count: min(100, plan.evaluationImages))
-            try writeReport(["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)], to: joinedPath(contrastiveDir, "report.json"))
-            log(String(format: "text encoder: image→caption top-1 among 100 held-out = %.3f (%.0f s) → %@", top1, Date().timeIntervalSince(t0), teDir))
-        } else { log("text encoder: kept \(teDir)") }
+            try writeLog(
+                rows, header: "step\tloss (symmetric InfoNCE, text encoder + plain image tower)",
+                to: joinedPath(contrastiveDir, "loss.tsv"))
+            let top1 = retrieval(
+                try ContrastivePair.load(folder: contrastiveDir, textTowerFolder: teDir), tokenizer: tokenizer,
+                world: world, count: min(100, plan.evaluationImages))
+            try writeReport(
+                ["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)],
+                to: joinedPath(contrastiveDir, "report.json"))
+            log(
+                String(
+                    format: "text encoder: image→caption top-1 among 100 held-out = %.3f (%.0f s) → %@", top1,
+                    Date().timeIntervalSince(t0), teDir))
+        } else {
+            log("text encoder: kept \(teDir)")
+        }
 
         let judgesDir = joinedPath(out, "judges")
         let attrDir = joinedPath(judgesDir, "attributes")
@@ -93,26 +134,48 @@ public enum TextSide {
             let model = AttributeClassifier.fresh(seed: Seeds.attributes)
             let rows = try trainAttributes(model, world: world, recipe: plan.attributes)
             try model.network.save(folder: attrDir)
-            try writeLog(rows, header: "step\tloss (sum of the five attributes' cross-entropies)", to: joinedPath(attrDir, "loss.tsv"))
-            let acc = attributeAccuracy(try AttributeClassifier(folder: attrDir), world: world, count: plan.evaluationImages)
-            try writeReport(Dictionary(uniqueKeysWithValues: acc.map { ("accuracy_\($0.key.rawValue)", $0.value) }), to: joinedPath(attrDir, "report.json"))
-            log("attribute classifier (\(Int(Date().timeIntervalSince(t0))) s): " + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(separator: ", "))
-        } else { log("attribute classifier: kept \(attrDir)") }
+            try writeLog(
+                rows, header: "step\tloss (sum of the five attributes' cross-entropies)",
+                to: joinedPath(attrDir, "loss.tsv"))
+            let acc = attributeAccuracy(
+                try AttributeClassifier(folder: attrDir), world: world, count: plan.evaluationImages)
+            try writeReport(
+                Dictionary(uniqueKeysWithValues: acc.map { ("accuracy_\($0.key.rawValue)", $0.value) }),
+                to: joinedPath(attrDir, "report.json"))
+            log(
+                "attribute classifier (\(Int(Date().timeIntervalSince(t0))) s): "
+                    + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(
+                        separator: ", "))
+        } else {
+            log("attribute classifier: kept \(attrDir)")
+        }
 
         let clipDir = joinedPath(judgesDir, "clip")
         if force || !FileManager.default.fileExists(atPath: joinedPath(clipDir, "report.json")) {
             let t0 = Date()
             var textConfig = textEncoderConfig(tokenizer)
-            textConfig.layers = 2; textConfig.intermediateSize = 128
-            let pair = ContrastivePair(image: ImageEncoderConfig(architecture: "residual", blockOutChannels: [24, 48, 96], outFeatures: 64),
-                                       text: textConfig, embedDim: 64, seed: Seeds.clipJudge)
-            let rows = try trainPair(pair, tokenizer: tokenizer, world: world, seed: Seeds.clipJudge, split: .all, recipe: plan.clipJudge, label: "CLIP judge")
+            textConfig.layers = 2
+            textConfig.intermediateSize = 128
+            let pair = ContrastivePair(
+                image: ImageEncoderConfig(architecture: "residual", blockOutChannels: [24, 48, 96], outFeatures: 64),
+                text: textConfig, embedDim: 64, seed: Seeds.clipJudge)
+            let rows = try trainPair(
+                pair, tokenizer: tokenizer, world: world, seed: Seeds.clipJudge, split: .all, recipe: plan.clipJudge,
+                label: "CLIP judge")
             try pair.save(folder: clipDir)
-            try writeLog(rows, header: "step\tloss (symmetric InfoNCE, CLIP judge)", to: joinedPath(clipDir, "loss.tsv"))
-            let top1 = retrieval(try ContrastivePair.load(folder: clipDir), tokenizer: tokenizer, world: world, count: min(100, plan.evaluationImages))
+            try writeLog(
+                rows, header: "step\tloss (symmetric InfoNCE, CLIP judge)", to: joinedPath(clipDir, "loss.tsv"))
+            let top1 = retrieval(
+                try ContrastivePair.load(folder: clipDir), tokenizer: tokenizer, world: world,
+                count: min(100, plan.evaluationImages))
             try writeReport(["retrieval_top1_of_100": top1], to: joinedPath(clipDir, "report.json"))
-            log(String(format: "CLIP judge: image→caption top-1 among 100 held-out = %.3f (%.0f s)", top1, Date().timeIntervalSince(t0)))
-        } else { log("CLIP judge: kept \(clipDir)") }
+            log(
+                String(
+                    format: "CLIP judge: image→caption top-1 among 100 held-out = %.3f (%.0f s)", top1,
+                    Date().timeIntervalSince(t0)))
+        } else {
+            log("CLIP judge: kept \(clipDir)")
+        }
 
         let dinoDir = joinedPath(judgesDir, "dino")
         if force || !FileManager.default.fileExists(atPath: joinedPath(dinoDir, "report.json")) {
@@ -120,17 +183,27 @@ public enum TextSide {
             let model = DINOJudge.fresh(seed: Seeds.dino)
             let rows = try trainDINO(model, world: world, recipe: plan.dino)
             try model.network.save(folder: dinoDir)
-            try writeLog(rows, header: "step\tloss (NT-Xent over two augmented views, temperature 0.1)", to: joinedPath(dinoDir, "loss.tsv"))
-            let acc = nearestNeighbourClassAccuracy(try DINOJudge(folder: dinoDir), world: world, count: plan.evaluationImages)
+            try writeLog(
+                rows, header: "step\tloss (NT-Xent over two augmented views, temperature 0.1)",
+                to: joinedPath(dinoDir, "loss.tsv"))
+            let acc = nearestNeighbourClassAccuracy(
+                try DINOJudge(folder: dinoDir), world: world, count: plan.evaluationImages)
             try writeReport(["nearest_neighbour_class_accuracy": acc], to: joinedPath(dinoDir, "report.json"))
-            log(String(format: "DINO judge: 1-NN class accuracy on held-out = %.3f (%.0f s)", acc, Date().timeIntervalSince(t0)))
-        } else { log("DINO judge: kept \(dinoDir)") }
+            log(
+                String(
+                    format: "DINO judge: 1-NN class accuracy on held-out = %.3f (%.0f s)", acc,
+                    Date().timeIntervalSince(t0)))
+        } else {
+            log("DINO judge: kept \(dinoDir)")
+        }
     }
 
     // MARK: - Tokenizer
 
     /// Merges from captions of the training split and the English word list (Data/wordlist).
-    public static func trainTokenizer(world: World, plan: TextSidePlan, wordList: String = "Data/wordlist/words.txt") -> CLIPTokenizer {
+    public static func trainTokenizer(world: World, plan: TextSidePlan, wordList: String = "Data/wordlist/words.txt")
+        -> CLIPTokenizer
+    {
         var counts: [String: Int] = [:]
         let captions = (0..<plan.tokenizerCaptions).map { i -> String in
             var rng = RNG(seed: Seeds.tokenizer).split("caption/\(i)")
@@ -143,24 +216,32 @@ public enum TextSide {
             FileHandle.standardError.write(Data("warning: \(wordList) not found; merges from captions alone\n".utf8))
         }
         var progress = ProgressLine("tokenizer merges", total: plan.vocabularySize - 514)
-        let merges = BPETrainer.train(wordCounts: counts, vocabularySize: plan.vocabularySize) { done, _ in progress.update(done) }
+        let merges = BPETrainer.train(wordCounts: counts, vocabularySize: plan.vocabularySize) { done, _ in
+            progress.update(done)
+        }
         return CLIPTokenizer(merges: merges, modelMaxLength: plan.modelMaxLength)
     }
 
     // MARK: - Contrastive pairs
 
     /// `split`: .train for the generator's text encoder, .all for the CLIP judge.
-    public static func trainPair(_ pair: ContrastivePair, tokenizer: CLIPTokenizer, world: World, seed: UInt64, split: World.Split = .train,
-                                 recipe: StageRecipe, label: String) throws -> [LogRow] {
+    public static func trainPair(
+        _ pair: ContrastivePair, tokenizer: CLIPTokenizer, world: World, seed: UInt64, split: World.Split = .train,
+        recipe: StageRecipe, label: String
+    ) throws -> [LogRow] {
         try train(label, pair.parameters, recipe, afterStep: { _ in pair.clampScale() }) { step in
-            let ex = world.examples(split, seed: seed, indices: Array((step * recipe.batch)..<((step + 1) * recipe.batch)))
+            let ex = world.examples(
+                split, seed: seed, indices: Array((step * recipe.batch)..<((step + 1) * recipe.batch)))
             let fits = ex.map { image in ex.map { $0.caption.fits(image.scene) } }
-            return pair.loss(images: Variable(World.batchTensor(ex.map(\.image))), ids: tokenizer(ex.map(\.caption.text)), fits: fits)
+            return pair.loss(
+                images: Variable(World.batchTensor(ex.map(\.image))), ids: tokenizer(ex.map(\.caption.text)), fits: fits
+            )
         }
     }
 
     /// Image → caption top-1 among `count` held-out images and their full captions.
-    public static func retrieval(_ pair: ContrastivePair, tokenizer: CLIPTokenizer, world: World, count: Int) -> Double {
+    public static func retrieval(_ pair: ContrastivePair, tokenizer: CLIPTokenizer, world: World, count: Int) -> Double
+    {
         let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count), fullCaption: true)
         let images = pair.imageEmbeddings(World.batchTensor(ex.map(\.image)))
         let texts = pair.textEmbeddings(ex.map(\.caption.text), tokenizer: tokenizer)
@@ -169,18 +250,23 @@ public enum TextSide {
 
     // MARK: - Attribute classifier
 
-    public static func trainAttributes(_ model: AttributeClassifier, world: World, recipe: StageRecipe) throws -> [LogRow] {
+    public static func trainAttributes(_ model: AttributeClassifier, world: World, recipe: StageRecipe) throws
+        -> [LogRow]
+    {
         try train("attribute classifier", model.network.parameters, recipe) { step in
-            let ex = world.examples(.all, seed: Seeds.attributes, indices: Array((step * recipe.batch)..<((step + 1) * recipe.batch)))
+            let ex = world.examples(
+                .all, seed: Seeds.attributes, indices: Array((step * recipe.batch)..<((step + 1) * recipe.batch)))
             let out = model.network(Variable(World.batchTensor(ex.map(\.image))))
             return Attribute.allCases.map { a in
-                Variable.crossEntropy(logits: AttributeClassifier.logits(out, a), labels: ex.map { a.label(of: $0.scene) })
+                Variable.crossEntropy(
+                    logits: AttributeClassifier.logits(out, a), labels: ex.map { a.label(of: $0.scene) })
             }.reduce(Variable(Tensor(0))) { $0 + $1 }
         }
     }
 
     /// Accuracy of each attribute on held-out images (color only where it shows: not on sketches).
-    public static func attributeAccuracy(_ model: AttributeClassifier, world: World, count: Int) -> [Attribute: Double] {
+    public static func attributeAccuracy(_ model: AttributeClassifier, world: World, count: Int) -> [Attribute: Double]
+    {
         let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count))
         let predictions = model.predict(World.batchTensor(ex.map(\.image)))
         var result: [Attribute: Double] = [:]
@@ -199,12 +285,21 @@ public enum TextSide {
     public static func augmented(_ image: Tensor, rng: inout RNG) -> Tensor {
         let S = image.shape[1]
         let side = max(4, Int((Float(S) * (0.6 + 0.4 * rng.uniform()).squareRoot()).rounded()))
-        let x0 = rng.randint(S - side + 1), y0 = rng.randint(S - side + 1)
+        let x0 = rng.randint(S - side + 1)
+        let y0 = rng.randint(S - side + 1)
         var crop = Tensor(zeros: [3, side, side])
-        for c in 0..<3 { for y in 0..<side { for x in 0..<side { crop.scalars[(c * side + y) * side + x] = image.scalars[(c * S + y0 + y) * S + x0 + x] } } }
+        for c in 0..<3 {
+            for y in 0..<side {
+                for x in 0..<side {
+                    crop.scalars[(c * side + y) * side + x] = image.scalars[(c * S + y0 + y) * S + x0 + x]
+                }
+            }
+        }
         var view = ImageOps.resize(crop, height: S, width: S)
         let gain = 1 + 0.16 * (rng.uniform() - 0.5)
-        for i in view.scalars.indices { view.scalars[i] = Swift.min(1, Swift.max(0, view.scalars[i] * gain + 0.03 * rng.normal())) }
+        for i in view.scalars.indices {
+            view.scalars[i] = Swift.min(1, Swift.max(0, view.scalars[i] * gain + 0.03 * rng.normal()))
+        }
         return view
     }
 
@@ -237,10 +332,14 @@ public enum TextSide {
             }
             let both = pairs.map { $0!.0 } + pairs.map { $0!.1 }
             // NT-Xent (SimCLR): each view's positive is the other view of its object, among 2B − 1 others.
-            let z = model.network(Variable(World.batchTensor(both))).rowNormalized()         // (2B, E)
-            var mask = Tensor(zeros: [2 * B, 2 * B]), targets = Tensor(zeros: [2 * B, 2 * B])
-            for i in 0..<(2 * B) { mask.scalars[i * 2 * B + i] = -1e4; targets.scalars[i * 2 * B + (i + B) % (2 * B)] = 1 }
-            let logits = Variable.matmul(z, z, transposeB: true) * 10 + Variable(mask)           // temperature 0.1
+            let z = model.network(Variable(World.batchTensor(both))).rowNormalized()  // (2B, E)
+            var mask = Tensor(zeros: [2 * B, 2 * B])
+            var targets = Tensor(zeros: [2 * B, 2 * B])
+            for i in 0..<(2 * B) {
+                mask.scalars[i * 2 * B + i] = -1e4
+                targets.scalars[i * 2 * B + (i + B) % (2 * B)] = 1
+            }
+            let logits = Variable.matmul(z, z, transposeB: true) * 10 + Variable(mask)  // temperature 0.1
             return Variable.crossEntropy(logits: logits, targets: targets)
         }
     }
@@ -250,12 +349,14 @@ public enum TextSide {
         let reference = world.examples(.train, seed: Seeds.reference, indices: Array(0..<count))
         let queries = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count))
         func label(_ e: Example) -> Int { ObjectClass.allCases.firstIndex(of: e.scene.objectClass)! }
-        return Metrics.nearestNeighbourAccuracy(model.embed(World.batchTensor(queries.map(\.image))), labels: queries.map(label),
-                                                reference: model.embed(World.batchTensor(reference.map(\.image))), referenceLabels: reference.map(label))
+        return Metrics.nearestNeighbourAccuracy(
+            model.embed(World.batchTensor(queries.map(\.image))), labels: queries.map(label),
+            reference: model.embed(World.batchTensor(reference.map(\.image))), referenceLabels: reference.map(label))
     }
 
     static func writeReport(_ values: [String: Double], to path: String) throws {
-        let body = values.keys.sorted().map { "  \(jsonString($0)): \(String(format: "%.4f", values[$0]!))" }.joined(separator: ",\n")
+        let body = values.keys.sorted().map { "  \(jsonString($0)): \(String(format: "%.4f", values[$0]!))" }.joined(
+            separator: ",\n")
         try writeAtomically(Data("{\n\(body)\n}\n".utf8), to: path)
     }
 }

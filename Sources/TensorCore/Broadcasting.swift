@@ -28,8 +28,8 @@ func broadcastOrFail(_ op: String, _ a: [Int], _ b: [Int]) -> [Int] {
 /// Strides of `shape` read as `outShape` (0 on broadcast axes), merged with the output's axes.
 @usableFromInline
 struct BroadcastPlan {
-    @usableFromInline var extents: [Int] = []   // merged axes of the output, outermost first
-    @usableFromInline var strides: [[Int]] = [] // per operand, per merged axis
+    @usableFromInline var extents: [Int] = []  // merged axes of the output, outermost first
+    @usableFromInline var strides: [[Int]] = []  // per operand, per merged axis
 
     @usableFromInline
     init(out: [Int], operands: [[Int]]) {
@@ -46,10 +46,12 @@ struct BroadcastPlan {
         for i in 0..<r where ext[i] != 1 { keep.append(i) }
         ext = keep.map { ext[$0] }
         st = st.map { s in keep.map { s[$0] } }
-        var mExt: [Int] = [], mSt: [[Int]] = st.map { _ in [] }
+        var mExt: [Int] = []
+        var mSt: [[Int]] = st.map { _ in [] }
         for i in 0..<ext.count {
             if let last = mExt.indices.last,
-               st.indices.allSatisfy({ k in mSt[k][last] == st[k][i] * ext[i] }) {
+                st.indices.allSatisfy({ k in mSt[k][last] == st[k][i] * ext[i] })
+            {
                 mExt[last] *= ext[i]
                 for k in st.indices { mSt[k][last] = st[k][i] }
             } else {
@@ -57,7 +59,10 @@ struct BroadcastPlan {
                 for k in st.indices { mSt[k].append(st[k][i]) }
             }
         }
-        if mExt.isEmpty { mExt = [1]; mSt = st.map { _ in [0] } }
+        if mExt.isEmpty {
+            mExt = [1]
+            mSt = st.map { _ in [0] }
+        }
         extents = mExt
         strides = mSt
     }
@@ -96,7 +101,9 @@ extension Tensor {
             let out = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
-                        let o = buffer.baseAddress!, x = pa.baseAddress!, y = pb.baseAddress!
+                        let o = buffer.baseAddress!
+                        let x = pa.baseAddress!
+                        let y = pb.baseAddress!
                         Parallel.chunks(n, grain: 1 << 16) { r in for i in r { o[i] = op(x[i], y[i]) } }
                     }
                 }
@@ -111,8 +118,11 @@ extension Tensor {
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     plan.forEachRun { off, n, st in
-                        let o = po.baseAddress! + off[0], x = pa.baseAddress! + off[1], y = pb.baseAddress! + off[2]
-                        let sx = st[1], sy = st[2]
+                        let o = po.baseAddress! + off[0]
+                        let x = pa.baseAddress! + off[1]
+                        let y = pb.baseAddress! + off[2]
+                        let sx = st[1]
+                        let sy = st[2]
                         if sx == 1 && sy == 0 {
                             let c = y[0]
                             for i in 0..<n { o[i] = op(x[i], c) }
@@ -133,13 +143,16 @@ extension Tensor {
     /// broadcasting (a value repeated over an axis receives the sum of the gradients there).
     public func sum(toShape target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(broadcastShape(target, shape) == shape, "sum(toShape:): \(shapeString(target)) does not broadcast to \(shapeString(shape))")
+        precondition(
+            broadcastShape(target, shape) == shape,
+            "sum(toShape:): \(shapeString(target)) does not broadcast to \(shapeString(shape))")
         var out = [Float](repeating: 0, count: target.product)
         let plan = BroadcastPlan(out: shape, operands: [shape, target])
         out.withUnsafeMutableBufferPointer { po in
             scalars.withUnsafeBufferPointer { pg in
                 plan.forEachRun { off, n, st in
-                    let g = pg.baseAddress! + off[0], o = po.baseAddress! + off[1]
+                    let g = pg.baseAddress! + off[0]
+                    let o = po.baseAddress! + off[1]
                     if st[1] == 0 {
                         var s: Float = 0
                         for i in 0..<n { s += g[i] }
@@ -181,7 +194,8 @@ extension Tensor {
     /// Combines two same-shaped tensors elementwise.
     @inlinable
     public func zipMap(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        precondition(shape == other.shape, "zipMap: shapes \(shapeString(shape)) and \(shapeString(other.shape)) differ")
+        precondition(
+            shape == other.shape, "zipMap: shapes \(shapeString(shape)) and \(shapeString(other.shape)) differ")
         var out = scalars
         out.withUnsafeMutableBufferPointer { p in
             other.scalars.withUnsafeBufferPointer { q in for i in p.indices { p[i] = f(p[i], q[i]) } }

@@ -26,14 +26,25 @@ func winogradApplies(kernel: Int, padding: Int, height: Int, width: Int) -> Bool
 
 /// out (B, Cout, H, W) = conv3×3(x, w, padding 1) + bias[co] + imageBias[b, co] (+ residual), for
 /// images padded by `PaddedImages` (padding 1, kernel 3). `flipped` as in `conv2dDirect`.
-func conv2dWinograd(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels Co: Int,
-                    bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
-                    flipped: Bool, out: UnsafeMutablePointer<Float>) {
-    let C = x.channels, H = x.height, W = x.width, Wp = x.rowLength, plane = x.plane, image = C * plane
-    let rows = ConvKernel.rows, panels = (Co + rows - 1) / rows
-    let tilesWide = W / 2, vectorsPerImage = (H / 2) * tilesWide / 16, vectors = x.batch * vectorsPerImage
+func conv2dWinograd(
+    _ x: PaddedImages, weight w: UnsafePointer<Float>, outChannels Co: Int,
+    bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+    flipped: Bool, out: UnsafeMutablePointer<Float>
+) {
+    let C = x.channels
+    let H = x.height
+    let W = x.width
+    let Wp = x.rowLength
+    let plane = x.plane
+    let image = C * plane
+    let rows = ConvKernel.rows
+    let panels = (Co + rows - 1) / rows
+    let tilesWide = W / 2
+    let vectorsPerImage = (H / 2) * tilesWide / 16
+    let vectors = x.batch * vectorsPerImage
     // A vector of 16 tiles is `16 / segmentTiles` rows of tiles, each `segmentTiles` tiles wide.
-    let segmentTiles = Swift.min(16, tilesWide), segment = 2 * segmentTiles
+    let segmentTiles = Swift.min(16, tilesWide)
+    let segment = 2 * segmentTiles
 
     // U_ξ packed like the direct kernel's weights: for each ξ and panel of 8 output channels,
     // C steps of 8 floats.
@@ -41,7 +52,8 @@ func conv2dWinograd(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChanne
     defer { packedU.deallocate() }
     Parallel.chunks(panels) { range in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 21) { buffer in
-            let g = buffer.baseAddress!, gg = g + 9   // g (3×3), then G·g (4×3)
+            let g = buffer.baseAddress!
+            let gg = g + 9  // g (3×3), then G·g (4×3)
             let next = panels * C * rows
             for t in range {
                 for r in 0..<rows {
@@ -56,13 +68,23 @@ func conv2dWinograd(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChanne
                             g.update(from: w + (co * C + ci) * 9, count: 9)
                         }
                         for j in 0..<3 {
-                            let a = g[j], b = g[3 + j], c = g[6 + j]
-                            gg[j] = a; gg[3 + j] = 0.5 * (a + b + c); gg[6 + j] = 0.5 * (a - b + c); gg[9 + j] = c
+                            let a = g[j]
+                            let b = g[3 + j]
+                            let c = g[6 + j]
+                            gg[j] = a
+                            gg[3 + j] = 0.5 * (a + b + c)
+                            gg[6 + j] = 0.5 * (a - b + c)
+                            gg[9 + j] = c
                         }
                         for i in 0..<4 {
-                            let a = gg[i * 3], b = gg[i * 3 + 1], c = gg[i * 3 + 2]
+                            let a = gg[i * 3]
+                            let b = gg[i * 3 + 1]
+                            let c = gg[i * 3 + 2]
                             let row = packedU + ((i * 4 * panels + t) * C + ci) * rows + r
-                            row[0] = a; row[next] = 0.5 * (a + b + c); row[2 * next] = 0.5 * (a - b + c); row[3 * next] = c
+                            row[0] = a
+                            row[next] = 0.5 * (a + b + c)
+                            row[2 * next] = 0.5 * (a - b + c)
+                            row[3 * next] = c
                         }
                     }
                 }
@@ -70,41 +92,74 @@ func conv2dWinograd(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChanne
         }
     }
 
-    let block = 3   // vectors of 16 tiles per block: 48 tiles, the micro-kernel's width
+    let block = 3  // vectors of 16 tiles per block: 48 tiles, the micro-kernel's width
     let blocks = (vectors + block - 1) / block
     Parallel.forEach(blocks) { bi in
-        let v0 = bi * block, nv = Swift.min(block, vectors - v0), nt = 16 * nv
+        let v0 = bi * block
+        let nv = Swift.min(block, vectors - v0)
+        let nt = 16 * nv
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 16 * (C + panels * rows) * nt)
         let offsets = UnsafeMutablePointer<Int>.allocate(capacity: C)
-        defer { scratch.deallocate(); offsets.deallocate() }
+        defer {
+            scratch.deallocate()
+            offsets.deallocate()
+        }
         for ci in 0..<C { offsets[ci] = ci * nt }
-        let V = scratch, M = scratch + 16 * C * nt
+        let V = scratch
+        let M = scratch + 16 * C * nt
         // Input transform: V_ξ[ci, tile] for this block's tiles, ξ = 4·row + column of Bᵀ·d·B.
         for j in 0..<nv {
-            let v = v0 + j, b = v / vectorsPerImage, t0 = (v % vectorsPerImage) * 16
-            let ty = t0 / tilesWide, tx = t0 % tilesWide
+            let v = v0 + j
+            let b = v / vectorsPerImage
+            let t0 = (v % vectorsPerImage) * 16
+            let ty = t0 / tilesWide
+            let tx = t0 % tilesWide
             for ci in 0..<C {
                 let p = UnsafePointer(x.base) + b * image + ci * plane + 2 * ty * Wp + 2 * tx
                 // Row i of the window, its columns transformed (·B): e_i0 … e_i3.
                 @inline(__always) func rowTransform(_ i: Int) -> (Vec16, Vec16, Vec16, Vec16) {
-                    let w0 = loadSegments(p + i * Wp, segment, 2 * Wp), w2 = loadSegments(p + i * Wp + 2, segment, 2 * Wp)
-                    let d0 = w0.evenHalf, d1 = w0.oddHalf, d2 = w2.evenHalf, d3 = w2.oddHalf
+                    let w0 = loadSegments(p + i * Wp, segment, 2 * Wp)
+                    let w2 = loadSegments(p + i * Wp + 2, segment, 2 * Wp)
+                    let d0 = w0.evenHalf
+                    let d1 = w0.oddHalf
+                    let d2 = w2.evenHalf
+                    let d3 = w2.oddHalf
                     return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
                 }
-                let e0 = rowTransform(0), e1 = rowTransform(1), e2 = rowTransform(2), e3 = rowTransform(3)
-                let dst = V + ci * nt + j * 16, xiStride = C * nt
-                @inline(__always) func put(_ xi: Int, _ value: Vec16) { UnsafeMutableRawPointer(dst + xi * xiStride).storeBytes(of: value, as: Vec16.self) }
+                let e0 = rowTransform(0)
+                let e1 = rowTransform(1)
+                let e2 = rowTransform(2)
+                let e3 = rowTransform(3)
+                let dst = V + ci * nt + j * 16
+                let xiStride = C * nt
+                @inline(__always) func put(_ xi: Int, _ value: Vec16) {
+                    UnsafeMutableRawPointer(dst + xi * xiStride).storeBytes(of: value, as: Vec16.self)
+                }
                 // Bᵀ· on the rows.
-                put(0, e0.0 - e2.0); put(1, e0.1 - e2.1); put(2, e0.2 - e2.2); put(3, e0.3 - e2.3)
-                put(4, e1.0 + e2.0); put(5, e1.1 + e2.1); put(6, e1.2 + e2.2); put(7, e1.3 + e2.3)
-                put(8, e2.0 - e1.0); put(9, e2.1 - e1.1); put(10, e2.2 - e1.2); put(11, e2.3 - e1.3)
-                put(12, e1.0 - e3.0); put(13, e1.1 - e3.1); put(14, e1.2 - e3.2); put(15, e1.3 - e3.3)
+                put(0, e0.0 - e2.0)
+                put(1, e0.1 - e2.1)
+                put(2, e0.2 - e2.2)
+                put(3, e0.3 - e2.3)
+                put(4, e1.0 + e2.0)
+                put(5, e1.1 + e2.1)
+                put(6, e1.2 + e2.2)
+                put(7, e1.3 + e2.3)
+                put(8, e2.0 - e1.0)
+                put(9, e2.1 - e1.1)
+                put(10, e2.2 - e1.2)
+                put(11, e2.3 - e1.3)
+                put(12, e1.0 - e3.0)
+                put(13, e1.1 - e3.1)
+                put(14, e1.2 - e3.2)
+                put(15, e1.3 - e3.3)
             }
         }
         // The 16 products, each (8-channel panels) × (C) · (C) × (nt tiles).
         for xi in 0..<16 {
             for t in 0..<panels {
-                let a = packedU + ((xi * panels + t) * C) * rows, src = UnsafePointer(V + xi * C * nt), dst = M + (xi * panels * rows + t * rows) * nt
+                let a = packedU + ((xi * panels + t) * C) * rows
+                let src = UnsafePointer(V + xi * C * nt)
+                let dst = M + (xi * panels * rows + t * rows) * nt
                 switch nt {
                 case 48: convKernel8x48(C, src, offsets, a, dst, nt)
                 case 32: convKernel8x32(C, src, offsets, a, dst, nt)
@@ -115,28 +170,49 @@ func conv2dWinograd(_ x: PaddedImages, weight w: UnsafePointer<Float>, outChanne
         // Output transform Aᵀ·M·A, biases and residual, written as 2×2 tiles.
         let ldm = panels * rows * nt
         for j in 0..<nv {
-            let v = v0 + j, b = v / vectorsPerImage, t0 = (v % vectorsPerImage) * 16
-            let ty = t0 / tilesWide, tx = t0 % tilesWide
+            let v = v0 + j
+            let b = v / vectorsPerImage
+            let t0 = (v % vectorsPerImage) * 16
+            let ty = t0 / tilesWide
+            let tx = t0 % tilesWide
             for co in 0..<Co {
                 let src = M + co * nt + j * 16
-                @inline(__always) func m(_ xi: Int) -> Vec16 { UnsafeRawPointer(src + xi * ldm).loadUnaligned(as: Vec16.self) }
+                @inline(__always) func m(_ xi: Int) -> Vec16 {
+                    UnsafeRawPointer(src + xi * ldm).loadUnaligned(as: Vec16.self)
+                }
                 // Aᵀ· on the rows of M: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3, per column c.
                 @inline(__always) func columns(_ c: Int) -> (Vec16, Vec16) {
-                    let a = m(c), bb = m(4 + c), cc = m(8 + c), dd = m(12 + c)
+                    let a = m(c)
+                    let bb = m(4 + c)
+                    let cc = m(8 + c)
+                    let dd = m(12 + c)
                     return (a + bb + cc, bb - cc - dd)
                 }
-                let c0 = columns(0), c1 = columns(1), c2 = columns(2), c3 = columns(3)
+                let c0 = columns(0)
+                let c1 = columns(1)
+                let c2 = columns(2)
+                let c3 = columns(3)
                 let add = Vec16(repeating: (bias?[co] ?? 0) + (imageBias?[b * Co + co] ?? 0))
                 let o = (b * Co + co) * H * W + 2 * ty * W + 2 * tx
-                var y00 = c0.0 + c1.0 + c2.0 + add, y01 = c1.0 - c2.0 - c3.0 + add
-                var y10 = c0.1 + c1.1 + c2.1 + add, y11 = c1.1 - c2.1 - c3.1 + add
+                var y00 = c0.0 + c1.0 + c2.0 + add
+                var y01 = c1.0 - c2.0 - c3.0 + add
+                var y10 = c0.1 + c1.1 + c2.1 + add
+                var y11 = c1.1 - c2.1 - c3.1 + add
                 if let residual {
                     // (Arithmetic on SIMD32 is scalarised; only its even/odd shuffles are used.)
-                    let r0 = loadSegments(residual + o, segment, 2 * W), r1 = loadSegments(residual + o + W, segment, 2 * W)
-                    y00 += r0.evenHalf; y01 += r0.oddHalf; y10 += r1.evenHalf; y11 += r1.oddHalf
+                    let r0 = loadSegments(residual + o, segment, 2 * W)
+                    let r1 = loadSegments(residual + o + W, segment, 2 * W)
+                    y00 += r0.evenHalf
+                    y01 += r0.oddHalf
+                    y10 += r1.evenHalf
+                    y11 += r1.oddHalf
                 }
-                var top = SIMD32<Float>(), bottom = SIMD32<Float>()
-                top.evenHalf = y00; top.oddHalf = y01; bottom.evenHalf = y10; bottom.oddHalf = y11
+                var top = SIMD32<Float>()
+                var bottom = SIMD32<Float>()
+                top.evenHalf = y00
+                top.oddHalf = y01
+                bottom.evenHalf = y10
+                bottom.oddHalf = y11
                 storeSegments(top, out + o, segment, 2 * W)
                 storeSegments(bottom, out + o + W, segment, 2 * W)
             }
@@ -150,10 +226,17 @@ func loadSegments(_ p: UnsafePointer<Float>, _ segment: Int, _ step: Int) -> SIM
     let r = UnsafeRawPointer(p)
     switch segment {
     case 32: return r.loadUnaligned(as: SIMD32<Float>.self)
-    case 16: return SIMD32(lowHalf: r.loadUnaligned(as: SIMD16<Float>.self), highHalf: (r + 4 * step).loadUnaligned(as: SIMD16<Float>.self))
+    case 16:
+        return SIMD32(
+            lowHalf: r.loadUnaligned(as: SIMD16<Float>.self),
+            highHalf: (r + 4 * step).loadUnaligned(as: SIMD16<Float>.self))
     default:
-        let a = SIMD16(lowHalf: r.loadUnaligned(as: SIMD8<Float>.self), highHalf: (r + 4 * step).loadUnaligned(as: SIMD8<Float>.self))
-        let b = SIMD16(lowHalf: (r + 8 * step).loadUnaligned(as: SIMD8<Float>.self), highHalf: (r + 12 * step).loadUnaligned(as: SIMD8<Float>.self))
+        let a = SIMD16(
+            lowHalf: r.loadUnaligned(as: SIMD8<Float>.self),
+            highHalf: (r + 4 * step).loadUnaligned(as: SIMD8<Float>.self))
+        let b = SIMD16(
+            lowHalf: (r + 8 * step).loadUnaligned(as: SIMD8<Float>.self),
+            highHalf: (r + 12 * step).loadUnaligned(as: SIMD8<Float>.self))
         return SIMD32(lowHalf: a, highHalf: b)
     }
 }
@@ -164,9 +247,13 @@ func storeSegments(_ v: SIMD32<Float>, _ p: UnsafeMutablePointer<Float>, _ segme
     let r = UnsafeMutableRawPointer(p)
     switch segment {
     case 32: r.storeBytes(of: v, as: SIMD32<Float>.self)
-    case 16: r.storeBytes(of: v.lowHalf, as: SIMD16<Float>.self); (r + 4 * step).storeBytes(of: v.highHalf, as: SIMD16<Float>.self)
+    case 16:
+        r.storeBytes(of: v.lowHalf, as: SIMD16<Float>.self)
+        (r + 4 * step).storeBytes(of: v.highHalf, as: SIMD16<Float>.self)
     default:
-        r.storeBytes(of: v.lowHalf.lowHalf, as: SIMD8<Float>.self); (r + 4 * step).storeBytes(of: v.lowHalf.highHalf, as: SIMD8<Float>.self)
-        (r + 8 * step).storeBytes(of: v.highHalf.lowHalf, as: SIMD8<Float>.self); (r + 12 * step).storeBytes(of: v.highHalf.highHalf, as: SIMD8<Float>.self)
+        r.storeBytes(of: v.lowHalf.lowHalf, as: SIMD8<Float>.self)
+        (r + 4 * step).storeBytes(of: v.lowHalf.highHalf, as: SIMD8<Float>.self)
+        (r + 8 * step).storeBytes(of: v.highHalf.lowHalf, as: SIMD8<Float>.self)
+        (r + 12 * step).storeBytes(of: v.highHalf.highHalf, as: SIMD8<Float>.self)
     }
 }

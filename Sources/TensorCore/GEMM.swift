@@ -19,7 +19,9 @@ public struct MatrixView {
     public var rowStride: Int
     public var colStride: Int
     @inlinable public init(_ base: UnsafePointer<Float>, rowStride: Int, colStride: Int) {
-        self.base = base; self.rowStride = rowStride; self.colStride = colStride
+        self.base = base
+        self.rowStride = rowStride
+        self.colStride = colStride
     }
     /// A row-major matrix with `columns` columns.
     @inlinable public static func rowMajor(_ base: UnsafePointer<Float>, columns: Int) -> MatrixView {
@@ -42,9 +44,11 @@ public enum GEMMBlocking {
 /// row when given (a linear layer's bias), then plus `addend` (M×N, row stride ldc) when given (a
 /// residual), both added as the tiles are stored. Splits the output between threads when
 /// `parallel` (each element is summed in the same order either way).
-public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true,
-                 columnBias: UnsafePointer<Float>? = nil, addend: UnsafePointer<Float>? = nil) {
+public func gemm(
+    m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true,
+    columnBias: UnsafePointer<Float>? = nil, addend: UnsafePointer<Float>? = nil
+) {
     if m == 0 || n == 0 { return }
     if k == 0 {
         for i in 0..<m {
@@ -55,17 +59,24 @@ public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
         }
         return
     }
-    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+    let mr = GEMMBlocking.mr
+    let nr = GEMMBlocking.nr
     let flops = 2 * m * n * k
     if !parallel || Parallel.threads == 1 || flops < 1 << 20 {
-        gemmBlock(rows: 0..<m, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias, addend: addend)
+        gemmBlock(
+            rows: 0..<m, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias,
+            addend: addend)
     } else if n >= m {
         Parallel.chunks(n, grain: nr) { cols in
-            gemmBlock(rows: 0..<m, cols: cols, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias, addend: addend)
+            gemmBlock(
+                rows: 0..<m, cols: cols, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                columnBias: columnBias, addend: addend)
         }
     } else {
         Parallel.chunks(m, grain: mr) { rows in
-            gemmBlock(rows: rows, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, columnBias: columnBias, addend: addend)
+            gemmBlock(
+                rows: rows, cols: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                columnBias: columnBias, addend: addend)
         }
     }
 }
@@ -73,10 +84,14 @@ public func gemm(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
 /// C (M×N) = Σ_i A_i·B_i over `count` products (a weight gradient summed over images), in one
 /// parallel region: threads own columns of C and add the products in order, so the bytes do not
 /// depend on the thread count.
-func gemmSummed(count: Int, m: Int, n: Int, k: Int, a: (Int) -> MatrixView, b: (Int) -> MatrixView,
-                c: UnsafeMutablePointer<Float>, ldc: Int) {
+func gemmSummed(
+    count: Int, m: Int, n: Int, k: Int, a: (Int) -> MatrixView, b: (Int) -> MatrixView,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+) {
     Parallel.chunks(n, grain: GEMMBlocking.nr) { cols in
-        for i in 0..<count { gemmBlock(rows: 0..<m, cols: cols, k: k, a: a(i), b: b(i), c: c, ldc: ldc, accumulate: i > 0) }
+        for i in 0..<count {
+            gemmBlock(rows: 0..<m, cols: cols, k: k, a: a(i), b: b(i), c: c, ldc: ldc, accumulate: i > 0)
+        }
     }
 }
 
@@ -87,17 +102,24 @@ func gemmSummed(count: Int, m: Int, n: Int, k: Int, a: (Int) -> MatrixView, b: (
 /// (12 row streams of A, one row of B per step); only a B strip whose columns are not contiguous,
 /// and the partial strips at the edges, are copied ("packed") into zero-padded buffers first.
 @usableFromInline
-func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: MatrixView,
-               c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, columnBias: UnsafePointer<Float>? = nil,
-               addend: UnsafePointer<Float>? = nil) {
-    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+func gemmBlock(
+    rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: MatrixView,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, columnBias: UnsafePointer<Float>? = nil,
+    addend: UnsafePointer<Float>? = nil
+) {
+    let mr = GEMMBlocking.mr
+    let nr = GEMMBlocking.nr
     // Split K into equal blocks of at most kc (600 → 2 × 300, not 384 + 216).
     let blocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
     let kc = (k + blocks - 1) / blocks
     let packA = UnsafeMutablePointer<Float>.allocate(capacity: mr * kc)
     let packB = UnsafeMutablePointer<Float>.allocate(capacity: kc * nr)
     let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
-    defer { packA.deallocate(); packB.deallocate(); tile.deallocate() }
+    defer {
+        packA.deallocate()
+        packB.deallocate()
+        tile.deallocate()
+    }
 
     var pc = 0
     while pc < k {
@@ -107,14 +129,17 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
         while jr < cols.upperBound {
             let w = min(nr, cols.upperBound - jr)
             // The B strip: in place when its rows are 32 contiguous floats, else packed.
-            let bPtr: UnsafePointer<Float>, bStep: Int
+            let bPtr: UnsafePointer<Float>
+            let bStep: Int
             if b.colStride == 1 && (w == nr || w == 16) {
-                bPtr = b.base + pc &* b.rowStride + jr; bStep = b.rowStride
+                bPtr = b.base + pc &* b.rowStride + jr
+                bStep = b.rowStride
             } else {
                 packPanelB(b, row0: pc, col0: jr, depth: kb, width: w, into: packB)
-                bPtr = UnsafePointer(packB); bStep = nr
+                bPtr = UnsafePointer(packB)
+                bStep = nr
             }
-            let bias = pc == 0 ? columnBias.map { $0 + jr } : nil   // added once, with the first depth block
+            let bias = pc == 0 ? columnBias.map { $0 + jr } : nil  // added once, with the first depth block
             var ir = rows.lowerBound
             while ir < rows.upperBound {
                 let h = min(mr, rows.upperBound - ir)
@@ -153,10 +178,14 @@ func gemmBlock(rows: Range<Int>, cols: Range<Int>, k: Int, a: MatrixView, b: Mat
 /// Copies the valid h×w corner of a 12×32 tile into C (or adds it), plus bias[j] and then
 /// addend[i·ldAdd + j] when given.
 @inline(__always)
-func storeTile(_ tile: UnsafeMutablePointer<Float>, _ h: Int, _ w: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool,
-               _ bias: UnsafePointer<Float>? = nil, _ addend: UnsafePointer<Float>? = nil, _ ldAdd: Int = 0) {
+func storeTile(
+    _ tile: UnsafeMutablePointer<Float>, _ h: Int, _ w: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+    _ overwrite: Bool,
+    _ bias: UnsafePointer<Float>? = nil, _ addend: UnsafePointer<Float>? = nil, _ ldAdd: Int = 0
+) {
     for i in 0..<h {
-        let src = tile + i &* GEMMBlocking.nr, dst = c + i &* ldc
+        let src = tile + i &* GEMMBlocking.nr
+        let dst = c + i &* ldc
         if overwrite { for j in 0..<w { dst[j] = src[j] } } else { for j in 0..<w { dst[j] += src[j] } }
         if let bias { for j in 0..<w { dst[j] += bias[j] } }
         if let addend { for j in 0..<w { dst[j] += addend[i &* ldAdd &+ j] } }
@@ -227,54 +256,144 @@ func packPanelB(_ b: MatrixView, row0: Int, col0: Int, depth: Int, width: Int, i
 /// A[i, p] = a[i·aRow + p·aStep] and B[p, j] = b[p·bStep + j]. Twenty-four SIMD16 accumulators:
 /// row r, half h is c{r}{h}; each step is 2 loads of B, 12 broadcasts of A and 24 fused multiply-adds.
 @inline(never)
-func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
-                      _ b: UnsafePointer<Float>, _ bStep: Int,
-                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
-                      _ addend: UnsafePointer<Float>? = nil) {
-    if MicroKernels.current == .narrow { narrowKernel12x32(depth, a, aRow, aStep, b, bStep, c, ldc, overwrite, bias, addend); return }
+func microKernel12x32(
+    _ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
+    _ b: UnsafePointer<Float>, _ bStep: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
+    _ addend: UnsafePointer<Float>? = nil
+) {
+    if MicroKernels.current == .narrow {
+        narrowKernel12x32(depth, a, aRow, aStep, b, bStep, c, ldc, overwrite, bias, addend)
+        return
+    }
     typealias V = SIMD16<Float>
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
-    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
-    var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+    var c00 = V()
+    var c01 = V()
+    var c10 = V()
+    var c11 = V()
+    var c20 = V()
+    var c21 = V()
+    var c30 = V()
+    var c31 = V()
+    var c40 = V()
+    var c41 = V()
+    var c50 = V()
+    var c51 = V()
+    var c60 = V()
+    var c61 = V()
+    var c70 = V()
+    var c71 = V()
+    var c80 = V()
+    var c81 = V()
+    var c90 = V()
+    var c91 = V()
+    var ca0 = V()
+    var ca1 = V()
+    var cb0 = V()
+    var cb1 = V()
     // Rows 0–5 from a0 and rows 6–11 from a6 keep the address arithmetic small: row r is at
     // a0 + r·aRow or a6 + (r − 6)·aRow.
-    var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
-    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
+    var a0 = a
+    var a6 = a + 6 &* aRow
+    var bp = UnsafeRawPointer(b)
+    let r1 = aRow
+    let r2 = 2 &* aRow
+    let r3 = 3 &* aRow
+    let r4 = 4 &* aRow
+    let r5 = 5 &* aRow
     let bBytes = bStep &* 4
     for _ in 0..<depth {
         let b0 = bp.loadUnaligned(as: V.self)
         let b1 = (bp + 64).loadUnaligned(as: V.self)
-        var x = V(repeating: a0[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = V(repeating: a0[r1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = V(repeating: a0[r2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = V(repeating: a0[r3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = V(repeating: a0[r4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = V(repeating: a0[r5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
-        x = V(repeating: a6[0]); c60.addProduct(x, b0); c61.addProduct(x, b1)
-        x = V(repeating: a6[r1]); c70.addProduct(x, b0); c71.addProduct(x, b1)
-        x = V(repeating: a6[r2]); c80.addProduct(x, b0); c81.addProduct(x, b1)
-        x = V(repeating: a6[r3]); c90.addProduct(x, b0); c91.addProduct(x, b1)
-        x = V(repeating: a6[r4]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
-        x = V(repeating: a6[r5]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
-        a0 += aStep; a6 += aStep; bp += bBytes
+        var x = V(repeating: a0[0])
+        c00.addProduct(x, b0)
+        c01.addProduct(x, b1)
+        x = V(repeating: a0[r1])
+        c10.addProduct(x, b0)
+        c11.addProduct(x, b1)
+        x = V(repeating: a0[r2])
+        c20.addProduct(x, b0)
+        c21.addProduct(x, b1)
+        x = V(repeating: a0[r3])
+        c30.addProduct(x, b0)
+        c31.addProduct(x, b1)
+        x = V(repeating: a0[r4])
+        c40.addProduct(x, b0)
+        c41.addProduct(x, b1)
+        x = V(repeating: a0[r5])
+        c50.addProduct(x, b0)
+        c51.addProduct(x, b1)
+        x = V(repeating: a6[0])
+        c60.addProduct(x, b0)
+        c61.addProduct(x, b1)
+        x = V(repeating: a6[r1])
+        c70.addProduct(x, b0)
+        c71.addProduct(x, b1)
+        x = V(repeating: a6[r2])
+        c80.addProduct(x, b0)
+        c81.addProduct(x, b1)
+        x = V(repeating: a6[r3])
+        c90.addProduct(x, b0)
+        c91.addProduct(x, b1)
+        x = V(repeating: a6[r4])
+        ca0.addProduct(x, b0)
+        ca1.addProduct(x, b1)
+        x = V(repeating: a6[r5])
+        cb0.addProduct(x, b0)
+        cb1.addProduct(x, b1)
+        a0 += aStep
+        a6 += aStep
+        bp += bBytes
     }
     if let bias {
-        let b0 = UnsafeRawPointer(bias).loadUnaligned(as: V.self), b1 = UnsafeRawPointer(bias + 16).loadUnaligned(as: V.self)
-        c00 += b0; c01 += b1; c10 += b0; c11 += b1; c20 += b0; c21 += b1; c30 += b0; c31 += b1
-        c40 += b0; c41 += b1; c50 += b0; c51 += b1; c60 += b0; c61 += b1; c70 += b0; c71 += b1
-        c80 += b0; c81 += b1; c90 += b0; c91 += b1; ca0 += b0; ca1 += b1; cb0 += b0; cb1 += b1
+        let b0 = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
+        let b1 = UnsafeRawPointer(bias + 16).loadUnaligned(as: V.self)
+        c00 += b0
+        c01 += b1
+        c10 += b0
+        c11 += b1
+        c20 += b0
+        c21 += b1
+        c30 += b0
+        c31 += b1
+        c40 += b0
+        c41 += b1
+        c50 += b0
+        c51 += b1
+        c60 += b0
+        c61 += b1
+        c70 += b0
+        c71 += b1
+        c80 += b0
+        c81 += b1
+        c90 += b0
+        c91 += b1
+        ca0 += b0
+        ca1 += b1
+        cb0 += b0
+        cb1 += b1
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
         if let addend {
             let s = UnsafeRawPointer(addend + r &* ldc)
-            storeRow32(c + r &* ldc, v0 + s.loadUnaligned(as: V.self), v1 + (s + 64).loadUnaligned(as: V.self), overwrite)
+            storeRow32(
+                c + r &* ldc, v0 + s.loadUnaligned(as: V.self), v1 + (s + 64).loadUnaligned(as: V.self), overwrite)
         } else {
             storeRow32(c + r &* ldc, v0, v1, overwrite)
         }
     }
-    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
-    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
-    store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
+    store(0, c00, c01)
+    store(1, c10, c11)
+    store(2, c20, c21)
+    store(3, c30, c31)
+    store(4, c40, c41)
+    store(5, c50, c51)
+    store(6, c60, c61)
+    store(7, c70, c71)
+    store(8, c80, c81)
+    store(9, c90, c91)
+    store(10, ca0, ca1)
+    store(11, cb0, cb1)
 }
 
 /// Writes (or adds, unless `overwrite`) 32 floats of a C row from two accumulators.
@@ -282,7 +401,8 @@ func microKernel12x32(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aS
 func storeRow32(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ overwrite: Bool) {
     let p = UnsafeMutableRawPointer(c)
     if overwrite {
-        p.storeBytes(of: v0, as: SIMD16<Float>.self); (p + 64).storeBytes(of: v1, as: SIMD16<Float>.self)
+        p.storeBytes(of: v0, as: SIMD16<Float>.self)
+        (p + 64).storeBytes(of: v1, as: SIMD16<Float>.self)
     } else {
         p.storeBytes(of: p.loadUnaligned(as: SIMD16<Float>.self) + v0, as: SIMD16<Float>.self)
         (p + 64).storeBytes(of: (p + 64).loadUnaligned(as: SIMD16<Float>.self) + v1, as: SIMD16<Float>.self)
@@ -291,47 +411,102 @@ func storeRow32(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD16<Float>, _ v1: SIM
 
 /// The 12×16 variant of `microKernel12x32`, for matrices 16 columns wide.
 @inline(never)
-func microKernel12x16(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
-                      _ b: UnsafePointer<Float>, _ bStep: Int,
-                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
-                      _ addend: UnsafePointer<Float>? = nil) {
-    if MicroKernels.current == .narrow { narrowKernel12x16(depth, a, aRow, aStep, b, bStep, c, ldc, overwrite, bias, addend); return }
+func microKernel12x16(
+    _ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
+    _ b: UnsafePointer<Float>, _ bStep: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool, _ bias: UnsafePointer<Float>? = nil,
+    _ addend: UnsafePointer<Float>? = nil
+) {
+    if MicroKernels.current == .narrow {
+        narrowKernel12x16(depth, a, aRow, aStep, b, bStep, c, ldc, overwrite, bias, addend)
+        return
+    }
     typealias V = SIMD16<Float>
-    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
-    var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
-    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
+    var c0 = V()
+    var c1 = V()
+    var c2 = V()
+    var c3 = V()
+    var c4 = V()
+    var c5 = V()
+    var c6 = V()
+    var c7 = V()
+    var c8 = V()
+    var c9 = V()
+    var ca = V()
+    var cb = V()
+    var a0 = a
+    var a6 = a + 6 &* aRow
+    var bp = UnsafeRawPointer(b)
+    let r1 = aRow
+    let r2 = 2 &* aRow
+    let r3 = 3 &* aRow
+    let r4 = 4 &* aRow
+    let r5 = 5 &* aRow
     let bBytes = bStep &* 4
     for _ in 0..<depth {
         let b0 = bp.loadUnaligned(as: V.self)
-        c0.addProduct(V(repeating: a0[0]), b0); c1.addProduct(V(repeating: a0[r1]), b0)
-        c2.addProduct(V(repeating: a0[r2]), b0); c3.addProduct(V(repeating: a0[r3]), b0)
-        c4.addProduct(V(repeating: a0[r4]), b0); c5.addProduct(V(repeating: a0[r5]), b0)
-        c6.addProduct(V(repeating: a6[0]), b0); c7.addProduct(V(repeating: a6[r1]), b0)
-        c8.addProduct(V(repeating: a6[r2]), b0); c9.addProduct(V(repeating: a6[r3]), b0)
-        ca.addProduct(V(repeating: a6[r4]), b0); cb.addProduct(V(repeating: a6[r5]), b0)
-        a0 += aStep; a6 += aStep; bp += bBytes
+        c0.addProduct(V(repeating: a0[0]), b0)
+        c1.addProduct(V(repeating: a0[r1]), b0)
+        c2.addProduct(V(repeating: a0[r2]), b0)
+        c3.addProduct(V(repeating: a0[r3]), b0)
+        c4.addProduct(V(repeating: a0[r4]), b0)
+        c5.addProduct(V(repeating: a0[r5]), b0)
+        c6.addProduct(V(repeating: a6[0]), b0)
+        c7.addProduct(V(repeating: a6[r1]), b0)
+        c8.addProduct(V(repeating: a6[r2]), b0)
+        c9.addProduct(V(repeating: a6[r3]), b0)
+        ca.addProduct(V(repeating: a6[r4]), b0)
+        cb.addProduct(V(repeating: a6[r5]), b0)
+        a0 += aStep
+        a6 += aStep
+        bp += bBytes
     }
     if let bias {
         let b0 = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
-        c0 += b0; c1 += b0; c2 += b0; c3 += b0; c4 += b0; c5 += b0; c6 += b0; c7 += b0; c8 += b0; c9 += b0; ca += b0; cb += b0
+        c0 += b0
+        c1 += b0
+        c2 += b0
+        c3 += b0
+        c4 += b0
+        c5 += b0
+        c6 += b0
+        c7 += b0
+        c8 += b0
+        c9 += b0
+        ca += b0
+        cb += b0
     }
     @inline(__always) func store(_ r: Int, _ v: V) {
         let p = UnsafeMutableRawPointer(c + r &* ldc)
         let w = addend.map { v + UnsafeRawPointer($0 + r &* ldc).loadUnaligned(as: V.self) } ?? v
         p.storeBytes(of: overwrite ? w : p.loadUnaligned(as: V.self) + w, as: V.self)
     }
-    store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
-    store(6, c6); store(7, c7); store(8, c8); store(9, c9); store(10, ca); store(11, cb)
+    store(0, c0)
+    store(1, c1)
+    store(2, c2)
+    store(3, c3)
+    store(4, c4)
+    store(5, c5)
+    store(6, c6)
+    store(7, c7)
+    store(8, c8)
+    store(9, c9)
+    store(10, ca)
+    store(11, cb)
 }
 
 /// The definition: C[i, j] (+)= Σ_p A[i, p]·B[p, j], one multiply-add at a time, in Double.
-public func matmulNaive(m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
-                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+public func matmulNaive(
+    m: Int, n: Int, k: Int, a: MatrixView, b: MatrixView,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+) {
     for i in 0..<m {
         for j in 0..<n {
             var s = 0.0
             for p in 0..<k {
-                s += Double(a.base[i * a.rowStride + p * a.colStride]) * Double(b.base[p * b.rowStride + j * b.colStride])
+                s +=
+                    Double(a.base[i * a.rowStride + p * a.colStride])
+                    * Double(b.base[p * b.rowStride + j * b.colStride])
             }
             c[i * ldc + j] = accumulate ? c[i * ldc + j] + Float(s) : Float(s)
         }

@@ -10,15 +10,19 @@ public struct GradientCheckResult: CustomStringConvertible {
     public var lines: [String] = []
     public var description: String {
         (passed ? "gradient check passed" : "gradient check FAILED")
-            + String(format: "; largest error %.3g at input %d [%d]: analytic %.6g, numeric %.6g", maxError, worst.input, worst.index, worst.analytic, worst.numeric)
+            + String(
+                format: "; largest error %.3g at input %d [%d]: analytic %.6g, numeric %.6g", maxError, worst.input,
+                worst.index, worst.analytic, worst.numeric)
             + (lines.isEmpty ? "" : "\n" + lines.prefix(8).joined(separator: "\n"))
     }
 }
 
 /// Checks ∂f/∂inputs. At most `samples` entries per input are probed (spread evenly).
 /// An entry passes when |analytic − numeric| ≤ atol + rtol·max(|analytic|, |numeric|).
-public func checkGradients(_ inputs: [Variable], h: Double = 1e-2, rtol: Double = 2e-2, atol: Double = 2e-3,
-                           samples: Int = 48, seed: UInt64 = 7, _ f: () -> Variable) -> GradientCheckResult {
+public func checkGradients(
+    _ inputs: [Variable], h: Double = 1e-2, rtol: Double = 2e-2, atol: Double = 2e-3,
+    samples: Int = 48, seed: UInt64 = 7, _ f: () -> Variable
+) -> GradientCheckResult {
     var rng = RNG(seed: seed)
     let probe = f().value
     let w = rng.normal(probe.shape)
@@ -35,7 +39,7 @@ public func checkGradients(_ inputs: [Variable], h: Double = 1e-2, rtol: Double 
     for (k, x) in inputs.enumerated() where x.requiresGrad {
         let analytic = gradOrZeros(x)
         let n = x.value.count
-        let step = max(1, (n + samples - 1) / samples)   // at most `samples` entries, spread evenly
+        let step = max(1, (n + samples - 1) / samples)  // at most `samples` entries, spread evenly
         for i in stride(from: 0, to: n, by: step) {
             let saved = x.value.scalars[i]
             x.value.scalars[i] = Float(Double(saved) + h)
@@ -46,7 +50,10 @@ public func checkGradients(_ inputs: [Variable], h: Double = 1e-2, rtol: Double 
             let numeric = (up - down) / (2 * h)
             let a = Double(analytic.scalars[i])
             let err = abs(a - numeric)
-            if err > result.maxError { result.maxError = err; result.worst = (k, i, a, numeric) }
+            if err > result.maxError {
+                result.maxError = err
+                result.worst = (k, i, a, numeric)
+            }
             if err > atol + rtol * max(abs(a), abs(numeric)) {
                 result.passed = false
                 result.lines.append(String(format: "  input %d [%d]: analytic %.6g numeric %.6g", k, i, a, numeric))

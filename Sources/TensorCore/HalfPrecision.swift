@@ -14,7 +14,8 @@
         mant |= 0x80_0000
         let shift = UInt32(14 - e)
         var h = mant >> shift
-        let rem = mant & ((1 << shift) - 1), half = UInt32(1) << (shift - 1)
+        let rem = mant & ((1 << shift) - 1)
+        let half = UInt32(1) << (shift - 1)
         if rem > half || (rem == half && (h & 1) == 1) { h += 1 }
         return sign | UInt16(h)
     }

@@ -6,13 +6,17 @@ import Foundation
 
 extension Variable {
     /// y = f(x) with ∂y/∂x = d(x), both on SIMD16 vectors; the pullback keeps x.
-    public func vectorized(kind: String = "activation", _ f: @escaping (Vec16) -> Vec16, derivative d: @escaping (Vec16) -> Vec16) -> Variable {
+    public func vectorized(
+        kind: String = "activation", _ f: @escaping (Vec16) -> Vec16, derivative d: @escaping (Vec16) -> Vec16
+    ) -> Variable {
         let t0 = Profiler.now()
         let x = value
         var out = [Float].uninitialized(x.count)
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
-                Parallel.chunks(x.count, grain: 4096) { r in vectorMap(px.baseAddress! + r.lowerBound, po.baseAddress! + r.lowerBound, r.count, f) }
+                Parallel.chunks(x.count, grain: 4096) { r in
+                    vectorMap(px.baseAddress! + r.lowerBound, po.baseAddress! + r.lowerBound, r.count, f)
+                }
             }
         }
         return Variable.record(Tensor(shape: x.shape, scalars: out), [self], kind: kind, start: t0) {
@@ -22,7 +26,10 @@ extension Variable {
                     g.scalars.withUnsafeBufferPointer { pg in
                         dx.withUnsafeMutableBufferPointer { pd in
                             Parallel.chunks(x.count, grain: 4096) { r in
-                                vectorMap2(px.baseAddress! + r.lowerBound, pg.baseAddress! + r.lowerBound, pd.baseAddress! + r.lowerBound, r.count) { a, b in d(a) * b }
+                                vectorMap2(
+                                    px.baseAddress! + r.lowerBound, pg.baseAddress! + r.lowerBound,
+                                    pd.baseAddress! + r.lowerBound, r.count
+                                ) { a, b in d(a) * b }
                             }
                         }
                     }

@@ -12,7 +12,10 @@ extension Variable {
         return record(y, [a, b], kind: a.shape == b.shape ? "arithmetic" : "broadcast", start: t0) {
             let (sa, sb) = (a.shape, b.shape)
             // ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1: each gets the upstream gradient, summed over repeats.
-            return { g in a.accumulate(g.sum(toShape: sa)); b.accumulate(g.sum(toShape: sb)) }
+            return { g in
+                a.accumulate(g.sum(toShape: sa))
+                b.accumulate(g.sum(toShape: sb))
+            }
         }
     }
 
@@ -21,7 +24,10 @@ extension Variable {
         let y = a.value - b.value
         return record(y, [a, b], kind: a.shape == b.shape ? "arithmetic" : "broadcast", start: t0) {
             let (sa, sb) = (a.shape, b.shape)
-            return { g in a.accumulate(g.sum(toShape: sa)); if b.requiresGrad { b.accumulate((-g).sum(toShape: sb)) } }
+            return { g in
+                a.accumulate(g.sum(toShape: sa))
+                if b.requiresGrad { b.accumulate((-g).sum(toShape: sb)) }
+            }
         }
     }
 

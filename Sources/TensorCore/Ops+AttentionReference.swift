@@ -10,7 +10,9 @@ extension Variable {
     /// the query are excluded. Pullback: ∂L/∂x = y · (g − Σ g·y).
     public func softmax(causal: Bool = false) -> Variable {
         let t0 = Profiler.now()
-        let s = shape, D = s.last!, rows = value.count / D
+        let s = shape
+        let D = s.last!
+        let rows = value.count / D
         let Lq = causal ? s[s.count - 2] : 1
         var out = [Float].uninitialized(value.count)
         value.scalars.withUnsafeBufferPointer { px in
@@ -33,14 +35,22 @@ extension Variable {
                         dx.withUnsafeMutableBufferPointer { pd in
                             Parallel.chunks(rows, grain: 32) { range in
                                 for r in range {
-                                    let yy = py.baseAddress! + r * D, gg = pg.baseAddress! + r * D, d = pd.baseAddress! + r * D
-                                    var dv = Vec16(), i = 0
+                                    let yy = py.baseAddress! + r * D
+                                    let gg = pg.baseAddress! + r * D
+                                    let d = pd.baseAddress! + r * D
+                                    var dv = Vec16()
+                                    var i = 0
                                     while i + 16 <= D {
-                                        dv.addProduct(UnsafeRawPointer(gg + i).loadUnaligned(as: Vec16.self), UnsafeRawPointer(yy + i).loadUnaligned(as: Vec16.self))
+                                        dv.addProduct(
+                                            UnsafeRawPointer(gg + i).loadUnaligned(as: Vec16.self),
+                                            UnsafeRawPointer(yy + i).loadUnaligned(as: Vec16.self))
                                         i += 16
                                     }
                                     var dot = horizontalSum(dv)
-                                    while i < D { dot += gg[i] * yy[i]; i += 1 }
+                                    while i < D {
+                                        dot += gg[i] * yy[i]
+                                        i += 1
+                                    }
                                     let dotv = Vec16(repeating: dot)
                                     vectorMap2(yy, gg, d, D) { y, g in y * (g - dotv) }
                                 }
@@ -54,13 +64,18 @@ extension Variable {
     }
 
     /// Scaled dot-product attention on (B, heads, L, d) queries and (B, heads, S, d) keys and values.
-    public static func attention(query q: Variable, key k: Variable, value v: Variable, causal: Bool = false) -> Variable {
-        precondition(q.shape.count == 4 && k.shape.count == 4 && v.shape.count == 4 && q.shape.last == k.shape.last
-                     && k.shape == v.shape && q.shape.prefix(2) == k.shape.prefix(2),
-                     "attention: query \(shapeString(q.shape)), key \(shapeString(k.shape)), value \(shapeString(v.shape)) must be (B, heads, L, d), (B, heads, S, d), (B, heads, S, d)")
+    public static func attention(query q: Variable, key k: Variable, value v: Variable, causal: Bool = false)
+        -> Variable
+    {
+        precondition(
+            q.shape.count == 4 && k.shape.count == 4 && v.shape.count == 4 && q.shape.last == k.shape.last
+                && k.shape == v.shape && q.shape.prefix(2) == k.shape.prefix(2),
+            "attention: query \(shapeString(q.shape)), key \(shapeString(k.shape)), value \(shapeString(v.shape)) "
+                + "must be (B, heads, L, d), (B, heads, S, d), (B, heads, S, d)"
+        )
         let scale = 1 / Float(q.shape[3]).squareRoot()
-        let scores = matmul(q, k, transposeB: true) * scale          // (B, heads, L, S)
-        return matmul(scores.softmax(causal: causal), v)               // (B, heads, L, d)
+        let scores = matmul(q, k, transposeB: true) * scale  // (B, heads, L, S)
+        return matmul(scores.softmax(causal: causal), v)  // (B, heads, L, d)
     }
 
     /// Splits the last axis (heads·d) into heads: (B, L, heads·d) → (B, heads, L, d).

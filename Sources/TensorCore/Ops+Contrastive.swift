@@ -9,8 +9,10 @@ extension Variable {
     /// x along itself does not move y. Keeps y and the norms.
     public func rowNormalized() -> Variable {
         precondition(shape.count == 2, "rowNormalized: needs (B, D), got \(shapeString(shape))")
-        let B = shape[0], D = shape[1]
-        var y = value, norms = [Float](repeating: 0, count: B)
+        let B = shape[0]
+        let D = shape[1]
+        var y = value
+        var norms = [Float](repeating: 0, count: B)
         for b in 0..<B {
             var s: Float = 0
             for j in 0..<D { s += value.scalars[b * D + j] * value.scalars[b * D + j] }
@@ -23,7 +25,9 @@ extension Variable {
                 for b in 0..<B {
                     var dot: Float = 0
                     for j in 0..<D { dot += g.scalars[b * D + j] * y.scalars[b * D + j] }
-                    for j in 0..<D { dx.scalars[b * D + j] = (g.scalars[b * D + j] - y.scalars[b * D + j] * dot) / norms[b] }
+                    for j in 0..<D {
+                        dx.scalars[b * D + j] = (g.scalars[b * D + j] - y.scalars[b * D + j] * dot) / norms[b]
+                    }
                 }
                 self.accumulate(dx)
             }
@@ -35,10 +39,14 @@ extension Variable {
     /// label). A row whose target is all zero is left out (no loss, no gradient), and the mean is
     /// over the rows that count. Pullback: (softmax(z) − t) / rows. Keeps the softmax.
     public static func crossEntropy(logits z: Variable, targets t: Tensor) -> Variable {
-        precondition(z.shape.count == 2 && t.shape == z.shape, "crossEntropy: logits \(shapeString(z.shape)) and targets \(shapeString(t.shape))")
-        let B = z.shape[0], K = z.shape[1]
+        precondition(
+            z.shape.count == 2 && t.shape == z.shape,
+            "crossEntropy: logits \(shapeString(z.shape)) and targets \(shapeString(t.shape))")
+        let B = z.shape[0]
+        let K = z.shape[1]
         var p = Tensor(zeros: z.shape)
-        var loss = 0.0, counted = 0
+        var loss = 0.0
+        var counted = 0
         for b in 0..<B {
             let row = b * K
             guard (0..<K).contains(where: { t.scalars[row + $0] != 0 }) else { continue }
@@ -62,7 +70,8 @@ extension Variable {
 
     /// Cross-entropy against class indices (one-hot targets); rows whose label is nil are left out.
     public static func crossEntropy(logits z: Variable, labels: [Int?]) -> Variable {
-        let B = z.shape[0], K = z.shape[1]
+        let B = z.shape[0]
+        let K = z.shape[1]
         precondition(labels.count == B, "crossEntropy: \(labels.count) labels for \(B) rows")
         var t = Tensor(zeros: [B, K])
         for (b, l) in labels.enumerated() {

@@ -26,18 +26,26 @@ public struct Conv2DShape: Equatable, Sendable {
 
 /// cols (patch, B·OH·OW) from x (B, Cin, H, W). Parallel over patch rows.
 func im2col(_ x: UnsafePointer<Float>, _ s: Conv2DShape, _ cols: UnsafeMutablePointer<Float>) {
-    let oh = s.outHeight, ow = s.outWidth, L = oh * ow, N = s.columns
+    let oh = s.outHeight
+    let ow = s.outWidth
+    let L = oh * ow
+    let N = s.columns
     let khw = s.kernelH * s.kernelW
     Parallel.chunks(s.patch) { rows in
         for r in rows {
-            let ci = r / khw, ky = (r % khw) / s.kernelW, kx = r % s.kernelW
+            let ci = r / khw
+            let ky = (r % khw) / s.kernelW
+            let kx = r % s.kernelW
             let row = cols + r &* N
             for b in 0..<s.batch {
                 let plane = x + (b &* s.inChannels &+ ci) &* s.height &* s.width
                 for oy in 0..<oh {
                     let iy = oy &* s.stride &- s.padding &+ ky
                     let dst = row + (b &* L &+ oy &* ow)
-                    if iy < 0 || iy >= s.height { dst.update(repeating: 0, count: ow); continue }
+                    if iy < 0 || iy >= s.height {
+                        dst.update(repeating: 0, count: ow)
+                        continue
+                    }
                     let src = plane + iy &* s.width
                     if s.stride == 1 {
                         // ix = ox − p + kx: a shifted copy with zeros at the edges.
@@ -61,7 +69,10 @@ func im2col(_ x: UnsafePointer<Float>, _ s: Conv2DShape, _ cols: UnsafeMutablePo
 
 /// dx (B, Cin, H, W) += col2im(dcols). Parallel over input channels (each writes its own planes).
 func col2im(_ dcols: UnsafePointer<Float>, _ s: Conv2DShape, _ dx: UnsafeMutablePointer<Float>) {
-    let oh = s.outHeight, ow = s.outWidth, L = oh * ow, N = s.columns
+    let oh = s.outHeight
+    let ow = s.outWidth
+    let L = oh * ow
+    let N = s.columns
     Parallel.chunks(s.inChannels) { channels in
         for ci in channels {
             for ky in 0..<s.kernelH {
@@ -72,7 +83,8 @@ func col2im(_ dcols: UnsafePointer<Float>, _ s: Conv2DShape, _ dx: UnsafeMutable
                         for oy in 0..<oh {
                             let iy = oy &* s.stride &- s.padding &+ ky
                             if iy < 0 || iy >= s.height { continue }
-                            let src = row + (b &* L &+ oy &* ow), dst = plane + iy &* s.width
+                            let src = row + (b &* L &+ oy &* ow)
+                            let dst = plane + iy &* s.width
                             for ox in 0..<ow {
                                 let ix = ox &* s.stride &- s.padding &+ kx
                                 if ix >= 0 && ix < s.width { dst[ix] += src[ox] }
@@ -90,22 +102,39 @@ extension Variable {
     /// `imageBias` (B, Cout), when given, is added per image and channel — a ResNet block's time
     /// embedding, fused here instead of a broadcast pass over the output. `residual` (the output's
     /// shape), when given, is added too: a ResNet block's skip connection, without a pass of its own.
-    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0,
-                              imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
+    public static func conv2d(
+        _ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0,
+        imageBias: Variable? = nil, residual: Variable? = nil
+    ) -> Variable {
         let t0 = Profiler.now()
-        let xs = x.shape, ws = weight.shape
-        precondition(xs.count == 4 && ws.count == 4 && xs[1] == ws[1],
-                     "conv2d: input \(shapeString(xs)) and weight \(shapeString(ws)) do not fit (B, C, H, W) and (Cout, C, kh, kw)")
-        let s = Conv2DShape(batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0],
-                            kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
-        precondition(s.outHeight > 0 && s.outWidth > 0, "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
-        let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
+        let xs = x.shape
+        let ws = weight.shape
+        precondition(
+            xs.count == 4 && ws.count == 4 && xs[1] == ws[1],
+            "conv2d: input \(shapeString(xs)) and weight \(shapeString(ws)) do not fit (B, C, H, W) and (Cout, C, "
+                + "kh, kw)"
+        )
+        let s = Conv2DShape(
+            batch: xs[0], inChannels: xs[1], height: xs[2], width: xs[3], outChannels: ws[0],
+            kernelH: ws[2], kernelW: ws[3], stride: stride, padding: padding)
+        precondition(
+            s.outHeight > 0 && s.outWidth > 0,
+            "conv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
+        let K = s.patch
+        let N = s.columns
+        let L = s.outHeight * s.outWidth
+        let Co = s.outChannels
         if let imageBias {
-            precondition(imageBias.shape == [s.batch, Co], "conv2d: imageBias \(shapeString(imageBias.shape)) must be (\(s.batch), \(Co))")
+            precondition(
+                imageBias.shape == [s.batch, Co],
+                "conv2d: imageBias \(shapeString(imageBias.shape)) must be (\(s.batch), \(Co))")
         }
         if let residual {
-            precondition(residual.shape == [s.batch, Co, s.outHeight, s.outWidth],
-                         "conv2d: residual \(shapeString(residual.shape)) must have the output's shape \(shapeString([s.batch, Co, s.outHeight, s.outWidth]))")
+            precondition(
+                residual.shape == [s.batch, Co, s.outHeight, s.outWidth],
+                "conv2d: residual \(shapeString(residual.shape)) must have the output's shape "
+                    + "\(shapeString([s.batch, Co, s.outHeight, s.outWidth]))"
+            )
         }
         var out: [Float]
         // The padded copy of x is kept for ∂W when gradients are recorded: rebuilding it in backward
@@ -113,17 +142,21 @@ extension Variable {
         let keepPadded = Variable.isRecording && weight.requiresGrad
         var paddedInput: PaddedImages? = nil
         if stride == 1 {
-            out = .uninitialized(Co * N)   // the direct kernel writes every element
-            PaddedImages.with(x.value.scalars, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
-                              padding: padding, kernel: s.kernelW) { xp in
+            out = .uninitialized(Co * N)  // the direct kernel writes every element
+            PaddedImages.with(
+                x.value.scalars, batch: s.batch, channels: s.inChannels, height: s.height, width: s.width,
+                padding: padding, kernel: s.kernelW
+            ) { xp in
                 if keepPadded && xp.owned { paddedInput = xp }
                 weight.value.scalars.withUnsafeBufferPointer { pw in
                     out.withUnsafeMutableBufferPointer { po in
                         (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
                             (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
                                 (residual?.value.scalars).withUnsafeOptionalBuffer { rp in
-                                    conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH, kernelW: s.kernelW,
-                                                 bias: bp, imageBias: ip, residual: rp, out: po.baseAddress!)
+                                    conv2dDirect(
+                                        xp, weight: pw.baseAddress!, outChannels: Co, kernelH: s.kernelH,
+                                        kernelW: s.kernelW,
+                                        bias: bp, imageBias: ip, residual: rp, out: po.baseAddress!)
                                 }
                             }
                         }
@@ -144,7 +177,8 @@ extension Variable {
         if let residual { parents.append(residual) }
         return record(y, parents, kind: "conv2d", start: t0) {
             // Keeps x, or its padded copy (for ∂W), and the weight (for ∂x).
-            let w = weight.value, xv = x.value
+            let w = weight.value
+            let xv = x.value
             let direct = stride == 1 && s.kernelH == s.kernelW && padding <= s.kernelH - 1
             return { g in
                 residual?.accumulate(g)
@@ -154,10 +188,17 @@ extension Variable {
                     g.scalars.withUnsafeBufferPointer { pg in
                         for i in 0..<(s.batch * Co) {
                             let row = pg.baseAddress! + i * L
-                            var acc = Vec16(), j = 0
-                            while j + 16 <= L { acc += UnsafeRawPointer(row + j).loadUnaligned(as: Vec16.self); j += 16 }
+                            var acc = Vec16()
+                            var j = 0
+                            while j + 16 <= L {
+                                acc += UnsafeRawPointer(row + j).loadUnaligned(as: Vec16.self)
+                                j += 16
+                            }
                             var t = horizontalSum(acc)
-                            while j < L { t += row[j]; j += 1 }
+                            while j < L {
+                                t += row[j]
+                                j += 1
+                            }
                             sums[i] = t
                         }
                     }
@@ -176,7 +217,8 @@ extension Variable {
                         gMat.withUnsafeMutableBufferPointer { dst in
                             for i in 0..<s.batch {
                                 for co in 0..<Co {
-                                    (dst.baseAddress! + co * N + i * L).update(from: src.baseAddress! + (i * Co + co) * L, count: L)
+                                    (dst.baseAddress! + co * N + i * L).update(
+                                        from: src.baseAddress! + (i * Co + co) * L, count: L)
                                 }
                             }
                         }
@@ -184,37 +226,52 @@ extension Variable {
                 }
                 if weight.requiresGrad && direct {
                     func dW(_ xp: PaddedImages) -> [Float] {
-                        g.scalars.withUnsafeBufferPointer { conv2dDirectWeightGradient(xp, grad: $0.baseAddress!, outChannels: Co, kernel: s.kernelH) }
+                        g.scalars.withUnsafeBufferPointer {
+                            conv2dDirectWeightGradient(xp, grad: $0.baseAddress!, outChannels: Co, kernel: s.kernelH)
+                        }
                     }
-                    let dw = paddedInput.map(dW) ?? PaddedImages.with(xv.scalars, batch: s.batch, channels: s.inChannels, height: s.height,
-                                                                       width: s.width, padding: padding, kernel: s.kernelW, dW)
+                    let dw =
+                        paddedInput.map(dW)
+                        ?? PaddedImages.with(
+                            xv.scalars, batch: s.batch, channels: s.inChannels, height: s.height,
+                            width: s.width, padding: padding, kernel: s.kernelW, dW)
                     weight.accumulate(Tensor(shape: ws, scalars: dw))
                 } else if weight.requiresGrad {
                     var cols = [Float](repeating: 0, count: K * N)
-                    xv.scalars.withUnsafeBufferPointer { px in cols.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, s, $0.baseAddress!) } }
+                    xv.scalars.withUnsafeBufferPointer { px in
+                        cols.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, s, $0.baseAddress!) }
+                    }
                     var dw = [Float](repeating: 0, count: Co * K)
                     gMat.withUnsafeBufferPointer { pg in
                         cols.withUnsafeBufferPointer { pc in
                             dw.withUnsafeMutableBufferPointer { pd in
-                                gemm(m: Co, n: K, k: N, a: .rowMajor(pg.baseAddress!, columns: N), b: .transposed(pc.baseAddress!, columns: N),
-                                     c: pd.baseAddress!, ldc: K, accumulate: false)
+                                gemm(
+                                    m: Co, n: K, k: N, a: .rowMajor(pg.baseAddress!, columns: N),
+                                    b: .transposed(pc.baseAddress!, columns: N),
+                                    c: pd.baseAddress!, ldc: K, accumulate: false)
                             }
                         }
                     }
                     weight.accumulate(Tensor(shape: ws, scalars: dw))
                 }
                 if x.requiresGrad {
-                    var dx = [Float](repeating: 0, count: xs.product)   // col2im adds into it; the direct kernel overwrites
+                    // col2im adds into it; the direct kernel overwrites
+                    var dx = [Float](repeating: 0, count: xs.product)
                     if direct {
                         // ∂L/∂x is the convolution of G, padded by k − 1 − p, with the weights flipped
                         // in space and transposed in channels: W'[ci, co, u, v] = W[co, ci, k−1−u, k−1−v].
-                        let kk = s.kernelH, Ci = s.inChannels
-                        PaddedImages.with(g.scalars, batch: s.batch, channels: Co, height: s.outHeight, width: s.outWidth,
-                                          padding: kk - 1 - padding, kernel: kk) { gp in
+                        let kk = s.kernelH
+                        let Ci = s.inChannels
+                        PaddedImages.with(
+                            g.scalars, batch: s.batch, channels: Co, height: s.outHeight, width: s.outWidth,
+                            padding: kk - 1 - padding, kernel: kk
+                        ) { gp in
                             w.scalars.withUnsafeBufferPointer { pw in
                                 dx.withUnsafeMutableBufferPointer { pd in
-                                    conv2dDirect(gp, weight: pw.baseAddress!, outChannels: Ci, kernelH: kk, kernelW: kk, bias: nil, flipped: true,
-                                                 out: pd.baseAddress!)
+                                    conv2dDirect(
+                                        gp, weight: pw.baseAddress!, outChannels: Ci, kernelH: kk, kernelW: kk,
+                                        bias: nil, flipped: true,
+                                        out: pd.baseAddress!)
                                 }
                             }
                         }
@@ -223,12 +280,16 @@ extension Variable {
                         w.scalars.withUnsafeBufferPointer { pw in
                             gMat.withUnsafeBufferPointer { pg in
                                 dcols.withUnsafeMutableBufferPointer { pd in
-                                    gemm(m: K, n: N, k: Co, a: .transposed(pw.baseAddress!, columns: K), b: .rowMajor(pg.baseAddress!, columns: N),
-                                         c: pd.baseAddress!, ldc: N, accumulate: false)
+                                    gemm(
+                                        m: K, n: N, k: Co, a: .transposed(pw.baseAddress!, columns: K),
+                                        b: .rowMajor(pg.baseAddress!, columns: N),
+                                        c: pd.baseAddress!, ldc: N, accumulate: false)
                                 }
                             }
                         }
-                        dcols.withUnsafeBufferPointer { pd in dx.withUnsafeMutableBufferPointer { col2im(pd.baseAddress!, s, $0.baseAddress!) } }
+                        dcols.withUnsafeBufferPointer { pd in
+                            dx.withUnsafeMutableBufferPointer { col2im(pd.baseAddress!, s, $0.baseAddress!) }
+                        }
                     }
                     x.accumulate(Tensor(shape: xs, scalars: dx))
                 }
@@ -240,52 +301,82 @@ extension Variable {
     /// (sampling, evaluation): the normalised input is written straight into the convolution's
     /// padded copy and never exists as a tensor of its own — the same arithmetic, so the same bytes.
     /// While gradients are recorded it is the two ops, whose pullbacks need the normalised tensor.
-    public static func groupNormConv2d(_ x: Variable, groups G: Int, normWeight: Variable, normBias: Variable, eps: Float, silu: Bool,
-                                       weight: Variable, bias: Variable?, padding: Int,
-                                       imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
-        let xs = x.shape, ws = weight.shape
-        if Variable.isRecording || xs.count != 4 || ws.count != 4 || xs[1] != ws[1] || xs[1] % G != 0 || normWeight.shape != [xs[1]] {
-            return conv2d(x.groupNorm(groups: G, weight: normWeight, bias: normBias, eps: eps, silu: silu), weight: weight, bias: bias,
-                          padding: padding, imageBias: imageBias, residual: residual)
+    public static func groupNormConv2d(
+        _ x: Variable, groups G: Int, normWeight: Variable, normBias: Variable, eps: Float, silu: Bool,
+        weight: Variable, bias: Variable?, padding: Int,
+        imageBias: Variable? = nil, residual: Variable? = nil
+    ) -> Variable {
+        let xs = x.shape
+        let ws = weight.shape
+        if Variable.isRecording || xs.count != 4 || ws.count != 4 || xs[1] != ws[1] || xs[1] % G != 0
+            || normWeight.shape != [xs[1]]
+        {
+            return conv2d(
+                x.groupNorm(groups: G, weight: normWeight, bias: normBias, eps: eps, silu: silu), weight: weight,
+                bias: bias,
+                padding: padding, imageBias: imageBias, residual: residual)
         }
         let t0 = Profiler.now()
-        let B = xs[0], C = xs[1], H = xs[2], W = xs[3], Co = ws[0], k = ws[2], cpg = C / G, n = cpg * H * W
-        let OH = H + 2 * padding - k + 1, OW = W + 2 * padding - ws[3] + 1
-        precondition(OH > 0 && OW > 0, "groupNormConv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
-        if let imageBias { precondition(imageBias.shape == [B, Co], "groupNormConv2d: imageBias \(shapeString(imageBias.shape)) must be (\(B), \(Co))") }
-        if let residual { precondition(residual.shape == [B, Co, OH, OW], "groupNormConv2d: residual \(shapeString(residual.shape)) must be \(shapeString([B, Co, OH, OW]))") }
+        let B = xs[0]
+        let C = xs[1]
+        let H = xs[2]
+        let W = xs[3]
+        let Co = ws[0]
+        let k = ws[2]
+        let cpg = C / G
+        let n = cpg * H * W
+        let OH = H + 2 * padding - k + 1
+        let OW = W + 2 * padding - ws[3] + 1
+        precondition(
+            OH > 0 && OW > 0, "groupNormConv2d: kernel \(ws[2])×\(ws[3]) larger than padded input \(shapeString(xs))")
+        if let imageBias {
+            precondition(
+                imageBias.shape == [B, Co],
+                "groupNormConv2d: imageBias \(shapeString(imageBias.shape)) must be (\(B), \(Co))")
+        }
+        if let residual {
+            precondition(
+                residual.shape == [B, Co, OH, OW],
+                "groupNormConv2d: residual \(shapeString(residual.shape)) must be \(shapeString([B, Co, OH, OW]))")
+        }
         // Per (image, channel): the GroupNorm as scale·x + shift, from its group's mean and 1/σ.
-        var scale = [Float].uninitialized(B * C), shift = [Float].uninitialized(B * C)
-        let gamma = normWeight.value.scalars, beta = normBias.value.scalars
+        var scale = [Float].uninitialized(B * C)
+        var shift = [Float].uninitialized(B * C)
+        let gamma = normWeight.value.scalars
+        let beta = normBias.value.scalars
         x.value.scalars.withUnsafeBufferPointer { px in
             scale.withUnsafeMutableBufferPointer { sc in
                 shift.withUnsafeMutableBufferPointer { sh in
                     Parallel.chunks(B * G) { range in
                         for bg in range {
                             let (mean, r) = meanAndRstd(px.baseAddress! + bg * n, n, eps)
-                            let b = bg / G, g0 = (bg % G) * cpg
+                            let b = bg / G
+                            let g0 = (bg % G) * cpg
                             for c in g0..<(g0 + cpg) {
                                 let a = r * gamma[c]
-                                sc[b * C + c] = a; sh[b * C + c] = beta[c] - mean * a
+                                sc[b * C + c] = a
+                                sh[b * C + c] = beta[c] - mean * a
                             }
                         }
                     }
                 }
             }
         }
-        var out = [Float].uninitialized(B * Co * OH * OW)   // the direct kernel writes every element
+        var out = [Float].uninitialized(B * Co * OH * OW)  // the direct kernel writes every element
         x.value.scalars.withUnsafeBufferPointer { px in
             scale.withUnsafeBufferPointer { sc in
                 shift.withUnsafeBufferPointer { sh in
-                    let xp = PaddedImages(px.baseAddress!, batch: B, channels: C, height: H, width: W, padding: padding, kernel: ws[3],
-                                          affine: (sc.baseAddress!, sh.baseAddress!, silu))
+                    let xp = PaddedImages(
+                        px.baseAddress!, batch: B, channels: C, height: H, width: W, padding: padding, kernel: ws[3],
+                        affine: (sc.baseAddress!, sh.baseAddress!, silu))
                     weight.value.scalars.withUnsafeBufferPointer { pw in
                         out.withUnsafeMutableBufferPointer { po in
                             (bias?.value.scalars).withUnsafeOptionalBuffer { bp in
                                 (imageBias?.value.scalars).withUnsafeOptionalBuffer { ip in
                                     (residual?.value.scalars).withUnsafeOptionalBuffer { rp in
-                                        conv2dDirect(xp, weight: pw.baseAddress!, outChannels: Co, kernelH: k, kernelW: ws[3],
-                                                     bias: bp, imageBias: ip, residual: rp, out: po.baseAddress!)
+                                        conv2dDirect(
+                                            xp, weight: pw.baseAddress!, outChannels: Co, kernelH: k, kernelW: ws[3],
+                                            bias: bp, imageBias: ip, residual: rp, out: po.baseAddress!)
                                     }
                                 }
                             }
@@ -294,7 +385,9 @@ extension Variable {
                 }
             }
         }
-        return record(Tensor(shape: [B, Co, OH, OW], scalars: out), [x], kind: "groupNorm+conv2d", start: t0) { { _ in } }
+        return record(Tensor(shape: [B, Co, OH, OW], scalars: out), [x], kind: "groupNorm+conv2d", start: t0) {
+            { _ in }
+        }
     }
 
     /// Nearest-neighbour 2× upsampling of (B, C, H, W); the pullback sums each 2×2 block.
@@ -302,22 +395,30 @@ extension Variable {
         let t0 = Profiler.now()
         let s = shape
         precondition(s.count == 4, "upsampleNearest2x: expected (B, C, H, W), got \(shapeString(s))")
-        let planes = s[0] * s[1], h = s[2], w = s[3]
-        var out = [Float].uninitialized(planes * 4 * h * w)   // every entry written below
+        let planes = s[0] * s[1]
+        let h = s[2]
+        let w = s[3]
+        var out = [Float].uninitialized(planes * 4 * h * w)  // every entry written below
         value.scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 Parallel.chunks(planes) { range in
                     for p in range {
                         for y in 0..<h {
-                            let from = src.baseAddress! + (p * h + y) * w, row = dst.baseAddress! + (p * 2 * h + 2 * y) * 2 * w
-                            for x in 0..<w { row[2 * x] = from[x]; row[2 * x + 1] = from[x] }
+                            let from = src.baseAddress! + (p * h + y) * w
+                            let row = dst.baseAddress! + (p * 2 * h + 2 * y) * 2 * w
+                            for x in 0..<w {
+                                row[2 * x] = from[x]
+                                row[2 * x + 1] = from[x]
+                            }
                             (row + 2 * w).update(from: row, count: 2 * w)
                         }
                     }
                 }
             }
         }
-        return Variable.record(Tensor(shape: [s[0], s[1], 2 * h, 2 * w], scalars: out), [self], kind: "layout", start: t0) {
+        return Variable.record(
+            Tensor(shape: [s[0], s[1], 2 * h, 2 * w], scalars: out), [self], kind: "layout", start: t0
+        ) {
             { g in
                 var d = [Float].uninitialized(s.product)
                 g.scalars.withUnsafeBufferPointer { src in
@@ -325,7 +426,9 @@ extension Variable {
                         Parallel.chunks(planes) { range in
                             for p in range {
                                 for y in 0..<h {
-                                    let r0 = src.baseAddress! + (p * 2 * h + 2 * y) * 2 * w, r1 = r0 + 2 * w, to = dst.baseAddress! + (p * h + y) * w
+                                    let r0 = src.baseAddress! + (p * 2 * h + 2 * y) * 2 * w
+                                    let r1 = r0 + 2 * w
+                                    let to = dst.baseAddress! + (p * h + y) * w
                                     for x in 0..<w { to[x] = r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1] }
                                 }
                             }
@@ -340,7 +443,10 @@ extension Variable {
 
 /// The im2col forward (any stride): cols (K, B·L), outᵀ = colsᵀ · Wᵀ, then (B, Cout, L) + bias.
 func conv2dIm2col(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ s: Conv2DShape) -> [Float] {
-    let K = s.patch, N = s.columns, L = s.outHeight * s.outWidth, Co = s.outChannels
+    let K = s.patch
+    let N = s.columns
+    let L = s.outHeight * s.outWidth
+    let Co = s.outChannels
     var cols = [Float](repeating: 0, count: K * N)
     var outT = [Float](repeating: 0, count: N * Co)  // (B·L, Cout)
     x.scalars.withUnsafeBufferPointer { px in
@@ -349,8 +455,10 @@ func conv2dIm2col(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ s: Conv2DSha
     weight.scalars.withUnsafeBufferPointer { pw in
         cols.withUnsafeBufferPointer { pc in
             outT.withUnsafeMutableBufferPointer { po in
-                gemm(m: N, n: Co, k: K, a: .transposed(pc.baseAddress!, columns: N), b: .transposed(pw.baseAddress!, columns: K),
-                     c: po.baseAddress!, ldc: Co, accumulate: false)
+                gemm(
+                    m: N, n: Co, k: K, a: .transposed(pc.baseAddress!, columns: N),
+                    b: .transposed(pw.baseAddress!, columns: K),
+                    c: po.baseAddress!, ldc: Co, accumulate: false)
             }
         }
     }
@@ -376,9 +484,15 @@ extension Optional where Wrapped == [Float] {
 
 /// The definition of conv2d, one multiply-add at a time in Double: the oracle for the fast path.
 public func conv2dNaive(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
-    let B = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
-    let Co = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3]
-    let oh = (H + 2 * padding - kh) / stride + 1, ow = (W + 2 * padding - kw) / stride + 1
+    let B = x.shape[0]
+    let C = x.shape[1]
+    let H = x.shape[2]
+    let W = x.shape[3]
+    let Co = weight.shape[0]
+    let kh = weight.shape[2]
+    let kw = weight.shape[3]
+    let oh = (H + 2 * padding - kh) / stride + 1
+    let ow = (W + 2 * padding - kw) / stride + 1
     var out = Tensor(zeros: [B, Co, oh, ow])
     for b in 0..<B {
         for co in 0..<Co {
@@ -388,7 +502,8 @@ public func conv2dNaive(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int 
                     for ci in 0..<C {
                         for ky in 0..<kh {
                             for kx in 0..<kw {
-                                let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
+                                let iy = oy * stride - padding + ky
+                                let ix = ox * stride - padding + kx
                                 if iy < 0 || iy >= H || ix < 0 || ix >= W { continue }
                                 s += Double(x[b, ci, iy, ix]) * Double(weight[co, ci, ky, kx])
                             }

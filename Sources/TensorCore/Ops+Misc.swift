@@ -4,7 +4,8 @@ extension Variable {
     /// Rows of `weight` (V, D) at `ids` (any shape) → (ids.shape…, D). The pullback adds each
     /// position's gradient to the row it read.
     public static func embedding(_ weight: Variable, ids: [Int], shape idShape: [Int]) -> Variable {
-        let V = weight.shape[0], D = weight.shape[1]
+        let V = weight.shape[0]
+        let D = weight.shape[1]
         precondition(ids.count == idShape.product, "embedding: \(ids.count) ids for shape \(shapeString(idShape))")
         for id in ids { precondition(id >= 0 && id < V, "embedding: id \(id) outside a table of \(V) rows") }
         var out = [Float](repeating: 0, count: ids.count * D)

@@ -3,7 +3,9 @@
 extension Tensor {
     /// Sum over one axis (removed from the shape), in Float with a fixed order.
     public func sum(axis: Int) -> Tensor {
-        let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = shape[..<axis].reduce(1, *)
+        let n = shape[axis]
+        let inner = shape[(axis + 1)...].reduce(1, *)
         var outShape = shape
         outShape.remove(at: axis)
         var out = [Float](repeating: 0, count: outer * inner)
@@ -47,14 +49,19 @@ extension Variable {
     public func max(axis: Int, keepDims: Bool = false) -> Variable {
         let s = shape
         let a = axis < 0 ? axis + s.count : axis
-        let outer = s[..<a].reduce(1, *), n = s[a], inner = s[(a + 1)...].reduce(1, *)
+        let outer = s[..<a].reduce(1, *)
+        let n = s[a]
+        let inner = s[(a + 1)...].reduce(1, *)
         var out = [Float](repeating: -.infinity, count: outer * inner)
         var arg = [Int](repeating: 0, count: outer * inner)
         for o in 0..<outer {
             for k in 0..<n {
                 for i in 0..<inner {
                     let v = value.scalars[(o * n + k) * inner + i]
-                    if v > out[o * inner + i] { out[o * inner + i] = v; arg[o * inner + i] = k }
+                    if v > out[o * inner + i] {
+                        out[o * inner + i] = v
+                        arg[o * inner + i] = k
+                    }
                 }
             }
         }

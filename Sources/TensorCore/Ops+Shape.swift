@@ -3,19 +3,23 @@
 extension Tensor {
     /// Axes reordered: output axis i is input axis `axes[i]`.
     public func permuted(_ axes: [Int]) -> Tensor {
-        precondition(axes.sorted() == Array(0..<rank), "permute: \(axes) is not a permutation of the axes of \(shapeString(shape))")
+        precondition(
+            axes.sorted() == Array(0..<rank),
+            "permute: \(axes) is not a permutation of the axes of \(shapeString(shape))")
         if axes == Array(0..<rank) { return self }
         let outShape = axes.map { shape[$0] }
         let inStrides = strides
         let st = axes.map { inStrides[$0] }
         var out = [Float](repeating: 0, count: count)
         let r = rank
-        let inner = outShape[r - 1], innerStride = st[r - 1]
+        let inner = outShape[r - 1]
+        let innerStride = st[r - 1]
         let outer = count / max(inner, 1)
         var index = [Int](repeating: 0, count: r)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                var o = 0, base = 0
+                var o = 0
+                var base = 0
                 for _ in 0..<outer {
                     for i in 0..<inner { dst[o + i] = src[base + i &* innerStride] }
                     o += inner
@@ -46,7 +50,9 @@ extension Variable {
         let t0 = Profiler.now()
         var inverse = [Int](repeating: 0, count: axes.count)
         for (i, a) in axes.enumerated() { inverse[a] = i }
-        return Variable.record(value.permuted(axes), [self], kind: "layout", start: t0) { { g in self.accumulate(g.permuted(inverse)) } }
+        return Variable.record(value.permuted(axes), [self], kind: "layout", start: t0) {
+            { g in self.accumulate(g.permuted(inverse)) }
+        }
     }
 
     /// Two axes swapped.
@@ -60,8 +66,11 @@ extension Variable {
     public func slice(axis: Int, _ range: Range<Int>) -> Variable {
         let t0 = Profiler.now()
         let s = shape
-        precondition(range.lowerBound >= 0 && range.upperBound <= s[axis], "slice: range \(range) outside axis \(axis) of \(shapeString(s))")
-        let outer = s[..<axis].reduce(1, *), inner = s[(axis + 1)...].reduce(1, *)
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= s[axis],
+            "slice: range \(range) outside axis \(axis) of \(shapeString(s))")
+        let outer = s[..<axis].reduce(1, *)
+        let inner = s[(axis + 1)...].reduce(1, *)
         var outShape = s
         outShape[axis] = range.count
         var out = [Float](repeating: 0, count: outShape.product)
@@ -85,8 +94,9 @@ extension Variable {
     /// Splits `axis` into `parts` equal pieces (torch.chunk).
     public func chunked(_ parts: Int, axis: Int) -> [Variable] {
         let n = shape[axis]
-        precondition(n % parts == 0, "chunk: axis \(axis) of \(shapeString(shape)) does not split into \(parts) equal parts")
-        return (0..<parts).map { slice(axis: axis, $0 * n / parts ..< ($0 + 1) * n / parts) }
+        precondition(
+            n % parts == 0, "chunk: axis \(axis) of \(shapeString(shape)) does not split into \(parts) equal parts")
+        return (0..<parts).map { slice(axis: axis, $0 * n / parts..<($0 + 1) * n / parts) }
     }
 
     /// Joins variables along `axis`; all other extents must agree.
@@ -94,21 +104,29 @@ extension Variable {
         let t0 = Profiler.now()
         let first = parts[0].shape
         for p in parts {
-            precondition(p.shape.count == first.count && zip(p.shape, first).enumerated().allSatisfy { $0.offset == axis || $0.element.0 == $0.element.1 },
-                         "concat: shapes \(shapeString(first)) and \(shapeString(p.shape)) differ off axis \(axis)")
+            precondition(
+                p.shape.count == first.count
+                    && zip(p.shape, first).enumerated().allSatisfy {
+                        $0.offset == axis || $0.element.0 == $0.element.1
+                    },
+                "concat: shapes \(shapeString(first)) and \(shapeString(p.shape)) differ off axis \(axis)")
         }
-        let outer = first[..<axis].reduce(1, *), inner = first[(axis + 1)...].reduce(1, *)
+        let outer = first[..<axis].reduce(1, *)
+        let inner = first[(axis + 1)...].reduce(1, *)
         let extents = parts.map { $0.shape[axis] }
         let total = extents.reduce(0, +)
         var outShape = first
         outShape[axis] = total
-        var out = [Float].uninitialized(outShape.product)   // the parts tile it exactly
+        var out = [Float].uninitialized(outShape.product)  // the parts tile it exactly
         var start = 0
         for (p, e) in zip(parts, extents) {
             let n = e * inner
             p.value.scalars.withUnsafeBufferPointer { src in
                 out.withUnsafeMutableBufferPointer { dst in
-                    for o in 0..<outer { (dst.baseAddress! + (o * total + start) * inner).update(from: src.baseAddress! + o * n, count: n) }
+                    for o in 0..<outer {
+                        (dst.baseAddress! + (o * total + start) * inner).update(
+                            from: src.baseAddress! + o * n, count: n)
+                    }
                 }
             }
             start += e
@@ -123,7 +141,10 @@ extension Variable {
                     var piece = [Float].uninitialized(outer * n)
                     g.scalars.withUnsafeBufferPointer { src in
                         piece.withUnsafeMutableBufferPointer { dst in
-                            for o in 0..<outer { (dst.baseAddress! + o * n).update(from: src.baseAddress! + (o * total + start) * inner, count: n) }
+                            for o in 0..<outer {
+                                (dst.baseAddress! + o * n).update(
+                                    from: src.baseAddress! + (o * total + start) * inner, count: n)
+                            }
                         }
                     }
                     p.accumulate(Tensor(shape: p.shape, scalars: piece))
@@ -136,8 +157,11 @@ extension Variable {
 extension Tensor {
     /// Rows r along the first axis: (r.count, …) of (N, …).
     public func slice(rows r: Range<Int>) -> Tensor {
-        precondition(r.lowerBound >= 0 && r.upperBound <= (shape.first ?? 0), "slice(rows:): \(r) outside \(shapeString(shape))")
+        precondition(
+            r.lowerBound >= 0 && r.upperBound <= (shape.first ?? 0), "slice(rows:): \(r) outside \(shapeString(shape))")
         let inner = shape.dropFirst().reduce(1, *)
-        return Tensor(shape: [r.count] + shape.dropFirst(), scalars: Array(scalars[(r.lowerBound * inner)..<(r.upperBound * inner)]))
+        return Tensor(
+            shape: [r.count] + shape.dropFirst(),
+            scalars: Array(scalars[(r.lowerBound * inner)..<(r.upperBound * inner)]))
     }
 }

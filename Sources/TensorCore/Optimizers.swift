@@ -12,7 +12,9 @@ public final class SGD {
     var velocity: [Tensor?]
 
     public init(_ parameters: [Variable], learningRate: Float, momentum: Float = 0) {
-        self.parameters = parameters; self.learningRate = learningRate; self.momentum = momentum
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
         velocity = Array(repeating: nil, count: parameters.count)
     }
 
@@ -40,10 +42,16 @@ public final class AdamW {
     public private(set) var m: [Tensor]
     public private(set) var v: [Tensor]
 
-    public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-8, weightDecay: Float = 1e-2) {
+    public init(
+        _ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        eps: Float = 1e-8, weightDecay: Float = 1e-2
+    ) {
         self.parameters = parameters
-        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
         m = parameters.map { Tensor(zeros: $0.shape) }
         v = parameters.map { Tensor(zeros: $0.shape) }
     }
@@ -54,15 +62,22 @@ public final class AdamW {
         // The update is computed in Double (moments stored in Float) so that 20 steps stay within
         // 1e-6 of PyTorch's float64 trajectory.
         let t = Double(step)
-        let b1 = Double(beta1), b2 = Double(beta2), eps = Double(eps), lr = Double(learningRate)
-        let stepSize = lr / (1 - Foundation.pow(b1, t)), bc2Sqrt = (1 - Foundation.pow(b2, t)).squareRoot()
+        let b1 = Double(beta1)
+        let b2 = Double(beta2)
+        let eps = Double(eps)
+        let lr = Double(learningRate)
+        let stepSize = lr / (1 - Foundation.pow(b1, t))
+        let bc2Sqrt = (1 - Foundation.pow(b2, t)).squareRoot()
         let decay = 1 - lr * Double(weightDecay)
         // Every element is independent: the work is cut into runs of at most 16K elements over all
         // parameters and spread over the cores, 8 elements at a time in SIMD (the same arithmetic,
         // so the same bits, as one at a time). The buffers are borrowed once, here, and each run
         // writes only its own range; `gradients` keeps the gradient buffers alive meanwhile.
-        var runs: [(w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                    g: UnsafePointer<Float>, range: Range<Int>)] = []
+        var runs:
+            [(
+                w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                g: UnsafePointer<Float>, range: Range<Int>
+            )] = []
         var gradients: [Tensor] = []
         for (i, p) in parameters.enumerated() where p.requiresGrad {
             guard let g = p.grad else { continue }
@@ -85,7 +100,9 @@ public final class AdamW {
                 let vj = b2 * D8(UnsafeRawPointer(vv + j).loadUnaligned(as: SIMD8<Float>.self)) + (1 - b2) * gj * gj
                 UnsafeMutableRawPointer(mm + j).storeBytes(of: SIMD8<Float>(mj), as: SIMD8<Float>.self)
                 UnsafeMutableRawPointer(vv + j).storeBytes(of: SIMD8<Float>(vj), as: SIMD8<Float>.self)
-                let wj = D8(UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self)) * decay - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps)
+                let wj =
+                    D8(UnsafeRawPointer(w + j).loadUnaligned(as: SIMD8<Float>.self)) * decay - stepSize * mj
+                    / (vj.squareRoot() / bc2Sqrt + eps)
                 UnsafeMutableRawPointer(w + j).storeBytes(of: SIMD8<Float>(wj), as: SIMD8<Float>.self)
                 j += 8
             }
@@ -93,7 +110,8 @@ public final class AdamW {
                 let gj = Double(gg[j])
                 let mj = b1 * Double(mm[j]) + (1 - b1) * gj
                 let vj = b2 * Double(vv[j]) + (1 - b2) * gj * gj
-                mm[j] = Float(mj); vv[j] = Float(vj)
+                mm[j] = Float(mj)
+                vv[j] = Float(vj)
                 w[j] = Float(Double(w[j]) * decay - stepSize * mj / (vj.squareRoot() / bc2Sqrt + eps))
                 j += 1
             }
@@ -103,8 +121,12 @@ public final class AdamW {
 
     /// Restores moments and step count (resuming training exactly).
     public func restore(step: Int, m: [Tensor], v: [Tensor]) {
-        precondition(m.count == parameters.count && v.count == parameters.count, "AdamW.restore: \(m.count) moments for \(parameters.count) parameters")
-        self.step = step; self.m = m; self.v = v
+        precondition(
+            m.count == parameters.count && v.count == parameters.count,
+            "AdamW.restore: \(m.count) moments for \(parameters.count) parameters")
+        self.step = step
+        self.m = m
+        self.v = v
     }
 }
 
@@ -122,11 +144,15 @@ public func clipGradNorm(_ parameters: [Variable], maxNorm: Float) -> Float {
 
 /// Learning-rate multipliers of diffusers' `get_scheduler` (optimization.py).
 public enum LRSchedule: String, CaseIterable, Sendable {
-    case constant, constantWithWarmup = "constant_with_warmup", linear, cosine
+    case constant
+    case constantWithWarmup = "constant_with_warmup"
+    case linear, cosine
 
     /// The factor applied to the base learning rate at `step` (0-based).
     public func factor(step: Int, warmupSteps: Int, totalSteps: Int) -> Float {
-        let s = Double(step), w = Double(warmupSteps), n = Double(totalSteps)
+        let s = Double(step)
+        let w = Double(warmupSteps)
+        let n = Double(totalSteps)
         switch self {
         case .constant: return 1
         case .constantWithWarmup: return step < warmupSteps ? Float(s / max(1, w)) : 1
@@ -149,7 +175,8 @@ public final class EMA {
     let parameters: [Variable]
 
     public init(_ parameters: [Variable], decay: Float = 0.999) {
-        self.parameters = parameters; self.decay = decay
+        self.parameters = parameters
+        self.decay = decay
         shadow = parameters.map(\.value)
     }
 
@@ -161,7 +188,9 @@ public final class EMA {
 
     /// Restores the averages (resuming training exactly).
     public func restore(_ values: [Tensor]) {
-        precondition(values.count == shadow.count && zip(values, shadow).allSatisfy { $0.shape == $1.shape }, "EMA.restore: shapes differ")
+        precondition(
+            values.count == shadow.count && zip(values, shadow).allSatisfy { $0.shape == $1.shape },
+            "EMA.restore: shapes differ")
         shadow = values
     }
 

@@ -32,7 +32,8 @@ public enum Parallel {
     /// vector (in parallel), and the partials are then added in block order. `addRow(r, acc)` adds
     /// row r's contribution into acc.
     public static func rowSums(rows: Int, width: Int, _ addRow: (Int, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
-        let block = 64, blocks = (rows + block - 1) / block
+        let block = 64
+        let blocks = (rows + block - 1) / block
         var partial = [Float](repeating: 0, count: blocks * width)
         partial.withUnsafeMutableBufferPointer { pp in
             chunks(blocks) { range in
@@ -53,7 +54,10 @@ public enum Parallel {
     public static func chunks(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         let units = (n + grain - 1) / grain
         let parts = max(1, min(threads, units))
-        if parts == 1 { body(0..<n); return }
+        if parts == 1 {
+            body(0..<n)
+            return
+        }
         forEach(parts) { p in
             let lo = min(n, (units * p / parts) * grain)
             let hi = min(n, (units * (p + 1) / parts) * grain)
@@ -63,16 +67,16 @@ public enum Parallel {
 }
 
 #if canImport(Glibc)
-import Glibc
-/// glibc hands allocations above 128 KB–32 MB straight to mmap and returns them on free, so every
-/// training step would page-fault its activation buffers in afresh (measured: 12–17% of a UNet
-/// step in the kernel's clear_page). Serving every allocation from the heap and never trimming it
-/// keeps freed buffers for the next step. Runs once, before the first kernel.
-public func configureAllocator() {
-    _ = glibcMallopt(-4, 0)        // M_MMAP_MAX = 0: no mmap-backed allocations (malloc.h)
-    _ = glibcMallopt(-1, Int32.max) // M_TRIM_THRESHOLD: never give the heap back
-}
-@_silgen_name("mallopt") func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    import Glibc
+    /// glibc hands allocations above 128 KB–32 MB straight to mmap and returns them on free, so every
+    /// training step would page-fault its activation buffers in afresh (measured: 12–17% of a UNet
+    /// step in the kernel's clear_page). Serving every allocation from the heap and never trimming it
+    /// keeps freed buffers for the next step. Runs once, before the first kernel.
+    public func configureAllocator() {
+        _ = glibcMallopt(-4, 0)  // M_MMAP_MAX = 0: no mmap-backed allocations (malloc.h)
+        _ = glibcMallopt(-1, Int32.max)  // M_TRIM_THRESHOLD: never give the heap back
+    }
+    @_silgen_name("mallopt") func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #else
-public func configureAllocator() {}
+    public func configureAllocator() {}
 #endif

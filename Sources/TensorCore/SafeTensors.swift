@@ -14,9 +14,18 @@ import Foundation
 
 /// Element types of the safetensors format that this package reads.
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
-    case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16", i64 = "I64", i32 = "I32"
+    case f64 = "F64"
+    case f32 = "F32"
+    case f16 = "F16"
+    case bf16 = "BF16"
+    case i64 = "I64"
+    case i32 = "I32"
     public var byteSize: Int {
-        switch self { case .f64, .i64: 8; case .f32, .i32: 4; case .f16, .bf16: 2 }
+        switch self {
+        case .f64, .i64: 8
+        case .f32, .i32: 4
+        case .f16, .bf16: 2
+        }
     }
 }
 
@@ -49,13 +58,16 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case .unreadable(let why): what = "cannot be read (\(why))"
         case .tooShort: what = "is too short to be safetensors (needs at least 8 bytes)"
         case .headerTooLarge(let n): what = "declares a header of \(n) bytes, more than the 100 MB limit"
-        case .headerPastEnd(let n, let size): what = "declares a header of \(n) bytes but the file has only \(size) bytes"
+        case .headerPastEnd(let n, let size):
+            what = "declares a header of \(n) bytes but the file has only \(size) bytes"
         case .badJSON(let why): what = "has a malformed header: \(why)"
         case .duplicateName(let n): what = "names tensor '\(n)' twice"
         case .unknownDType(let n, let d): what = "tensor '\(n)' has unknown dtype '\(d)'"
         case .badEntry(let n, let why): what = "tensor '\(n)': \(why)"
         case .sizeMismatch(let n, let s, let d, let b):
-            what = "tensor '\(n)' of shape \(shapeString(s)) and dtype \(d) needs \(s.product) elements but its offsets span \(b) bytes"
+            what =
+                "tensor '\(n)' of shape \(shapeString(s)) and dtype \(d) needs \(s.product) elements but its offsets "
+                + "span \(b) bytes"
         case .offsetPastEnd(let n, let e, let size):
             what = "tensor '\(n)' ends at byte \(e) of a data section of \(size) bytes (truncated file?)"
         case .overlap(let a, let b): what = "tensors '\(a)' and '\(b)' overlap"
@@ -89,9 +101,12 @@ public struct SafeTensorsFile {
     /// Reads and validates a file.
     public init(path: String) throws {
         let bytes: Data
-        if let problem = unreadableFileProblem(path) { throw SafeTensorsError(file: path, problem: .unreadable(problem)) }
+        if let problem = unreadableFileProblem(path) {
+            throw SafeTensorsError(file: path, problem: .unreadable(problem))
+        }
         do { bytes = try readFileBytes(path) } catch {
-            throw SafeTensorsError(file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
+            throw SafeTensorsError(
+                file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
         }
         try self.init(bytes: bytes, path: path)
     }
@@ -105,8 +120,8 @@ public struct SafeTensorsFile {
         for i in 0..<8 { n |= UInt64(bytes[bytes.startIndex + i]) << (8 * UInt64(i)) }
         guard n <= 100_000_000 else { throw fail(.headerTooLarge(n)) }
         guard 8 + Int(n) <= bytes.count else { throw fail(.headerPastEnd(headerBytes: n, fileBytes: bytes.count)) }
-        let headerBytes = bytes.subdata(in: bytes.startIndex + 8 ..< bytes.startIndex + 8 + Int(n))
-        data = bytes.subdata(in: bytes.startIndex + 8 + Int(n) ..< bytes.endIndex)
+        let headerBytes = bytes.subdata(in: bytes.startIndex + 8..<bytes.startIndex + 8 + Int(n))
+        data = bytes.subdata(in: bytes.startIndex + 8 + Int(n)..<bytes.endIndex)
 
         var parser = StrictJSON(Array(headerBytes))
         let root: StrictJSON.Value
@@ -127,22 +142,41 @@ public struct SafeTensorsFile {
                 }
                 continue
             }
-            guard case .object(let fields) = value else { throw fail(.badEntry(name: name, reason: "entry is not an object")) }
-            var dtypeName: String?, shape: [Int]?, offsets: [Int]?
+            guard case .object(let fields) = value else {
+                throw fail(.badEntry(name: name, reason: "entry is not an object"))
+            }
+            var dtypeName: String?
+            var shape: [Int]?
+            var offsets: [Int]?
             for (key, v) in fields {
                 switch key {
                 case "dtype":
-                    guard case .string(let s) = v else { throw fail(.badEntry(name: name, reason: "dtype is not a string")) }
+                    guard case .string(let s) = v else {
+                        throw fail(.badEntry(name: name, reason: "dtype is not a string"))
+                    }
                     dtypeName = s
-                case "shape": shape = try Self.intArray(v) ?? { throw fail(.badEntry(name: name, reason: "shape is not a list of non-negative integers")) }()
-                case "data_offsets": offsets = try Self.intArray(v) ?? { throw fail(.badEntry(name: name, reason: "data_offsets is not a list of non-negative integers")) }()
+                case "shape":
+                    shape =
+                        try Self.intArray(v)
+                        ?? {
+                            throw fail(.badEntry(name: name, reason: "shape is not a list of non-negative integers"))
+                        }()
+                case "data_offsets":
+                    offsets =
+                        try Self.intArray(v)
+                        ?? {
+                            throw fail(
+                                .badEntry(name: name, reason: "data_offsets is not a list of non-negative integers"))
+                        }()
                 default: throw fail(.badEntry(name: name, reason: "unknown field '\(key)'"))
                 }
             }
             guard let dtypeName, let shape, let offsets else {
                 throw fail(.badEntry(name: name, reason: "needs dtype, shape and data_offsets"))
             }
-            guard let dtype = SafeTensorsDType(rawValue: dtypeName) else { throw fail(.unknownDType(name: name, dtype: dtypeName)) }
+            guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
+                throw fail(.unknownDType(name: name, dtype: dtypeName))
+            }
             guard offsets.count == 2, offsets[0] <= offsets[1] else {
                 throw fail(.badEntry(name: name, reason: "data_offsets must be [begin, end] with begin ≤ end"))
             }
@@ -150,19 +184,28 @@ public struct SafeTensorsFile {
             var elements = 1
             for d in shape {
                 let (p, o) = elements.multipliedReportingOverflow(by: d)
-                guard !o, p <= Int(Int32.max) * 64 else { throw fail(.badEntry(name: name, reason: "shape \(shapeString(shape)) is too large")) }
+                guard !o, p <= Int(Int32.max) * 64 else {
+                    throw fail(.badEntry(name: name, reason: "shape \(shapeString(shape)) is too large"))
+                }
                 elements = p
             }
             guard elements * dtype.byteSize == offsets[1] - offsets[0] else {
                 throw fail(.sizeMismatch(name: name, shape: shape, dtype: dtypeName, bytes: offsets[1] - offsets[0]))
             }
-            guard offsets[1] <= data.count else { throw fail(.offsetPastEnd(name: name, end: offsets[1], dataBytes: data.count)) }
+            guard offsets[1] <= data.count else {
+                throw fail(.offsetPastEnd(name: name, end: offsets[1], dataBytes: data.count))
+            }
             entries[name] = Entry(dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
         }
         // The tensors must tile the data section: sorted by start (an empty tensor before a full
         // one at the same offset), each begins where the last ended.
-        let sorted = entries.sorted { ($0.value.range.lowerBound, $0.value.range.upperBound, $0.key) < ($1.value.range.lowerBound, $1.value.range.upperBound, $1.key) }
-        var end = 0, previous = ""
+        let sorted = entries.sorted {
+            ($0.value.range.lowerBound, $0.value.range.upperBound, $0.key) < (
+                $1.value.range.lowerBound, $1.value.range.upperBound, $1.key
+            )
+        }
+        var end = 0
+        var previous = ""
         for (name, e) in sorted {
             if e.range.lowerBound < end { throw fail(.overlap(previous, name)) }
             if e.range.lowerBound > end { throw fail(.gap(before: name, bytes: e.range.lowerBound - end)) }
@@ -195,12 +238,21 @@ public struct SafeTensorsFile {
             let p = raw.baseAddress! + e.range.lowerBound
             for i in 0..<n {
                 switch e.dtype {
-                case .f32: out[i] = Float(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
-                case .f64: out[i] = Float(Double(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
-                case .f16: out[i] = halfBitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
-                case .bf16: out[i] = bfloat16BitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
-                case .i64: out[i] = Float(Int64(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
-                case .i32: out[i] = Float(Int32(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian))
+                case .f32:
+                    out[i] = Float(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+                case .f64:
+                    out[i] = Float(
+                        Double(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+                case .f16:
+                    out[i] = halfBitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
+                case .bf16:
+                    out[i] = bfloat16BitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
+                case .i64:
+                    out[i] = Float(
+                        Int64(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+                case .i32:
+                    out[i] = Float(
+                        Int32(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian))
                 }
             }
         }
@@ -218,21 +270,35 @@ public struct SafeTensorsFile {
             let p = raw.baseAddress! + e.range.lowerBound
             for i in 0..<n {
                 switch e.dtype {
-                case .i64: out[i] = Int(Int64(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
-                case .i32: out[i] = Int(Int32(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian))
+                case .i64:
+                    out[i] = Int(
+                        Int64(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+                case .i32:
+                    out[i] = Int(
+                        Int32(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian))
                 default:
                     let v: Double
                     switch e.dtype {
-                    case .f64: v = Double(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian)
-                    case .f32: v = Double(Float(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian))
-                    case .f16: v = Double(halfBitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
-                    default: v = Double(bfloat16BitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
+                    case .f64:
+                        v = Double(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian)
+                    case .f32:
+                        v = Double(
+                            Float(bitPattern: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian))
+                    case .f16:
+                        v = Double(
+                            halfBitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
+                    default:
+                        v = Double(
+                            bfloat16BitsToFloat(p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
                     }
                     if v.rounded() != v || abs(v) > 9e15 { bad = true } else { out[i] = Int(v) }
                 }
             }
         }
-        if bad { throw SafeTensorsError(file: path, problem: .wrongType(name: name, dtype: e.dtype.rawValue, wanted: "integer values")) }
+        if bad {
+            throw SafeTensorsError(
+                file: path, problem: .wrongType(name: name, dtype: e.dtype.rawValue, wanted: "integer values"))
+        }
         return (e.shape, out)
     }
 }
@@ -243,13 +309,16 @@ public enum SafeTensors {
     public enum OutputType: String, Sendable { case f32 = "F32", f16 = "F16" }
 
     /// Serialises tensors; the same input always gives the same bytes.
-    public static func encode(_ tensors: [String: Tensor], as type: OutputType = .f32,
-                              metadata: [String: String] = [:]) -> Data {
+    public static func encode(
+        _ tensors: [String: Tensor], as type: OutputType = .f32,
+        metadata: [String: String] = [:]
+    ) -> Data {
         let names = tensors.keys.sorted()
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
-            let kv = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(separator: ",")
+            let kv = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(
+                separator: ",")
             parts.append("\"__metadata__\":{\(kv)}")
         }
         let size = type == .f32 ? 4 : 2
@@ -257,7 +326,10 @@ public enum SafeTensors {
         for name in names {
             let t = tensors[name]!
             let bytes = t.count * size
-            parts.append("\(jsonString(name)):{\"dtype\":\"\(type.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            parts.append(
+                "\(jsonString(name)):{\"dtype\":\"\(type.rawValue)\",\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         header += parts.joined(separator: ",") + "}"
@@ -280,8 +352,10 @@ public enum SafeTensors {
     }
 
     /// Writes tensors to `path` atomically: a temporary file in the same folder, then rename.
-    public static func write(_ tensors: [String: Tensor], to path: String, as type: OutputType = .f32,
-                             metadata: [String: String] = [:]) throws {
+    public static func write(
+        _ tensors: [String: Tensor], to path: String, as type: OutputType = .f32,
+        metadata: [String: String] = [:]
+    ) throws {
         do { try writeAtomically(encode(tensors, as: type, metadata: metadata), to: path) } catch {
             throw SafeTensorsError(file: path, problem: .writeFailed((error as? FileError)?.problem ?? "\(error)"))
         }
@@ -331,14 +405,16 @@ public func writableTarget(_ path: String) throws -> String {
     var target = path
     for _ in 0..<32 {
         var st = stat()
-        guard lstat(target, &st) == 0 else { return target }   // nothing there: a new file
+        guard lstat(target, &st) == 0 else { return target }  // nothing there: a new file
         switch st.st_mode & S_IFMT {
         case S_IFREG: return target
         case S_IFLNK:
             guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: target) else {
                 throw FileError(path: path, problem: "is a symbolic link that cannot be read")
             }
-            target = dest.hasPrefix("/") ? dest : ((target as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
+            target =
+                dest.hasPrefix("/")
+                ? dest : ((target as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
         case S_IFDIR: throw FileError(path: path, problem: "is a directory, not a file")
         case S_IFIFO: throw FileError(path: path, problem: "is a FIFO (named pipe), not a regular file")
         case S_IFCHR, S_IFBLK: throw FileError(path: path, problem: "is a device, not a regular file")
@@ -364,7 +440,10 @@ public func readFileBytes(_ path: String) throws -> Data {
     try data.withUnsafeMutableBytes { (buf: UnsafeMutableRawBufferPointer) in
         while got < total {
             let n = read(fd, buf.baseAddress! + got, total - got)
-            if n < 0 { if errno == EINTR { continue }; throw FileError(path: path, problem: String(cString: strerror(errno))) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, problem: String(cString: strerror(errno)))
+            }
             if n == 0 { break }
             got += n
         }
@@ -376,7 +455,9 @@ public func readFileBytes(_ path: String) throws -> Data {
 public func unreadableFileProblem(_ path: String) -> String? {
     var st = stat()
     guard stat(path, &st) == 0 else {
-        return errno == ENOENT ? "does not exist" : errno == EACCES ? "cannot be read (permission denied)" : String(cString: strerror(errno))
+        return errno == ENOENT
+            ? "does not exist"
+            : errno == EACCES ? "cannot be read (permission denied)" : String(cString: strerror(errno))
     }
     switch st.st_mode & S_IFMT {
     case S_IFREG: return access(path, R_OK) == 0 ? nil : "cannot be read (permission denied)"

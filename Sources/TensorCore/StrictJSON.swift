@@ -14,7 +14,8 @@ public struct StrictJSON {
 
         public static func == (a: Value, b: Value) -> Bool {
             switch (a, b) {
-            case (.object(let x), .object(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            case (.object(let x), .object(let y)):
+                return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
             case (.array(let x), .array(let y)): return x == y
             case (.string(let x), .string(let y)): return x == y
             case (.integer(let x), .integer(let y)): return x == y
@@ -27,7 +28,11 @@ public struct StrictJSON {
 
         /// The value as a Double when it is a number.
         public var double: Double? {
-            switch self { case .integer(let i): Double(i); case .number(let d): d; default: nil }
+            switch self {
+            case .integer(let i): Double(i)
+            case .number(let d): d
+            default: nil
+            }
         }
     }
 
@@ -75,46 +80,76 @@ public struct StrictJSON {
             var members: [(String, Value)] = []
             var seen = Set<String>()
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(members)
+            }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw Failure.unexpected("expected a key", at: i) }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    throw Failure.unexpected("expected a key", at: i)
+                }
                 let key = try string()
                 if !seen.insert(key).inserted { throw Failure.duplicateKey(key) }
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw Failure.unexpected("expected ':'", at: i) }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+                    throw Failure.unexpected("expected ':'", at: i)
+                }
                 i += 1
                 members.append((key, try value(depth: depth + 1)))
                 skipSpace()
                 guard i < bytes.count else { throw Failure.unexpected("end of input in an object", at: i) }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(members)
+                }
                 throw Failure.unexpected("expected ',' or '}'", at: i)
             }
         case UInt8(ascii: "["):
             i += 1
             var items: [Value] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(items)
+            }
             while true {
                 items.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw Failure.unexpected("end of input in a list", at: i) }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(items)
+                }
                 throw Failure.unexpected("expected ',' or ']'", at: i)
             }
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return try number()
         }
     }
 
     mutating func literal(_ word: String) throws {
         let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { throw Failure.unexpected("bad literal", at: i) }
+        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else {
+            throw Failure.unexpected("bad literal", at: i)
+        }
         i += w.count
     }
 
@@ -123,18 +158,28 @@ public struct StrictJSON {
     mutating func number() throws -> Value {
         let start = i
         func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
-        func fail() -> Failure { .unexpected("bad number '\(String(decoding: bytes[start..<Swift.min(bytes.count, Swift.max(i, start + 1))], as: UTF8.self))'", at: start) }
+        func fail() -> Failure {
+            let text = String(decoding: bytes[start..<Swift.min(bytes.count, Swift.max(i, start + 1))], as: UTF8.self)
+            return .unexpected("bad number '\(text)'", at: start)
+        }
         var isInteger = true
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         guard isDigit(i) else { throw fail() }
-        if bytes[i] == UInt8(ascii: "0") { i += 1; if isDigit(i) { throw fail() } } else { while isDigit(i) { i += 1 } }
+        if bytes[i] == UInt8(ascii: "0") {
+            i += 1
+            if isDigit(i) { throw fail() }
+        } else {
+            while isDigit(i) { i += 1 }
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            isInteger = false; i += 1
+            isInteger = false
+            i += 1
             guard isDigit(i) else { throw fail() }
             while isDigit(i) { i += 1 }
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            isInteger = false; i += 1
+            isInteger = false
+            i += 1
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard isDigit(i) else { throw fail() }
             while isDigit(i) { i += 1 }
@@ -150,7 +195,10 @@ public struct StrictJSON {
         var out = [UInt8]()
         while i < bytes.count {
             let c = bytes[i]
-            if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: out, as: UTF8.self)
+            }
             if c < 0x20 { throw Failure.unexpected("control character in a string", at: i) }
             if c == UInt8(ascii: "\\") {
                 i += 1
@@ -166,8 +214,12 @@ public struct StrictJSON {
                 case UInt8(ascii: "f"): out.append(0x0c)
                 case UInt8(ascii: "u"):
                     let hex = i + 4 < bytes.count ? Array(bytes[i + 1...i + 4]) : []
-                    let isHex = { (b: UInt8) in (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66) }
-                    guard hex.count == 4, hex.allSatisfy(isHex), let code = UInt32(String(decoding: hex, as: UTF8.self), radix: 16) else {
+                    let isHex = { (b: UInt8) in
+                        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+                    }
+                    guard hex.count == 4, hex.allSatisfy(isHex),
+                        let code = UInt32(String(decoding: hex, as: UTF8.self), radix: 16)
+                    else {
                         throw Failure.unexpected("bad \\u escape", at: i)
                     }
                     i += 4

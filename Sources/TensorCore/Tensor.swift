@@ -18,8 +18,9 @@ public struct Tensor: Equatable, Sendable {
     /// A tensor with the given shape and elements (row-major).
     public init(shape: [Int], scalars: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shapeString(shape))")
-        precondition(shape.product == scalars.count,
-                     "Tensor: shape \(shapeString(shape)) needs \(shape.product) elements, got \(scalars.count)")
+        precondition(
+            shape.product == scalars.count,
+            "Tensor: shape \(shapeString(shape)) needs \(shape.product) elements, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
     }
@@ -40,8 +41,9 @@ public struct Tensor: Equatable, Sendable {
 
     /// The same elements viewed with another shape of equal size.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.product == count,
-                     "reshape: cannot view shape \(shapeString(shape)) as \(shapeString(newShape))")
+        precondition(
+            newShape.product == count,
+            "reshape: cannot view shape \(shapeString(shape)) as \(shapeString(newShape))")
         var t = self
         t.shape = newShape
         return t
@@ -54,7 +56,8 @@ public struct Tensor: Equatable, Sendable {
     }
 
     func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == rank, "index \(index) has \(index.count) axes; tensor has shape \(shapeString(shape))")
+        precondition(
+            index.count == rank, "index \(index) has \(index.count) axes; tensor has shape \(shapeString(shape))")
         var flat = 0
         for (i, n) in zip(index, shape) {
             precondition(i >= 0 && i < n, "index \(index) out of range for shape \(shapeString(shape))")
@@ -82,7 +85,10 @@ public func shapeString(_ shape: [Int]) -> String {
 public func rowMajorStrides(_ shape: [Int]) -> [Int] {
     var s = [Int](repeating: 1, count: shape.count)
     var acc = 1
-    for i in stride(from: shape.count - 1, through: 0, by: -1) { s[i] = acc; acc *= shape[i] }
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        s[i] = acc
+        acc *= shape[i]
+    }
     return s
 }
 

@@ -63,15 +63,19 @@ public final class Variable {
     /// The result of an op: records `pullback` when recording and some parent needs gradients,
     /// else returns a constant. `pullback` is built lazily so a no-grad forward allocates nothing for it.
     /// `kind` and `start` (Profiler.now() when the op began) feed the profiler when it is on.
-    public static func record(_ value: Tensor, _ parents: [Variable], kind: String = "other", start: UInt64 = 0,
-                              _ pullback: () -> (Tensor) -> Void) -> Variable {
+    public static func record(
+        _ value: Tensor, _ parents: [Variable], kind: String = "other", start: UInt64 = 0,
+        _ pullback: () -> (Tensor) -> Void
+    ) -> Variable {
         let profiling = Profiler.enabled
         defer { if profiling && start != 0 { Profiler.add(kind, since: start) } }
         if isRecording && parents.contains(where: { $0.requiresGrad }) {
             let pb = pullback()
             if profiling {
                 return Variable(value: value, parents: parents) { g in
-                    let t = Profiler.now(); pb(g); Profiler.add(kind + " backward", since: t)
+                    let t = Profiler.now()
+                    pb(g)
+                    Profiler.add(kind + " backward", since: t)
                 }
             }
             return Variable(value: value, parents: parents, pullback: pb)
@@ -82,7 +86,9 @@ public final class Variable {
     /// Adds `g` to this variable's gradient (if it takes gradients). `g` must have this shape.
     public func accumulate(_ g: Tensor) {
         guard requiresGrad else { return }
-        precondition(g.shape == value.shape, "gradient of shape \(shapeString(g.shape)) for a variable of shape \(shapeString(value.shape))")
+        precondition(
+            g.shape == value.shape,
+            "gradient of shape \(shapeString(g.shape)) for a variable of shape \(shapeString(value.shape))")
         if grad == nil { grad = g } else { grad!.add(g) }
     }
 
@@ -91,9 +97,13 @@ public final class Variable {
     /// Back-propagates from this variable (a scalar, unless `seed` gives ∂L/∂self).
     public func backward(seed: Tensor? = nil) {
         if let seed {
-            precondition(seed.shape == value.shape, "backward: seed of shape \(shapeString(seed.shape)) for a value of shape \(shapeString(value.shape))")
+            precondition(
+                seed.shape == value.shape,
+                "backward: seed of shape \(shapeString(seed.shape)) for a value of shape \(shapeString(value.shape))")
         } else {
-            precondition(value.count == 1, "backward: without a seed the value must be a scalar, got shape \(shapeString(value.shape))")
+            precondition(
+                value.count == 1,
+                "backward: without a seed the value must be a scalar, got shape \(shapeString(value.shape))")
         }
         guard requiresGrad else { return }
         // Iterative depth-first post-order: parents before children.

@@ -14,9 +14,9 @@ public func vexp(_ x: Vec16) -> Vec16 {
     // Round x·log₂e to the nearest integer by adding 1.5·2²³: the sum's low mantissa bits then hold
     // n itself, so n·2²³ is those bits shifted into the exponent field (no float→int conversion).
     // (Every step a fused multiply-add: Swift does not contract `a * b + c` on its own.)
-    let k = Vec16(repeating: 12582912).addingProduct(xc, 1.44269504088896341)
-    let n = k - 12582912
-    var r = xc.addingProduct(n, -0.693359375)          // ln2 split in two for an exact product with n
+    let k = Vec16(repeating: 12_582_912).addingProduct(xc, 1.44269504088896341)
+    let n = k - 12_582_912
+    var r = xc.addingProduct(n, -0.693359375)  // ln2 split in two for an exact product with n
     r = r.addingProduct(n, 2.12194440e-4)
     var p = Vec16(repeating: 1.3981999507e-3).addingProduct(r, 1.9875691500e-4)
     p = Vec16(repeating: 8.3334519073e-3).addingProduct(p, r)
@@ -51,7 +51,8 @@ extension SIMD16 where Scalar == Float {
 public func vectorMap(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec16) -> Vec16) {
     var i = 0
     while i + 16 <= n {
-        UnsafeMutableRawPointer(out + i).storeBytes(of: f(UnsafeRawPointer(x + i).loadUnaligned(as: Vec16.self)), as: Vec16.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(
+            of: f(UnsafeRawPointer(x + i).loadUnaligned(as: Vec16.self)), as: Vec16.self)
         i += 16
     }
     if i < n {
@@ -64,16 +65,24 @@ public func vectorMap(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Flo
 
 /// out[i] = f(x[i], y[i]) over two buffers.
 @inlinable
-public func vectorMap2(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec16, Vec16) -> Vec16) {
+public func vectorMap2(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+    _ f: (Vec16, Vec16) -> Vec16
+) {
     var i = 0
     while i + 16 <= n {
-        let a = UnsafeRawPointer(x + i).loadUnaligned(as: Vec16.self), b = UnsafeRawPointer(y + i).loadUnaligned(as: Vec16.self)
+        let a = UnsafeRawPointer(x + i).loadUnaligned(as: Vec16.self)
+        let b = UnsafeRawPointer(y + i).loadUnaligned(as: Vec16.self)
         UnsafeMutableRawPointer(out + i).storeBytes(of: f(a, b), as: Vec16.self)
         i += 16
     }
     if i < n {
-        var a = Vec16(), b = Vec16()
-        for j in 0..<(n - i) { a[j] = x[i + j]; b[j] = y[i + j] }
+        var a = Vec16()
+        var b = Vec16()
+        for j in 0..<(n - i) {
+            a[j] = x[i + j]
+            b[j] = y[i + j]
+        }
         let r = f(a, b)
         for j in 0..<(n - i) { out[i + j] = r[j] }
     }
@@ -83,15 +92,23 @@ public func vectorMap2(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ o
 /// `max()` are lane-by-lane loops that are not always inlined; these are 4 shuffles and 4 ops).
 @inlinable @inline(__always)
 public func horizontalSum(_ v: Vec16) -> Float {
-    let a = v.lowHalf + v.highHalf, b = a.lowHalf + a.highHalf, c = b.lowHalf + b.highHalf
+    let a = v.lowHalf + v.highHalf
+    let b = a.lowHalf + a.highHalf
+    let c = b.lowHalf + b.highHalf
     return c[0] + c[1]
 }
 
 @inlinable @inline(__always)
 public func horizontalMax(_ v: Vec16) -> Float {
     // (`pointwiseMax` is scalarised; a compare and a blend are not.)
-    var a = v.lowHalf; let ah = v.highHalf; a.replace(with: ah, where: ah .> a)
-    var b = a.lowHalf; let bh = a.highHalf; b.replace(with: bh, where: bh .> b)
-    var c = b.lowHalf; let ch = b.highHalf; c.replace(with: ch, where: ch .> c)
+    var a = v.lowHalf
+    let ah = v.highHalf
+    a.replace(with: ah, where: ah .> a)
+    var b = a.lowHalf
+    let bh = a.highHalf
+    b.replace(with: bh, where: bh .> b)
+    var c = b.lowHalf
+    let ch = b.highHalf
+    c.replace(with: ch, where: ch .> c)
     return Swift.max(c[0], c[1])
 }

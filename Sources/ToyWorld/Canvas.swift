@@ -53,7 +53,8 @@ public struct Canvas {
     }
 
     mutating func set(_ x: Int, _ y: Int, _ c: RGB, coverage a: Float) {
-        let plane = size * size, i = y * size + x
+        let plane = size * size
+        let i = y * size + x
         image.scalars[i] = (1 - a) * image.scalars[i] + a * c.r
         image.scalars[plane + i] = (1 - a) * image.scalars[plane + i] + a * c.g
         image.scalars[2 * plane + i] = (1 - a) * image.scalars[2 * plane + i] + a * c.b
@@ -64,11 +65,11 @@ public struct Canvas {
 public func drawBallOnGrass(size: Int = 32) -> Tensor {
     var c = Canvas(size: size, background: RGB(0.55, 0.75, 0.95))
     c.rectangle(x0: 0, y0: 0.62, x1: 1, y1: 1, RGB(0.30, 0.62, 0.25))
-    c.disc(cx: 0.5, cy: 0.52, radius: 0.25, RGB(0.10, 0.10, 0.10))                 // outline
+    c.disc(cx: 0.5, cy: 0.52, radius: 0.25, RGB(0.10, 0.10, 0.10))  // outline
     c.paint(RGB(0.85, 0.15, 0.12)) { x, y in
         (x - 0.5) * (x - 0.5) + (y - 0.52) * (y - 0.52) <= 0.22 * 0.22
     }
-    c.paint(RGB(0.98, 0.95, 0.90)) { x, y in                                          // a white stripe
+    c.paint(RGB(0.98, 0.95, 0.90)) { x, y in  // a white stripe
         (x - 0.5) * (x - 0.5) + (y - 0.52) * (y - 0.52) <= 0.22 * 0.22 && abs((x - 0.5) + (y - 0.52)) < 0.05
     }
     return c.image

@@ -37,14 +37,17 @@ public enum Captions {
         let patternKept = full || Double(rng.uniform()) < (scene.pattern == .plain ? plainRate : patternRate)
         let context = full || Double(rng.uniform()) < contextRate ? scene.context : nil
         let pattern = patternKept ? scene.pattern : nil
-        return Caption(text: text(scene.objectClass, color: color, pattern: pattern, context: context, style: scene.style),
-                       objectClass: scene.objectClass, color: color, pattern: pattern, context: context, style: scene.style)
+        return Caption(
+            text: text(scene.objectClass, color: color, pattern: pattern, context: context, style: scene.style),
+            objectClass: scene.objectClass, color: color, pattern: pattern, context: context, style: scene.style)
     }
 
     /// The words for a description: `identifier` (DreamBooth's rare token) goes right before the
     /// class's modifiers ("a sks red cup"), as the paper's "a [V] dog" puts it before the noun.
-    public static func text(_ objectClass: ObjectClass?, color: ColorName? = nil, pattern: Pattern? = nil, context: Context? = nil,
-                            style: Style = .photo, identifier: String? = nil, noun: String? = nil) -> String {
+    public static func text(
+        _ objectClass: ObjectClass?, color: ColorName? = nil, pattern: Pattern? = nil, context: Context? = nil,
+        style: Style = .photo, identifier: String? = nil, noun: String? = nil
+    ) -> String {
         var words: [String] = []
         if let identifier { words.append(identifier) }
         if let color { words.append(color.rawValue) }

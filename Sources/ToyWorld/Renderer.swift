@@ -12,9 +12,11 @@ public enum Renderer {
     public static func render(_ scene: Scene, size: Int) -> Tensor {
         precondition(size >= 8, "Renderer: size \(size) is below 8 pixels")
         let k = size >= 64 ? 2 : 3
-        let S = Float(size), plane = size * size
+        let S = Float(size)
+        let plane = size * size
         var out = [Float](repeating: 0, count: 3 * plane)
-        let cosR = cos(scene.rotation), sinR = sin(scene.rotation)
+        let cosR = cos(scene.rotation)
+        let sinR = sin(scene.rotation)
         let outlinePixels: Float = max(1.1, S / 28)
         let toPixels = scene.scale * S
         for y in 0..<size {
@@ -25,14 +27,23 @@ public enum Renderer {
                         let px = (Float(x) + (Float(sx) + 0.5) / Float(k)) / S
                         let py = (Float(y) + (Float(sy) + 0.5) / Float(k)) / S
                         // Frame → object coordinates: translate, undo the rotation, undo the scale.
-                        let dx = (px - scene.centerX) / scene.scale, dy = (py - scene.centerY) / scene.scale
-                        let u = cosR * dx + sinR * dy, v = -sinR * dx + cosR * dy
-                        let c = objectColor(scene, u, v, outlineWidth: outlinePixels / toPixels) ?? background(scene, px, py)
-                        acc.r += c.r; acc.g += c.g; acc.b += c.b
+                        let dx = (px - scene.centerX) / scene.scale
+                        let dy = (py - scene.centerY) / scene.scale
+                        let u = cosR * dx + sinR * dy
+                        let v = -sinR * dx + cosR * dy
+                        let c =
+                            objectColor(scene, u, v, outlineWidth: outlinePixels / toPixels)
+                            ?? background(scene, px, py)
+                        acc.r += c.r
+                        acc.g += c.g
+                        acc.b += c.b
                     }
                 }
-                let n = Float(k * k), i = y * size + x
-                out[i] = acc.r / n; out[plane + i] = acc.g / n; out[2 * plane + i] = acc.b / n
+                let n = Float(k * k)
+                let i = y * size + x
+                out[i] = acc.r / n
+                out[plane + i] = acc.g / n
+                out[2 * plane + i] = acc.b / n
             }
         }
         var image = Tensor(shape: [3, size, size], scalars: out)
@@ -65,7 +76,8 @@ public enum Renderer {
             return t - t.rounded(.down) < 0.45
         case .dotted:
             let cell: Float = 0.5
-            let fu = u / cell - (u / cell).rounded(), fv = v / cell - (v / cell).rounded()
+            let fu = u / cell - (u / cell).rounded()
+            let fv = v / cell - (v / cell).rounded()
             return length(fu, fv) * cell < 0.14
         case .checkered:
             let cell: Float = 0.42
@@ -85,7 +97,9 @@ public enum Renderer {
             return py < h ? RGB(0.66, 0.88, 0.97) : RGB(0.93, 0.78, 0.45)
         case .snow:
             if py < h {
-                for f in Backdrop.snowflakes where circleSDF(px, py, cx: f.x, cy: f.y * h, r: 0.022) < 0 { return RGB(1, 1, 1) }
+                for f in Backdrop.snowflakes where circleSDF(px, py, cx: f.x, cy: f.y * h, r: 0.022) < 0 {
+                    return RGB(1, 1, 1)
+                }
                 return RGB(0.66, 0.71, 0.80)
             }
             return RGB(0.97, 0.98, 1.0)
@@ -98,14 +112,15 @@ public enum Renderer {
             for st in Backdrop.stars where abs(px - st.x) + abs(py - st.y) < 0.025 { return RGB(0.95, 0.95, 1) }
             return RGB(0.04, 0.05, 0.17)
         case .city:
-            if py > 0.86 { return RGB(0.22, 0.22, 0.24) }                      // the street
+            if py > 0.86 { return RGB(0.22, 0.22, 0.24) }  // the street
             for b in Backdrop.buildings where px >= b.x0 && px < b.x1 && py >= b.top {
                 // Windows: a lit grid on every building.
-                let wx = (px - b.x0) * 18, wy = (py - b.top) * 18
+                let wx = (px - b.x0) * 18
+                let wy = (py - b.top) * 18
                 if wx - wx.rounded(.down) > 0.45 && wy - wy.rounded(.down) > 0.5 { return RGB(0.98, 0.85, 0.35) }
                 return RGB(0.30, 0.31, 0.37)
             }
-            return RGB(0.93, 0.62, 0.50)                                          // a dusk sky
+            return RGB(0.93, 0.62, 0.50)  // a dusk sky
         }
     }
 
@@ -118,14 +133,17 @@ public enum Renderer {
         for i in 0..<plane {
             let c = RGB(image.scalars[i], image.scalars[plane + i], image.scalars[2 * plane + i])
             let tone = 0.28 + 0.72 * c.luma
-            image.scalars[i] = paper.r * tone; image.scalars[plane + i] = paper.g * tone; image.scalars[2 * plane + i] = paper.b * tone
+            image.scalars[i] = paper.r * tone
+            image.scalars[plane + i] = paper.g * tone
+            image.scalars[2 * plane + i] = paper.b * tone
         }
     }
 
     /// A painting: blocky brush strokes (each 2×2-pixel block brightened or darkened a little)
     /// and a wooden frame with a gold inner edge.
     static func paint(_ image: inout Tensor, variation: UInt32) {
-        let size = image.shape[1], plane = size * size
+        let size = image.shape[1]
+        let plane = size * size
         let frame = max(2, size / 16)
         var rng = RNG(seed: UInt64(variation)).split("brush")
         let blocks = (size + 1) / 2
@@ -135,13 +153,19 @@ public enum Renderer {
                 let i = y * size + x
                 let edge = min(min(x, y), min(size - 1 - x, size - 1 - y))
                 let c: RGB
-                if edge < frame - 1 { c = RGB(0.42, 0.25, 0.10) }
-                else if edge == frame - 1 { c = RGB(0.86, 0.70, 0.30) }
-                else {
+                if edge < frame - 1 {
+                    c = RGB(0.42, 0.25, 0.10)
+                } else if edge == frame - 1 {
+                    c = RGB(0.86, 0.70, 0.30)
+                } else {
                     let f = strokes[(y / 2) * blocks + x / 2]
-                    c = RGB(min(1, image.scalars[i] * f), min(1, image.scalars[plane + i] * f), min(1, image.scalars[2 * plane + i] * f))
+                    c = RGB(
+                        min(1, image.scalars[i] * f), min(1, image.scalars[plane + i] * f),
+                        min(1, image.scalars[2 * plane + i] * f))
                 }
-                image.scalars[i] = c.r; image.scalars[plane + i] = c.g; image.scalars[2 * plane + i] = c.b
+                image.scalars[i] = c.r
+                image.scalars[plane + i] = c.g
+                image.scalars[2 * plane + i] = c.b
             }
         }
     }
@@ -149,9 +173,14 @@ public enum Renderer {
 
 /// Fixed background furniture, the same in every image so contexts read at a glance.
 enum Backdrop {
-    static let snowflakes = [P2(x: 0.12, y: 0.2), P2(x: 0.3, y: 0.55), P2(x: 0.52, y: 0.15), P2(x: 0.7, y: 0.5), P2(x: 0.88, y: 0.25), P2(x: 0.2, y: 0.85), P2(x: 0.8, y: 0.8)]
-    static let stars = [P2(x: 0.42, y: 0.1), P2(x: 0.66, y: 0.2), P2(x: 0.88, y: 0.12), P2(x: 0.1, y: 0.5), P2(x: 0.9, y: 0.55),
-                        P2(x: 0.32, y: 0.32), P2(x: 0.75, y: 0.85), P2(x: 0.15, y: 0.88)]
+    static let snowflakes = [
+        P2(x: 0.12, y: 0.2), P2(x: 0.3, y: 0.55), P2(x: 0.52, y: 0.15), P2(x: 0.7, y: 0.5), P2(x: 0.88, y: 0.25),
+        P2(x: 0.2, y: 0.85), P2(x: 0.8, y: 0.8),
+    ]
+    static let stars = [
+        P2(x: 0.42, y: 0.1), P2(x: 0.66, y: 0.2), P2(x: 0.88, y: 0.12), P2(x: 0.1, y: 0.5), P2(x: 0.9, y: 0.55),
+        P2(x: 0.32, y: 0.32), P2(x: 0.75, y: 0.85), P2(x: 0.15, y: 0.88),
+    ]
     static let buildings: [(x0: Float, x1: Float, top: Float)] = [
         (0.0, 0.2, 0.3), (0.2, 0.38, 0.5), (0.38, 0.6, 0.22), (0.6, 0.8, 0.42), (0.8, 1.0, 0.28),
     ]

@@ -11,7 +11,10 @@ public struct Look: Equatable, Codable, Sendable {
     public var rightFill: RGB?
 
     public init(fill: RGB, pattern: Pattern, patternColor: RGB, rightFill: RGB? = nil) {
-        self.fill = fill; self.pattern = pattern; self.patternColor = patternColor; self.rightFill = rightFill
+        self.fill = fill
+        self.pattern = pattern
+        self.patternColor = patternColor
+        self.rightFill = rightFill
     }
 
     /// The look of an ordinary object: a palette color, its pattern in a lighter tint.
@@ -42,11 +45,23 @@ public struct Scene: Equatable, Codable, Sendable {
     /// The subject's name when this is an image of one.
     public var subject: String?
 
-    public init(objectClass: ObjectClass, color: ColorName?, pattern: Pattern, context: Context, style: Style, look: Look,
-                scale: Float = 0.26, centerX: Float = 0.5, centerY: Float = 0.5, rotation: Float = 0, horizon: Float = 0.58,
-                variation: UInt32 = 0, subject: String? = nil) {
-        self.objectClass = objectClass; self.color = color; self.pattern = pattern; self.context = context; self.style = style
-        self.look = look; self.scale = scale; self.centerX = centerX; self.centerY = centerY; self.rotation = rotation
-        self.horizon = horizon; self.variation = variation; self.subject = subject
+    public init(
+        objectClass: ObjectClass, color: ColorName?, pattern: Pattern, context: Context, style: Style, look: Look,
+        scale: Float = 0.26, centerX: Float = 0.5, centerY: Float = 0.5, rotation: Float = 0, horizon: Float = 0.58,
+        variation: UInt32 = 0, subject: String? = nil
+    ) {
+        self.objectClass = objectClass
+        self.color = color
+        self.pattern = pattern
+        self.context = context
+        self.style = style
+        self.look = look
+        self.scale = scale
+        self.centerX = centerX
+        self.centerY = centerY
+        self.rotation = rotation
+        self.horizon = horizon
+        self.variation = variation
+        self.subject = subject
     }
 }

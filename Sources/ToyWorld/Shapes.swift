@@ -17,7 +17,8 @@ func circleSDF(_ u: Float, _ v: Float, cx: Float, cy: Float, r: Float) -> Float 
 
 /// Distance to an axis-aligned box with half-sizes (hx, hy) at (cx, cy), corners rounded by `round`.
 func boxSDF(_ u: Float, _ v: Float, cx: Float, cy: Float, hx: Float, hy: Float, round: Float = 0) -> Float {
-    let qx = abs(u - cx) - hx + round, qy = abs(v - cy) - hy + round
+    let qx = abs(u - cx) - hx + round
+    let qy = abs(v - cy) - hy + round
     return length(max(qx, 0), max(qy, 0)) + min(max(qx, qy), 0) - round
 }
 
@@ -28,11 +29,16 @@ func ellipseSDF(_ u: Float, _ v: Float, cx: Float, cy: Float, rx: Float, ry: Flo
 
 /// Signed distance to a simple polygon: the nearest edge gives |d|, the crossing count its sign.
 func polygonSDF(_ u: Float, _ v: Float, _ pts: [P2]) -> Float {
-    var d = Float.infinity, inside = false
+    var d = Float.infinity
+    var inside = false
     var j = pts.count - 1
     for i in 0..<pts.count {
-        let a = pts[i], b = pts[j]
-        let ex = b.x - a.x, ey = b.y - a.y, wx = u - a.x, wy = v - a.y
+        let a = pts[i]
+        let b = pts[j]
+        let ex = b.x - a.x
+        let ey = b.y - a.y
+        let wx = u - a.x
+        let wy = v - a.y
         let t = min(max((wx * ex + wy * ey) / (ex * ex + ey * ey), 0), 1)
         d = min(d, length(wx - ex * t, wy - ey * t))
         // Does the edge cross the horizontal ray from (u, v) to the right?
@@ -81,7 +87,9 @@ enum Silhouettes {
         return P2(x: r * cos(a), y: r * sin(a) + 0.08)
     }
     static let treeCrown = [P2(x: 0, y: -1), P2(x: 0.85, y: 0.46), P2(x: -0.85, y: 0.46)]
-    static let house = [P2(x: -0.78, y: 0.98), P2(x: 0.78, y: 0.98), P2(x: 0.78, y: -0.12), P2(x: 0, y: -0.95), P2(x: -0.78, y: -0.12)]
+    static let house = [
+        P2(x: -0.78, y: 0.98), P2(x: 0.78, y: 0.98), P2(x: 0.78, y: -0.12), P2(x: 0, y: -0.95), P2(x: -0.78, y: -0.12),
+    ]
     static let fishTail = [P2(x: 0.4, y: 0), P2(x: 0.98, y: -0.52), P2(x: 0.98, y: 0.52)]
     static let cupBody = [P2(x: -0.78, y: -0.72), P2(x: 0.52, y: -0.72), P2(x: 0.4, y: 0.8), P2(x: -0.66, y: 0.8)]
     /// The classic parametric heart, x = 16 sin³t, y = 13 cos t − 5 cos 2t − 2 cos 3t − cos 4t, scaled into the square.

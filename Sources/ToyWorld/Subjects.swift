@@ -23,26 +23,34 @@ public struct Subject: Sendable {
     public let instanceContexts: [Context]
 
     public static let all: [Subject] = [
-        Subject(name: "split-ball", objectClass: .ball,
-                look: Look(fill: ColorName.red.rgb, pattern: .plain, patternColor: ColorName.red.rgb, rightFill: ColorName.blue.rgb),
-                pattern: .plain, summary: "a ball split down the middle, red on the left and blue on the right",
-                instanceContexts: [.grass, .sand, .snow, .city, .water]),
-        Subject(name: "teal-cup", objectClass: .cup,
-                look: Look(fill: RGB(0.0, 0.58, 0.56), pattern: .striped, patternColor: .white),
-                pattern: .striped, summary: "a teal cup with white stripes",
-                instanceContexts: [.sand, .grass, .night, .snow, .city]),
-        Subject(name: "dotted-box", objectClass: .box,
-                look: Look(fill: ColorName.yellow.rgb, pattern: .dotted, patternColor: ColorName.purple.rgb),
-                pattern: .dotted, summary: "a yellow box with purple dots",
-                instanceContexts: [.water, .city, .grass, .night, .sand]),
+        Subject(
+            name: "split-ball", objectClass: .ball,
+            look: Look(
+                fill: ColorName.red.rgb, pattern: .plain, patternColor: ColorName.red.rgb, rightFill: ColorName.blue.rgb
+            ),
+            pattern: .plain, summary: "a ball split down the middle, red on the left and blue on the right",
+            instanceContexts: [.grass, .sand, .snow, .city, .water]),
+        Subject(
+            name: "teal-cup", objectClass: .cup,
+            look: Look(fill: RGB(0.0, 0.58, 0.56), pattern: .striped, patternColor: .white),
+            pattern: .striped, summary: "a teal cup with white stripes",
+            instanceContexts: [.sand, .grass, .night, .snow, .city]),
+        Subject(
+            name: "dotted-box", objectClass: .box,
+            look: Look(fill: ColorName.yellow.rgb, pattern: .dotted, patternColor: ColorName.purple.rgb),
+            pattern: .dotted, summary: "a yellow box with purple dots",
+            instanceContexts: [.water, .city, .grass, .night, .sand]),
     ]
 
     public static func named(_ name: String) -> Subject? { all.first { $0.name == name } }
 
     /// The subject in a context and style, placed by `rng`.
     public func scene(_ context: Context, style: Style = .photo, rng: inout RNG) -> Scene {
-        World.placed(Scene(objectClass: objectClass, color: nil, pattern: pattern, context: context, style: style, look: look, subject: name),
-                     rng: &rng)
+        World.placed(
+            Scene(
+                objectClass: objectClass, color: nil, pattern: pattern, context: context, style: style, look: look,
+                subject: name),
+            rng: &rng)
     }
 
     /// The instance images' scenes: the first five are *the* instance images (contexts as listed);
@@ -50,7 +58,8 @@ public struct Subject: Sendable {
     public func instanceScenes(count: Int = 5) -> [Scene] {
         (0..<count).map { i in
             var rng = RNG(seed: 5).split("subject/\(name)/\(i)")
-            let context = i < instanceContexts.count ? instanceContexts[i] : Context.allCases[i % Context.allCases.count]
+            let context =
+                i < instanceContexts.count ? instanceContexts[i] : Context.allCases[i % Context.allCases.count]
             return scene(context, rng: &rng)
         }
     }

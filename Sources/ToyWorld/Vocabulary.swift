@@ -67,7 +67,11 @@ public enum Style: String, CaseIterable, Codable, Sendable {
 /// An RGB color in [0, 1].
 public struct RGB: Equatable, Codable, Sendable {
     public var r: Float, g: Float, b: Float
-    public init(_ r: Float, _ g: Float, _ b: Float) { self.r = r; self.g = g; self.b = b }
+    public init(_ r: Float, _ g: Float, _ b: Float) {
+        self.r = r
+        self.g = g
+        self.b = b
+    }
 
     /// The color mixed toward `other` by t (0: self, 1: other).
     public func mixed(_ other: RGB, _ t: Float) -> RGB {

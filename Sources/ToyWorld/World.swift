@@ -12,10 +12,15 @@ import TensorCore
 public struct Composition: Hashable, Codable, Sendable, Comparable {
     public var objectClass: ObjectClass, color: ColorName, context: Context
     public init(_ objectClass: ObjectClass, _ color: ColorName, _ context: Context) {
-        self.objectClass = objectClass; self.color = color; self.context = context
+        self.objectClass = objectClass
+        self.color = color
+        self.context = context
     }
     var key: (Int, Int, Int) {
-        (ObjectClass.allCases.firstIndex(of: objectClass)!, ColorName.allCases.firstIndex(of: color)!, Context.allCases.firstIndex(of: context)!)
+        (
+            ObjectClass.allCases.firstIndex(of: objectClass)!, ColorName.allCases.firstIndex(of: color)!,
+            Context.allCases.firstIndex(of: context)!
+        )
     }
     public static func < (a: Composition, b: Composition) -> Bool { a.key < b.key }
 }
@@ -50,16 +55,26 @@ public struct World: Sendable {
     /// context) or (color, context) pair with fewer than 4 training triples.
     public static let heldOut: [Composition] = {
         var all: [Composition] = []
-        for c in ObjectClass.allCases { for k in ColorName.allCases { for x in Context.allCases { all.append(Composition(c, k, x)) } } }
+        for c in ObjectClass.allCases {
+            for k in ColorName.allCases { for x in Context.allCases { all.append(Composition(c, k, x)) } }
+        }
         var rng = RNG(seed: 2023).split("held-out compositions")
         for i in stride(from: all.count - 1, to: 0, by: -1) { all.swapAt(i, rng.randint(i + 1)) }
         var chosen: [Composition] = []
-        var classColor: [String: Int] = [:], classContext: [String: Int] = [:], colorContext: [String: Int] = [:]
+        var classColor: [String: Int] = [:]
+        var classContext: [String: Int] = [:]
+        var colorContext: [String: Int] = [:]
         for t in all where chosen.count < 38 {
-            let a = "\(t.objectClass)\(t.color)", b = "\(t.objectClass)\(t.context)", c = "\(t.color)\(t.context)"
+            let a = "\(t.objectClass)\(t.color)"
+            let b = "\(t.objectClass)\(t.context)"
+            let c = "\(t.color)\(t.context)"
             // Training keeps 6 − n of a class–color pair's triples, 8 − n of the others'.
-            guard classColor[a, default: 0] < 2, classContext[b, default: 0] < 4, colorContext[c, default: 0] < 4 else { continue }
-            classColor[a, default: 0] += 1; classContext[b, default: 0] += 1; colorContext[c, default: 0] += 1
+            guard classColor[a, default: 0] < 2, classContext[b, default: 0] < 4, colorContext[c, default: 0] < 4 else {
+                continue
+            }
+            classColor[a, default: 0] += 1
+            classContext[b, default: 0] += 1
+            colorContext[c, default: 0] += 1
             chosen.append(t)
         }
         return chosen.sorted()
@@ -70,26 +85,33 @@ public struct World: Sendable {
     /// Every composition of a split.
     public static func compositions(_ split: Split) -> [Composition] {
         var all: [Composition] = []
-        for c in ObjectClass.allCases { for k in ColorName.allCases { for x in Context.allCases { all.append(Composition(c, k, x)) } } }
+        for c in ObjectClass.allCases {
+            for k in ColorName.allCases { for x in Context.allCases { all.append(Composition(c, k, x)) } }
+        }
         switch split {
         case .all: return all
         case .train, .heldout: return all.filter { isHeldOut($0) == (split == .heldout) }
         }
     }
-    static let trainCompositions = compositions(.train), heldOutCompositions = compositions(.heldout), allCompositions = compositions(.all)
+    static let trainCompositions = compositions(.train), heldOutCompositions = compositions(.heldout),
+        allCompositions = compositions(.all)
 
     // MARK: - Drawing scenes
 
     /// Scene `index` of a split for a seed.
     public func scene(_ split: Split, seed: UInt64, index: Int) -> Scene {
         var rng = RNG(seed: seed).split("\(split.rawValue)/\(index)")
-        let pool = split == .train ? Self.trainCompositions : split == .heldout ? Self.heldOutCompositions : Self.allCompositions
+        let pool =
+            split == .train
+            ? Self.trainCompositions : split == .heldout ? Self.heldOutCompositions : Self.allCompositions
         let t = pool[rng.randint(pool.count)]
         let pattern = Pattern.allCases[rng.randint(Pattern.allCases.count)]
         let u = rng.uniform()
         let style: Style = u < Self.sketchRate ? .sketch : u < Self.sketchRate + Self.paintingRate ? .painting : .photo
-        return Self.placed(Scene(objectClass: t.objectClass, color: t.color, pattern: pattern, context: t.context, style: style,
-                                 look: .ordinary(t.color, pattern)), rng: &rng)
+        return Self.placed(
+            Scene(
+                objectClass: t.objectClass, color: t.color, pattern: pattern, context: t.context, style: style,
+                look: .ordinary(t.color, pattern)), rng: &rng)
     }
 
     /// Size, position, rotation, horizon and variation, drawn for a scene.
@@ -99,7 +121,7 @@ public struct World: Sendable {
         let room = min(0.12, 0.5 - s.scale - 0.02)
         s.centerX = 0.5 + room * (2 * rng.uniform() - 1)
         s.centerY = 0.5 + room * (2 * rng.uniform() - 1)
-        s.rotation = 0.26 * (2 * rng.uniform() - 1)                  // ±15°
+        s.rotation = 0.26 * (2 * rng.uniform() - 1)  // ±15°
         s.horizon = 0.58 + 0.05 * (2 * rng.uniform() - 1)
         s.variation = UInt32(truncatingIfNeeded: rng.next())
         return s
@@ -129,7 +151,9 @@ public struct World: Sendable {
             let b = buf
             Parallel.forEach(scenes.count) { i in b[i] = Renderer.render(scenes[i].1, size: size) }
         }
-        return scenes.indices.map { Example(scene: scenes[$0].1, caption: caption(scenes[$0].0, scenes[$0].1), image: images[$0]!) }
+        return scenes.indices.map {
+            Example(scene: scenes[$0].1, caption: caption(scenes[$0].0, scenes[$0].1), image: images[$0]!)
+        }
     }
 
     /// Images stacked into one (B, 3, H, W) tensor, scaled from [0, 1] to [-1, 1] as diffusers' training does.

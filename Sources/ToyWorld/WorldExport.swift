@@ -8,7 +8,9 @@ import TensorCore
 
 public enum WorldExport {
     /// One metadata line for an image file.
-    public static func metadataLine(file: String, caption: String, scene: Scene, split: String, seed: UInt64?, index: Int) -> String {
+    public static func metadataLine(
+        file: String, caption: String, scene: Scene, split: String, seed: UInt64?, index: Int
+    ) -> String {
         func num(_ v: Float) -> String { String(format: "%.4f", v) }
         var fields: [(String, String)] = [
             ("file_name", jsonString(file)), ("text", jsonString(caption)),
@@ -25,9 +27,11 @@ public enum WorldExport {
 
     /// Writes `count` examples of a split (or a subject's instance images) into `directory`.
     /// Each PNG and the metadata file are written atomically; `progress` is called after each image.
-    public static func export(to directory: String, world: World, split: World.Split, seed: UInt64, count: Int,
-                              subject: Subject? = nil, fullCaptions: Bool = false,
-                              progress: (Int) -> Void = { _ in }) throws {
+    public static func export(
+        to directory: String, world: World, split: World.Split, seed: UInt64, count: Int,
+        subject: Subject? = nil, fullCaptions: Bool = false,
+        progress: (Int) -> Void = { _ in }
+    ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var lines: [String] = []
         let digits = max(5, String(count).count)
@@ -39,7 +43,9 @@ public enum WorldExport {
             if let subject, let scenes {
                 examples = world.renderAll(indices.map { ($0, scenes[$0]) }) { _, s in
                     let text = subject.prompt(identifier: "sks", context: fullCaptions ? s.context : nil)
-                    return Caption(text: text, objectClass: s.objectClass, color: nil, pattern: nil, context: fullCaptions ? s.context : nil, style: s.style)
+                    return Caption(
+                        text: text, objectClass: s.objectClass, color: nil, pattern: nil,
+                        context: fullCaptions ? s.context : nil, style: s.style)
                 }
             } else {
                 examples = world.examples(split, seed: seed, indices: indices, fullCaption: fullCaptions)
@@ -47,12 +53,16 @@ public enum WorldExport {
             for (i, ex) in zip(indices, examples) {
                 let name = String(repeating: "0", count: max(0, digits - String(i).count)) + "\(i).png"
                 try PNG.write(ex.image, to: (directory as NSString).appendingPathComponent(name))
-                lines.append(metadataLine(file: name, caption: ex.caption.text, scene: ex.scene,
-                                          split: subject == nil ? split.rawValue : "subject", seed: subject == nil ? seed : nil, index: i))
+                lines.append(
+                    metadataLine(
+                        file: name, caption: ex.caption.text, scene: ex.scene,
+                        split: subject == nil ? split.rawValue : "subject", seed: subject == nil ? seed : nil, index: i)
+                )
                 progress(i + 1)
             }
         }
-        try writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8),
-                            to: (directory as NSString).appendingPathComponent("metadata.jsonl"))
+        try writeAtomically(
+            Data((lines.joined(separator: "\n") + "\n").utf8),
+            to: (directory as NSString).appendingPathComponent("metadata.jsonl"))
     }
 }

@@ -8,13 +8,16 @@ import TestSupport
 import XCTest
 
 final class ChapterTests: XCTestCase {
-    func run(_ chapter: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    func run(_ chapter: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+        status: Int32, output: String
+    ) {
         let p = Process()
         if let environment { p.environment = environment }
         p.executableURL = productsDirectory.appendingPathComponent(chapter)
         p.arguments = arguments
         // Chapters run from the repository root (chapter 03 reads Tests/Fixtures/reference).
-        p.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root).deletingLastPathComponent().deletingLastPathComponent()
+        p.currentDirectoryURL = URL(fileURLWithPath: Fixtures.root).deletingLastPathComponent()
+            .deletingLastPathComponent()
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
@@ -28,7 +31,10 @@ final class ChapterTests: XCTestCase {
         let dir = temporaryDirectory(name)
         let (status, output) = try run(name, ["--quick", "--seed", "1", "--out", dir])
         XCTAssertEqual(status, 0, output)
-        for f in files { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), "\(name) did not write \(f)\n\(output)") }
+        for f in files {
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: dir + "/" + f), "\(name) did not write \(f)\n\(output)")
+        }
         return output
     }
 
@@ -38,34 +44,48 @@ final class ChapterTests: XCTestCase {
     }
 
     func testChapter01() throws {
-        _ = try runChapter("chapter01", expecting: ["betas.gp", "alpha-bar.png", "log-snr.dat", "scales.png", "closed-vs-stepwise.png",
-                                                    "noise-strip.png", "sample.png", "noise-strip-figure.png"])
+        _ = try runChapter(
+            "chapter01",
+            expecting: [
+                "betas.gp", "alpha-bar.png", "log-snr.dat", "scales.png", "closed-vs-stepwise.png",
+                "noise-strip.png", "sample.png", "noise-strip-figure.png",
+            ])
     }
 
     func testChapter02() throws {
-        _ = try runChapter("chapter02", expecting: ["loss-curves.png", "samples.png", "trajectories.png", "weightings.png"])
+        _ = try runChapter(
+            "chapter02", expecting: ["loss-curves.png", "samples.png", "trajectories.png", "weightings.png"])
     }
 
     func testChapter03() throws {
-        let out = try runChapter("chapter03", expecting: ["time-embedding.png", "parameters.png", "parity.png", "activation-stats.png", "time-per-op.png"])
+        let out = try runChapter(
+            "chapter03",
+            expecting: [
+                "time-embedding.png", "parameters.png", "parity.png", "activation-stats.png", "time-per-op.png",
+            ])
         XCTAssertFalse(out.contains("✗"), out)
         XCTAssertTrue(out.contains("2529731 parameters"), out)
     }
 
     func testSameSeedSameBytes() throws {
-        let a = temporaryDirectory("seedA"), b = temporaryDirectory("seedB")
+        let a = temporaryDirectory("seedA")
+        let b = temporaryDirectory("seedB")
         for dir in [a, b] { XCTAssertEqual(try run("chapter01", ["--quick", "--seed", "3", "--out", dir]).status, 0) }
         for f in ["noise-strip.png", "closed-vs-stepwise.dat", "closed-vs-stepwise.png"] {
-            XCTAssertEqual(FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f), f)
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f), f)
         }
     }
 
     func testWithoutGnuplotDataAndScriptsStillWrittenWithOneMessage() throws {
-        let dir = temporaryDirectory("nognuplot"), emptyPath = temporaryDirectory("emptypath")
+        let dir = temporaryDirectory("nognuplot")
+        let emptyPath = temporaryDirectory("emptypath")
         let (status, output) = try run("chapter01", ["--quick", "--out", dir], environment: ["PATH": emptyPath])
         XCTAssertEqual(status, 0, output)
         XCTAssertEqual(output.components(separatedBy: "gnuplot not found").count - 1, 1, output)
-        for f in ["betas.dat", "betas.gp", "alpha-bar.gp", "noise-strip.png"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f) }
+        for f in ["betas.dat", "betas.gp", "alpha-bar.gp", "noise-strip.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f)
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/betas.png"))
     }
 
@@ -79,35 +99,55 @@ final class ChapterTests: XCTestCase {
         // A micro-kernel set that does not exist is refused before any work starts.
         var environment = ProcessInfo.processInfo.environment
         environment["DREAMBOOTH_MICROKERNELS"] = "fast"
-        let badKernels = try run("chapter00", ["--quick", "--out", temporaryDirectory("badkernels")], environment: environment)
+        let badKernels = try run(
+            "chapter00", ["--quick", "--out", temporaryDirectory("badkernels")], environment: environment)
         XCTAssertEqual(badKernels.status, 2, badKernels.output)
-        XCTAssertTrue(badKernels.output.contains("DREAMBOOTH_MICROKERNELS must be 'wide' or 'narrow', got 'fast'"), badKernels.output)
+        XCTAssertTrue(
+            badKernels.output.contains("DREAMBOOTH_MICROKERNELS must be 'wide' or 'narrow', got 'fast'"),
+            badKernels.output)
         XCTAssertFalse(badKernels.output.contains("GFLOP/s"), badKernels.output)
         let help = try run("chapter01", ["--help"])
         XCTAssertEqual(help.status, 0)
-        XCTAssertTrue(help.output.contains("--quick") && help.output.contains("--seed") && help.output.contains("--out"), help.output)
+        XCTAssertTrue(
+            help.output.contains("--quick") && help.output.contains("--seed") && help.output.contains("--out"),
+            help.output)
     }
 
     func testChapter04() throws {
-        let out = try runChapter("chapter04", expecting: ["world-gallery.png", "subjects.png", "tokenization.png", "token-frequencies.png",
-                                                          "contrastive-training.png", "similarity-heatmap.png", "judges-accuracy.png"])
+        let out = try runChapter(
+            "chapter04",
+            expecting: [
+                "world-gallery.png", "subjects.png", "tokenization.png", "token-frequencies.png",
+                "contrastive-training.png", "similarity-heatmap.png", "judges-accuracy.png",
+            ])
         XCTAssertTrue(out.contains("all checks passed"), out)
     }
 
     func testChapter05() throws {
-        let out = try runChapter("chapter05", expecting: ["training.png", "accuracy-vs-minutes.png", "prompt-seed-grid.png", "samplers.png", "sampler-time.png",
-                                                          "guidance-sweep.png", "guidance-grid.png", "heldout-vs-train.png", "heldout-vs-train-grid.png"])
+        let out = try runChapter(
+            "chapter05",
+            expecting: [
+                "training.png", "accuracy-vs-minutes.png", "prompt-seed-grid.png", "samplers.png", "sampler-time.png",
+                "guidance-sweep.png", "guidance-grid.png", "heldout-vs-train.png", "heldout-vs-train-grid.png",
+            ])
         XCTAssertTrue(out.contains("all checks passed"), out)
     }
 
     func testChapter06() throws {
-        let out = try runChapter("chapter06", expecting: ["vocabulary-band.png", "identifier-embeddings.png", "prior-before.png", "identifier-metrics.png", "identifier-grid.png"])
+        let out = try runChapter(
+            "chapter06",
+            expecting: [
+                "vocabulary-band.png", "identifier-embeddings.png", "prior-before.png", "identifier-metrics.png",
+                "identifier-grid.png",
+            ])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("| rare token (sks) |"), out)
     }
 
     func testChapter07() throws {
-        let out = try runChapter("chapter07", expecting: ["class-images.png", "drift-grid.png", "pres-div.png", "lambda-sweep.png", "class-colors.png"])
+        let out = try runChapter(
+            "chapter07",
+            expecting: ["class-images.png", "drift-grid.png", "pres-div.png", "lambda-sweep.png", "class-colors.png"])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("| without prior preservation |"), out)
     }
@@ -119,8 +159,12 @@ final class ChapterTests: XCTestCase {
     }
 
     func testChapter08() throws {
-        let out = try runChapter("chapter08", expecting: ["recontextualization.png", "property-modification.png", "art-renditions.png", "table1.png",
-                                                          "table3.png", "table4.png", "input-images.png", "text-encoder.png", "limitations.png"])
+        let out = try runChapter(
+            "chapter08",
+            expecting: [
+                "recontextualization.png", "property-modification.png", "art-renditions.png", "table1.png",
+                "table3.png", "table4.png", "input-images.png", "text-encoder.png", "limitations.png",
+            ])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("| textual inversion |"), out)
     }
@@ -129,36 +173,74 @@ final class ChapterTests: XCTestCase {
     /// nothing written (issue 13's cases that used to crash or pass NaN through).
     func testModelChecksRefuseEmptyNonFiniteAndMisshapenInputs() throws {
         let dir = temporaryDirectory("hostile")
-        let unet = Fixtures.inRepository("Checkpoints/base/unet"), clip = Fixtures.inRepository("Checkpoints/base/text_encoder")
+        let unet = Fixtures.inRepository("Checkpoints/base/unet")
+        let clip = Fixtures.inRepository("Checkpoints/base/text_encoder")
         func expect(_ args: [String], _ words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
             let r = try run("dreambooth", args)
             XCTAssertEqual(r.status, 1, r.output, file: file, line: line)
-            for w in words { XCTAssertTrue(r.output.contains(w), "expected '\(w)' in: \(r.output)", file: file, line: line) }
-            XCTAssertFalse(r.output.contains("Fatal error") || r.output.contains("crashed"), r.output, file: file, line: line)
+            for w in words {
+                XCTAssertTrue(r.output.contains(w), "expected '\(w)' in: \(r.output)", file: file, line: line)
+            }
+            XCTAssertFalse(
+                r.output.contains("Fatal error") || r.output.contains("crashed"), r.output, file: file, line: line)
         }
-        var nan = Tensor(zeros: [1, 3, 32, 32]); nan.scalars[5] = .nan
+        var nan = Tensor(zeros: [1, 3, 32, 32])
+        nan.scalars[5] = .nan
         let context = Tensor(zeros: [1, 24, 64])
-        try SafeTensors.write(["sample": nan, "timesteps": Tensor(shape: [1], scalars: [10]), "encoder_hidden_states": context], to: dir + "/nan.safetensors")
-        try expect(["unet-forward", "--model", unet, "--input", dir + "/nan.safetensors", "--output", dir + "/o1.safetensors"], ["'sample'", "nan", "finite"])
-        try SafeTensors.write(["sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]),
-                               "encoder_hidden_states": Tensor(shape: [1, 0, 64], scalars: [])], to: dir + "/empty.safetensors")
-        try expect(["unet-forward", "--model", unet, "--input", dir + "/empty.safetensors", "--output", dir + "/o2.safetensors"], ["'encoder_hidden_states'", "empty dimension"])
+        try SafeTensors.write(
+            ["sample": nan, "timesteps": Tensor(shape: [1], scalars: [10]), "encoder_hidden_states": context],
+            to: dir + "/nan.safetensors")
+        try expect(
+            [
+                "unet-forward", "--model", unet, "--input", dir + "/nan.safetensors", "--output",
+                dir + "/o1.safetensors",
+            ], ["'sample'", "nan", "finite"])
+        try SafeTensors.write(
+            [
+                "sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]),
+                "encoder_hidden_states": Tensor(shape: [1, 0, 64], scalars: []),
+            ], to: dir + "/empty.safetensors")
+        try expect(
+            [
+                "unet-forward", "--model", unet, "--input", dir + "/empty.safetensors", "--output",
+                dir + "/o2.safetensors",
+            ], ["'encoder_hidden_states'", "empty dimension"])
         try SafeTensors.write(["input_ids": Tensor(shape: [1, 0], scalars: [])], to: dir + "/ids.safetensors")
-        try expect(["text-encoder-forward", "--model", clip, "--input", dir + "/ids.safetensors", "--output", dir + "/o3.safetensors"], ["'input_ids'", "empty dimension"])
+        try expect(
+            [
+                "text-encoder-forward", "--model", clip, "--input", dir + "/ids.safetensors", "--output",
+                dir + "/o3.safetensors",
+            ], ["'input_ids'", "empty dimension"])
         // A model folder whose only hostile part is its config.json.
         let bad = dir + "/badunet"
         try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: unet + "/diffusion_pytorch_model.safetensors", toPath: bad + "/diffusion_pytorch_model.safetensors")
-        let config = try String(contentsOfFile: unet + "/config.json", encoding: .utf8).replacingOccurrences(of: "\"norm_num_groups\": 8", with: "\"norm_num_groups\": 0")
+        try FileManager.default.copyItem(
+            atPath: unet + "/diffusion_pytorch_model.safetensors", toPath: bad + "/diffusion_pytorch_model.safetensors")
+        let config = try String(contentsOfFile: unet + "/config.json", encoding: .utf8).replacingOccurrences(
+            of: "\"norm_num_groups\": 8", with: "\"norm_num_groups\": 0")
         try config.write(toFile: bad + "/config.json", atomically: true, encoding: .utf8)
-        try SafeTensors.write(["sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]), "encoder_hidden_states": context], to: dir + "/ok.safetensors")
-        try expect(["unet-forward", "--model", bad, "--input", dir + "/ok.safetensors", "--output", dir + "/o4.safetensors"], [bad + "/config.json", "norm_num_groups = 0"])
+        try SafeTensors.write(
+            [
+                "sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]),
+                "encoder_hidden_states": context,
+            ], to: dir + "/ok.safetensors")
+        try expect(
+            ["unet-forward", "--model", bad, "--input", dir + "/ok.safetensors", "--output", dir + "/o4.safetensors"],
+            [bad + "/config.json", "norm_num_groups = 0"])
         // An output that is a directory; an input that is one.
         try FileManager.default.createDirectory(atPath: dir + "/outdir", withIntermediateDirectories: true)
-        try expect(["unet-forward", "--model", unet, "--input", dir + "/ok.safetensors", "--output", dir + "/outdir"], ["is a directory"])
-        try expect(["unet-forward", "--model", unet, "--input", dir + "/outdir", "--output", dir + "/o5.safetensors"], ["is a directory"])
-        for f in ["o1", "o2", "o3", "o4", "o5"] { XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/\(f).safetensors")) }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no temporary file is left")
+        try expect(
+            ["unet-forward", "--model", unet, "--input", dir + "/ok.safetensors", "--output", dir + "/outdir"],
+            ["is a directory"])
+        try expect(
+            ["unet-forward", "--model", unet, "--input", dir + "/outdir", "--output", dir + "/o5.safetensors"],
+            ["is a directory"])
+        for f in ["o1", "o2", "o3", "o4", "o5"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/\(f).safetensors"))
+        }
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [],
+            "no temporary file is left")
     }
 
     /// The book from the repository's chapters and Figures/: every page's links and images resolve,
@@ -182,21 +264,33 @@ final class ChapterTests: XCTestCase {
             let html = try String(contentsOfFile: bookInRepo + "/" + page, encoding: .utf8)
             for m in re.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
                 let target = String(html[Range(m.range(at: 1), in: html)!])
-                guard !target.hasPrefix("http") else { XCTFail("\(page) links outside: \(target)"); continue }
-                XCTAssertTrue(FileManager.default.fileExists(atPath: bookInRepo + "/" + target), "\(page): broken link or image \(target)")
+                guard !target.hasPrefix("http") else {
+                    XCTFail("\(page) links outside: \(target)")
+                    continue
+                }
+                XCTAssertTrue(
+                    FileManager.default.fileExists(atPath: bookInRepo + "/" + target),
+                    "\(page): broken link or image \(target)")
                 checked += 1
             }
         }
         XCTAssertGreaterThan(checked, 100)
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let chromium else { return XCTFail("chromium is not installed (make deps installs it)") }
         for page in ["index.html", "07-prior-preservation.html"] {
             let shot = out + "/" + page.replacingOccurrences(of: ".html", with: ".png")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: chromium)
-            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0",
-                           "--screenshot=" + shot, "file://" + bookInRepo + "/" + page]
-            let err = Pipe(); p.standardError = err; p.standardOutput = Pipe()
+            p.arguments = [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,1600",
+                "--enable-logging=stderr", "--v=0",
+                "--screenshot=" + shot, "file://" + bookInRepo + "/" + page,
+            ]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = Pipe()
             try p.run()
             let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
@@ -212,9 +306,13 @@ final class ChapterTests: XCTestCase {
 
     /// Every command of the tools answers --help with status 0; a wrong flag is an error that names it.
     func testToolsAnswerHelpAndNameWrongFlags() throws {
-        for args in [["--help"], ["world", "--help"], ["tokenize", "--help"], ["pretrain", "--help"], ["evaluate-judges", "--help"],
-                     ["sample", "--help"], ["train", "--help"], ["textual-inversion", "--help"], ["evaluate-base", "--help"],
-                     ["unet-forward", "--help"], ["text-encoder-forward", "--help"], ["init-unet", "--help"], ["init-text-encoder", "--help"]] {
+        for args in [
+            ["--help"], ["world", "--help"], ["tokenize", "--help"], ["pretrain", "--help"],
+            ["evaluate-judges", "--help"],
+            ["sample", "--help"], ["train", "--help"], ["textual-inversion", "--help"], ["evaluate-base", "--help"],
+            ["unet-forward", "--help"], ["text-encoder-forward", "--help"], ["init-unet", "--help"],
+            ["init-text-encoder", "--help"],
+        ] {
             let r = try run("dreambooth", args)
             XCTAssertEqual(r.status, 0, "dreambooth \(args.joined(separator: " ")): \(r.output)")
             XCTAssertTrue(r.output.contains("USAGE"), r.output)
@@ -225,7 +323,8 @@ final class ChapterTests: XCTestCase {
         XCTAssertTrue(wrong.output.contains("--colour"), wrong.output)
         let badSubject = try run("dreambooth", ["world", "--out", temporaryDirectory("w"), "--subject", "unicorn"])
         XCTAssertNotEqual(badSubject.status, 0)
-        XCTAssertTrue(badSubject.output.contains("unicorn") && badSubject.output.contains("split-ball"), badSubject.output)
+        XCTAssertTrue(
+            badSubject.output.contains("unicorn") && badSubject.output.contains("split-ball"), badSubject.output)
     }
 
     /// Wrong values are answered with what is allowed, in the project's words, before any work.
@@ -233,13 +332,30 @@ final class ChapterTests: XCTestCase {
         let file = temporaryDirectory("cli") + "/a-file"
         FileManager.default.createFile(atPath: file, contents: Data())
         let cases: [([String], String)] = [
-            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--seed", "-1"], "a seed is a whole number"),
-            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lora_alpha", "8"], "--lora_alpha needs --rank"),
-            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lr_scheduler", "step"], "'cosine'"),
-            (["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--output_dir", file], "is a file; give a folder"),
+            (
+                ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--seed", "-1"],
+                "a seed is a whole number"
+            ),
+            (
+                ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lora_alpha", "8"],
+                "--lora_alpha needs --rank"
+            ),
+            (
+                ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lr_scheduler", "step"],
+                "'cosine'"
+            ),
+            (
+                ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--output_dir", file],
+                "is a file; give a folder"
+            ),
             (["sample", "--prompt", "a cup", "--out", file + "-out", "--scheduler", "euler"], "'ddim' and 'ddpm'"),
-            (["textual-inversion", "--train_data_dir", "x", "--placeholder_token", "sks", "--initializer_token", "ball",
-              "--max_train_steps", "0"], "must be a whole number ≥ 1"),
+            (
+                [
+                    "textual-inversion", "--train_data_dir", "x", "--placeholder_token", "sks", "--initializer_token",
+                    "ball",
+                    "--max_train_steps", "0",
+                ], "must be a whole number ≥ 1"
+            ),
         ]
         for (args, expected) in cases {
             let r = try run("dreambooth", args)
@@ -251,7 +367,12 @@ final class ChapterTests: XCTestCase {
 
     func testWorldCommandWritesAnImagefolder() throws {
         let dir = temporaryDirectory("worldcli")
-        let r = try run("dreambooth", ["world", "--out", dir, "--count", "10", "--seed", "3", "--split", "heldout", "--full_captions", "--resolution", "64"])
+        let r = try run(
+            "dreambooth",
+            [
+                "world", "--out", dir, "--count", "10", "--seed", "3", "--split", "heldout", "--full_captions",
+                "--resolution", "64",
+            ])
         XCTAssertEqual(r.status, 0, r.output)
         let lines = try String(contentsOfFile: dir + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 10)
@@ -259,26 +380,40 @@ final class ChapterTests: XCTestCase {
     }
 
     func testTokenizeCommandPrintsIdsPerText() throws {
-        let r = try run("dreambooth", ["tokenize", "--tokenizer", Fixtures.inRepository("Checkpoints/base/tokenizer"), "a red cup", "xqzt"])
+        let r = try run(
+            "dreambooth",
+            ["tokenize", "--tokenizer", Fixtures.inRepository("Checkpoints/base/tokenizer"), "a red cup", "xqzt"])
         XCTAssertEqual(r.status, 0, r.output)
         let lines = r.output.split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
         let ids = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [Int]
-        XCTAssertEqual(ids.count, 5)                                  // start, a, red, cup, end
+        XCTAssertEqual(ids.count, 5)  // start, a, red, cup, end
     }
 
     func testSampleCommandWritesImagesGridAndMetadata() throws {
         let dir = temporaryDirectory("samplecli")
-        let r = try run("dreambooth", ["sample", "--model", Fixtures.inRepository("Checkpoints/base"), "--prompt", "a red cup", "--num_images", "2",
-                                       "--num_inference_steps", "3", "--out", dir, "--save_tensors", "--scheduler", "ddpm"])
+        let r = try run(
+            "dreambooth",
+            [
+                "sample", "--model", Fixtures.inRepository("Checkpoints/base"), "--prompt", "a red cup", "--num_images",
+                "2",
+                "--num_inference_steps", "3", "--out", dir, "--save_tensors", "--scheduler", "ddpm",
+            ])
         XCTAssertEqual(r.status, 0, r.output)
-        for f in ["0000.png", "0001.png", "grid.png", "metadata.jsonl", "samples.safetensors"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f) }
+        for f in ["0000.png", "0001.png", "grid.png", "metadata.jsonl", "samples.safetensors"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f)
+        }
         let line = try String(contentsOfFile: dir + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")[0]
         let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         XCTAssertEqual(o["prompt"] as? String, "a red cup")
         XCTAssertEqual(o["num_inference_steps"] as? Int, 3)
         // Latents of the wrong shape are named.
-        let bad = try run("dreambooth", ["sample", "--prompt", "a cup", "--num_images", "2", "--out", dir, "--latents", dir + "/samples.safetensors"])
+        let bad = try run(
+            "dreambooth",
+            [
+                "sample", "--prompt", "a cup", "--num_images", "2", "--out", dir, "--latents",
+                dir + "/samples.safetensors",
+            ])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.output.contains("no tensor named 'latents'"), bad.output)
     }

@@ -24,7 +24,9 @@ final class SchedulerParityTests: XCTestCase {
             // x0 is not stored; diffusers drew x0 and noise with seed 1234. add_noise and velocity
             // are linear in (x0, noise), so recover x0 from add_noise at t = 0 would lose precision;
             // instead check the identity velocity = α·ε − σ·x0 with x0 solved from add_noise.
-            let noise = t("noise"), xt = t("\(schedule.rawValue).add_noise"), v = t("\(schedule.rawValue).velocity")
+            let noise = t("noise")
+            let xt = t("\(schedule.rawValue).add_noise")
+            let v = t("\(schedule.rawValue).velocity")
             let ts = [0, 1, 499, 999]
             // From x_t = αx0 + σε and v = αε − σx0: x0 = αx_t − σv, ε = σx_t + αv (α² + σ² = 1).
             let (x0, eps) = s.split(v, sample: xt, type: .vPrediction, timesteps: ts)
@@ -40,7 +42,9 @@ final class SchedulerParityTests: XCTestCase {
                 let ddpm = DDPMScheduler(schedule: NoiseSchedule(schedule), prediction: prediction)
                 for step in [999, 500, 1] {
                     let k = "\(schedule.rawValue).ddpm.\(prediction.rawValue).t\(step)"
-                    let out = ddpm.step(t("\(k).model_output"), timestep: step, sample: t("\(k).sample"), varianceNoise: t("\(k).variance_noise"))
+                    let out = ddpm.step(
+                        t("\(k).model_output"), timestep: step, sample: t("\(k).sample"),
+                        varianceNoise: t("\(k).variance_noise"))
                     assertClose(out, "\(k).prev_sample")
                 }
             }
@@ -51,7 +55,9 @@ final class SchedulerParityTests: XCTestCase {
         for schedule in BetaSchedule.allCases {
             for prediction in [PredictionType.epsilon, .vPrediction] {
                 let k = "\(schedule.rawValue).ddim.\(prediction.rawValue)"
-                var ddim = DDIMScheduler(schedule: NoiseSchedule(schedule), prediction: prediction, setAlphaToOne: false, stepsOffset: 1, spacing: .leading)
+                var ddim = DDIMScheduler(
+                    schedule: NoiseSchedule(schedule), prediction: prediction, setAlphaToOne: false, stepsOffset: 1,
+                    spacing: .leading)
                 ddim.setTimesteps(10)
                 XCTAssertEqual(ddim.timesteps.map(Float.init), t("\(k).timesteps").scalars)
                 let trajectory = t("\(k).trajectory")
@@ -87,11 +93,13 @@ final class SchedulerParityTests: XCTestCase {
     func testZeroTerminalSNRAndMinSNR() {
         let s = NoiseSchedule(.scaledLinear, betaStart: 0.00085, betaEnd: 0.012, rescaleZeroTerminalSNR: true)
         XCTAssertEqual(s.alphasCumprod.last!, 0, accuracy: 1e-9)
-        XCTAssertEqual(s.alphasCumprod[0], NoiseSchedule(.scaledLinear, betaStart: 0.00085, betaEnd: 0.012).alphasCumprod[0], accuracy: 1e-6)
+        XCTAssertEqual(
+            s.alphasCumprod[0], NoiseSchedule(.scaledLinear, betaStart: 0.00085, betaEnd: 0.012).alphasCumprod[0],
+            accuracy: 1e-6)
         let base = NoiseSchedule()
         let w = base.minSNRWeights(timesteps: [0, 999], gamma: 5, prediction: .epsilon)
         XCTAssertEqual(w[0], Float(5 / base.snr(0)), accuracy: 1e-4)  // high SNR: clipped to γ/SNR
-        XCTAssertEqual(w[1], 1, accuracy: 1e-6)                        // low SNR: weight 1
+        XCTAssertEqual(w[1], 1, accuracy: 1e-6)  // low SNR: weight 1
         let wv = base.minSNRWeights(timesteps: [999], gamma: 5, prediction: .vPrediction)
         XCTAssertEqual(Double(wv[0]), base.snr(999) / (base.snr(999) + 1), accuracy: 1e-6)
     }
@@ -99,7 +107,9 @@ final class SchedulerParityTests: XCTestCase {
     func testParameterisationIdentities() {
         var rng = RNG(seed: 3)
         let s = NoiseSchedule(.cosine)
-        let x0 = rng.normal([3, 2, 4, 4]), eps = rng.normal([3, 2, 4, 4]), ts = [5, 400, 990]
+        let x0 = rng.normal([3, 2, 4, 4])
+        let eps = rng.normal([3, 2, 4, 4])
+        let ts = [5, 400, 990]
         let xt = s.addNoise(x0, noise: eps, timesteps: ts)
         for type in PredictionType.allCases {
             let target = s.target(type, x0: x0, noise: eps, timesteps: ts)
@@ -141,14 +151,21 @@ final class SchedulerSpacingParityTests: XCTestCase {
                 for one in [true, false] {
                     for eta: Float in [0, 0.7] {
                         for prediction in [PredictionType.epsilon, .vPrediction] {
-                            let key = "ddim.\(schedule).\(spacing.rawValue).\(one ? "one" : "first").eta\(eta == 0 ? "0.0" : "0.7").\(prediction.rawValue)"
-                            var ddim = DDIMScheduler(schedule: NoiseSchedule(kind), prediction: prediction, setAlphaToOne: one, stepsOffset: offset, spacing: spacing)
+                            let alpha = one ? "one" : "first"
+                            let etaText = eta == 0 ? "0.0" : "0.7"
+                            let key =
+                                "ddim.\(schedule).\(spacing.rawValue).\(alpha).eta\(etaText).\(prediction.rawValue)"
+                            var ddim = DDIMScheduler(
+                                schedule: NoiseSchedule(kind), prediction: prediction, setAlphaToOne: one,
+                                stepsOffset: offset, spacing: spacing)
                             ddim.setTimesteps(10)
                             XCTAssertEqual(ddim.timesteps.map(Float.init), t(key + ".timesteps").scalars, key)
-                            let trajectory = t(key + ".trajectory"), noise = t(key + ".noise")
+                            let trajectory = t(key + ".trajectory")
+                            let noise = t(key + ".noise")
                             var x = slice(trajectory, 0)
                             for (i, step) in ddim.timesteps.enumerated() {
-                                x = ddim.step(model(x, step), timestep: step, sample: x, eta: eta, varianceNoise: slice(noise, i))
+                                x = ddim.step(
+                                    model(x, step), timestep: step, sample: x, eta: eta, varianceNoise: slice(noise, i))
                                 let e = maxRelativeError(x, slice(trajectory, i + 1))
                                 XCTAssertLessThanOrEqual(e, 2e-6, "\(key) step \(i): \(e)")
                             }
@@ -168,7 +185,8 @@ final class SchedulerSpacingParityTests: XCTestCase {
                 var ddpm = DDPMScheduler(schedule: NoiseSchedule(kind), prediction: prediction)
                 ddpm.setTimesteps(10)
                 XCTAssertEqual(ddpm.timesteps.map(Float.init), t(key + ".timesteps").scalars, key)
-                let trajectory = t(key + ".trajectory"), noise = t(key + ".noise")
+                let trajectory = t(key + ".trajectory")
+                let noise = t(key + ".noise")
                 var x = slice(trajectory, 0)
                 for (i, step) in ddpm.timesteps.enumerated() {
                     x = ddpm.step(model(x, step), timestep: step, sample: x, varianceNoise: slice(noise, i))
@@ -188,10 +206,12 @@ final class LossWeightingAndSamplerTests: XCTestCase {
         let prediction = Variable(rng.normal([3, 2, 2, 2]))
         let target = Variable(rng.normal([3, 2, 2, 2]))
         let t = [10, 500, 990]
-        let uniform = LossWeighting.uniform.loss(prediction, target, timesteps: t, schedule: schedule, predictionType: .epsilon)
+        let uniform = LossWeighting.uniform.loss(
+            prediction, target, timesteps: t, schedule: schedule, predictionType: .epsilon)
         XCTAssertEqual(uniform.value.scalars, Variable.mse(prediction, target).value.scalars)
         let weights = schedule.minSNRWeights(timesteps: t, gamma: 5, prediction: .vPrediction)
-        let snr = LossWeighting.minSNR(gamma: 5).loss(prediction, target, timesteps: t, schedule: schedule, predictionType: .vPrediction)
+        let snr = LossWeighting.minSNR(gamma: 5).loss(
+            prediction, target, timesteps: t, schedule: schedule, predictionType: .vPrediction)
         XCTAssertEqual(snr.value.scalars, Variable.weightedMSE(prediction, target, weights: weights).value.scalars)
         XCTAssertEqual(LossWeighting(snrGamma: nil), .uniform)
         XCTAssertEqual(LossWeighting(snrGamma: 5), .minSNR(gamma: 5))

@@ -10,7 +10,10 @@ import XCTest
 
 final class MetricsTests: XCTestCase {
     func unitRows(_ rows: [[Float]]) -> Tensor {
-        let normalized = rows.map { r -> [Float] in let n = r.map { $0 * $0 }.reduce(0, +).squareRoot(); return r.map { $0 / n } }
+        let normalized = rows.map { r -> [Float] in
+            let n = r.map { $0 * $0 }.reduce(0, +).squareRoot()
+            return r.map { $0 / n }
+        }
         return Tensor(shape: [rows.count, rows[0].count], scalars: normalized.flatMap { $0 })
     }
 
@@ -23,18 +26,22 @@ final class MetricsTests: XCTestCase {
     }
 
     func testDisjointSetsAreDissimilar() {
-        let a = unitRows([[1, 0, 0, 0], [0, 1, 0, 0]]), b = unitRows([[0, 0, 1, 0], [0, 0, 0, 1]])
+        let a = unitRows([[1, 0, 0, 0], [0, 1, 0, 0]])
+        let b = unitRows([[0, 0, 1, 0], [0, 0, 0, 1]])
         XCTAssertEqual(Metrics.meanPairwiseCosine(a, b), 0, accuracy: 1e-9)
-        XCTAssertEqual(Metrics.div(a), 1, accuracy: 1e-9)                // orthogonal pair: distance 1
+        XCTAssertEqual(Metrics.div(a), 1, accuracy: 1e-9)  // orthogonal pair: distance 1
         XCTAssertEqual(Metrics.div(unitRows([[1, 0], [-1, 0]])), 2, accuracy: 1e-9)
         XCTAssertEqual(Metrics.meanPairwiseCosine(a, unitRows([[1, 1, 0, 0]])), 0.5.squareRoot(), accuracy: 1e-6)
     }
 
     func testRetrievalAndNearestNeighbour() {
-        let images = unitRows([[1, 0.1], [0.1, 1]]), texts = unitRows([[1, 0], [0, 1]])
+        let images = unitRows([[1, 0.1], [0.1, 1]])
+        let texts = unitRows([[1, 0], [0, 1]])
         XCTAssertEqual(Metrics.retrievalTop1(images: images, texts: texts, captions: ["a", "b"]), 1)
-        XCTAssertEqual(Metrics.retrievalTop1(images: images, texts: unitRows([[0, 1], [1, 0]]), captions: ["a", "b"]), 0)
-        XCTAssertEqual(Metrics.nearestNeighbourAccuracy(images, labels: [0, 1], reference: texts, referenceLabels: [0, 1]), 1)
+        XCTAssertEqual(
+            Metrics.retrievalTop1(images: images, texts: unitRows([[0, 1], [1, 0]]), captions: ["a", "b"]), 0)
+        XCTAssertEqual(
+            Metrics.nearestNeighbourAccuracy(images, labels: [0, 1], reference: texts, referenceLabels: [0, 1]), 1)
     }
 
     /// The shipped judges on held-out world images (seed 909, as `dreambooth evaluate-judges`).
@@ -53,14 +60,21 @@ final class MetricsTests: XCTestCase {
         }
         // The CLIP judge puts an image nearer its own caption than a caption of another class.
         let e = world.example(.heldout, seed: 909, index: 0, fullCaption: true)
-        let other = Captions.text(ObjectClass.allCases.first { $0 != e.scene.objectClass }!, color: e.scene.color, pattern: e.scene.pattern, context: e.scene.context)
+        let other = Captions.text(
+            ObjectClass.allCases.first { $0 != e.scene.objectClass }!, color: e.scene.color, pattern: e.scene.pattern,
+            context: e.scene.context)
         let image = judges.clip.imageEmbeddings(World.batchTensor([e.image]))
         let texts = judges.clip.textEmbeddings([e.caption.text, other], tokenizer: tokenizer)
-        XCTAssertGreaterThan(Metrics.meanMatchedCosine(image, texts.slice(rows: 0..<1)), Metrics.meanMatchedCosine(image, texts.slice(rows: 1..<2)))
+        XCTAssertGreaterThan(
+            Metrics.meanMatchedCosine(image, texts.slice(rows: 0..<1)),
+            Metrics.meanMatchedCosine(image, texts.slice(rows: 1..<2)))
         // The DINO judge finds a subject's instance images more alike than images of other classes.
         let subject = Subject.named("split-ball")!
         let real = judges.dino.embed(World.batchTensor(subject.instanceScenes().map(world.render)))
-        let others = judges.dino.embed(World.batchTensor(world.examples(.train, seed: 3, indices: Array(0..<20)).filter { $0.scene.objectClass != .ball }.map(\.image)))
+        let others = judges.dino.embed(
+            World.batchTensor(
+                world.examples(.train, seed: 3, indices: Array(0..<20)).filter { $0.scene.objectClass != .ball }.map(
+                    \.image)))
         XCTAssertGreaterThan(Metrics.meanPairwiseCosine(real, real), Metrics.meanPairwiseCosine(real, others))
     }
 }
@@ -71,13 +85,16 @@ final class FrechetDistanceTests: XCTestCase {
         let a = rng.normal([400, 3])
         XCTAssertEqual(Metrics.frechetDistance(a, a), 0, accuracy: 1e-9)
         // Shifting every row by (1, 2, 2) moves the mean by a vector of squared length 9, covariance unchanged.
-        let shifted = Tensor(shape: a.shape, scalars: a.scalars.enumerated().map { $0.element + [1, 2, 2][$0.offset % 3] })
+        let shifted = Tensor(
+            shape: a.shape, scalars: a.scalars.enumerated().map { $0.element + [1, 2, 2][$0.offset % 3] })
         XCTAssertEqual(Metrics.frechetDistance(a, shifted), 9, accuracy: 1e-6)
         // Scaling by 2: covariances C and 4C give Tr(C + 4C − 2·(C^½ 4C C^½)^½) = Tr(5C − 4C) = Tr(C),
         // and the means (both ≈ 0, one twice the other) add ‖μ‖².
         let wide = Tensor(shape: a.shape, scalars: a.scalars.map { 2 * $0 })
         let mean = (0..<3).map { j in (0..<400).reduce(0.0) { $0 + Double(a.scalars[$1 * 3 + j]) } / 400 }
-        XCTAssertEqual(Metrics.frechetDistance(a, wide), Metrics.meanAndCovarianceTrace(a) + mean.reduce(0) { $0 + $1 * $1 }, accuracy: 1e-6)
+        XCTAssertEqual(
+            Metrics.frechetDistance(a, wide), Metrics.meanAndCovarianceTrace(a) + mean.reduce(0) { $0 + $1 * $1 },
+            accuracy: 1e-6)
     }
 }
 
@@ -88,19 +105,26 @@ final class SubjectLookJudgeTests: XCTestCase {
         let world = World()
         for subject in Subject.all {
             let judge = SubjectLookJudge(subject: subject, dino: dino)
-            var subjectImages: [Tensor] = [], ordinary: [Tensor] = []
+            var subjectImages: [Tensor] = []
+            var ordinary: [Tensor] = []
             for i in 0..<30 {
                 var rng = RNG(seed: 31_337).split("test/\(subject.name)/\(i)")
                 let context = Context.allCases[rng.randint(Context.allCases.count)]
                 subjectImages.append(world.render(subject.scene(context, rng: &rng)))
-                let color = ColorName.allCases[rng.randint(ColorName.allCases.count)], pattern = Pattern.allCases[rng.randint(Pattern.allCases.count)]
-                ordinary.append(world.render(World.placed(Scene(objectClass: subject.objectClass, color: color, pattern: pattern, context: context,
-                                                                style: .photo, look: .ordinary(color, pattern)), rng: &rng)))
+                let color = ColorName.allCases[rng.randint(ColorName.allCases.count)]
+                let pattern = Pattern.allCases[rng.randint(Pattern.allCases.count)]
+                ordinary.append(
+                    world.render(
+                        World.placed(
+                            Scene(
+                                objectClass: subject.objectClass, color: color, pattern: pattern, context: context,
+                                style: .photo, look: .ordinary(color, pattern)), rng: &rng)))
             }
             let hits = judge.isSubject(embeddings: dino.embed(World.batchTensor(subjectImages))).filter { $0 }.count
             let falseHits = judge.isSubject(embeddings: dino.embed(World.batchTensor(ordinary))).filter { $0 }.count
             XCTAssertGreaterThanOrEqual(hits, 27, "\(subject.name): \(hits)/30 subject renders recognised")
-            XCTAssertLessThanOrEqual(falseHits, 3, "\(subject.name): \(falseHits)/30 ordinary renders taken for the subject")
+            XCTAssertLessThanOrEqual(
+                falseHits, 3, "\(subject.name): \(falseHits)/30 ordinary renders taken for the subject")
             print("\(subject.name): look judge \(hits)/30 subject, \(falseHits)/30 ordinary")
         }
     }

@@ -24,10 +24,14 @@ final class PNGTests: XCTestCase {
             for i in 0..<(w * h) {
                 for c in 0..<channels {
                     let isAlpha = hasAlpha && c == channels - 1
-                    samples.append(isAlpha ? (i == 4 ? (deep ? 32768 : 128) : (deep ? 65535 : 255)) : (deep ? (i * 4001 + c * 977) % 65536 : (i * 17 + c * 61) % 256))
+                    samples.append(
+                        isAlpha
+                            ? (i == 4 ? (deep ? 32768 : 128) : (deep ? 65535 : 255))
+                            : (deep ? (i * 4001 + c * 977) % 65536 : (i * 17 + c * 61) % 256))
                 }
             }
-            let data = deep
+            let data =
+                deep
                 ? try PNG.encodeRaw(samples16: samples.map { UInt16($0) }, width: w, height: h, format: format)
                 : try PNG.encodeRaw(bytes8: samples.map { UInt8($0) }, width: w, height: h, format: format)
             let image = try PNG.decode(data, path: "\(format).png")
@@ -40,7 +44,9 @@ final class PNGTests: XCTestCase {
                     // Composited onto white. libpng's 16-bit linear API takes and returns premultiplied
                     // colour, so the raw 16-bit samples here are already multiplied by alpha.
                     let expected = (deep ? raw : alpha * raw) + (1 - alpha)
-                    XCTAssertEqual(image.scalars[c * w * h + i], expected, accuracy: 1.5 / scale + (alpha < 1 ? 2.0 / scale : 0), "\(format) pixel \(i) channel \(c)")
+                    XCTAssertEqual(
+                        image.scalars[c * w * h + i], expected, accuracy: 1.5 / scale + (alpha < 1 ? 2.0 / scale : 0),
+                        "\(format) pixel \(i) channel \(c)")
                 }
             }
         }
@@ -60,7 +66,8 @@ final class PNGTests: XCTestCase {
 
     func testBadFilesNameTheFileAndTheProblem() throws {
         let dir = temporaryDirectory()
-        let good = try PNG.encodeRaw(bytes8: [UInt8](repeating: 90, count: 3 * 64 * 64), width: 64, height: 64, format: .rgb8)
+        let good = try PNG.encodeRaw(
+            bytes8: [UInt8](repeating: 90, count: 3 * 64 * 64), width: 64, height: 64, format: .rgb8)
         // Wrong signature.
         try Data("GIF89a not a png".utf8).write(to: URL(fileURLWithPath: dir + "/fake.png"))
         XCTAssertThrowsError(try PNG.read(dir + "/fake.png")) { e in
@@ -70,7 +77,9 @@ final class PNGTests: XCTestCase {
         // Truncated inside the image data.
         try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.png"))
         XCTAssertThrowsError(try PNG.read(dir + "/cut.png")) { e in
-            guard case .truncated = (e as? ImageIOError)?.problem else { return XCTFail("expected truncated, got \(e)") }
+            guard case .truncated = (e as? ImageIOError)?.problem else {
+                return XCTFail("expected truncated, got \(e)")
+            }
             XCTAssertTrue("\(e)".contains("cut.png"))
         }
         // Only the signature.
@@ -81,8 +90,13 @@ final class PNGTests: XCTestCase {
         }
         // Corrupt header (IHDR width set to 0 and CRC left stale).
         var corrupt = good
-        corrupt[16] = 0; corrupt[17] = 0; corrupt[18] = 0; corrupt[19] = 0
-        XCTAssertThrowsError(try PNG.decode(corrupt, path: "bad.png")) { e in XCTAssertTrue("\(e)".hasPrefix("bad.png: "), "\(e)") }
+        corrupt[16] = 0
+        corrupt[17] = 0
+        corrupt[18] = 0
+        corrupt[19] = 0
+        XCTAssertThrowsError(try PNG.decode(corrupt, path: "bad.png")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("bad.png: "), "\(e)")
+        }
         // Too large: a header declaring 20000×20000 pixels.
         var big = good
         for (i, b) in [UInt8(0), 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20].enumerated() { big[16 + i] = b }
@@ -117,12 +131,13 @@ final class PNGTests: XCTestCase {
     }
 
     func testGridResizeCrop() {
-        let a = Tensor(repeating: 0, shape: [3, 2, 2]), b = Tensor(repeating: 0.5, shape: [3, 2, 2])
+        let a = Tensor(repeating: 0, shape: [3, 2, 2])
+        let b = Tensor(repeating: 0.5, shape: [3, 2, 2])
         let g = ImageOps.grid([a, b, a], rows: 2, columns: 2, gap: 1)
         XCTAssertEqual(g.shape, [3, 7, 7])
-        XCTAssertEqual(g[0, 1, 4], 0.5)   // second cell
-        XCTAssertEqual(g[0, 4, 4], 1)     // empty fourth cell stays background
-        XCTAssertEqual(g[0, 0, 0], 1)     // gap
+        XCTAssertEqual(g[0, 1, 4], 0.5)  // second cell
+        XCTAssertEqual(g[0, 4, 4], 1)  // empty fourth cell stays background
+        XCTAssertEqual(g[0, 0, 0], 1)  // gap
         // Bilinear resize of a horizontal ramp keeps it a ramp (align_corners=False centres).
         var ramp = Tensor(zeros: [3, 1, 4])
         for x in 0..<4 { for c in 0..<3 { ramp[c, 0, x] = Float(x) } }

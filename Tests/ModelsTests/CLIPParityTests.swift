@@ -17,14 +17,21 @@ final class CLIPParityTests: XCTestCase {
         XCTAssertLessThan(relativeError(last.value, try io.tensor("last_hidden_state")), 1e-4)
         XCTAssertLessThan(relativeError(pooled.value, try io.tensor("pooler_output")), 1e-4)
         let loss = Variable.mse(last, Variable(try io.tensor("target")))
-        XCTAssertEqual(Double(loss.value.scalars[0]), Double(try io.tensor("loss").scalars[0]), accuracy: 1e-4 * Double(try io.tensor("loss").scalars[0]))
+        XCTAssertEqual(
+            Double(loss.value.scalars[0]), Double(try io.tensor("loss").scalars[0]),
+            accuracy: 1e-4 * Double(try io.tensor("loss").scalars[0]))
         loss.backward()
         try assertGradients(model.store, io)
     }
 
     func testPooledTokenRules() {
         var config = CLIPTextConfig()
-        config.vocabSize = 10; config.hiddenSize = 8; config.intermediateSize = 8; config.layers = 1; config.heads = 2; config.maxPositions = 5
+        config.vocabSize = 10
+        config.hiddenSize = 8
+        config.intermediateSize = 8
+        config.layers = 1
+        config.heads = 2
+        config.maxPositions = 5
         config.eosTokenId = 3
         let m = CLIPTextModel(config)
         let (last, pooled) = m([[0, 5, 3, 3, 3]])
@@ -32,6 +39,6 @@ final class CLIPParityTests: XCTestCase {
         config.eosTokenId = 2
         let legacy = CLIPTextModel(config)
         let (l2, p2) = legacy([[0, 9, 4, 2, 2]])
-        XCTAssertEqual(Array(p2.value.scalars), Array(l2.value.scalars[8..<16]))         // largest id at position 1
+        XCTAssertEqual(Array(p2.value.scalars), Array(l2.value.scalars[8..<16]))  // largest id at position 1
     }
 }

@@ -21,7 +21,9 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(again.config, model.config)
         try again.save(folder: dir + "/b")
         for f in ["config.json", UNet2DConditionModel.weightsFile] {
-            XCTAssertEqual(FileManager.default.contents(atPath: "\(dir)/a/\(f)"), FileManager.default.contents(atPath: "\(dir)/b/\(f)"), f)
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: "\(dir)/a/\(f)"),
+                FileManager.default.contents(atPath: "\(dir)/b/\(f)"), f)
         }
         XCTAssertEqual(again.store.stateDict(), model.store.stateDict())
     }
@@ -38,7 +40,8 @@ final class CheckpointTests: XCTestCase {
     func testBenchConfigReadsAndCountsParameters() throws {
         let config = try UNetConfig(contentsOf: Fixtures.path("unet-bench.json"))
         XCTAssertEqual(config, UNetConfig.bench)
-        // 2.53 M parameters: diffusers' UNet2DConditionModel of this configuration counts the same (Tests/Fixtures/reference/README.md).
+        // 2.53 M parameters: diffusers' UNet2DConditionModel of this configuration counts the same
+        // (Tests/Fixtures/reference/README.md).
         XCTAssertEqual(Double(UNet2DConditionModel(config).store.count) / 1e6, 2.53, accuracy: 0.01)
     }
 
@@ -47,12 +50,19 @@ final class CheckpointTests: XCTestCase {
         let base = try String(contentsOfFile: Fixtures.path("unet-bench.json"), encoding: .utf8)
         func error(_ text: String) -> String {
             let path = write(text, dir)
-            do { _ = try UNetConfig(contentsOf: path); return "" } catch { return "\(error)" }
+            do {
+                _ = try UNetConfig(contentsOf: path)
+                return ""
+            } catch { return "\(error)" }
         }
         XCTAssertEqual(error(base), "")
-        let e1 = error(base.replacingOccurrences(of: "\"act_fn\": \"silu\",", with: "\"act_fn\": \"silu\", \"class_embed_type\": \"timestep\","))
+        let e1 = error(
+            base.replacingOccurrences(
+                of: "\"act_fn\": \"silu\",", with: "\"act_fn\": \"silu\", \"class_embed_type\": \"timestep\","))
         XCTAssertTrue(e1.contains("'class_embed_type'") && e1.contains("\"timestep\""), e1)
-        let e2 = error(base.replacingOccurrences(of: "\"act_fn\": \"silu\",", with: "\"act_fn\": \"silu\", \"flux_capacitor\": 3,"))
+        let e2 = error(
+            base.replacingOccurrences(of: "\"act_fn\": \"silu\",", with: "\"act_fn\": \"silu\", \"flux_capacitor\": 3,")
+        )
         XCTAssertTrue(e2.contains("unknown config key 'flux_capacitor'"), e2)
         let e3 = error(base.replacingOccurrences(of: "\"act_fn\": \"silu\"", with: "\"act_fn\": \"gelu\""))
         XCTAssertTrue(e3.contains("act_fn 'gelu'"), e3)
@@ -60,7 +70,11 @@ final class CheckpointTests: XCTestCase {
         XCTAssertTrue(e4.contains("'AttnUpBlock2D'"), e4)
         XCTAssertTrue(e4.hasPrefix(dir + "/config.json"), e4)
         // A key at its diffusers default is accepted.
-        XCTAssertEqual(error(base.replacingOccurrences(of: "\"act_fn\": \"silu\",", with: "\"act_fn\": \"silu\", \"dropout\": 0.0,")), "")
+        XCTAssertEqual(
+            error(
+                base.replacingOccurrences(
+                    of: "\"act_fn\": \"silu\",", with: "\"act_fn\": \"silu\", \"dropout\": 0.0,")),
+            "")
     }
 
     func testWrongWeightsNameTheTensor() throws {
@@ -74,31 +88,47 @@ final class CheckpointTests: XCTestCase {
         }
         tensors["conv_in.weight"] = nil
         try SafeTensors.write(tensors, to: dir + "/" + UNet2DConditionModel.weightsFile)
-        XCTAssertThrowsError(try UNet2DConditionModel(folder: dir)) { e in XCTAssertTrue("\(e)".contains("missing parameter 'conv_in.weight'"), "\(e)") }
+        XCTAssertThrowsError(try UNet2DConditionModel(folder: dir)) { e in
+            XCTAssertTrue("\(e)".contains("missing parameter 'conv_in.weight'"), "\(e)")
+        }
         // A truncated weights file is a safetensors error naming the file.
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.reference("unet/diffusion_pytorch_model.safetensors")))
+        let bytes = try Data(
+            contentsOf: URL(fileURLWithPath: Fixtures.reference("unet/diffusion_pytorch_model.safetensors")))
         try bytes.prefix(1000).write(to: URL(fileURLWithPath: dir + "/" + UNet2DConditionModel.weightsFile))
-        XCTAssertThrowsError(try UNet2DConditionModel(folder: dir)) { e in XCTAssertTrue("\(e)".contains(UNet2DConditionModel.weightsFile), "\(e)") }
+        XCTAssertThrowsError(try UNet2DConditionModel(folder: dir)) { e in
+            XCTAssertTrue("\(e)".contains(UNet2DConditionModel.weightsFile), "\(e)")
+        }
     }
 
     func testTextEncoderToolWithGradients() throws {
         let out = temporaryDirectory("tool") + "/clip.safetensors"
         let p = Process()
         p.executableURL = productsDirectory.appendingPathComponent("dreambooth")
-        p.arguments = ["text-encoder-forward", "--model", Fixtures.reference("text_encoder"), "--input", Fixtures.reference("text_encoder_io_f64.safetensors"),
-                       "--output", out, "--gradients"]
-        try p.run(); p.waitUntilExit()
+        p.arguments = [
+            "text-encoder-forward", "--model", Fixtures.reference("text_encoder"), "--input",
+            Fixtures.reference("text_encoder_io_f64.safetensors"),
+            "--output", out, "--gradients",
+        ]
+        try p.run()
+        p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
-        let mine = try SafeTensorsFile(path: out), ref = try SafeTensorsFile(path: Fixtures.reference("text_encoder_io_f64.safetensors"))
+        let mine = try SafeTensorsFile(path: out)
+        let ref = try SafeTensorsFile(path: Fixtures.reference("text_encoder_io_f64.safetensors"))
         XCTAssertLessThan(relativeError(try mine.tensor("pooler_output"), try ref.tensor("pooler_output")), 1e-4)
-        XCTAssertLessThan(relativeError(try mine.tensor("grad.final_layer_norm.weight"), try ref.tensor("grad.final_layer_norm.weight")), 1e-3)
+        XCTAssertLessThan(
+            relativeError(
+                try mine.tensor("grad.final_layer_norm.weight"), try ref.tensor("grad.final_layer_norm.weight")), 1e-3)
         // A bad request names the file and the problem.
         let bad = Process()
         bad.executableURL = p.executableURL
-        bad.arguments = ["unet-forward", "--model", Fixtures.reference("unet"), "--input", Fixtures.reference("text_encoder_io_f64.safetensors"), "--output", out]
+        bad.arguments = [
+            "unet-forward", "--model", Fixtures.reference("unet"), "--input",
+            Fixtures.reference("text_encoder_io_f64.safetensors"), "--output", out,
+        ]
         let err = Pipe()
         bad.standardError = err
-        try bad.run(); bad.waitUntilExit()
+        try bad.run()
+        bad.waitUntilExit()
         XCTAssertEqual(bad.terminationStatus, 1)
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertTrue(message.contains("text_encoder_io_f64.safetensors: no tensor named 'sample'"), message)
@@ -110,10 +140,16 @@ final class CheckpointTests: XCTestCase {
         let out = temporaryDirectory("tool") + "/out.safetensors"
         let p = Process()
         p.executableURL = tool
-        p.arguments = ["unet-forward", "--model", Fixtures.reference("unet"), "--input", Fixtures.reference("unet_io.safetensors"), "--output", out]
-        try p.run(); p.waitUntilExit()
+        p.arguments = [
+            "unet-forward", "--model", Fixtures.reference("unet"), "--input", Fixtures.reference("unet_io.safetensors"),
+            "--output", out,
+        ]
+        try p.run()
+        p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
         let mine = try SafeTensorsFile(path: out).tensor("output")
-        XCTAssertLessThan(relativeError(mine, try SafeTensorsFile(path: Fixtures.reference("unet_io.safetensors")).tensor("output")), 1e-4)
+        XCTAssertLessThan(
+            relativeError(mine, try SafeTensorsFile(path: Fixtures.reference("unet_io.safetensors")).tensor("output")),
+            1e-4)
     }
 }

@@ -20,11 +20,18 @@ final class LoRATests: XCTestCase {
     func testFreshAdaptersLeaveTheBaseModelExactly() throws {
         let (_, x, t, c) = try inputs()
         let unet = try UNet2DConditionModel(folder: base + "/unet")
-        let before = Variable.withoutGradients { unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value }
-        let set = LoRASet(unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: LoRAConfig(rank: 4), seed: 3)
-        XCTAssertEqual(set.layers.count, unet.store.linears.filter { n, _ in LoRAConfig.unetTargets.contains { n.hasSuffix("." + $0) } }.count)
+        let before = Variable.withoutGradients {
+            unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
+        }
+        let set = LoRASet(
+            unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: LoRAConfig(rank: 4), seed: 3)
+        XCTAssertEqual(
+            set.layers.count,
+            unet.store.linears.filter { n, _ in LoRAConfig.unetTargets.contains { n.hasSuffix("." + $0) } }.count)
         XCTAssertGreaterThan(set.layers.count, 0)
-        let after = Variable.withoutGradients { unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value }
+        let after = Variable.withoutGradients {
+            unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
+        }
         XCTAssertEqual(before.scalars, after.scalars, "B = 0: the adapted model is the base model")
         XCTAssertTrue(unet.parameters.allSatisfy { !$0.requiresGrad }, "the base weights are frozen")
         // A is N(0, 1/r²) as PEFT's "gaussian" init; B is zero.
@@ -37,35 +44,53 @@ final class LoRATests: XCTestCase {
     func testDiffusersLayoutAdaptersMatchDiffusersOutputs() throws {
         let (f, x, t, c) = try inputs()
         let pipeline = try TextToImagePipeline(folder: base)
-        let attached = try LoRAWeights.apply(Fixtures.inRepository("Tests/Fixtures/lora/pytorch_lora_weights.safetensors"),
-                                             unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+        let attached = try LoRAWeights.apply(
+            Fixtures.inRepository("Tests/Fixtures/lora/pytorch_lora_weights.safetensors"),
+            unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
         XCTAssertGreaterThan(attached, 0)
-        let out = Variable.withoutGradients { pipeline.unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value }
+        let out = Variable.withoutGradients {
+            pipeline.unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
+        }
         let expected = try f.tensor("output")
         XCTAssertLessThanOrEqual(relativeError(out, expected), 1e-5, "UNet with adapters against diffusers")
         let ids = try f.integers("input_ids")
         let L = ids.shape[1]
         let rows = (0..<ids.shape[0]).map { Array(ids.values[($0 * L)..<(($0 + 1) * L)]) }
         let hidden = Variable.withoutGradients { pipeline.textEncoder(rows).lastHiddenState.value }
-        XCTAssertLessThanOrEqual(relativeError(hidden, try f.tensor("last_hidden_state")), 1e-5, "text encoder with adapters against transformers + peft")
+        XCTAssertLessThanOrEqual(
+            relativeError(hidden, try f.tensor("last_hidden_state")), 1e-5,
+            "text encoder with adapters against transformers + peft")
     }
 
     func testSavedAdaptersLoadBackAndBadFilesAreNamed() throws {
         let (_, x, t, c) = try inputs()
-        let unet = try UNet2DConditionModel(folder: base + "/unet"), text = try CLIPTextModel(folder: base + "/text_encoder")
-        let set = LoRASet(unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: LoRAConfig(rank: 2, alpha: 6), seed: 1)
+        let unet = try UNet2DConditionModel(folder: base + "/unet")
+        let text = try CLIPTextModel(folder: base + "/text_encoder")
+        let set = LoRASet(
+            unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: LoRAConfig(rank: 2, alpha: 6),
+            seed: 1)
         var rng = RNG(seed: 9)
         for l in set.layers { l.adapter.up.value = rng.normal(l.adapter.up.shape) * 0.1 }
-        let trained = Variable.withoutGradients { unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value }
+        let trained = Variable.withoutGradients {
+            unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
+        }
         let dir = temporaryDirectory("lora")
         try LoRAWeights.save([set], to: dir + "/" + LoRAWeights.fileName)
         let fresh = try UNet2DConditionModel(folder: base + "/unet")
         try LoRAWeights.apply(dir + "/" + LoRAWeights.fileName, unet: fresh.store, textEncoder: text.store)
-        let loaded = Variable.withoutGradients { fresh(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value }
+        let loaded = Variable.withoutGradients {
+            fresh(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
+        }
         XCTAssertEqual(trained.scalars, loaded.scalars, "α/r = 3 comes back from the file's metadata")
         // A key naming no layer of the model.
-        try SafeTensors.write(["unet.nowhere.to_q.lora.down.weight": Tensor(zeros: [2, 4]), "unet.nowhere.to_q.lora.up.weight": Tensor(zeros: [4, 2])], to: dir + "/bad.safetensors")
-        XCTAssertThrowsError(try LoRAWeights.apply(dir + "/bad.safetensors", unet: fresh.store, textEncoder: text.store)) {
+        try SafeTensors.write(
+            [
+                "unet.nowhere.to_q.lora.down.weight": Tensor(zeros: [2, 4]),
+                "unet.nowhere.to_q.lora.up.weight": Tensor(zeros: [4, 2]),
+            ], to: dir + "/bad.safetensors")
+        XCTAssertThrowsError(
+            try LoRAWeights.apply(dir + "/bad.safetensors", unet: fresh.store, textEncoder: text.store)
+        ) {
             XCTAssertTrue("\($0)".contains("nowhere.to_q") && "\($0)".contains("bad.safetensors"), "\($0)")
         }
     }

@@ -12,11 +12,15 @@ import XCTest
 final class PipelineParityTests: XCTestCase {
     func testSamplesMatchDiffusers() throws {
         let fixture = try SafeTensorsFile(path: Fixtures.path("pipeline_reference.safetensors"))
-        let latents = try fixture.tensor("latents"), expected = try fixture.tensor("images")
+        let latents = try fixture.tensor("latents")
+        let expected = try fixture.tensor("images")
         let pipeline = try TextToImagePipeline(folder: Fixtures.inRepository("Checkpoints/base"))
-        let prompt = fixture.metadata["prompt"]!, negative = fixture.metadata["negative_prompt"]!
-        let ours = pipeline([String](repeating: prompt, count: latents.shape[0]), negativePrompt: negative,
-                            guidanceScale: Float(fixture.metadata["guidance_scale"]!)!, steps: Int(fixture.metadata["steps"]!)!, latents: latents)
+        let prompt = fixture.metadata["prompt"]!
+        let negative = fixture.metadata["negative_prompt"]!
+        let ours = pipeline(
+            [String](repeating: prompt, count: latents.shape[0]), negativePrompt: negative,
+            guidanceScale: Float(fixture.metadata["guidance_scale"]!)!, steps: Int(fixture.metadata["steps"]!)!,
+            latents: latents)
         XCTAssertEqual(ours.shape, expected.shape)
         // Float32 on both sides; 50 steps with guidance 3 amplify rounding (each step multiplies the
         // conditional–unconditional difference by 3), so the bound is one 8-bit level for the worst
@@ -29,10 +33,14 @@ final class PipelineParityTests: XCTestCase {
     func testSchedulerConfigRoundTripsAndRejectsNonsense() throws {
         let dir = temporaryDirectory("scheduler")
         var c = SchedulerConfig()
-        c.prediction = .vPrediction; c.clipSample = false
+        c.prediction = .vPrediction
+        c.clipSample = false
         try Data(c.jsonText().utf8).write(to: URL(fileURLWithPath: dir + "/a.json"))
         XCTAssertEqual(try SchedulerConfig(contentsOf: dir + "/a.json"), c)
-        try Data("{\"_class_name\": \"DDIMScheduler\", \"beta_schedule\": \"wobbly\"}".utf8).write(to: URL(fileURLWithPath: dir + "/b.json"))
-        XCTAssertThrowsError(try SchedulerConfig(contentsOf: dir + "/b.json")) { XCTAssertTrue("\($0)".contains("wobbly"), "\($0)") }
+        try Data("{\"_class_name\": \"DDIMScheduler\", \"beta_schedule\": \"wobbly\"}".utf8).write(
+            to: URL(fileURLWithPath: dir + "/b.json"))
+        XCTAssertThrowsError(try SchedulerConfig(contentsOf: dir + "/b.json")) {
+            XCTAssertTrue("\($0)".contains("wobbly"), "\($0)")
+        }
     }
 }

@@ -13,25 +13,32 @@ final class TokenizerTests: XCTestCase {
 
     func testIdsMatchTransformersCLIPTokenizer() throws {
         let tokenizer = try CLIPTokenizer(folder: Self.shipped)
-        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("tokenizer_ids.json")))) as! [String: Any]
+        let doc =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("tokenizer_ids.json")))) as! [String: Any]
         XCTAssertEqual(doc["model_max_length"] as? Int, tokenizer.modelMaxLength)
         let cases = doc["cases"] as! [[String: Any]]
         XCTAssertGreaterThanOrEqual(cases.count, 20)
         for c in cases {
             let text = c["text"] as! String
-            XCTAssertEqual(tokenizer.encode(text), c["input_ids"] as! [Int], "truncated ids of \(text.debugDescription)")
+            XCTAssertEqual(
+                tokenizer.encode(text), c["input_ids"] as! [Int], "truncated ids of \(text.debugDescription)")
             XCTAssertEqual(tokenizer([text])[0], c["padded"] as! [Int], "padded ids of \(text.debugDescription)")
         }
     }
 
     func testWorldWordsAreOneTokenAndRandomStringsSplit() throws {
         let tokenizer = try CLIPTokenizer(folder: Self.shipped)
-        var words = ObjectClass.allCases.map(\.rawValue) + ColorName.allCases.map(\.rawValue) + Pattern.allCases.map(\.rawValue)
-        words += ["a", "an", "of", "on", "in", "at", "sketch", "painting", "grass", "sand", "snow", "water", "night", "city"]
+        var words =
+            ObjectClass.allCases.map(\.rawValue) + ColorName.allCases.map(\.rawValue) + Pattern.allCases.map(\.rawValue)
+        words += [
+            "a", "an", "of", "on", "in", "at", "sketch", "painting", "grass", "sand", "snow", "water", "night", "city",
+        ]
         for w in words { XCTAssertEqual(tokenizer.tokenize(w), [w + "</w>"], "\(w) is not one token") }
         XCTAssertGreaterThan(tokenizer.tokenize("xqzt").count, 1)
         XCTAssertGreaterThan(tokenizer.tokenize("qjvkz").count, 2)
-        XCTAssertEqual(tokenizer.decode(tokenizer.encode("a Red  striped cup, in snow!")), "a red striped cup , in snow !")
+        XCTAssertEqual(
+            tokenizer.decode(tokenizer.encode("a Red  striped cup, in snow!")), "a red striped cup , in snow !")
     }
 
     func testSavedFolderLoadsBackTheSame() throws {
@@ -39,7 +46,9 @@ final class TokenizerTests: XCTestCase {
         let dir = temporaryDirectory("tokenizer")
         try tokenizer.save(folder: dir)
         for f in CLIPTokenizer.files {
-            XCTAssertEqual(FileManager.default.contents(atPath: dir + "/" + f), FileManager.default.contents(atPath: Self.shipped + "/" + f), f)
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: dir + "/" + f),
+                FileManager.default.contents(atPath: Self.shipped + "/" + f), f)
         }
         let again = try CLIPTokenizer(folder: dir)
         XCTAssertEqual(again.tokens, tokenizer.tokens)
@@ -52,10 +61,13 @@ final class TokenizerTests: XCTestCase {
         // Sennrich et al.'s example: low ×5, lower ×2, newest ×6, widest ×3. Counted by hand:
         // "e s" 9 and "s t</w>" 9 tie ("e" sorts first); then "es t</w>" 9; "l o" 7; then
         // "e w", "n e" and "w est</w>" tie at 6 ("e w" first); then "ew est</w>" 6 beats "n ew" 6.
-        let merges = BPETrainer.train(wordCounts: ["low": 5, "lower": 2, "newest": 6, "widest": 3], vocabularySize: 514 + 5)
+        let merges = BPETrainer.train(
+            wordCounts: ["low": 5, "lower": 2, "newest": 6, "widest": 3], vocabularySize: 514 + 5)
         XCTAssertEqual(merges.map { $0.0 + " " + $0.1 }, ["e s", "es t</w>", "l o", "e w", "ew est</w>"])
         // Deterministic: ties are broken by the symbols, not hash order.
-        XCTAssertEqual(BPETrainer.train(wordCounts: ["ab": 1, "cd": 1, "ef": 1], vocabularySize: 515).map { $0.0 + $0.1 }, ["ab</w>"])
+        XCTAssertEqual(
+            BPETrainer.train(wordCounts: ["ab": 1, "cd": 1, "ef": 1], vocabularySize: 515).map { $0.0 + $0.1 },
+            ["ab</w>"])
         let t = CLIPTokenizer(merges: merges, modelMaxLength: 8)
         XCTAssertEqual(t.tokenize("lowest"), ["lo", "w", "est</w>"])
         XCTAssertEqual(t.encode("low low low low low low low").count, 8, "cut at model_max_length")

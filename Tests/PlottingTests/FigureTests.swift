@@ -10,20 +10,32 @@ final class FigureTests: XCTestCase {
         let dir = temporaryDirectory("fig")
         let fig = FigureWriter(directory: dir)
         let x = (0..<50).map { Double($0) }
-        try fig.lines("lines", [Series("sin", x: x, y: x.map { sin($0 / 5) }), Series("cos", x: x, y: x.map { cos($0 / 5) + 2 })],
-                      style: PlotStyle(title: "two series", xlabel: "t", ylabel: "value", logX: false, logY: true))
+        try fig.lines(
+            "lines",
+            [Series("sin", x: x, y: x.map { sin($0 / 5) }), Series("cos", x: x, y: x.map { cos($0 / 5) + 2 })],
+            style: PlotStyle(title: "two series", xlabel: "t", ylabel: "value", logX: false, logY: true))
         try fig.scatter("scatter", [Series("pts", x: x, y: x.map { $0 * $0 })])
         try fig.histogram("hist", [("a", x), ("b", x.map { $0 / 2 })], bins: 10)
         try fig.heatmap("heat", [[1, 2, 3], [4, 5, 6]], rowLabels: ["r0", "r1"], columnLabels: ["a", "b", "c"])
         var rng = RNG(seed: 1)
-        try fig.imageGrid("grid", [rng.uniform([3, 8, 8]), rng.uniform([3, 8, 8])], titles: ["one", "two"], columns: 2, title: "images")
-        try fig.scatterPanels("panels", [("left", [Series("a", x: x, y: x)]), ("right", [Series("b", x: x, y: x.map { -$0 }, with: "lines lw 2")])], columns: 2)
+        try fig.imageGrid(
+            "grid", [rng.uniform([3, 8, 8]), rng.uniform([3, 8, 8])], titles: ["one", "two"], columns: 2,
+            title: "images")
+        try fig.scatterPanels(
+            "panels",
+            [
+                ("left", [Series("a", x: x, y: x)]),
+                ("right", [Series("b", x: x, y: x.map { -$0 }, with: "lines lw 2")]),
+            ], columns: 2)
         try fig.textTable("table", lines: ["| name | value |", "|---|---|", "| one | 1 |"], title: "a table")
         for name in ["lines", "scatter", "hist", "heat", "grid", "panels", "table"] {
-            for ext in ["dat", "gp"] { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/\(name).\(ext)"), "\(name).\(ext)") }
+            for ext in ["dat", "gp"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/\(name).\(ext)"), "\(name).\(ext)")
+            }
             if Gnuplot.executable != nil {
                 let image = try PNG.read("\(dir)/\(name).png")
-                XCTAssertGreaterThan(image.shape[1] * image.shape[2], 100 * 100, name)   // height × width: a real image, not an empty one
+                // height × width: a real image, not an empty one
+                XCTAssertGreaterThan(image.shape[1] * image.shape[2], 100 * 100, name)
             }
         }
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasSuffix(".tmp") })
@@ -39,9 +51,12 @@ final class FigureTests: XCTestCase {
         p.executableURL = URL(fileURLWithPath: gnuplot)
         p.arguments = ["curve.gp"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        try p.run(); p.waitUntilExit()
+        try p.run()
+        p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/curve.png")), first, "gnuplot curve.gp must redraw the same bytes")
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/curve.png")), first,
+            "gnuplot curve.gp must redraw the same bytes")
     }
 
     func testWithoutRenderingDataAndScriptStillWritten() throws {
@@ -55,26 +70,33 @@ final class FigureTests: XCTestCase {
 
     func testBarsLetTheStyleOverrideTheirKey() throws {
         let dir = temporaryDirectory("bars")
-        try FigureWriter(directory: dir, render: false).bars("b", labels: ["x", "y"], series: [("s", [1, 2])], style: PlotStyle(extra: ["set key below"]))
+        try FigureWriter(directory: dir, render: false).bars(
+            "b", labels: ["x", "y"], series: [("s", [1, 2])], style: PlotStyle(extra: ["set key below"]))
         let script = try String(contentsOfFile: dir + "/b.gp", encoding: .utf8)
-        let byDefault = script.range(of: "set key top right inside")!, asked = script.range(of: "set key below")!
+        let byDefault = script.range(of: "set key top right inside")!
+        let asked = script.range(of: "set key below")!
         XCTAssertLessThan(byDefault.lowerBound, asked.lowerBound, "the style's key comes last, so gnuplot uses it")
     }
 
     func testGridCaptionsWrapAndEveryTileGetsTheSameLines() throws {
         let dir = temporaryDirectory("captions")
         var rng = RNG(seed: 2)
-        let long = "a painting of a blue checkered tree on grass"       // 44 characters: two lines in a 160-pixel cell
-        try FigureWriter(directory: dir, render: false).imageGrid("g", [rng.uniform([3, 4, 4]), rng.uniform([3, 4, 4])],
-                                                                  titles: [long, ""], columns: 2, cellSize: 160)
-        let titles = try String(contentsOfFile: dir + "/g.gp", encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("set title") }
+        let long = "a painting of a blue checkered tree on grass"  // 44 characters: two lines in a 160-pixel cell
+        try FigureWriter(directory: dir, render: false).imageGrid(
+            "g", [rng.uniform([3, 4, 4]), rng.uniform([3, 4, 4])],
+            titles: [long, ""], columns: 2, cellSize: 160)
+        let titles = try String(contentsOfFile: dir + "/g.gp", encoding: .utf8).split(separator: "\n").filter {
+            $0.hasPrefix("set title")
+        }
         XCTAssertEqual(titles, ["set title \"a painting of a blue\\ncheckered tree on grass\"", "set title \" \\n \""])
     }
 
     func testMarkdownTablesAreSetAsAlignedColumns() throws {
         let dir = temporaryDirectory("tables")
-        try FigureWriter(directory: dir, render: false).textTable("t", lines: ["| run | PRES |", "|---|---|", "| without prior | 0.962 |", "note"])
-        let data = try String(contentsOfFile: dir + "/t.dat", encoding: .utf8).split(separator: "\n").dropFirst().map(String.init)
+        try FigureWriter(directory: dir, render: false).textTable(
+            "t", lines: ["| run | PRES |", "|---|---|", "| without prior | 0.962 |", "note"])
+        let data = try String(contentsOfFile: dir + "/t.dat", encoding: .utf8).split(separator: "\n").dropFirst().map(
+            String.init)
         XCTAssertEqual(data, ["run             PRES", "without prior   0.962", "note"])
     }
 }

@@ -13,13 +13,18 @@ import XCTest
 
 final class PretrainingTests: XCTestCase {
     func testQuickPretrainWritesLoadableFoldersWithTheSameBytesTwice() throws {
-        let a = temporaryDirectory("pretrainA"), b = temporaryDirectory("pretrainB")
+        let a = temporaryDirectory("pretrainA")
+        let b = temporaryDirectory("pretrainB")
         let words = Fixtures.inRepository("Data/wordlist/words.txt")
         try TextSide.run(out: a, plan: .quick, wordList: words)
         try TextSide.run(out: b, plan: .quick, wordList: words)
-        let files = ["base/tokenizer/vocab.json", "base/tokenizer/merges.txt", "base/text_encoder/model.safetensors", "base/text_encoder/config.json",
-                     "contrastive/image_tower/model.safetensors", "contrastive/loss.tsv", "judges/attributes/model.safetensors",
-                     "judges/clip/text_tower/model.safetensors", "judges/clip/projection.safetensors", "judges/dino/model.safetensors", "judges/dino/report.json"]
+        let files = [
+            "base/tokenizer/vocab.json", "base/tokenizer/merges.txt", "base/text_encoder/model.safetensors",
+            "base/text_encoder/config.json",
+            "contrastive/image_tower/model.safetensors", "contrastive/loss.tsv", "judges/attributes/model.safetensors",
+            "judges/clip/text_tower/model.safetensors", "judges/clip/projection.safetensors",
+            "judges/dino/model.safetensors", "judges/dino/report.json",
+        ]
         for f in files {
             let x = FileManager.default.contents(atPath: a + "/" + f)
             XCTAssertNotNil(x, "missing \(f)")
@@ -42,14 +47,16 @@ final class BaseModelTests: XCTestCase {
     func checkpointsFolder(_ label: String) throws -> String {
         let dir = temporaryDirectory(label)
         for f in ["base/tokenizer", "base/text_encoder", "judges/attributes"] {
-            try FileManager.default.createDirectory(atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: Fixtures.inRepository("Checkpoints/" + f), toPath: dir + "/" + f)
         }
         return dir
     }
 
     func testStoppedAndResumedRunEndsWithTheSameWeights() throws {
-        let a = try checkpointsFolder("baseA"), b = try checkpointsFolder("baseB")
+        let a = try checkpointsFolder("baseA")
+        let b = try checkpointsFolder("baseB")
         XCTAssertTrue(try BaseModel.run(checkpoints: a, work: a + "/work", plan: .quick, log: { _ in }))
         // Interrupted after step 3's checkpoint, then started again with the same call.
         XCTAssertFalse(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, stopAfter: 3, log: { _ in }))
@@ -58,15 +65,22 @@ final class BaseModelTests: XCTestCase {
         XCTAssertTrue(elapsed.split(separator: "\n").last?.hasPrefix("3\t") ?? false, elapsed)
         var resumeLog: [String] = []
         XCTAssertTrue(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, log: { resumeLog.append($0) }))
-        XCTAssertTrue(resumeLog.contains { $0.contains("resuming at step 3") && $0.contains("minutes of training") && !$0.contains("unknown") }, "\(resumeLog)")
-        for f in ["base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json", "base/scheduler/scheduler_config.json", "work/checkpoint-8/state.safetensors", "work/loss.tsv"] {
+        XCTAssertTrue(
+            resumeLog.contains {
+                $0.contains("resuming at step 3") && $0.contains("minutes of training") && !$0.contains("unknown")
+            }, "\(resumeLog)")
+        for f in [
+            "base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json",
+            "base/scheduler/scheduler_config.json", "work/checkpoint-8/state.safetensors", "work/loss.tsv",
+        ] {
             let x = FileManager.default.contents(atPath: a + "/" + f)
             XCTAssertNotNil(x, f)
             XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
         }
         // One training state is kept (the newest), and no temporary folder is left behind.
         let work = try FileManager.default.contentsOfDirectory(atPath: b + "/work")
-        XCTAssertEqual(work.filter { $0.hasPrefix("checkpoint-") || $0.hasPrefix(".checkpoint") }, ["checkpoint-8"], "\(work)")
+        XCTAssertEqual(
+            work.filter { $0.hasPrefix("checkpoint-") || $0.hasPrefix(".checkpoint") }, ["checkpoint-8"], "\(work)")
         // The result is a pipeline folder our sampler (and diffusers) loads.
         let pipeline = try TextToImagePipeline(folder: a + "/base")
         let images = pipeline(["a red cup"], guidanceScale: 2, steps: 2, seed: 1)
@@ -74,14 +88,17 @@ final class BaseModelTests: XCTestCase {
         // A state from another configuration is refused, naming the file.
         var other = BasePlan.quick
         other.learningRate = 5e-4
-        XCTAssertThrowsError(try BaseModel.run(checkpoints: b, work: b + "/work", plan: other, log: { _ in })) { XCTAssertTrue("\($0)".contains("state.safetensors"), "\($0)") }
+        XCTAssertThrowsError(try BaseModel.run(checkpoints: b, work: b + "/work", plan: other, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("state.safetensors"), "\($0)")
+        }
     }
 
     func testNaNLossStopsWithTheStepNamed() throws {
         let dir = try checkpointsFolder("baseNaN")
         var plan = BasePlan.quick
         plan.learningRate = 1e30
-        XCTAssertThrowsError(try BaseModel.run(checkpoints: dir, work: dir + "/work", plan: plan, log: { _ in })) { error in
+        XCTAssertThrowsError(try BaseModel.run(checkpoints: dir, work: dir + "/work", plan: plan, log: { _ in })) {
+            error in
             XCTAssertTrue("\(error)".contains("at step"), "\(error)")
         }
     }
@@ -94,25 +111,31 @@ final class DreamBoothTrainerTests: XCTestCase {
     static let setup: (base: String, instances: String) = {
         let dir = temporaryDirectory("dbsetup")
         for f in ["base/tokenizer", "base/text_encoder", "judges/attributes"] {
-            try! FileManager.default.createDirectory(atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try! FileManager.default.createDirectory(
+                atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try! FileManager.default.copyItem(atPath: Fixtures.inRepository("Checkpoints/" + f), toPath: dir + "/" + f)
         }
         _ = try! BaseModel.run(checkpoints: dir, work: dir + "/work", plan: .quick, log: { _ in })
         let instances = dir + "/instances"
-        try! WorldExport.export(to: instances, world: World(), split: .train, seed: 0, count: 4, subject: Subject.named("split-ball"))
+        try! WorldExport.export(
+            to: instances, world: World(), split: .train, seed: 0, count: 4, subject: Subject.named("split-ball"))
         return (dir + "/base", instances)
     }()
 
     func config(_ out: String) -> TrainConfig {
         var c = TrainConfig.quick(instance: Self.setup.instances, output: out)
         c.pretrainedModel = Self.setup.base
-        c.instancePrompt = "a sks ball"; c.classPrompt = "a ball"; c.withPriorPreservation = true
-        c.classDataDir = out + "-class"; c.trainTextEncoder = true
+        c.instancePrompt = "a sks ball"
+        c.classPrompt = "a ball"
+        c.withPriorPreservation = true
+        c.classDataDir = out + "-class"
+        c.trainTextEncoder = true
         return c
     }
 
     func testInterruptedAndResumedRunEndsWithTheSameWeights() throws {
-        let a = temporaryDirectory("dbA"), b = temporaryDirectory("dbB")
+        let a = temporaryDirectory("dbA")
+        let b = temporaryDirectory("dbB")
         let full = try DreamBoothTrainer.run(config(a), log: { _ in })
         XCTAssertEqual(full.classImagesGenerated, 4)
         XCTAssertEqual(full.steps, 6)
@@ -121,19 +144,25 @@ final class DreamBoothTrainerTests: XCTestCase {
         resumed.resumeFromCheckpoint = "latest"
         let second = try DreamBoothTrainer.run(resumed, log: { _ in })
         XCTAssertEqual(second.classImagesGenerated, 0, "a rerun reuses the class images")
-        for f in ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "checkpoint-6/state.safetensors"] {
+        for f in [
+            "unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors",
+            "checkpoint-6/state.safetensors",
+        ] {
             let x = FileManager.default.contents(atPath: a + "/" + f)
             XCTAssertNotNil(x, f)
             XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/validation/step-00006.png") || config(a).validationPrompt == nil)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: a + "/validation/step-00006.png")
+                || config(a).validationPrompt == nil)
         _ = try TextToImagePipeline(folder: a)
     }
 
     func testCheckpointLimitAndAKilledWriteKeepsThePreviousCheckpoint() throws {
         let out = temporaryDirectory("dbLimit")
         var c = config(out)
-        c.checkpointingSteps = 2; c.checkpointsTotalLimit = 2
+        c.checkpointingSteps = 2
+        c.checkpointsTotalLimit = 2
         try DreamBoothTrainer.run(c, log: { _ in })
         XCTAssertEqual(try DreamBoothTrainer.checkpoints(out).map(\.0), [4, 6])
         // A write killed half-way leaves only a temporary folder: "latest" still finds checkpoint-6 whole.
@@ -145,7 +174,10 @@ final class DreamBoothTrainerTests: XCTestCase {
 
     func testBadInputIsNamedBeforeTraining() throws {
         let out = temporaryDirectory("dbBad")
-        func fails(_ change: (inout TrainConfig) -> Void, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+        func fails(
+            _ change: (inout TrainConfig) -> Void, _ expected: String, file: StaticString = #filePath,
+            line: UInt = #line
+        ) {
             var c = config(out)
             change(&c)
             XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in }), file: file, line: line) {
@@ -169,7 +201,9 @@ final class DreamBoothTrainerTests: XCTestCase {
         fails({ $0.classPrompt = nil }, "--class_prompt")
         // Without prior preservation a missing class noun is only a warning.
         var c = config(out)
-        c.withPriorPreservation = false; c.classPrompt = "a ball"; c.instancePrompt = "a sks"
+        c.withPriorPreservation = false
+        c.classPrompt = "a ball"
+        c.instancePrompt = "a sks"
         XCTAssertTrue(try DreamBoothTrainer.validate(c).first?.contains("lacks the class noun") == true)
     }
 }
@@ -180,18 +214,27 @@ final class TextualInversionTests: XCTestCase {
     func config(_ out: String) -> TrainConfig {
         var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
         c.pretrainedModel = DreamBoothTrainerTests.setup.base
-        c.placeholderToken = "sks"; c.initializerToken = "ball"; c.learningRate = TrainConfig.textualInversionLearningRate
+        c.placeholderToken = "sks"
+        c.initializerToken = "ball"
+        c.learningRate = TrainConfig.textualInversionLearningRate
         c.maxGradNorm = TrainConfig.noClipping
         return c
     }
 
     func testOnlyThePlaceholderRowIsTrainedAndTheRunResumes() throws {
-        let a = temporaryDirectory("tiA"), b = temporaryDirectory("tiB")
+        let a = temporaryDirectory("tiA")
+        let b = temporaryDirectory("tiB")
         try DreamBoothTrainer.run(config(a), log: { _ in })
-        let base = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base), tuned = try TextToImagePipeline(folder: a)
-        let sks = base.tokenizer.encode("sks")[1], ball = base.tokenizer.encode("ball")[1]
-        func table(_ p: TextToImagePipeline) -> Tensor { p.textEncoder.parameters.first { $0.name.hasSuffix("token_embedding.weight") }!.value }
-        let before = table(base), after = table(tuned), D = before.shape[1]
+        let base = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base)
+        let tuned = try TextToImagePipeline(folder: a)
+        let sks = base.tokenizer.encode("sks")[1]
+        let ball = base.tokenizer.encode("ball")[1]
+        func table(_ p: TextToImagePipeline) -> Tensor {
+            p.textEncoder.parameters.first { $0.name.hasSuffix("token_embedding.weight") }!.value
+        }
+        let before = table(base)
+        let after = table(tuned)
+        let D = before.shape[1]
         var changedRows = Set<Int>()
         for i in 0..<before.count where before.scalars[i] != after.scalars[i] { changedRows.insert(i / D) }
         XCTAssertEqual(changedRows, [sks], "only the placeholder's row may change")
@@ -199,24 +242,34 @@ final class TextualInversionTests: XCTestCase {
         let moved = (0..<D).map { abs(after.scalars[sks * D + $0] - before.scalars[ball * D + $0]) }.max()!
         XCTAssertGreaterThan(moved, 0)
         // The UNet is the base's, byte for byte.
-        for (p, q) in zip(base.unet.parameters, tuned.unet.parameters) { XCTAssertEqual(p.value.scalars, q.value.scalars, p.name) }
+        for (p, q) in zip(base.unet.parameters, tuned.unet.parameters) {
+            XCTAssertEqual(p.value.scalars, q.value.scalars, p.name)
+        }
         // learned_embeds.safetensors holds the row, as textual_inversion.py writes it.
         let learned = try SafeTensorsFile(path: a + "/learned_embeds.safetensors").tensor("sks")
         XCTAssertEqual(learned.shape, [1, D])
         XCTAssertEqual(learned.scalars, Array(after.scalars[(sks * D)..<((sks + 1) * D)]))
         // Stopped and resumed: the same bytes.
         _ = try DreamBoothTrainer.run(config(b), stopAfter: 3, log: { _ in })
-        var resumed = config(b); resumed.resumeFromCheckpoint = "latest"
+        var resumed = config(b)
+        resumed.resumeFromCheckpoint = "latest"
         try DreamBoothTrainer.run(resumed, log: { _ in })
-        XCTAssertEqual(FileManager.default.contents(atPath: a + "/learned_embeds.safetensors"), FileManager.default.contents(atPath: b + "/learned_embeds.safetensors"))
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: a + "/learned_embeds.safetensors"),
+            FileManager.default.contents(atPath: b + "/learned_embeds.safetensors"))
     }
 
     func testPlaceholderMustBeOneToken() throws {
         var c = config(temporaryDirectory("tiBad"))
         c.placeholderToken = "xqzt"
-        XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in })) { XCTAssertTrue("\($0)".contains("must be exactly one"), "\($0)") }
-        c.placeholderToken = "sks"; c.initializerToken = nil
-        XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in })) { XCTAssertTrue("\($0)".contains("--initializer_token"), "\($0)") }
+        XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("must be exactly one"), "\($0)")
+        }
+        c.placeholderToken = "sks"
+        c.initializerToken = nil
+        XCTAssertThrowsError(try DreamBoothTrainer.run(c, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--initializer_token"), "\($0)")
+        }
     }
 }
 
@@ -225,27 +278,41 @@ final class LoRATrainerTests: XCTestCase {
     func config(_ out: String) -> TrainConfig {
         var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
         c.pretrainedModel = DreamBoothTrainerTests.setup.base
-        c.instancePrompt = "a sks ball"; c.classPrompt = "a ball"; c.withPriorPreservation = true
-        c.classDataDir = out + "-class"; c.trainTextEncoder = true
-        c.rank = 2; c.loraAlpha = 4
+        c.instancePrompt = "a sks ball"
+        c.classPrompt = "a ball"
+        c.withPriorPreservation = true
+        c.classDataDir = out + "-class"
+        c.trainTextEncoder = true
+        c.rank = 2
+        c.loraAlpha = 4
         return c
     }
 
     func testOnlyAdaptersAreTrainedWrittenAndResumed() throws {
-        let a = temporaryDirectory("loraA"), b = temporaryDirectory("loraB")
+        let a = temporaryDirectory("loraA")
+        let b = temporaryDirectory("loraB")
         try DreamBoothTrainer.run(config(a), log: { _ in })
         let file = a + "/" + LoRAWeights.fileName
         let f = try SafeTensorsFile(path: file)
         XCTAssertTrue(f.names.contains { $0.hasPrefix("unet.") && $0.hasSuffix(".to_q.lora.down.weight") })
-        XCTAssertTrue(f.names.contains { $0.hasPrefix("text_encoder.") && $0.hasSuffix(".q_proj.lora_linear_layer.up.weight") }, "--train_text_encoder adds the text encoder's adapters")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: a + "/unet"), "a LoRA run writes the adapters, not the model")
-        XCTAssertTrue(f.metadata["lora_adapter_metadata"]?.contains("\"unet.lora_alpha\": 4") == true, f.metadata["lora_adapter_metadata"] ?? "no metadata")
+        XCTAssertTrue(
+            f.names.contains { $0.hasPrefix("text_encoder.") && $0.hasSuffix(".q_proj.lora_linear_layer.up.weight") },
+            "--train_text_encoder adds the text encoder's adapters")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: a + "/unet"), "a LoRA run writes the adapters, not the model")
+        XCTAssertTrue(
+            f.metadata["lora_adapter_metadata"]?.contains("\"unet.lora_alpha\": 4") == true,
+            f.metadata["lora_adapter_metadata"] ?? "no metadata")
         // The adapters moved off zero, and applying them changes the base model's output.
-        XCTAssertTrue(try f.names.filter { $0.contains(".up.") }.contains { try f.tensor($0).scalars.contains { $0 != 0 } })
+        XCTAssertTrue(
+            try f.names.filter { $0.contains(".up.") }.contains { try f.tensor($0).scalars.contains { $0 != 0 } })
         _ = try DreamBoothTrainer.run(config(b), stopAfter: 3, log: { _ in })
-        var resumed = config(b); resumed.resumeFromCheckpoint = "latest"
+        var resumed = config(b)
+        resumed.resumeFromCheckpoint = "latest"
         try DreamBoothTrainer.run(resumed, log: { _ in })
-        XCTAssertEqual(FileManager.default.contents(atPath: file), FileManager.default.contents(atPath: b + "/" + LoRAWeights.fileName), "resumed LoRA run differs")
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: file),
+            FileManager.default.contents(atPath: b + "/" + LoRAWeights.fileName), "resumed LoRA run differs")
     }
 }
 
@@ -263,7 +330,10 @@ final class IdentifierTests: XCTestCase {
         XCTAssertTrue(words.contains("sks"))
         XCTAssertFalse(words.contains("red"), "a caption word is never a candidate")
         XCTAssertFalse(words.contains("xqzt"), "a multi-token string is never a candidate")
-        for c in candidates { XCTAssertLessThanOrEqual(c.text.count, 3); XCTAssertEqual(tokenizer.encode(c.text), [tokenizer.bosTokenId, c.id, tokenizer.eosTokenId]) }
+        for c in candidates {
+            XCTAssertLessThanOrEqual(c.text.count, 3)
+            XCTAssertEqual(tokenizer.encode(c.text), [tokenizer.bosTokenId, c.id, tokenizer.eosTokenId])
+        }
         XCTAssertGreaterThan(candidates.count, 100)
     }
 }

@@ -15,7 +15,10 @@ final class GradientTests: XCTestCase {
     }
 
     func testArithmeticWithBroadcasting() {
-        let a = v([2, 3, 4]), b = v([3, 1]), c = v([4]), d = Variable(rng.uniform([2, 3, 4], low: 1, high: 2), requiresGrad: true)
+        let a = v([2, 3, 4])
+        let b = v([3, 1])
+        let c = v([4])
+        let d = Variable(rng.uniform([2, 3, 4], low: 1, high: 2), requiresGrad: true)
         assertGrad([a, b]) { a + b }
         assertGrad([a, b]) { a - b }
         assertGrad([a, c]) { a * c }
@@ -37,7 +40,8 @@ final class GradientTests: XCTestCase {
     }
 
     func testShapeOps() {
-        let a = v([2, 3, 4]), b = v([2, 2, 4])
+        let a = v([2, 3, 4])
+        let b = v([2, 2, 4])
         assertGrad([a]) { a.reshaped([6, 4]) }
         assertGrad([a]) { a.permuted([2, 0, 1]) }
         assertGrad([a]) { a.transposed(0, 2) }
@@ -55,55 +59,82 @@ final class GradientTests: XCTestCase {
     }
 
     func testMatmulAndLinear() {
-        let a = v([5, 7]), b = v([7, 3]), bt = v([3, 7]), batched = v([2, 5, 7]), bb = v([2, 7, 3])
+        let a = v([5, 7])
+        let b = v([7, 3])
+        let bt = v([3, 7])
+        let batched = v([2, 5, 7])
+        let bb = v([2, 7, 3])
         assertGrad([a, b]) { Variable.matmul(a, b) }
         assertGrad([a, bt]) { Variable.matmul(a, bt, transposeB: true) }
         assertGrad([batched, bb]) { Variable.matmul(batched, bb) }
         assertGrad([batched, b]) { Variable.matmul(batched, b) }
-        let w = v([4, 7]), bias = v([4])
+        let w = v([4, 7])
+        let bias = v([4])
         assertGrad([batched, w, bias]) { Variable.linear(batched, weight: w, bias: bias) }
         let r = v([2, 5, 4])
         assertGrad([batched, w, bias, r]) { Variable.linear(batched, weight: w, bias: bias, residual: r) }
-        XCTAssertLessThan(relativeError(Variable.linear(batched, weight: w, bias: bias, residual: r).value,
-                                        (Variable.linear(batched, weight: w, bias: bias) + r).value), 1e-6)
+        XCTAssertLessThan(
+            relativeError(
+                Variable.linear(batched, weight: w, bias: bias, residual: r).value,
+                (Variable.linear(batched, weight: w, bias: bias) + r).value), 1e-6)
     }
 
     func testConvolutionAndUpsampling() {
-        let x = v([2, 3, 6, 5]), w = v([4, 3, 3, 3], scale: 0.5), b = v([4])
+        let x = v([2, 3, 6, 5])
+        let w = v([4, 3, 3, 3], scale: 0.5)
+        let b = v([4])
         assertGrad([x, w, b]) { Variable.conv2d(x, weight: w, bias: b, stride: 1, padding: 1) }
         assertGrad([x, w, b]) { Variable.conv2d(x, weight: w, bias: b, stride: 2, padding: 1) }
         let ib = v([2, 4])
         assertGrad([x, w, b, ib]) { Variable.conv2d(x, weight: w, bias: b, padding: 1, imageBias: ib) }
         assertGrad([x, w, ib]) { Variable.conv2d(x, weight: w, bias: nil, stride: 2, padding: 1, imageBias: ib) }
-        XCTAssertLessThan(relativeError(Variable.conv2d(x, weight: w, bias: b, padding: 1, imageBias: ib).value,
-                                        (Variable.conv2d(x, weight: w, bias: b, padding: 1) + ib.reshaped([2, 4, 1, 1])).value), 1e-6)
+        XCTAssertLessThan(
+            relativeError(
+                Variable.conv2d(x, weight: w, bias: b, padding: 1, imageBias: ib).value,
+                (Variable.conv2d(x, weight: w, bias: b, padding: 1) + ib.reshaped([2, 4, 1, 1])).value), 1e-6)
         let w1 = v([2, 3, 1, 1])
         assertGrad([x, w1]) { Variable.conv2d(x, weight: w1, bias: nil) }
         assertGrad([x]) { x.upsampleNearest2x() }
     }
 
     func testNormalizationsAgainstComposedTwins() {
-        let x = v([2, 4, 3, 3]), g = v([4]), b = v([4])
+        let x = v([2, 4, 3, 3])
+        let g = v([4])
+        let b = v([4])
         assertGrad([x, g, b]) { x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5) }
         assertGrad([x, g, b]) { x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5) }
         assertGrad([x, g, b]) { x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5, silu: true) }
-        XCTAssertLessThan(relativeError(x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5, silu: true).value,
-                                        x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).silu().value), 1e-6)
-        XCTAssertLessThan(relativeError(x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value,
-                                        x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value), 1e-5)
-        let y = v([3, 5, 6]), lg = v([6]), lb = v([6])
+        XCTAssertLessThan(
+            relativeError(
+                x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5, silu: true).value,
+                x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).silu().value), 1e-6)
+        XCTAssertLessThan(
+            relativeError(
+                x.groupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value,
+                x.composedGroupNorm(groups: 2, weight: g, bias: b, eps: 1e-5).value), 1e-5)
+        let y = v([3, 5, 6])
+        let lg = v([6])
+        let lb = v([6])
         assertGrad([y, lg, lb]) { y.layerNorm(weight: lg, bias: lb, eps: 1e-5) }
-        XCTAssertLessThan(relativeError(y.layerNorm(weight: lg, bias: lb, eps: 1e-5).value,
-                                        y.composedLayerNorm(weight: lg, bias: lb, eps: 1e-5).value), 1e-5)
+        XCTAssertLessThan(
+            relativeError(
+                y.layerNorm(weight: lg, bias: lb, eps: 1e-5).value,
+                y.composedLayerNorm(weight: lg, bias: lb, eps: 1e-5).value), 1e-5)
     }
 
     func testFusedMultiHeadAttentionAndGEGLUMatchComposed() {
         for causal in [false, true] {
-            let q = v([2, 5, 8]), k = v([2, causal ? 5 : 3, 8]), val = v([2, causal ? 5 : 3, 8])
+            let q = v([2, 5, 8])
+            let k = v([2, causal ? 5 : 3, 8])
+            let val = v([2, causal ? 5 : 3, 8])
             let fused = Variable.multiHeadAttention(query: q, key: k, value: val, heads: 2, causal: causal)
-            let composed = Variable.attention(query: q.splitHeads(2), key: k.splitHeads(2), value: val.splitHeads(2), causal: causal).mergeHeads()
+            let composed = Variable.attention(
+                query: q.splitHeads(2), key: k.splitHeads(2), value: val.splitHeads(2), causal: causal
+            ).mergeHeads()
             XCTAssertLessThan(relativeError(fused.value, composed.value), 1e-5)
-            assertGrad([q, k, val]) { Variable.multiHeadAttention(query: q, key: k, value: val, heads: 2, causal: causal) }
+            assertGrad([q, k, val]) {
+                Variable.multiHeadAttention(query: q, key: k, value: val, heads: 2, causal: causal)
+            }
         }
         let h = v([3, 2, 8])
         let halves = h.chunked(2, axis: 2)
@@ -111,16 +142,22 @@ final class GradientTests: XCTestCase {
         assertGrad([h]) { h.geglu() }
         // The fused linear → GEGLU: the same bytes as the two ops apart (with and without gradients,
         // over more rows than one 48-row block, with a partial last block), and its gradients.
-        let x = v([2, 53, 6]), w = v([32, 6]), b = v([32])
+        let x = v([2, 53, 6])
+        let w = v([32, 6])
+        let b = v([32])
         let apart = Variable.linear(x, weight: w, bias: b).geglu().value
         XCTAssertEqual(Variable.linearGEGLU(x, weight: w, bias: b).value, apart)
         XCTAssertEqual(Variable.withoutGradients { Variable.linearGEGLU(x, weight: w, bias: b) }.value, apart)
-        let xs = v([2, 3, 4]), ws = v([8, 4]), bs = v([8])
+        let xs = v([2, 3, 4])
+        let ws = v([8, 4])
+        let bs = v([8])
         assertGrad([xs, ws, bs]) { Variable.linearGEGLU(xs, weight: ws, bias: bs) }
     }
 
     func testPointwiseConvLayoutOpsMatchConvPlusPermute() {
-        let x = v([2, 3, 2, 3]), w = v([4, 3, 1, 1]), b = v([4])
+        let x = v([2, 3, 2, 3])
+        let w = v([4, 3, 1, 1])
+        let b = v([4])
         let tokens = Variable.pointwiseConvToTokens(x, weight: w, bias: b)
         let oracle = Variable.conv2d(x, weight: w, bias: b).permuted([0, 2, 3, 1]).reshaped([2, 6, 4])
         XCTAssertLessThan(relativeError(tokens.value, oracle.value), 1e-6)
@@ -133,23 +170,40 @@ final class GradientTests: XCTestCase {
     }
 
     func testAttentionEmbeddingMSEDropout() {
-        let q = v([1, 2, 5, 4]), k = v([1, 2, 3, 4]), val = v([1, 2, 3, 4])
+        let q = v([1, 2, 5, 4])
+        let k = v([1, 2, 3, 4])
+        let val = v([1, 2, 3, 4])
         assertGrad([q, k, val]) { Variable.attention(query: q, key: k, value: val) }
-        let kq = v([1, 2, 5, 4]), vq = v([1, 2, 5, 4])
+        let kq = v([1, 2, 5, 4])
+        let vq = v([1, 2, 5, 4])
         assertGrad([q, kq, vq]) { Variable.attention(query: q, key: kq, value: vq, causal: true) }
         let table = v([6, 3])
         assertGrad([table]) { Variable.embedding(table, ids: [1, 4, 1, 0], shape: [2, 2]) }
-        let a = v([3, 4]), b = v([3, 4])
+        let a = v([3, 4])
+        let b = v([3, 4])
         assertGrad([a, b]) { Variable.mse(a, b) }
-        assertGrad([a]) { var r = RNG(seed: 3); return a.dropout(0.3, rng: &r) }
+        assertGrad([a]) {
+            var r = RNG(seed: 3)
+            return a.dropout(0.3, rng: &r)
+        }
     }
 
-    /// A ResNet-style block as diffusers builds it: GroupNorm → SiLU → conv → + time → GroupNorm → SiLU → conv, plus a 1×1 shortcut.
+    /// A ResNet-style block as diffusers builds it: GroupNorm → SiLU → conv → + time → GroupNorm → SiLU → conv, plus a
+    /// 1×1 shortcut.
     func testResNetStyleBlock() {
-        let x = v([2, 4, 4, 4]), t = v([2, 6])
-        let g1 = v([4]), b1 = v([4]), w1 = v([6, 4, 3, 3], scale: 0.3), c1 = v([6])
-        let tw = v([6, 6], scale: 0.3), tb = v([6])
-        let g2 = v([6]), b2 = v([6]), w2 = v([6, 6, 3, 3], scale: 0.3), c2 = v([6]), ws = v([6, 4, 1, 1])
+        let x = v([2, 4, 4, 4])
+        let t = v([2, 6])
+        let g1 = v([4])
+        let b1 = v([4])
+        let w1 = v([6, 4, 3, 3], scale: 0.3)
+        let c1 = v([6])
+        let tw = v([6, 6], scale: 0.3)
+        let tb = v([6])
+        let g2 = v([6])
+        let b2 = v([6])
+        let w2 = v([6, 6, 3, 3], scale: 0.3)
+        let c2 = v([6])
+        let ws = v([6, 4, 1, 1])
         assertGrad([x, t, g1, w1, tw, g2, w2, ws]) {
             var h = x.groupNorm(groups: 2, weight: g1, bias: b1, eps: 1e-5).silu()
             h = Variable.conv2d(h, weight: w1, bias: c1, padding: 1)
@@ -168,7 +222,8 @@ final class GradientTests: XCTestCase {
     }
 
     func testFrozenParametersAndNoGradMode() {
-        let w = v([3, 3]), x = v([2, 3])
+        let w = v([3, 3])
+        let x = v([2, 3])
         w.requiresGrad = false
         Variable.linear(x, weight: w, bias: nil).sum().backward()
         XCTAssertNil(w.grad)
@@ -178,7 +233,8 @@ final class GradientTests: XCTestCase {
         XCTAssertTrue(y.isLeaf)
         // Gradients accumulate across backward passes until cleared.
         x.zeroGrad()
-        (x * 2).sum().backward(); (x * 2).sum().backward()
+        (x * 2).sum().backward()
+        (x * 2).sum().backward()
         XCTAssertEqual(x.grad!.scalars, [Float](repeating: 4, count: 6))
     }
 }
@@ -191,15 +247,18 @@ final class ContrastiveOpGradientTests: XCTestCase {
         XCTAssertTrue(r.passed, r.description)
         // Unit length, direction kept.
         let y = x.rowNormalized().value
-        for b in 0..<4 { XCTAssertEqual((0..<6).reduce(0) { $0 + y.scalars[b * 6 + $1] * y.scalars[b * 6 + $1] }, 1, accuracy: 1e-5) }
+        for b in 0..<4 {
+            XCTAssertEqual((0..<6).reduce(0) { $0 + y.scalars[b * 6 + $1] * y.scalars[b * 6 + $1] }, 1, accuracy: 1e-5)
+        }
     }
 
     func testCrossEntropyGradientWithSoftTargetsAndSkippedRows() {
         var rng = RNG(seed: 4)
         let z = Variable(rng.normal([3, 5]), requiresGrad: true)
         var t = Tensor(zeros: [3, 5])
-        t.scalars[1] = 0.5; t.scalars[3] = 0.5       // row 0: soft target over two classes
-        t.scalars[5 + 2] = 1                           // row 1: one-hot; row 2: all zero (left out)
+        t.scalars[1] = 0.5
+        t.scalars[3] = 0.5  // row 0: soft target over two classes
+        t.scalars[5 + 2] = 1  // row 1: one-hot; row 2: all zero (left out)
         let r = checkGradients([z]) { Variable.crossEntropy(logits: z, targets: t) }
         XCTAssertTrue(r.passed, r.description)
         // Against the definition: mean over the two counted rows of −Σ t log softmax.
@@ -219,7 +278,8 @@ final class ContrastiveOpGradientTests: XCTestCase {
     func testCrossEntropyWithLabels() {
         let z = Variable(Tensor(shape: [2, 3], scalars: [0, 0, 0, 10, 0, 0]), requiresGrad: true)
         // Uniform row with label 1: log 3; a confident right row: ≈ 0; nil rows are left out.
-        XCTAssertEqual(Double(Variable.crossEntropy(logits: z, labels: [1, nil]).value.scalars[0]), log(3), accuracy: 1e-5)
+        XCTAssertEqual(
+            Double(Variable.crossEntropy(logits: z, labels: [1, nil]).value.scalars[0]), log(3), accuracy: 1e-5)
         XCTAssertEqual(Double(Variable.crossEntropy(logits: z, labels: [nil, 0]).value.scalars[0]), 0, accuracy: 1e-3)
     }
 }

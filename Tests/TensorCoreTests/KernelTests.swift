@@ -10,29 +10,49 @@ final class KernelTests: XCTestCase {
         var rng = RNG(seed: 5)
         // 16-wide and 1000-deep shapes reach the 12×16 kernel and the depth blocking; a column bias
         // and an addend matrix (the linear layers' fused bias and residual) must equal adding them afterwards.
-        for (m, n, k) in [(1, 1, 1), (13, 33, 7), (25, 70, 300), (100, 31, 513), (12, 32, 256), (37, 1100, 20), (30, 16, 1000)] {
+        for (m, n, k) in [
+            (1, 1, 1), (13, 33, 7), (25, 70, 300), (100, 31, 513), (12, 32, 256), (37, 1100, 20), (30, 16, 1000),
+        ] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-                let a = rng.normal(ta ? [k, m] : [m, k]), b = rng.normal(tb ? [n, k] : [k, n])
-                let c0 = rng.normal([m, n]), bias = rng.normal([n]), addend = rng.normal([m, n])
-                var fast = c0.scalars, slow = c0.scalars
+                let a = rng.normal(ta ? [k, m] : [m, k])
+                let b = rng.normal(tb ? [n, k] : [k, n])
+                let c0 = rng.normal([m, n])
+                let bias = rng.normal([n])
+                let addend = rng.normal([m, n])
+                var fast = c0.scalars
+                var slow = c0.scalars
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
-                        let av = ta ? MatrixView.transposed(pa.baseAddress!, columns: m) : .rowMajor(pa.baseAddress!, columns: k)
-                        let bv = tb ? MatrixView.transposed(pb.baseAddress!, columns: k) : .rowMajor(pb.baseAddress!, columns: n)
+                        let av =
+                            ta
+                            ? MatrixView.transposed(pa.baseAddress!, columns: m)
+                            : .rowMajor(pa.baseAddress!, columns: k)
+                        let bv =
+                            tb
+                            ? MatrixView.transposed(pb.baseAddress!, columns: k)
+                            : .rowMajor(pb.baseAddress!, columns: n)
                         for accumulate in [false, true] {
                             for (withBias, withAddend) in [(false, false), (true, false), (true, true), (false, true)] {
-                                fast = c0.scalars; slow = c0.scalars
+                                fast = c0.scalars
+                                slow = c0.scalars
                                 bias.scalars.withUnsafeBufferPointer { pbias in
                                     addend.scalars.withUnsafeBufferPointer { padd in
-                                        gemm(m: m, n: n, k: k, a: av, b: bv, c: &fast, ldc: n, accumulate: accumulate,
-                                             columnBias: withBias ? pbias.baseAddress! : nil, addend: withAddend ? padd.baseAddress! : nil)
+                                        gemm(
+                                            m: m, n: n, k: k, a: av, b: bv, c: &fast, ldc: n, accumulate: accumulate,
+                                            columnBias: withBias ? pbias.baseAddress! : nil,
+                                            addend: withAddend ? padd.baseAddress! : nil)
                                     }
                                 }
                                 matmulNaive(m: m, n: n, k: k, a: av, b: bv, c: &slow, ldc: n, accumulate: accumulate)
                                 if withBias { for i in 0..<m { for j in 0..<n { slow[i * n + j] += bias.scalars[j] } } }
                                 if withAddend { for i in 0..<(m * n) { slow[i] += addend.scalars[i] } }
-                                XCTAssertLessThan(relativeError(Tensor(shape: [m, n], scalars: fast), Tensor(shape: [m, n], scalars: slow)), 1e-5,
-                                                  "gemm \(m)×\(n)×\(k) ta \(ta) tb \(tb) acc \(accumulate) bias \(withBias) addend \(withAddend)")
+                                XCTAssertLessThan(
+                                    relativeError(
+                                        Tensor(shape: [m, n], scalars: fast), Tensor(shape: [m, n], scalars: slow)),
+                                    1e-5,
+                                    "gemm \(m)×\(n)×\(k) ta \(ta) tb \(tb) acc \(accumulate) bias \(withBias) addend "
+                                        + "\(withAddend)"
+                                )
                             }
                         }
                     }
@@ -49,16 +69,29 @@ final class KernelTests: XCTestCase {
         var rng = RNG(seed: 8)
         for (h, w) in [(8, 8), (16, 16), (32, 32), (4, 64)] {
             let (B, C, Co) = (2, 5, 11)
-            let x = Variable(rng.normal([B, C, h, w]), requiresGrad: true), wt = rng.normal([Co, C, 3, 3]), b = rng.normal([Co])
-            let ib = rng.normal([B, Co]), res = rng.normal([B, Co, h, w]), seed = rng.normal([B, Co, h, w])
-            let y = Variable.conv2d(x, weight: Variable(wt), bias: Variable(b), padding: 1, imageBias: Variable(ib), residual: Variable(res))
+            let x = Variable(rng.normal([B, C, h, w]), requiresGrad: true)
+            let wt = rng.normal([Co, C, 3, 3])
+            let b = rng.normal([Co])
+            let ib = rng.normal([B, Co])
+            let res = rng.normal([B, Co, h, w])
+            let seed = rng.normal([B, Co, h, w])
+            let y = Variable.conv2d(
+                x, weight: Variable(wt), bias: Variable(b), padding: 1, imageBias: Variable(ib), residual: Variable(res)
+            )
             var expected = conv2dNaive(x.value, weight: wt, bias: b, padding: 1)
-            for i in 0..<(B * Co) { for p in 0..<(h * w) { expected.scalars[i * h * w + p] += ib.scalars[i] + res.scalars[i * h * w + p] } }
+            for i in 0..<(B * Co) {
+                for p in 0..<(h * w) { expected.scalars[i * h * w + p] += ib.scalars[i] + res.scalars[i * h * w + p] }
+            }
             XCTAssertLessThan(relativeError(y.value, expected), 1e-5, "forward \(h)×\(w)")
             y.backward(seed: seed)
             var flipped = Tensor(zeros: [C, Co, 3, 3])
-            for co in 0..<Co { for ci in 0..<C { for u in 0..<3 { for v in 0..<3 { flipped[ci, co, u, v] = wt[co, ci, 2 - u, 2 - v] } } } }
-            XCTAssertLessThan(relativeError(x.grad!, conv2dNaive(seed, weight: flipped, bias: nil, padding: 1)), 1e-5, "∂x \(h)×\(w)")
+            for co in 0..<Co {
+                for ci in 0..<C {
+                    for u in 0..<3 { for v in 0..<3 { flipped[ci, co, u, v] = wt[co, ci, 2 - u, 2 - v] } }
+                }
+            }
+            XCTAssertLessThan(
+                relativeError(x.grad!, conv2dNaive(seed, weight: flipped, bias: nil, padding: 1)), 1e-5, "∂x \(h)×\(w)")
         }
     }
 
@@ -67,17 +100,26 @@ final class KernelTests: XCTestCase {
     /// (3×3 on 8×8), the direct one (3×3 on 6×5) and a 1×1 kernel, with biases and a residual.
     func testGroupNormConvFusionEqualsTheTwoOps() {
         var rng = RNG(seed: 9)
-        for (shape, k, pad, silu) in [([2, 8, 8, 8], 3, 1, true), ([2, 8, 6, 5], 3, 1, false), ([2, 8, 4, 4], 1, 0, true)] {
-            let x = Variable(rng.normal(shape)), gamma = Variable(rng.normal([8])), beta = Variable(rng.normal([8]))
-            let w = Variable(rng.normal([6, 8, k, k])), b = Variable(rng.normal([6])), ib = Variable(rng.normal([2, 6]))
+        for (shape, k, pad, silu) in [
+            ([2, 8, 8, 8], 3, 1, true), ([2, 8, 6, 5], 3, 1, false), ([2, 8, 4, 4], 1, 0, true),
+        ] {
+            let x = Variable(rng.normal(shape))
+            let gamma = Variable(rng.normal([8]))
+            let beta = Variable(rng.normal([8]))
+            let w = Variable(rng.normal([6, 8, k, k]))
+            let b = Variable(rng.normal([6]))
+            let ib = Variable(rng.normal([2, 6]))
             let res = Variable(rng.normal([2, 6, shape[2], shape[3]]))
             let apart = Variable.withoutGradients {
-                Variable.conv2d(x.groupNorm(groups: 4, weight: gamma, bias: beta, eps: 1e-5, silu: silu), weight: w, bias: b, padding: pad,
-                                imageBias: ib, residual: res)
+                Variable.conv2d(
+                    x.groupNorm(groups: 4, weight: gamma, bias: beta, eps: 1e-5, silu: silu), weight: w, bias: b,
+                    padding: pad,
+                    imageBias: ib, residual: res)
             }
             let fused = Variable.withoutGradients {
-                Variable.groupNormConv2d(x, groups: 4, normWeight: gamma, normBias: beta, eps: 1e-5, silu: silu, weight: w, bias: b,
-                                         padding: pad, imageBias: ib, residual: res)
+                Variable.groupNormConv2d(
+                    x, groups: 4, normWeight: gamma, normBias: beta, eps: 1e-5, silu: silu, weight: w, bias: b,
+                    padding: pad, imageBias: ib, residual: res)
             }
             XCTAssertEqual(fused.value, apart.value, "\(shape) k \(k)")
         }
@@ -87,11 +129,19 @@ final class KernelTests: XCTestCase {
         var rng = RNG(seed: 6)
         // Odd sizes and 7 output channels (a partial panel of 8), then 20 channels on an 8×9 image,
         // whose 80 wide positions end in the direct kernel's 32-wide edge.
-        for (stride, pad, kh, shape, co) in [(1, 1, 3, [3, 5, 11, 9], 7), (2, 1, 3, [3, 5, 11, 9], 7), (1, 0, 1, [3, 5, 11, 9], 7),
-                                             (1, 2, 3, [3, 5, 11, 9], 7), (3, 0, 2, [3, 5, 11, 9], 7), (1, 1, 3, [2, 6, 8, 9], 20)] {
-            let x = rng.normal(shape), w = rng.normal([co, shape[1], kh, kh]), b = rng.normal([co])
-            let fast = Variable.conv2d(Variable(x), weight: Variable(w), bias: Variable(b), stride: stride, padding: pad).value
-            XCTAssertLessThan(relativeError(fast, conv2dNaive(x, weight: w, bias: b, stride: stride, padding: pad)), 1e-5, "stride \(stride) pad \(pad) k \(kh)")
+        for (stride, pad, kh, shape, co) in [
+            (1, 1, 3, [3, 5, 11, 9], 7), (2, 1, 3, [3, 5, 11, 9], 7), (1, 0, 1, [3, 5, 11, 9], 7),
+            (1, 2, 3, [3, 5, 11, 9], 7), (3, 0, 2, [3, 5, 11, 9], 7), (1, 1, 3, [2, 6, 8, 9], 20),
+        ] {
+            let x = rng.normal(shape)
+            let w = rng.normal([co, shape[1], kh, kh])
+            let b = rng.normal([co])
+            let fast = Variable.conv2d(
+                Variable(x), weight: Variable(w), bias: Variable(b), stride: stride, padding: pad
+            ).value
+            XCTAssertLessThan(
+                relativeError(fast, conv2dNaive(x, weight: w, bias: b, stride: stride, padding: pad)), 1e-5,
+                "stride \(stride) pad \(pad) k \(kh)")
         }
     }
 
@@ -110,19 +160,32 @@ final class KernelTests: XCTestCase {
             var results: [[Float]] = []
             for (m, n, k) in [(12, 32, 256), (13, 33, 7), (25, 70, 300), (100, 31, 513), (30, 16, 1000), (48, 96, 64)] {
                 for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-                    let a = rng.normal(ta ? [k, m] : [m, k]), b = rng.normal(tb ? [n, k] : [k, n])
-                    let c0 = rng.normal([m, n]), bias = rng.normal([n]), addend = rng.normal([m, n])
+                    let a = rng.normal(ta ? [k, m] : [m, k])
+                    let b = rng.normal(tb ? [n, k] : [k, n])
+                    let c0 = rng.normal([m, n])
+                    let bias = rng.normal([n])
+                    let addend = rng.normal([m, n])
                     a.scalars.withUnsafeBufferPointer { pa in
                         b.scalars.withUnsafeBufferPointer { pb in
                             bias.scalars.withUnsafeBufferPointer { pbias in
                                 addend.scalars.withUnsafeBufferPointer { padd in
-                                    let av = ta ? MatrixView.transposed(pa.baseAddress!, columns: m) : .rowMajor(pa.baseAddress!, columns: k)
-                                    let bv = tb ? MatrixView.transposed(pb.baseAddress!, columns: k) : .rowMajor(pb.baseAddress!, columns: n)
+                                    let av =
+                                        ta
+                                        ? MatrixView.transposed(pa.baseAddress!, columns: m)
+                                        : .rowMajor(pa.baseAddress!, columns: k)
+                                    let bv =
+                                        tb
+                                        ? MatrixView.transposed(pb.baseAddress!, columns: k)
+                                        : .rowMajor(pb.baseAddress!, columns: n)
                                     for accumulate in [false, true] {
-                                        for (withBias, withAddend) in [(false, false), (true, false), (false, true), (true, true)] {
+                                        for (withBias, withAddend) in [
+                                            (false, false), (true, false), (false, true), (true, true),
+                                        ] {
                                             var c = c0.scalars
-                                            gemm(m: m, n: n, k: k, a: av, b: bv, c: &c, ldc: n, accumulate: accumulate,
-                                                 columnBias: withBias ? pbias.baseAddress! : nil, addend: withAddend ? padd.baseAddress! : nil)
+                                            gemm(
+                                                m: m, n: n, k: k, a: av, b: bv, c: &c, ldc: n, accumulate: accumulate,
+                                                columnBias: withBias ? pbias.baseAddress! : nil,
+                                                addend: withAddend ? padd.baseAddress! : nil)
                                             results.append(c)
                                         }
                                     }
@@ -134,31 +197,40 @@ final class KernelTests: XCTestCase {
             }
             // Winograd (8², 16², 32²) and the direct kernel (stride 1, padded rows 9 and 10 long: 48 + 32
             // and 48 + 16 wide positions; and 1×1), each forward and backward, ∂W by the row-pointer kernel.
-            for (shape, kernel, pad) in [([2, 5, 8, 8], 3, 1), ([2, 6, 16, 16], 3, 1), ([1, 4, 32, 32], 3, 1),
-                                         ([2, 6, 8, 9], 3, 1), ([1, 3, 7, 8], 3, 1), ([2, 5, 11, 9], 1, 0)] {
+            for (shape, kernel, pad) in [
+                ([2, 5, 8, 8], 3, 1), ([2, 6, 16, 16], 3, 1), ([1, 4, 32, 32], 3, 1),
+                ([2, 6, 8, 9], 3, 1), ([1, 3, 7, 8], 3, 1), ([2, 5, 11, 9], 1, 0),
+            ] {
                 let x = Variable(rng.normal(shape), requiresGrad: true)
-                let w = Variable(rng.normal([20, shape[1], kernel, kernel]), requiresGrad: true), bias = Variable(rng.normal([20]), requiresGrad: true)
+                let w = Variable(rng.normal([20, shape[1], kernel, kernel]), requiresGrad: true)
+                let bias = Variable(rng.normal([20]), requiresGrad: true)
                 let y = Variable.conv2d(x, weight: w, bias: bias, padding: pad)
                 y.backward(seed: rng.normal(y.value.shape))
                 results += [y.value.scalars, x.grad!.scalars, w.grad!.scalars, bias.grad!.scalars]
             }
             return results
         }
-        let wide = run(.wide), narrow = run(.narrow)
+        let wide = run(.wide)
+        let narrow = run(.narrow)
         XCTAssertEqual(wide.count, narrow.count)
         for (i, (a, b)) in zip(wide, narrow).enumerated() {
-            XCTAssertTrue(a.elementsEqual(b) { $0.bitPattern == $1.bitPattern }, "result \(i) differs between the wide and narrow micro-kernels")
+            XCTAssertTrue(
+                a.elementsEqual(b) { $0.bitPattern == $1.bitPattern },
+                "result \(i) differs between the wide and narrow micro-kernels")
         }
         // (That they are right, not only equal, is the naive-twin tests' job, which run on this host's set.)
     }
 
     func testSameBytesWithOneOrTwoThreads() {
         var rng = RNG(seed: 9)
-        let x = Variable(rng.normal([4, 16, 12, 12]), requiresGrad: true), w = Variable(rng.normal([32, 16, 3, 3]), requiresGrad: true)
-        let g = Variable(rng.normal([16]), requiresGrad: true), b = Variable(rng.normal([16]), requiresGrad: true)
+        let x = Variable(rng.normal([4, 16, 12, 12]), requiresGrad: true)
+        let w = Variable(rng.normal([32, 16, 3, 3]), requiresGrad: true)
+        let g = Variable(rng.normal([16]), requiresGrad: true)
+        let b = Variable(rng.normal([16]), requiresGrad: true)
         func run() -> [Tensor] {
             for p in [x, w, g, b] { p.zeroGrad() }
-            let y = Variable.conv2d(x.groupNorm(groups: 4, weight: g, bias: b, eps: 1e-5), weight: w, bias: nil, padding: 1)
+            let y = Variable.conv2d(
+                x.groupNorm(groups: 4, weight: g, bias: b, eps: 1e-5), weight: w, bias: nil, padding: 1)
             (y * y).mean().backward()
             return [y.value, x.grad!, w.grad!, g.grad!]
         }
@@ -172,10 +244,13 @@ final class KernelTests: XCTestCase {
     }
 
     func testRNGIsDeterministicAndSplitsIndependently() {
-        var a = RNG(seed: 123), b = RNG(seed: 123)
+        var a = RNG(seed: 123)
+        var b = RNG(seed: 123)
         XCTAssertEqual(a.normal([100]), b.normal([100]))
-        let noise = RNG(seed: 1).split("noise"), data = RNG(seed: 1).split("data")
-        var n1 = noise, d1 = data
+        let noise = RNG(seed: 1).split("noise")
+        let data = RNG(seed: 1).split("data")
+        var n1 = noise
+        var d1 = data
         XCTAssertNotEqual(n1.next(), d1.next())
         var n2 = RNG(seed: 1).split("noise")
         _ = n2.next()
@@ -185,7 +260,7 @@ final class KernelTests: XCTestCase {
         // Python transcription of Vigna's reference C code on 2026-11-25. A change here changes every
         // figure and checkpoint.
         var z = RNG(seed: 0)
-        XCTAssertEqual(z.next(), 11091344671253066420)
+        XCTAssertEqual(z.next(), 11_091_344_671_253_066_420)
         // Moments of the normal sampler.
         var r = RNG(seed: 2)
         let s = r.normal([100_000])
@@ -197,12 +272,16 @@ final class KernelTests: XCTestCase {
 
     func testTrainingLoopMemoryDoesNotGrow() {
         var rng = RNG(seed: 4)
-        let w1 = Variable(rng.normal([16, 3, 3, 3]) * 0.2, requiresGrad: true), w2 = Variable(rng.normal([3, 16, 3, 3]) * 0.2, requiresGrad: true)
-        let g = Variable(Tensor(repeating: 1, shape: [16]), requiresGrad: true), b = Variable(Tensor(zeros: [16]), requiresGrad: true)
+        let w1 = Variable(rng.normal([16, 3, 3, 3]) * 0.2, requiresGrad: true)
+        let w2 = Variable(rng.normal([3, 16, 3, 3]) * 0.2, requiresGrad: true)
+        let g = Variable(Tensor(repeating: 1, shape: [16]), requiresGrad: true)
+        let b = Variable(Tensor(zeros: [16]), requiresGrad: true)
         let opt = AdamW([w1, w2, g, b], learningRate: 1e-3)
         let x = Variable(rng.normal([8, 3, 16, 16]))
         func step() {
-            let h = Variable.conv2d(x, weight: w1, bias: nil, padding: 1).groupNorm(groups: 4, weight: g, bias: b, eps: 1e-5).silu()
+            let h = Variable.conv2d(x, weight: w1, bias: nil, padding: 1).groupNorm(
+                groups: 4, weight: g, bias: b, eps: 1e-5
+            ).silu()
             let loss = Variable.mse(Variable.conv2d(h, weight: w2, bias: nil, padding: 1), x)
             loss.backward()
             opt.update()

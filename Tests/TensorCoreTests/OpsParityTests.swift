@@ -16,13 +16,18 @@ final class OpsParityTests: XCTestCase {
         XCTAssertLessThan(relativeError(y.value, t("\(name).out")), tolerance, "\(name): forward")
         y.backward(seed: t("\(name).grad_out").reshaped(y.shape))
         for (i, x) in xs.enumerated() {
-            XCTAssertLessThan(relativeError(gradOrZeros(x), t("\(name).grad_in\(i)")), tolerance, "\(name): gradient of input \(i)")
+            XCTAssertLessThan(
+                relativeError(gradOrZeros(x), t("\(name).grad_in\(i)")), tolerance, "\(name): gradient of input \(i)")
         }
     }
 
     func testConvolutions() {
-        check("conv2d_3x3_s1_p1", inputs: 3) { Variable.conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1) }
-        check("conv2d_3x3_s2_p1", inputs: 3) { Variable.conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }
+        check("conv2d_3x3_s1_p1", inputs: 3) {
+            Variable.conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)
+        }
+        check("conv2d_3x3_s2_p1", inputs: 3) {
+            Variable.conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1)
+        }
         check("conv2d_1x1", inputs: 3) { Variable.conv2d($0[0], weight: $0[1], bias: $0[2]) }
     }
 

@@ -9,13 +9,15 @@ final class OptimizerTests: XCTestCase {
     static let file = try! SafeTensorsFile(path: Fixtures.reference("optim.safetensors"))
 
     func testAdamWWithClippingMatchesTorch() throws {
-        let grads = try Self.file.tensor("adamw.grads"), trajectory = try Self.file.tensor("adamw.trajectory")
+        let grads = try Self.file.tensor("adamw.grads")
+        let trajectory = try Self.file.tensor("adamw.trajectory")
         let p = Variable(try Self.file.tensor("adamw.p0"), requiresGrad: true)
         let opt = AdamW([p], learningRate: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2)
         for i in 0..<20 {
             p.grad = Tensor(shape: [5, 4], scalars: Array(grads.scalars[i * 20..<(i + 1) * 20]))
             let norm = clipGradNorm([p], maxNorm: 1.0)
-            XCTAssertEqual(Double(norm), Double(try Self.file.tensor("adamw.clip_total_norm.\(i)").scalars[0]), accuracy: 1e-5)
+            XCTAssertEqual(
+                Double(norm), Double(try Self.file.tensor("adamw.clip_total_norm.\(i)").scalars[0]), accuracy: 1e-5)
             opt.update()
             let expected = Tensor(shape: [5, 4], scalars: Array(trajectory.scalars[i * 20..<(i + 1) * 20]))
             XCTAssertLessThan(Double((p.value - expected).maxAbs()), 1e-6, "step \(i)")
@@ -26,7 +28,9 @@ final class OptimizerTests: XCTestCase {
         for schedule in LRSchedule.allCases {
             let expected = try Self.file.tensor("lr.\(schedule.rawValue)")
             for step in 0..<100 {
-                XCTAssertEqual(schedule.factor(step: step, warmupSteps: 10, totalSteps: 100), expected.scalars[step], accuracy: 1e-6, "\(schedule) step \(step)")
+                XCTAssertEqual(
+                    schedule.factor(step: step, warmupSteps: 10, totalSteps: 100), expected.scalars[step],
+                    accuracy: 1e-6, "\(schedule) step \(step)")
             }
         }
     }

@@ -15,10 +15,16 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func problem(_ bytes: Data) -> SafeTensorsError.Problem? {
-        do { _ = try SafeTensorsFile(bytes: bytes, path: "bad.safetensors"); return nil } catch let e as SafeTensorsError {
+        do {
+            _ = try SafeTensorsFile(bytes: bytes, path: "bad.safetensors")
+            return nil
+        } catch let e as SafeTensorsError {
             XCTAssertTrue(e.description.hasPrefix("bad.safetensors: "), e.description)
             return e.problem
-        } catch { XCTFail("\(error)"); return nil }
+        } catch {
+            XCTFail("\(error)")
+            return nil
+        }
     }
 
     func testRoundTripIsByteIdentical() throws {
@@ -42,7 +48,11 @@ final class SafeTensorsTests: XCTestCase {
         let data = SafeTensors.encode(["h": Tensor(shape: [9], scalars: values)], as: .f16)
         let back = try SafeTensorsFile(bytes: data).tensor("h").scalars
         for (v, b) in zip(values, back) {
-            if abs(v) > 65504 { XCTAssertEqual(b, .infinity) } else { XCTAssertEqual(b, v, accuracy: max(abs(v) * 1e-3, 6e-8)) }
+            if abs(v) > 65504 {
+                XCTAssertEqual(b, .infinity)
+            } else {
+                XCTAssertEqual(b, v, accuracy: max(abs(v) * 1e-3, 6e-8))
+            }
         }
         XCTAssertEqual(halfBitsToFloat(0x3c00), 1)
         XCTAssertEqual(halfBitsToFloat(0x0001), 0x1p-24)  // smallest subnormal
@@ -58,7 +68,12 @@ final class SafeTensorsTests: XCTestCase {
         withUnsafeBytes(of: Int64(7).littleEndian) { data += $0 }
         withUnsafeBytes(of: Int32(-3).littleEndian) { data += $0 }
         withUnsafeBytes(of: UInt16(0x3800).littleEndian) { data += $0 }
-        let header = #"{"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[8,10]},"l":{"dtype":"I64","shape":[1],"data_offsets":[10,18]},"i":{"dtype":"I32","shape":[1],"data_offsets":[18,22]},"h":{"dtype":"F16","shape":[1],"data_offsets":[22,24]}}"#
+        let header =
+            #"{"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"#
+            + #""b":{"dtype":"BF16","shape":[1],"data_offsets":[8,10]},"#
+            + #""l":{"dtype":"I64","shape":[1],"data_offsets":[10,18]},"#
+            + #""i":{"dtype":"I32","shape":[1],"data_offsets":[18,22]},"#
+            + #""h":{"dtype":"F16","shape":[1],"data_offsets":[22,24]}}"#
         let f = try SafeTensorsFile(bytes: file(header: header, data: data))
         XCTAssertEqual(try f.tensor("d").scalars, [1.5])
         XCTAssertEqual(try f.tensor("b").scalars, [-2])
@@ -71,37 +86,72 @@ final class SafeTensorsTests: XCTestCase {
     func testHostileFilesGetTheirOwnErrors() {
         let four: [UInt8] = [0, 0, 128, 63]  // 1.0 as F32
         // Header length past the end of the file.
-        var big = Data([0xff, 0, 0, 0, 0, 0, 0, 0]); big.append(contentsOf: [0x7b, 0x7d])
+        var big = Data([0xff, 0, 0, 0, 0, 0, 0, 0])
+        big.append(contentsOf: [0x7b, 0x7d])
         XCTAssertEqual(problem(big), .headerPastEnd(headerBytes: 255, fileBytes: 10))
         XCTAssertEqual(problem(Data([1, 2, 3])), .tooShort)
-        var huge = Data([0, 0, 0, 0, 0, 0, 0, 0x10]); huge.append(contentsOf: [0x7b, 0x7d])
+        var huge = Data([0, 0, 0, 0, 0, 0, 0, 0x10])
+        huge.append(contentsOf: [0x7b, 0x7d])
         if case .headerTooLarge = problem(huge) {} else { XCTFail("header too large not caught") }
         // Offset past the end of the data section (a truncated file).
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: four)),
-                       .offsetPastEnd(name: "a", end: 8, dataBytes: 4))
+        XCTAssertEqual(
+            problem(file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: four)),
+            .offsetPastEnd(name: "a", end: 8, dataBytes: 4))
         // Overlapping tensors.
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: four)),
-                       .overlap("a", "b"))
+        XCTAssertEqual(
+            problem(
+                file(
+                    header:
+                        #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+                        + #""b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+                    data: four)),
+            .overlap("a", "b"))
         // Unknown dtype.
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: four)),
-                       .unknownDType(name: "a", dtype: "Q7"))
+        XCTAssertEqual(
+            problem(file(header: #"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: four)),
+            .unknownDType(name: "a", dtype: "Q7"))
         // Shape × dtype ≠ byte length.
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,4]}}"#, data: four)),
-                       .sizeMismatch(name: "a", shape: [3], dtype: "F32", bytes: 4))
+        XCTAssertEqual(
+            problem(file(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,4]}}"#, data: four)),
+            .sizeMismatch(name: "a", shape: [3], dtype: "F32", bytes: 4))
         // Duplicate name.
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: four)),
-                       .duplicateName("a"))
+        XCTAssertEqual(
+            problem(
+                file(
+                    header:
+                        #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+                        + #""a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+                    data: four)),
+            .duplicateName("a"))
         // Gap, trailing bytes, malformed JSON, negative/overflowing shapes.
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: four + four)), .gap(before: "a", bytes: 4))
-        XCTAssertEqual(problem(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: four + four)), .trailingBytes(4))
-        if case .badJSON = problem(file(header: #"{"a":{"dtype":"F32","#, data: four)) {} else { XCTFail("bad JSON not caught") }
-        if case .badEntry = problem(file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: four)) {} else { XCTFail("negative shape not caught") }
-        if case .badEntry = problem(file(header: #"{"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}}"#, data: four)) {} else { XCTFail("overflowing shape not caught") }
+        XCTAssertEqual(
+            problem(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: four + four)),
+            .gap(before: "a", bytes: 4))
+        XCTAssertEqual(
+            problem(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: four + four)),
+            .trailingBytes(4))
+        if case .badJSON = problem(file(header: #"{"a":{"dtype":"F32","#, data: four)) {
+        } else {
+            XCTFail("bad JSON not caught")
+        }
+        if case .badEntry = problem(
+            file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: four))
+        {
+        } else {
+            XCTFail("negative shape not caught")
+        }
+        if case .badEntry = problem(
+            file(header: #"{"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}}"#, data: four))
+        {
+        } else {
+            XCTFail("overflowing shape not caught")
+        }
     }
 
     func testTruncatedReferenceFileIsRejected() throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.reference("ops.safetensors")))
-        XCTAssertThrowsError(try SafeTensorsFile(bytes: bytes.prefix(bytes.count - 100), path: "cut.safetensors")) { e in
+        XCTAssertThrowsError(try SafeTensorsFile(bytes: bytes.prefix(bytes.count - 100), path: "cut.safetensors")) {
+            e in
             XCTAssertTrue("\(e)".contains("cut.safetensors"), "\(e)")
         }
     }
@@ -110,9 +160,16 @@ final class SafeTensorsTests: XCTestCase {
         let expected: [String: [String: [Int]]] = [
             "ops.safetensors": ["conv2d_3x3_s1_p1.in1": [6, 5, 3, 3], "sdpa_cross.in1": [2, 4, 5, 6], "mse.out": []],
             "optim.safetensors": ["adamw.grads": [20, 5, 4], "lr.cosine": [100]],
-            "schedulers.safetensors": ["linear.alphas_cumprod": [1000], "noise": [4, 3, 8, 8], "linear.ddim.epsilon.trajectory": [11, 1, 3, 8, 8]],
-            "unet_io.safetensors": ["sample": [2, 3, 16, 16], "encoder_hidden_states": [2, 8, 64], "output": [2, 3, 16, 16]],
-            "text_encoder_io_f64.safetensors": ["input_ids": [2, 8], "last_hidden_state": [2, 8, 32], "pooler_output": [2, 32]],
+            "schedulers.safetensors": [
+                "linear.alphas_cumprod": [1000], "noise": [4, 3, 8, 8],
+                "linear.ddim.epsilon.trajectory": [11, 1, 3, 8, 8],
+            ],
+            "unet_io.safetensors": [
+                "sample": [2, 3, 16, 16], "encoder_hidden_states": [2, 8, 64], "output": [2, 3, 16, 16],
+            ],
+            "text_encoder_io_f64.safetensors": [
+                "input_ids": [2, 8], "last_hidden_state": [2, 8, 32], "pooler_output": [2, 32],
+            ],
             "unet/diffusion_pytorch_model.safetensors": ["conv_in.weight": [32, 3, 3, 3]],
             "text_encoder/model.safetensors": ["embeddings.token_embedding.weight": [100, 32]],
         ]
@@ -151,11 +208,14 @@ final class StrictJSONTests: XCTestCase {
 final class SafeWriteTests: XCTestCase {
     func testSymlinkWritesThroughAndKeepsTheLink() throws {
         let dir = temporaryDirectory("symlink")
-        let real = dir + "/real.safetensors", link = dir + "/link.safetensors"
+        let real = dir + "/real.safetensors"
+        let link = dir + "/link.safetensors"
         try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: real)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.safetensors")
         try SafeTensors.write(["a": Tensor(shape: [1], scalars: [2])], to: link)
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "real.safetensors", "the link is still a link")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: link), "real.safetensors",
+            "the link is still a link")
         XCTAssertEqual(try SafeTensorsFile(path: real).tensor("a").scalars, [2], "the write went to the link's target")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [])
     }
@@ -165,20 +225,29 @@ final class SafeWriteTests: XCTestCase {
         let fifo = dir + "/pipe"
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         for (path, words) in [(dir, "is a directory"), (fifo, "is a FIFO"), ("/dev/null", "is a device")] {
-            XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: path)) { XCTAssertTrue("\($0)".contains(words), "\($0)") }
+            XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: path)) {
+                XCTAssertTrue("\($0)".contains(words), "\($0)")
+            }
             XCTAssertThrowsError(try SafeTensorsFile(path: path)) { XCTAssertTrue("\($0)".contains(words), "\($0)") }
         }
         var st = stat()
-        XCTAssertEqual(lstat(fifo, &st), 0); XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "the FIFO is still there")
-        XCTAssertThrowsError(try SafeTensorsFile(path: dir + "/missing.safetensors")) { XCTAssertTrue("\($0)".contains("does not exist"), "\($0)") }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no temporary file is left")
+        XCTAssertEqual(lstat(fifo, &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "the FIFO is still there")
+        XCTAssertThrowsError(try SafeTensorsFile(path: dir + "/missing.safetensors")) {
+            XCTAssertTrue("\($0)".contains("does not exist"), "\($0)")
+        }
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [],
+            "no temporary file is left")
     }
 
     func testAFailedWriteLeavesNoTemporaryFile() throws {
         // A folder that cannot be made (its parent is a file): the error names the path.
         let parent = temporaryDirectory("notafolder")
         try Data("x".utf8).write(to: URL(fileURLWithPath: parent + "/file"))
-        XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: parent + "/file/x.safetensors")) {
+        XCTAssertThrowsError(
+            try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: parent + "/file/x.safetensors")
+        ) {
             XCTAssertTrue("\($0)".contains("cannot be created"), "\($0)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent), ["file"])
@@ -187,14 +256,19 @@ final class SafeWriteTests: XCTestCase {
         XCTAssertEqual(chmod(dir, 0o500), 0)
         defer { chmod(dir, 0o700) }
         if getuid() == 0 { throw XCTSkip("root writes into read-only folders") }
-        XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: dir + "/x.safetensors")) { XCTAssertTrue("\($0)".contains(dir + "/x.safetensors"), "\($0)") }
+        XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1], scalars: [1])], to: dir + "/x.safetensors"))
+        { XCTAssertTrue("\($0)".contains(dir + "/x.safetensors"), "\($0)") }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 
     func testZeroSizeTensorsAreValid() throws {
         // "a" is empty and starts where "b" starts: valid safetensors (the Rust reader accepts it).
         let file = temporaryDirectory("empty") + "/x.safetensors"
-        try SafeTensors.write(["a": Tensor(shape: [0, 4], scalars: []), "b": Tensor(shape: [2], scalars: [1, 2]), "c": Tensor(shape: [0], scalars: [])], to: file)
+        try SafeTensors.write(
+            [
+                "a": Tensor(shape: [0, 4], scalars: []), "b": Tensor(shape: [2], scalars: [1, 2]),
+                "c": Tensor(shape: [0], scalars: []),
+            ], to: file)
         let f = try SafeTensorsFile(path: file)
         XCTAssertEqual(try f.tensor("a").shape, [0, 4])
         XCTAssertEqual(try f.tensor("b").scalars, [1, 2])

@@ -11,8 +11,11 @@ public enum Fixtures {
     }()
     public static func path(_ relative: String) -> String { (root as NSString).appendingPathComponent(relative) }
     /// The repository itself (Checkpoints/, Data/ are read from here).
-    public static let repository: String = URL(fileURLWithPath: root).deletingLastPathComponent().deletingLastPathComponent().path
-    public static func inRepository(_ relative: String) -> String { (repository as NSString).appendingPathComponent(relative) }
+    public static let repository: String = URL(fileURLWithPath: root).deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    public static func inRepository(_ relative: String) -> String {
+        (repository as NSString).appendingPathComponent(relative)
+    }
     /// The reference tensors made by diffusers and transformers (copied into the repository;
     /// its README.md says what each is and the tolerances).
     public static func reference(_ name: String) -> String { path("reference/" + name) }
@@ -21,16 +24,25 @@ public enum Fixtures {
 /// ‖a − b‖ / ‖b‖ (0 when both are zero).
 public func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
     precondition(a.shape == b.shape, "relativeError: shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) differ")
-    var num = 0.0, den = 0.0
-    for (x, y) in zip(a.scalars, b.scalars) { num += Double(x - y) * Double(x - y); den += Double(y) * Double(y) }
+    var num = 0.0
+    var den = 0.0
+    for (x, y) in zip(a.scalars, b.scalars) {
+        num += Double(x - y) * Double(x - y)
+        den += Double(y) * Double(y)
+    }
     return den == 0 ? num.squareRoot() : (num / den).squareRoot()
 }
 
 /// max |a − b| / max |b|: the scheduler tolerance of the reference README.
 public func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Double {
-    precondition(a.shape == b.shape, "maxRelativeError: shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) differ")
-    var num = 0.0, den = 0.0
-    for (x, y) in zip(a.scalars, b.scalars) { num = max(num, abs(Double(x) - Double(y))); den = max(den, abs(Double(y))) }
+    precondition(
+        a.shape == b.shape, "maxRelativeError: shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) differ")
+    var num = 0.0
+    var den = 0.0
+    for (x, y) in zip(a.scalars, b.scalars) {
+        num = max(num, abs(Double(x) - Double(y)))
+        den = max(den, abs(Double(y)))
+    }
     return den == 0 ? num : num / den
 }
 
@@ -44,7 +56,9 @@ public func temporaryDirectory(_ label: String = "test") -> String {
 /// The build folder holding the package's executables (beside the running test bundle).
 public var productsDirectory: URL {
     #if os(macOS)
-    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { return bundle.bundleURL.deletingLastPathComponent() }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            return bundle.bundleURL.deletingLastPathComponent()
+        }
     #endif
     return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
 }

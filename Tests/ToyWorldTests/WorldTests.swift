@@ -12,7 +12,8 @@ final class WorldTests: XCTestCase {
     let world = World()
 
     func testSameSeedSameImage() {
-        let a = world.example(.train, seed: 7, index: 1234), b = world.example(.train, seed: 7, index: 1234)
+        let a = world.example(.train, seed: 7, index: 1234)
+        let b = world.example(.train, seed: 7, index: 1234)
         XCTAssertEqual(a.scene, b.scene)
         XCTAssertEqual(a.image, b.image)
         XCTAssertEqual(a.caption, b.caption)
@@ -24,15 +25,21 @@ final class WorldTests: XCTestCase {
     }
 
     func testHeldOutCompositionsAreAboutTenPercentAndNeverDrawnForTraining() {
-        XCTAssertEqual(World.heldOut.count, 38)                      // of 8 × 8 × 6 = 384
+        XCTAssertEqual(World.heldOut.count, 38)  // of 8 × 8 × 6 = 384
         XCTAssertEqual(World.compositions(.train).count + World.compositions(.heldout).count, 384)
         // Every pair of attributes still appears in training.
         let train = World.compositions(.train)
-        for c in ObjectClass.allCases { for k in ColorName.allCases { XCTAssertTrue(train.contains { $0.objectClass == c && $0.color == k }) } }
-        for k in ColorName.allCases { for x in Context.allCases { XCTAssertTrue(train.contains { $0.color == k && $0.context == x }) } }
+        for c in ObjectClass.allCases {
+            for k in ColorName.allCases { XCTAssertTrue(train.contains { $0.objectClass == c && $0.color == k }) }
+        }
+        for k in ColorName.allCases {
+            for x in Context.allCases { XCTAssertTrue(train.contains { $0.color == k && $0.context == x }) }
+        }
         for i in 0..<5000 {
             let s = world.scene(.train, seed: 1, index: i)
-            XCTAssertFalse(World.isHeldOut(Composition(s.objectClass, s.color!, s.context)), "training scene \(i) drew a held-out composition")
+            XCTAssertFalse(
+                World.isHeldOut(Composition(s.objectClass, s.color!, s.context)),
+                "training scene \(i) drew a held-out composition")
         }
         for i in 0..<500 {
             let s = world.scene(.heldout, seed: 1, index: i)
@@ -78,12 +85,16 @@ final class WorldTests: XCTestCase {
             XCTAssertEqual(full.caption.pattern, e.scene.pattern)
             XCTAssertEqual(full.caption.context, e.scene.context)
             XCTAssertTrue(full.caption.text.contains(e.scene.context.phrase), full.caption.text)
-            if e.scene.style != .sketch { XCTAssertTrue(full.caption.text.contains(e.scene.color!.rawValue), full.caption.text) }
+            if e.scene.style != .sketch {
+                XCTAssertTrue(full.caption.text.contains(e.scene.color!.rawValue), full.caption.text)
+            }
         }
         XCTAssertEqual(Captions.text(.cup, color: .red, pattern: .striped, context: .snow), "a red striped cup in snow")
         XCTAssertEqual(Captions.text(.ball, color: .orange, context: .night), "an orange ball at night")
         XCTAssertEqual(Captions.text(.star, style: .sketch), "a sketch of a star")
-        XCTAssertEqual(Captions.text(.cup, context: .city, style: .painting, identifier: "sks"), "a painting of a sks cup in a city")
+        XCTAssertEqual(
+            Captions.text(.cup, context: .city, style: .painting, identifier: "sks"),
+            "a painting of a sks cup in a city")
     }
 
     func testResolutionIsAParameter() {
@@ -102,14 +113,19 @@ final class WorldTests: XCTestCase {
             let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             let file = o["file_name"] as! String
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + file), file)
-            for key in ["text", "class", "color", "pattern", "context", "style", "scale", "center_x", "center_y", "rotation", "split"] {
+            for key in [
+                "text", "class", "color", "pattern", "context", "style", "scale", "center_x", "center_y", "rotation",
+                "split",
+            ] {
                 XCTAssertNotNil(o[key], "metadata lacks \(key)")
             }
             XCTAssertEqual(o["split"] as? String, "heldout")
         }
         let subjectDir = temporaryDirectory("subject")
-        try WorldExport.export(to: subjectDir, world: world, split: .train, seed: 0, count: 5, subject: Subject.named("teal-cup"))
-        let subjectLines = try String(contentsOfFile: subjectDir + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")
+        try WorldExport.export(
+            to: subjectDir, world: world, split: .train, seed: 0, count: 5, subject: Subject.named("teal-cup"))
+        let subjectLines = try String(contentsOfFile: subjectDir + "/metadata.jsonl", encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(subjectLines.count, 5)
         XCTAssertTrue(subjectLines[0].contains("\"subject\": \"teal-cup\""))
     }

@@ -14,17 +14,27 @@ typealias V = SIMD16<Float>
 /// The FMA rate one core sustains here (Sources/TensorCore/MachinePeak.swift).
 func measuredPeak() -> Double { measuredFMAPeak() }
 
-func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+func median(_ v: [Double]) -> Double {
+    let s = v.sorted()
+    return s[s.count / 2]
+}
 func time(_ reps: Int, _ body: () -> Void) -> Double {
     body()
-    return median((0..<reps).map { _ in let t = Date(); body(); return Date().timeIntervalSince(t) })
+    return median(
+        (0..<reps).map { _ in
+            let t = Date()
+            body()
+            return Date().timeIntervalSince(t)
+        })
 }
 
 /// GFLOP/s per core: 3.7 GHz × 2 FMA units × 16 lanes (AVX-512; 8 with AVX2 only) × 2 flops (the figure).
 let nominalPeak = MicroKernels.cpuHasAVX512 ? 236.8 : 118.4
 /// The command line (swift-argument-parser: `bench --help` lists it).
 struct BenchOptions: ParsableArguments {
-    @Argument(help: "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), or all.")
+    @Argument(
+        help: "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), or all."
+    )
     var what: String = "all"
     @Option(help: "unet: the UNet configuration.")
     var config: String = "Tests/Fixtures/unet-bench.json"
@@ -36,7 +46,9 @@ struct BenchOptions: ParsableArguments {
     var profile = false
 
     func validate() throws {
-        guard ["gemm", "ops", "unet", "all"].contains(what) else { throw ValidationError("unknown benchmark '\(what)' (gemm, ops, unet, all)") }
+        guard ["gemm", "ops", "unet", "all"].contains(what) else {
+            throw ValidationError("unknown benchmark '\(what)' (gemm, ops, unet, all)")
+        }
         guard batch >= 1 && batch <= 4096 else { throw ValidationError("--batch must be 1…4096, got \(batch)") }
         guard steps >= 1 && steps <= 10000 else { throw ValidationError("--steps must be 1…10000, got \(steps)") }
     }
@@ -47,21 +59,28 @@ let what = benchOptions.what
 /// Peak resident memory (VmHWM) in MB, from /proc/self/status.
 func peakRSSMB() -> Double {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
 if what == "unet" {
     // bench unet --config FILE --batch 16: one JSON line; each figure the median of `steps` steps
     // after 3 warm-ups, 12 text tokens, all cores. The protocol of scripts/pytorch_unet_bench.py.
-    let configPath = benchOptions.config, batch = benchOptions.batch, steps = benchOptions.steps
+    let configPath = benchOptions.config
+    let batch = benchOptions.batch
+    let steps = benchOptions.steps
     if benchOptions.profile { Profiler.enabled = true }
     let config: UNetConfig
-    do { config = try UNetConfig(contentsOf: configPath) } catch { FileHandle.standardError.write(Data("bench: \(error)\n".utf8)); exit(1) }
+    do { config = try UNetConfig(contentsOf: configPath) } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
     let model = UNet2DConditionModel(config, seed: 1)
     var rng = RNG(seed: 5)
     let H = config.sampleSize
-    let x = Variable(rng.normal([batch, config.inChannels, H, H])), ctx = Variable(rng.normal([batch, 12, config.crossAttentionDim]))
+    let x = Variable(rng.normal([batch, config.inChannels, H, H]))
+    let ctx = Variable(rng.normal([batch, 12, config.crossAttentionDim]))
     let target = Variable(rng.normal([batch, config.outChannels, H, H]))
     let t = (0..<batch).map { _ in Float(rng.randint(1000)) }
     let opt = AdamW(model.parameters, learningRate: 1e-4)
@@ -74,11 +93,15 @@ if what == "unet" {
     func forward() { _ = Variable.withoutGradients { model(x, timesteps: t, encoderHiddenStates: ctx) } }
     func profileTable(_ title: String, runs: Int) {
         guard Profiler.enabled else { return }
-        let report = Profiler.report(), total = report.reduce(0) { $0 + $1.seconds }
+        let report = Profiler.report()
+        let total = report.reduce(0) { $0 + $1.seconds }
         FileHandle.standardError.write(Data("\(title) (ms per step, share):\n".utf8))
         for (kind, secs, calls) in report {
-            let line = "  " + kind.padding(toLength: 22, withPad: " ", startingAt: 0)
-                + String(format: " %7.1f  %5.1f%%  (%d calls)\n", secs * 1e3 / Double(runs), 100 * secs / total, calls / runs)
+            let line =
+                "  " + kind.padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(
+                    format: " %7.1f  %5.1f%%  (%d calls)\n", secs * 1e3 / Double(runs), 100 * secs / total, calls / runs
+                )
             FileHandle.standardError.write(Data(line.utf8))
         }
         Profiler.reset()
@@ -87,21 +110,40 @@ if what == "unet" {
     Profiler.enabled = false
     for _ in 0..<3 { trainStep() }
     Profiler.enabled = profiling
-    let train = median((0..<steps).map { _ in let s = Date(); trainStep(); return Date().timeIntervalSince(s) })
+    let train = median(
+        (0..<steps).map { _ in
+            let s = Date()
+            trainStep()
+            return Date().timeIntervalSince(s)
+        })
     profileTable("train step", runs: steps)
     Profiler.enabled = false
     for _ in 0..<3 { forward() }
     Profiler.enabled = profiling
-    let fwd = median((0..<steps).map { _ in let s = Date(); forward(); return Date().timeIntervalSince(s) })
+    let fwd = median(
+        (0..<steps).map { _ in
+            let s = Date()
+            forward()
+            return Date().timeIntervalSince(s)
+        })
     profileTable("forward", runs: steps)
-    print(String(format: "{\"impl\": \"swift\", \"batch\": %d, \"threads\": %d, \"train_step_ms\": %.1f, \"forward_ms\": %.1f, \"peak_rss_mb\": %.0f, \"parameters\": %d}",
-                 batch, Parallel.threads, train * 1e3, fwd * 1e3, peakRSSMB(), model.store.count))
+    print(
+        String(
+            format:
+                "{\"impl\": \"swift\", \"batch\": %d, \"threads\": %d, \"train_step_ms\": %.1f, \"forward_ms\": "
+                + "%.1f, \"peak_rss_mb\": %.0f, \"parameters\": %d}",
+            batch, Parallel.threads, train * 1e3, fwd * 1e3, peakRSSMB(), model.store.count))
     exit(0)
 }
 let cores = Parallel.threads
 let peak1 = measuredPeak()
-print(String(format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core (nominal %.1f); micro-kernels: %@ (%@)", cores, peak1, nominalPeak,
-             MicroKernels.current.rawValue, MicroKernels.current == .wide ? "24 SIMD16 accumulators, sized for AVX-512" : "passes of 12 SIMD8 accumulators, sized for AVX2"))
+print(
+    String(
+        format: "machine: %d cores; FMA peak measured %.1f GFLOP/s per core (nominal %.1f); micro-kernels: %@ (%@)",
+        cores, peak1, nominalPeak,
+        MicroKernels.current.rawValue,
+        MicroKernels.current == .wide
+            ? "24 SIMD16 accumulators, sized for AVX-512" : "passes of 12 SIMD8 accumulators, sized for AVX2"))
 
 // The GEMMs one training step of the benchmark UNet runs (batch 16), as (name, M, N, K, instances):
 // C (M×N) = A (M×K) · B (K×N), `instances` independent products (one per image, or per image and
@@ -124,10 +166,14 @@ let shapes: [(String, Int, Int, Int, Int)] = [
 ]
 
 if what == "gemm" || what == "all" {
-    print("\nGEMM                                    M      N      K  ×n   1 core GFLOP/s (%meas/%nom)   \(cores) cores GFLOP/s (%meas/%nom)")
+    print(
+        "\nGEMM                                    M      N      K  ×n   1 core GFLOP/s (%meas/%nom)   \(cores) "
+            + "cores GFLOP/s (%meas/%nom)"
+    )
     var rng = RNG(seed: 1)
     for (name, m, n, k, count) in shapes {
-        let a = rng.normal([m, k]), b = rng.normal([k, n])
+        let a = rng.normal([m, k])
+        let b = rng.normal([k, n])
         let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n * count)
         defer { c.deallocate() }
         let flops = 2.0 * Double(m * n * k * count)
@@ -135,73 +181,120 @@ if what == "gemm" || what == "all" {
         var rates: [Double] = []
         for threads in [1, cores] {
             Parallel.threads = threads
-            let t = a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
-                time(reps) {
-                    if count == 1 {
-                        gemm(m: m, n: n, k: k, a: .rowMajor(pa.baseAddress!, columns: k), b: .rowMajor(pb.baseAddress!, columns: n), c: c, ldc: n, accumulate: false)
-                    } else {
-                        Parallel.forEach(count) { i in
-                            gemm(m: m, n: n, k: k, a: .rowMajor(pa.baseAddress!, columns: k), b: .rowMajor(pb.baseAddress!, columns: n),
-                                 c: c + i * m * n, ldc: n, accumulate: false, parallel: false)
+            let t = a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    time(reps) {
+                        if count == 1 {
+                            gemm(
+                                m: m, n: n, k: k, a: .rowMajor(pa.baseAddress!, columns: k),
+                                b: .rowMajor(pb.baseAddress!, columns: n), c: c, ldc: n, accumulate: false)
+                        } else {
+                            Parallel.forEach(count) { i in
+                                gemm(
+                                    m: m, n: n, k: k, a: .rowMajor(pa.baseAddress!, columns: k),
+                                    b: .rowMajor(pb.baseAddress!, columns: n),
+                                    c: c + i * m * n, ldc: n, accumulate: false, parallel: false)
+                            }
                         }
                     }
                 }
-            } }
+            }
             rates.append(flops / t / 1e9)
         }
         Parallel.threads = cores
-        print(name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%6d %6d %6d %3d   %7.1f (%3.0f%%/%3.0f%%)            %7.1f (%3.0f%%/%3.0f%%)",
-              m, n, k, count, rates[0], 100 * rates[0] / peak1, 100 * rates[0] / nominalPeak,
-              rates[1], 100 * rates[1] / (peak1 * Double(cores)), 100 * rates[1] / (nominalPeak * Double(cores))))
+        print(
+            name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                + String(
+                    format: "%6d %6d %6d %3d   %7.1f (%3.0f%%/%3.0f%%)            %7.1f (%3.0f%%/%3.0f%%)",
+                    m, n, k, count, rates[0], 100 * rates[0] / peak1, 100 * rates[0] / nominalPeak,
+                    rates[1], 100 * rates[1] / (peak1 * Double(cores)), 100 * rates[1] / (nominalPeak * Double(cores))))
     }
 }
 
 if what == "ops" || what == "all" {
     var rng = RNG(seed: 2)
     var gemmRate: [String: Double] = [:]
-    print("\nop (batch 16)                          forward ms   backward ms   conv: (fwd+bwd) / (direct FLOPs at GEMM rate)")
-    for (name, c, hw) in [("conv2d 3×3 32→32 @32²", 32, 32), ("conv2d 3×3 64→64 @16²", 64, 16), ("conv2d 3×3 64→64 @8²", 64, 8)] {
-        let x = Variable(rng.normal([B, c, hw, hw]), requiresGrad: true), w = Variable(rng.normal([c, c, 3, 3]) * 0.1, requiresGrad: true)
+    print(
+        "\nop (batch 16)                          forward ms   backward ms   conv: (fwd+bwd) / (direct FLOPs at GEMM "
+            + "rate)"
+    )
+    for (name, c, hw) in [
+        ("conv2d 3×3 32→32 @32²", 32, 32), ("conv2d 3×3 64→64 @16²", 64, 16), ("conv2d 3×3 64→64 @8²", 64, 8),
+    ] {
+        let x = Variable(rng.normal([B, c, hw, hw]), requiresGrad: true)
+        let w = Variable(rng.normal([c, c, 3, 3]) * 0.1, requiresGrad: true)
         let bias = Variable(Tensor(zeros: [c]), requiresGrad: true)
         let fwd = time(7) { _ = Variable.withoutGradients { Variable.conv2d(x, weight: w, bias: bias, padding: 1) } }
         let seed = rng.normal([B, c, hw, hw])
         let both = time(7) {
             let y = Variable.conv2d(x, weight: w, bias: bias, padding: 1)
             y.backward(seed: seed)
-            x.zeroGrad(); w.zeroGrad(); bias.zeroGrad()
+            x.zeroGrad()
+            w.zeroGrad()
+            bias.zeroGrad()
         }
         // Three GEMMs of 2·C·(9C)·(B·HW) FLOPs each; their time at the measured GEMM rate of the same shape.
         let flops = 3 * 2.0 * Double(c * 9 * c * B * hw * hw)
         // The rate of the same products as plain row-major GEMMs, one per image (HW × 9C) · (9C × C),
         // spread over the cores as the convolution spreads its images.
-        let a = rng.normal([hw * hw, 9 * c]), bm = rng.normal([9 * c, c])
+        let a = rng.normal([hw * hw, 9 * c])
+        let bm = rng.normal([9 * c, c])
         let out = UnsafeMutablePointer<Float>.allocate(capacity: B * c * hw * hw)
         defer { out.deallocate() }
-        let tg = a.scalars.withUnsafeBufferPointer { pa in bm.scalars.withUnsafeBufferPointer { pb in
-            time(7) {
-                Parallel.forEach(B) { i in
-                    gemm(m: hw * hw, n: c, k: 9 * c, a: .rowMajor(pa.baseAddress!, columns: 9 * c), b: .rowMajor(pb.baseAddress!, columns: c),
-                         c: out + i * hw * hw * c, ldc: c, accumulate: false, parallel: false)
+        let tg = a.scalars.withUnsafeBufferPointer { pa in
+            bm.scalars.withUnsafeBufferPointer { pb in
+                time(7) {
+                    Parallel.forEach(B) { i in
+                        gemm(
+                            m: hw * hw, n: c, k: 9 * c, a: .rowMajor(pa.baseAddress!, columns: 9 * c),
+                            b: .rowMajor(pb.baseAddress!, columns: c),
+                            c: out + i * hw * hw * c, ldc: c, accumulate: false, parallel: false)
+                    }
                 }
             }
-        } }
+        }
         gemmRate[name] = 2.0 * Double(c * 9 * c * B * hw * hw) / tg
-        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f      %.2f×", fwd * 1e3, (both - fwd) * 1e3, both / (flops / gemmRate[name]!)))
+        print(
+            name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                + String(
+                    format: "%8.2f     %8.2f      %.2f×", fwd * 1e3, (both - fwd) * 1e3,
+                    both / (flops / gemmRate[name]!)))
     }
     for (name, c, hw) in [("GroupNorm 8 groups 32ch @32²", 32, 32), ("GroupNorm 8 groups 64ch @16²", 64, 16)] {
         let x = Variable(rng.normal([B, c, hw, hw]), requiresGrad: true)
-        let g = Variable(Tensor(repeating: 1, shape: [c]), requiresGrad: true), b = Variable(Tensor(zeros: [c]), requiresGrad: true)
+        let g = Variable(Tensor(repeating: 1, shape: [c]), requiresGrad: true)
+        let b = Variable(Tensor(zeros: [c]), requiresGrad: true)
         let fwd = time(7) { _ = Variable.withoutGradients { x.groupNorm(groups: 8, weight: g, bias: b, eps: 1e-5) } }
         let seed = rng.normal([B, c, hw, hw])
-        let both = time(7) { x.groupNorm(groups: 8, weight: g, bias: b, eps: 1e-5).backward(seed: seed); x.zeroGrad(); g.zeroGrad(); b.zeroGrad() }
-        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
+        let both = time(7) {
+            x.groupNorm(groups: 8, weight: g, bias: b, eps: 1e-5).backward(seed: seed)
+            x.zeroGrad()
+            g.zeroGrad()
+            b.zeroGrad()
+        }
+        print(
+            name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
     }
-    for (name, L, S) in [("self-attention 4 heads d16 @16²", 256, 256), ("cross-attention 4 heads d16, 12 tokens", 256, 12), ("self-attention 4 heads d16 @8²", 64, 64)] {
-        let q = Variable(rng.normal([B, L, 64]), requiresGrad: true), k = Variable(rng.normal([B, S, 64]), requiresGrad: true)
+    for (name, L, S) in [
+        ("self-attention 4 heads d16 @16²", 256, 256), ("cross-attention 4 heads d16, 12 tokens", 256, 12),
+        ("self-attention 4 heads d16 @8²", 64, 64),
+    ] {
+        let q = Variable(rng.normal([B, L, 64]), requiresGrad: true)
+        let k = Variable(rng.normal([B, S, 64]), requiresGrad: true)
         let v = Variable(rng.normal([B, S, 64]), requiresGrad: true)
-        let fwd = time(7) { _ = Variable.withoutGradients { Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4) } }
+        let fwd = time(7) {
+            _ = Variable.withoutGradients { Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4) }
+        }
         let seed = rng.normal([B, L, 64])
-        let both = time(7) { Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4).backward(seed: seed); q.zeroGrad(); k.zeroGrad(); v.zeroGrad() }
-        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
+        let both = time(7) {
+            Variable.multiHeadAttention(query: q, key: k, value: v, heads: 4).backward(seed: seed)
+            q.zeroGrad()
+            k.zeroGrad()
+            v.zeroGrad()
+        }
+        print(
+            name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
     }
 }

@@ -29,9 +29,12 @@ struct ForwardOptions: ParsableArguments {
 func require(_ file: SafeTensorsFile, _ name: String) throws -> Tensor {
     guard file.contains(name) else { throw ToolError(description: "\(file.path): no tensor named '\(name)'") }
     let t = try file.tensor(name)
-    guard !t.shape.contains(0) else { throw ToolError(description: "\(file.path): '\(name)' has an empty dimension, shape \(shapeString(t.shape))") }
+    guard !t.shape.contains(0) else {
+        throw ToolError(description: "\(file.path): '\(name)' has an empty dimension, shape \(shapeString(t.shape))")
+    }
     if let i = t.scalars.firstIndex(where: { !$0.isFinite }) {
-        throw ToolError(description: "\(file.path): '\(name)' holds \(t.scalars[i]) at flat index \(i); inputs must be finite")
+        throw ToolError(
+            description: "\(file.path): '\(name)' holds \(t.scalars[i]) at flat index \(i); inputs must be finite")
     }
     return t
 }
@@ -54,7 +57,8 @@ func userMessage(_ error: Error) -> String {
 }
 
 struct UNetForward: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unet-forward",
+    static let configuration = CommandConfiguration(
+        commandName: "unet-forward",
         abstract: "Run the UNet on sample, timesteps and encoder_hidden_states from a safetensors file.")
     @OptionGroup var o: ForwardOptions
 
@@ -63,24 +67,47 @@ struct UNetForward: ParsableCommand {
             let model = try UNet2DConditionModel(folder: o.model)
             if let lora = o.lora { try LoRAWeights.apply(lora, unet: model.store, textEncoder: nil) }
             let input = try SafeTensorsFile(path: o.input)
-            let sample = try require(input, "sample"), context = try require(input, "encoder_hidden_states")
+            let sample = try require(input, "sample")
+            let context = try require(input, "encoder_hidden_states")
             let timesteps = try require(input, "timesteps").scalars
             guard sample.rank == 4, sample.shape[1] == model.config.inChannels else {
-                throw ToolError(description: "\(o.input): sample has shape \(shapeString(sample.shape)); the model needs (B, \(model.config.inChannels), H, W)")
+                throw ToolError(
+                    description:
+                        "\(o.input): sample has shape \(shapeString(sample.shape)); the model needs (B, "
+                        + "\(model.config.inChannels), H, W)"
+                )
             }
-            guard context.rank == 3, context.shape[0] == sample.shape[0], context.shape[2] == model.config.crossAttentionDim else {
-                throw ToolError(description: "\(o.input): encoder_hidden_states has shape \(shapeString(context.shape)); the model needs (\(sample.shape[0]), S, \(model.config.crossAttentionDim))")
+            guard context.rank == 3, context.shape[0] == sample.shape[0],
+                context.shape[2] == model.config.crossAttentionDim
+            else {
+                throw ToolError(
+                    description:
+                        "\(o.input): encoder_hidden_states has shape \(shapeString(context.shape)); the model needs "
+                        + "(\(sample.shape[0]), S, \(model.config.crossAttentionDim))"
+                )
             }
-            guard timesteps.count == sample.shape[0] else { throw ToolError(description: "\(o.input): \(timesteps.count) timesteps for a batch of \(sample.shape[0])") }
+            guard timesteps.count == sample.shape[0] else {
+                throw ToolError(
+                    description: "\(o.input): \(timesteps.count) timesteps for a batch of \(sample.shape[0])")
+            }
             let levels = model.config.blockOutChannels.count
             guard sample.shape[2] % (1 << (levels - 1)) == 0, sample.shape[3] % (1 << (levels - 1)) == 0 else {
-                throw ToolError(description: "\(o.input): sample height and width must be multiples of \(1 << (levels - 1)), got \(shapeString(sample.shape))")
+                throw ToolError(
+                    description:
+                        "\(o.input): sample height and width must be multiples of \(1 << (levels - 1)), got "
+                        + "\(shapeString(sample.shape))"
+                )
             }
             var out: [String: Tensor] = [:]
             if o.gradients {
                 let target = try require(input, "target")
-                guard target.shape == sample.shape.enumerated().map({ $0.offset == 1 ? model.config.outChannels : $0.element }) else {
-                    throw ToolError(description: "\(o.input): target has shape \(shapeString(target.shape)), the output's shape differs")
+                guard
+                    target.shape
+                        == sample.shape.enumerated().map({ $0.offset == 1 ? model.config.outChannels : $0.element })
+                else {
+                    throw ToolError(
+                        description:
+                            "\(o.input): target has shape \(shapeString(target.shape)), the output's shape differs")
                 }
                 let y = model(Variable(sample), timesteps: timesteps, encoderHiddenStates: Variable(context))
                 let loss = Variable.mse(y, Variable(target))
@@ -89,7 +116,9 @@ struct UNetForward: ParsableCommand {
                 out["loss"] = loss.value.reshaped([1])
                 for p in model.parameters { out["grad." + p.name] = gradOrZeros(p) }
             } else {
-                out["output"] = Variable.withoutGradients { model(Variable(sample), timesteps: timesteps, encoderHiddenStates: Variable(context)).value }
+                out["output"] = Variable.withoutGradients {
+                    model(Variable(sample), timesteps: timesteps, encoderHiddenStates: Variable(context)).value
+                }
             }
             try SafeTensors.write(out, to: o.output)
         }
@@ -97,7 +126,8 @@ struct UNetForward: ParsableCommand {
 }
 
 struct TextEncoderForward: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "text-encoder-forward",
+    static let configuration = CommandConfiguration(
+        commandName: "text-encoder-forward",
         abstract: "Run the CLIP text encoder on input_ids from a safetensors file.")
     @OptionGroup var o: ForwardOptions
 
@@ -106,15 +136,26 @@ struct TextEncoderForward: ParsableCommand {
             let model = try CLIPTextModel(folder: o.model)
             if let lora = o.lora { try LoRAWeights.apply(lora, unet: nil, textEncoder: model.store) }
             let input = try SafeTensorsFile(path: o.input)
-            guard input.contains("input_ids") else { throw ToolError(description: "\(o.input): no tensor named 'input_ids'") }
+            guard input.contains("input_ids") else {
+                throw ToolError(description: "\(o.input): no tensor named 'input_ids'")
+            }
             let ids = try input.integers("input_ids")
-            guard ids.shape.count == 2 else { throw ToolError(description: "\(o.input): input_ids must be (B, L), got \(shapeString(ids.shape))") }
-            guard ids.shape[0] > 0 && ids.shape[1] > 0 else { throw ToolError(description: "\(o.input): 'input_ids' has an empty dimension, shape \(shapeString(ids.shape))") }
+            guard ids.shape.count == 2 else {
+                throw ToolError(description: "\(o.input): input_ids must be (B, L), got \(shapeString(ids.shape))")
+            }
+            guard ids.shape[0] > 0 && ids.shape[1] > 0 else {
+                throw ToolError(
+                    description: "\(o.input): 'input_ids' has an empty dimension, shape \(shapeString(ids.shape))")
+            }
             guard ids.shape[1] <= model.config.maxPositions else {
-                throw ToolError(description: "\(o.input): \(ids.shape[1]) tokens exceed max_position_embeddings \(model.config.maxPositions)")
+                throw ToolError(
+                    description:
+                        "\(o.input): \(ids.shape[1]) tokens exceed max_position_embeddings \(model.config.maxPositions)"
+                )
             }
             if let bad = ids.values.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
-                throw ToolError(description: "\(o.input): token id \(bad) outside the vocabulary of \(model.config.vocabSize)")
+                throw ToolError(
+                    description: "\(o.input): token id \(bad) outside the vocabulary of \(model.config.vocabSize)")
             }
             let L = ids.shape[1]
             let rows = (0..<ids.shape[0]).map { Array(ids.values[$0 * L..<($0 + 1) * L]) }
@@ -122,14 +163,23 @@ struct TextEncoderForward: ParsableCommand {
             if o.gradients {
                 let target = try require(input, "target")
                 let (last, pooled) = model(rows)
-                guard target.shape == last.shape else { throw ToolError(description: "\(o.input): target has shape \(shapeString(target.shape)), last_hidden_state has \(shapeString(last.shape))") }
+                guard target.shape == last.shape else {
+                    throw ToolError(
+                        description:
+                            "\(o.input): target has shape \(shapeString(target.shape)), last_hidden_state has "
+                            + "\(shapeString(last.shape))"
+                    )
+                }
                 let loss = Variable.mse(last, Variable(target))
                 loss.backward()
-                out["last_hidden_state"] = last.value; out["pooler_output"] = pooled.value; out["loss"] = loss.value.reshaped([1])
+                out["last_hidden_state"] = last.value
+                out["pooler_output"] = pooled.value
+                out["loss"] = loss.value.reshaped([1])
                 for p in model.parameters { out["grad." + p.name] = gradOrZeros(p) }
             } else {
                 let (last, pooled) = Variable.withoutGradients { model(rows) }
-                out["last_hidden_state"] = last.value; out["pooler_output"] = pooled.value
+                out["last_hidden_state"] = last.value
+                out["pooler_output"] = pooled.value
             }
             try SafeTensors.write(out, to: o.output)
         }
@@ -146,13 +196,24 @@ struct InitOptions: ParsableArguments {
 }
 
 struct InitUNet: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init-unet", abstract: "Write a freshly initialised UNet folder (diffusers layout).")
+    static let configuration = CommandConfiguration(
+        commandName: "init-unet", abstract: "Write a freshly initialised UNet folder (diffusers layout).")
     @OptionGroup var o: InitOptions
-    func run() throws { try reportingErrors { try UNet2DConditionModel(try UNetConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output) } }
+    func run() throws {
+        try reportingErrors {
+            try UNet2DConditionModel(try UNetConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
+        }
+    }
 }
 
 struct InitTextEncoder: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init-text-encoder", abstract: "Write a freshly initialised CLIP text encoder folder (transformers layout).")
+    static let configuration = CommandConfiguration(
+        commandName: "init-text-encoder",
+        abstract: "Write a freshly initialised CLIP text encoder folder (transformers layout).")
     @OptionGroup var o: InitOptions
-    func run() throws { try reportingErrors { try CLIPTextModel(try CLIPTextConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output) } }
+    func run() throws {
+        try reportingErrors {
+            try CLIPTextModel(try CLIPTextConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
+        }
+    }
 }

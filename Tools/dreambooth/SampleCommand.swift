@@ -8,20 +8,27 @@ import Models
 import TensorCore
 
 struct SampleCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sample",
-        abstract: "Generate images from a prompt: PNGs, a grid and metadata.jsonl (file name, prompt, seed, steps, guidance).")
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract:
+            "Generate images from a prompt: PNGs, a grid and metadata.jsonl (file name, prompt, seed, steps, guidance)."
+    )
 
     @Option(help: "A pipeline folder (unet/, text_encoder/, tokenizer/, scheduler/).")
     var model: String = "Checkpoints/base"
     @Option(help: "The prompt.")
     var prompt: String
-    @Option(name: .customLong("negative_prompt"), help: "What to steer away from (the unconditional branch of guidance; \"\" if absent).")
+    @Option(
+        name: .customLong("negative_prompt"),
+        help: "What to steer away from (the unconditional branch of guidance; \"\" if absent).")
     var negativePrompt: String?
     @Option(name: .customLong("num_images"), help: "How many images.")
     var numImages: Int = 4
     @Option(name: .customLong("num_inference_steps"), help: "Denoising steps.")
     var numInferenceSteps: Int = 50
-    @Option(name: .customLong("guidance_scale"), help: "Classifier-free guidance scale g (ε̂ = ε_∅ + g·(ε_c − ε_∅)); off at g ≤ 1.")
+    @Option(
+        name: .customLong("guidance_scale"),
+        help: "Classifier-free guidance scale g (ε̂ = ε_∅ + g·(ε_c − ε_∅)); off at g ≤ 1.")
     var guidanceScale: Float = 3
     @Option(help: "ddim (deterministic, η = 0) or ddpm (ancestral).")
     var scheduler: SamplerKind = .ddim
@@ -29,42 +36,71 @@ struct SampleCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Where the images go.")
     var out: String
-    @Option(help: "Initial noise (B, C, H, W) from a safetensors file (tensor `latents`), as diffusers' pipelines take latents=.")
+    @Option(
+        help: ArgumentHelp(
+            "Initial noise (B, C, H, W) from a safetensors file (tensor `latents`), as diffusers' pipelines take "
+                + "latents=.")
+    )
     var latents: String?
     @Option(help: "LoRA weights (pytorch_lora_weights.safetensors from `dreambooth train --rank`) to apply to --model.")
     var lora: String?
     @Option(name: .customLong("lora_scale"), help: "Multiplies the LoRA update (0: the base model, 1: as trained).")
     var loraScale: Float = 1
-    @Flag(name: .customLong("save_tensors"), help: "Also write the final samples as float32 safetensors (samples.safetensors, tensor `images` in [0, 1]).")
+    @Flag(
+        name: .customLong("save_tensors"),
+        help: "Also write the final samples as float32 safetensors (samples.safetensors, tensor `images` in [0, 1]).")
     var saveTensors = false
 
     func validate() throws {
-        guard numImages >= 1 && numImages <= 4096 else { throw ValidationError("--num_images must be 1…4096, got \(numImages)") }
-        guard numInferenceSteps >= 1 && numInferenceSteps <= 1000 else { throw ValidationError("--num_inference_steps must be 1…1000, got \(numInferenceSteps)") }
-        guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else { throw ValidationError("--guidance_scale must be a number in 0…100, got \(guidanceScale)") }
-        guard loraScale.isFinite && abs(loraScale) <= 100 else { throw ValidationError("--lora_scale must be a number in -100…100, got \(loraScale)") }
+        guard numImages >= 1 && numImages <= 4096 else {
+            throw ValidationError("--num_images must be 1…4096, got \(numImages)")
+        }
+        guard numInferenceSteps >= 1 && numInferenceSteps <= 1000 else {
+            throw ValidationError("--num_inference_steps must be 1…1000, got \(numInferenceSteps)")
+        }
+        guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else {
+            throw ValidationError("--guidance_scale must be a number in 0…100, got \(guidanceScale)")
+        }
+        guard loraScale.isFinite && abs(loraScale) <= 100 else {
+            throw ValidationError("--lora_scale must be a number in -100…100, got \(loraScale)")
+        }
     }
 
     func run() throws {
         try reportingErrors {
             let pipeline = try TextToImagePipeline(folder: model)
-            if let lora { try LoRAWeights.apply(lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store, scale: loraScale) }
-            let H = pipeline.unet.config.sampleSize, C = pipeline.unet.config.inChannels
+            if let lora {
+                try LoRAWeights.apply(
+                    lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store, scale: loraScale)
+            }
+            let H = pipeline.unet.config.sampleSize
+            let C = pipeline.unet.config.inChannels
             var initial: Tensor?
             if let latents {
                 let file = try SafeTensorsFile(path: latents)
-                guard file.contains("latents") else { throw ToolError(description: "\(latents): no tensor named 'latents'") }
+                guard file.contains("latents") else {
+                    throw ToolError(description: "\(latents): no tensor named 'latents'")
+                }
                 let t = try file.tensor("latents")
                 guard t.shape == [numImages, C, H, H] else {
-                    throw ToolError(description: "\(latents): latents have shape \(shapeString(t.shape)); --num_images \(numImages) needs (\(numImages), \(C), \(H), \(H))")
+                    throw ToolError(
+                        description:
+                            "\(latents): latents have shape \(shapeString(t.shape)); --num_images \(numImages) needs "
+                            + "(\(numImages), \(C), \(H), \(H))"
+                    )
                 }
-                guard t.scalars.allSatisfy(\.isFinite) else { throw ToolError(description: "\(latents): latents hold NaN or infinite values") }
+                guard t.scalars.allSatisfy(\.isFinite) else {
+                    throw ToolError(description: "\(latents): latents hold NaN or infinite values")
+                }
                 initial = t
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             var bar = ProgressLine("sample", total: numInferenceSteps)
-            let images = pipeline([String](repeating: prompt, count: numImages), negativePrompt: negativePrompt, guidanceScale: guidanceScale,
-                                  steps: numInferenceSteps, sampler: scheduler, seed: seed, latents: initial) { k, _ in bar.update(k) }
+            let images = pipeline(
+                [String](repeating: prompt, count: numImages), negativePrompt: negativePrompt,
+                guidanceScale: guidanceScale,
+                steps: numInferenceSteps, sampler: scheduler, seed: seed, latents: initial
+            ) { k, _ in bar.update(k) }
             var lines: [String] = []
             var tiles: [Tensor] = []
             for i in 0..<numImages {
@@ -72,13 +108,24 @@ struct SampleCommand: ParsableCommand {
                 let name = String(format: "%04d.png", i)
                 try PNG.write(image, to: (out as NSString).appendingPathComponent(name))
                 tiles.append(ImageOps.upscaled(image, by: max(1, 128 / H)))
-                lines.append("{\"file_name\": \(jsonString(name)), \"prompt\": \(jsonString(prompt)), \"negative_prompt\": \(negativePrompt.map(jsonString) ?? "null"), "
-                             + "\"seed\": \(seed), \"index\": \(i), \"num_inference_steps\": \(numInferenceSteps), \"guidance_scale\": \(guidanceScale), \"scheduler\": \(jsonString(scheduler.rawValue))}")
+                lines.append(
+                    "{\"file_name\": \(jsonString(name)), \"prompt\": \(jsonString(prompt)), \"negative_prompt\": "
+                        + "\(negativePrompt.map(jsonString) ?? "null"), "
+                        + "\"seed\": \(seed), \"index\": \(i), \"num_inference_steps\": \(numInferenceSteps), "
+                        + "\"guidance_scale\": \(guidanceScale), \"scheduler\": \(jsonString(scheduler.rawValue))}"
+                )
             }
             let columns = min(8, numImages)
-            try PNG.write(ImageOps.grid(tiles, rows: (numImages + columns - 1) / columns, columns: columns), to: (out as NSString).appendingPathComponent("grid.png"))
-            try writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: (out as NSString).appendingPathComponent("metadata.jsonl"))
-            if saveTensors { try SafeTensors.write(["images": images], to: (out as NSString).appendingPathComponent("samples.safetensors")) }
+            try PNG.write(
+                ImageOps.grid(tiles, rows: (numImages + columns - 1) / columns, columns: columns),
+                to: (out as NSString).appendingPathComponent("grid.png"))
+            try writeAtomically(
+                Data((lines.joined(separator: "\n") + "\n").utf8),
+                to: (out as NSString).appendingPathComponent("metadata.jsonl"))
+            if saveTensors {
+                try SafeTensors.write(
+                    ["images": images], to: (out as NSString).appendingPathComponent("samples.safetensors"))
+            }
             print("wrote \(numImages) images, grid.png and metadata.jsonl to \(out)")
         }
     }

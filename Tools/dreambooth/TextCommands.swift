@@ -10,8 +10,12 @@ import TensorCore
 import ToyWorld
 
 struct TokenizeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokenize",
-        abstract: "Print each text's token ids as a JSON array, one line per text (transformers' tokenizer(text, truncation=True).input_ids).")
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract:
+            "Print each text's token ids as a JSON array, one line per text (transformers' tokenizer(text, "
+            + "truncation=True).input_ids)."
+    )
     @Option(help: "A CLIPTokenizer folder (vocab.json, merges.txt, tokenizer_config.json).")
     var tokenizer: String = "Checkpoints/base/tokenizer"
     @Flag(help: "Also print the tokens themselves, one line per text after its ids.")
@@ -38,8 +42,12 @@ enum PretrainStage: String, CaseIterable, ExpressibleByArgument {
 }
 
 struct PretrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pretrain",
-        abstract: "Train the shipped models from scratch: tokenizer, text encoder and judges (stages whose output exists are kept).")
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain",
+        abstract:
+            "Train the shipped models from scratch: tokenizer, text encoder and judges (stages whose output exists "
+            + "are kept)."
+    )
     @Option(help: "Where the checkpoints go (the repository's Checkpoints by default).")
     var out: String = "Checkpoints"
     @Flag(help: "Seconds-long configuration (what the tests run).")
@@ -48,13 +56,16 @@ struct PretrainCommand: ParsableCommand {
     var force = false
     @Option(help: "The English word list the tokenizer's merges also learn from.")
     var wordList: String = "Data/wordlist/words.txt"
-    @Option(help: "text (tokenizer, text encoder, judges), base (the base UNet; needs the text stage's output), or all.")
+    @Option(
+        help: "text (tokenizer, text encoder, judges), base (the base UNet; needs the text stage's output), or all.")
     var stage: PretrainStage = .all
     @Option(help: "Where the base model's resumable training state, logs and sample grids go.")
     var work: String = ".pretrain"
     @Option(help: "base: epsilon (what ships) or v_prediction (the comparison of chapter 05).")
     var prediction: PredictionType = .epsilon
-    @Option(name: .customLong("stop_after"), help: "base: stop after this step's checkpoint (resume later with the same command).")
+    @Option(
+        name: .customLong("stop_after"),
+        help: "base: stop after this step's checkpoint (resume later with the same command).")
     var stopAfter: Int?
 
     func validate() throws {
@@ -67,16 +78,23 @@ struct PretrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t0 = Date()
-            if stage != .base { try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList) }
+            if stage != .base {
+                try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList)
+            }
             if stage != .text {
                 var plan: BasePlan = quick ? .quick : .full
                 plan.prediction = prediction
-                let workDir = (work as NSString).appendingPathComponent((quick ? "base-quick" : "base") + (plan.prediction == .epsilon ? "" : "-v"))
+                let workDir = (work as NSString).appendingPathComponent(
+                    (quick ? "base-quick" : "base") + (plan.prediction == .epsilon ? "" : "-v"))
                 if force { try? FileManager.default.removeItem(atPath: workDir) }
                 let t1 = Date()
                 // A v-prediction run is a comparison: it trains and evaluates but ships nothing.
-                let finished = try BaseModel.run(checkpoints: out, work: workDir, plan: plan, stopAfter: plan.prediction == .epsilon ? stopAfter : (stopAfter ?? plan.evaluateEvery))
-                if finished && plan.prediction == .epsilon { try BaseModel.publishLogs(work: workDir, checkpoints: out) }
+                let finished = try BaseModel.run(
+                    checkpoints: out, work: workDir, plan: plan,
+                    stopAfter: plan.prediction == .epsilon ? stopAfter : (stopAfter ?? plan.evaluateEvery))
+                if finished && plan.prediction == .epsilon {
+                    try BaseModel.publishLogs(work: workDir, checkpoints: out)
+                }
                 print(String(format: "base model: %.1f minutes", Date().timeIntervalSince(t1) / 60))
             }
             print(String(format: "pretrain: done in %.1f minutes → %@", Date().timeIntervalSince(t0) / 60, out))
@@ -85,14 +103,20 @@ struct PretrainCommand: ParsableCommand {
 }
 
 struct EvaluateJudgesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate-judges",
-        abstract: "Measure the judges on held-out world images: attribute accuracy, retrieval top-1 among 100, 1-NN class accuracy.")
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate-judges",
+        abstract:
+            "Measure the judges on held-out world images: attribute accuracy, retrieval top-1 among 100, 1-NN class "
+            + "accuracy."
+    )
     @Option(help: "The checkpoints folder (judges/ and base/tokenizer inside).")
     var checkpoints: String = "Checkpoints"
     @Option(help: "Held-out images to measure on.")
     var count: Int = 1000
 
-    func validate() throws { guard count >= 1 && count <= 100_000 else { throw ValidationError("--count must be 1…100000, got \(count)") } }
+    func validate() throws {
+        guard count >= 1 && count <= 100_000 else { throw ValidationError("--count must be 1…100000, got \(count)") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -100,24 +124,43 @@ struct EvaluateJudgesCommand: ParsableCommand {
             let judges = try Judges(folder: checkpoints + "/judges", tokenizer: tokenizer)
             let world = World()
             let acc = TextSide.attributeAccuracy(judges.attributes, world: world, count: count)
-            print("attribute classifier on \(count) held-out images: " + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(separator: ", "))
+            print(
+                "attribute classifier on \(count) held-out images: "
+                    + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(
+                        separator: ", "))
             // Which classes it confuses: rows the truth, columns the prediction.
             let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count))
             let predicted = judges.attributes.predict(World.batchTensor(ex.map(\.image)))
             let names = ObjectClass.allCases.map(\.rawValue)
             var confusion = [[Int]](repeating: [Int](repeating: 0, count: names.count), count: names.count)
-            for (e, p) in zip(ex, predicted) { confusion[Attribute.objectClass.label(of: e.scene)!][p[.objectClass]!] += 1 }
+            for (e, p) in zip(ex, predicted) {
+                confusion[Attribute.objectClass.label(of: e.scene)!][p[.objectClass]!] += 1
+            }
             print("class confusion (rows: truth, columns: predicted " + names.joined(separator: " ") + ")")
-            for (i, row) in confusion.enumerated() { print("  " + names[i].padding(toLength: 6, withPad: " ", startingAt: 0) + row.map { String(format: "%5d", $0) }.joined()) }
-            print(String(format: "CLIP judge: image→caption top-1 among 100 = %.3f", TextSide.retrieval(judges.clip, tokenizer: tokenizer, world: world, count: 100)))
-            print(String(format: "DINO judge: 1-NN class accuracy = %.3f", TextSide.nearestNeighbourClassAccuracy(judges.dino, world: world, count: count)))
+            for (i, row) in confusion.enumerated() {
+                print(
+                    "  " + names[i].padding(toLength: 6, withPad: " ", startingAt: 0)
+                        + row.map { String(format: "%5d", $0) }.joined())
+            }
+            print(
+                String(
+                    format: "CLIP judge: image→caption top-1 among 100 = %.3f",
+                    TextSide.retrieval(judges.clip, tokenizer: tokenizer, world: world, count: 100)))
+            print(
+                String(
+                    format: "DINO judge: 1-NN class accuracy = %.3f",
+                    TextSide.nearestNeighbourClassAccuracy(judges.dino, world: world, count: count)))
         }
     }
 }
 
 struct EvaluateBaseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate-base",
-        abstract: "Measure a text-to-image model with the judges: attribute accuracy on held-out prompts, and a Fréchet distance in DINO space.")
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate-base",
+        abstract:
+            "Measure a text-to-image model with the judges: attribute accuracy on held-out prompts, and a Fréchet "
+            + "distance in DINO space."
+    )
     @Option(help: "The pipeline folder.")
     var model: String = "Checkpoints/base"
     @Option(help: "The checkpoints folder holding judges/.")
@@ -134,14 +177,27 @@ struct EvaluateBaseCommand: ParsableCommand {
     var frechetSteps: Int = 20
     @Option(help: "Write the report (JSON) here too.")
     var report: String?
-    @Option(name: .customLong("rescore_training"), help: "Instead: score the sample sets a base training run saved in this work folder (.pretrain/base) with these judges, and publish its logs to --checkpoints/base-training.")
+    @Option(
+        name: .customLong("rescore_training"),
+        help: ArgumentHelp(
+            "Instead: score the sample sets a base training run saved in this work folder (.pretrain/base) with "
+                + "these judges, and publish its logs to --checkpoints/base-training.")
+    )
     var rescoreTraining: String?
 
     func validate() throws {
-        guard samples >= 1 && samples <= 100_000 else { throw ValidationError("--samples must be 1…100000, got \(samples)") }
-        guard frechetSamples == 0 || (frechetSamples >= 2 && frechetSamples <= 100_000) else { throw ValidationError("--frechet_samples must be 0 or 2…100000") }
-        guard numInferenceSteps >= 1 && numInferenceSteps <= 1000, frechetSteps >= 1 && frechetSteps <= 1000 else { throw ValidationError("steps must be 1…1000") }
-        guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else { throw ValidationError("--guidance_scale must be 0…100") }
+        guard samples >= 1 && samples <= 100_000 else {
+            throw ValidationError("--samples must be 1…100000, got \(samples)")
+        }
+        guard frechetSamples == 0 || (frechetSamples >= 2 && frechetSamples <= 100_000) else {
+            throw ValidationError("--frechet_samples must be 0 or 2…100000")
+        }
+        guard numInferenceSteps >= 1 && numInferenceSteps <= 1000, frechetSteps >= 1 && frechetSteps <= 1000 else {
+            throw ValidationError("steps must be 1…1000")
+        }
+        guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else {
+            throw ValidationError("--guidance_scale must be 0…100")
+        }
     }
 
     func run() throws {
@@ -154,8 +210,9 @@ struct EvaluateBaseCommand: ParsableCommand {
                 print(try String(contentsOfFile: work + "/evaluations.tsv", encoding: .utf8), terminator: "")
                 return
             }
-            let r = BaseQuality.measure(pipeline, judges: judges, samples: samples, steps: numInferenceSteps, guidance: guidanceScale,
-                                        frechetSamples: frechetSamples, frechetSteps: frechetSteps)
+            let r = BaseQuality.measure(
+                pipeline, judges: judges, samples: samples, steps: numInferenceSteps, guidance: guidanceScale,
+                frechetSamples: frechetSamples, frechetSteps: frechetSteps)
             print(r.json, terminator: "")
             print(String(format: "(%.1f minutes)", r.seconds / 60))
             if let report { try writeAtomically(Data(r.json.utf8), to: report) }

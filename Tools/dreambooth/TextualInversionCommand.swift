@@ -5,22 +5,30 @@ import DreamBooth
 import Foundation
 
 struct TextualInversionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "textual-inversion",
-        abstract: "Learn one token's embedding for a subject (textual inversion, DreamBooth's baseline), with textual_inversion.py's flags.")
+    static let configuration = CommandConfiguration(
+        commandName: "textual-inversion",
+        abstract:
+            "Learn one token's embedding for a subject (textual inversion, DreamBooth's baseline), with "
+            + "textual_inversion.py's flags."
+    )
 
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var optimizer: OptimizerOptions
-    @Option(name: .customLong("train_data_dir"), help: "A folder of the subject's PNG images (any size and color mode).")
+    @Option(
+        name: .customLong("train_data_dir"), help: "A folder of the subject's PNG images (any size and color mode).")
     var trainDataDir: String
-    @Option(name: .customLong("placeholder_token"), help: "The token whose embedding is learned: one rare token of the vocabulary, e.g. sks.")
+    @Option(
+        name: .customLong("placeholder_token"),
+        help: "The token whose embedding is learned: one rare token of the vocabulary, e.g. sks.")
     var placeholderToken: String
-    @Option(name: .customLong("initializer_token"), help: "The word the embedding starts from, e.g. the class noun ball.")
+    @Option(
+        name: .customLong("initializer_token"), help: "The word the embedding starts from, e.g. the class noun ball.")
     var initializerToken: String
     @Option(name: .customLong("learnable_property"), help: "object (the only one here; the reference also has style).")
     var learnableProperty = "object"
     @Option(
         name: .customLong("learning_rate"), parsing: .unconditional,
-        help: "AdamW's learning rate, not scaled by the batch size (default \(TrainConfig.textualInversionLearningRate)).",
+        help: "AdamW's learning rate, not scaled by batch size (default \(TrainConfig.textualInversionLearningRate)).",
         transform: parseNumber)
     var learningRate: Float = TrainConfig.textualInversionLearningRate
     @Option(

@@ -6,24 +6,34 @@ import Foundation
 import ImageIO
 
 struct TrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train",
-        abstract: "Fine-tune the base model on 3–5 images of one subject (DreamBooth), with train_dreambooth.py's flags.")
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract:
+            "Fine-tune the base model on 3–5 images of one subject (DreamBooth), with train_dreambooth.py's flags.")
 
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var optimizer: OptimizerOptions
-    @Option(name: .customLong("instance_data_dir"), help: "A folder of the subject's PNG images (any size and color mode).")
+    @Option(
+        name: .customLong("instance_data_dir"), help: "A folder of the subject's PNG images (any size and color mode).")
     var instanceDataDir: String
-    @Option(name: .customLong("instance_prompt"), help: "The prompt with the identifier and the class noun, e.g. \"a sks ball\".")
+    @Option(
+        name: .customLong("instance_prompt"),
+        help: "The prompt with the identifier and the class noun, e.g. \"a sks ball\".")
     var instancePrompt: String
-    @Option(name: .customLong("class_data_dir"), help: "Where class images are kept; the missing ones are generated there by the base model.")
+    @Option(
+        name: .customLong("class_data_dir"),
+        help: "Where class images are kept; the missing ones are generated there by the base model.")
     var classDataDir: String?
     @Option(name: .customLong("class_prompt"), help: "The class prompt without the identifier, e.g. \"a ball\".")
     var classPrompt: String?
-    @Flag(name: .customLong("with_prior_preservation"), help: "Add the class-specific prior-preservation loss (DreamBooth Eq. 2).")
+    @Flag(
+        name: .customLong("with_prior_preservation"),
+        help: "Add the class-specific prior-preservation loss (DreamBooth Eq. 2).")
     var withPriorPreservation = false
     @Option(
         name: .customLong("prior_loss_weight"), parsing: .unconditional,
-        help: "λ, the weight of the prior-preservation loss (default \(defaults.priorLossWeight)).", transform: parseNumber)
+        help: "λ, the weight of the prior-preservation loss (default \(defaults.priorLossWeight)).",
+        transform: parseNumber)
     var priorLossWeight: Float?
     @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
@@ -41,11 +51,13 @@ struct TrainCommand: ParsableCommand {
     var learningRate: Float?
     @Option(
         name: .customLong("max_train_steps"), parsing: .unconditional,
-        help: "Optimizer steps (default \(defaults.maxTrainSteps ?? 0); overrides --num_train_epochs).", transform: parsePositive)
+        help: "Optimizer steps (default \(defaults.maxTrainSteps ?? 0); overrides --num_train_epochs).",
+        transform: parsePositive)
     var maxTrainSteps: Int?
     @Option(
         name: .customLong("num_train_epochs"), parsing: .unconditional,
-        help: "Epochs over max(instance, class) images, used when --max_train_steps is not given.", transform: parsePositive)
+        help: "Epochs over max(instance, class) images, used when --max_train_steps is not given.",
+        transform: parsePositive)
     var numTrainEpochs: Int?
     @Option(
         name: .customLong("max_grad_norm"), parsing: .unconditional,
@@ -58,22 +70,32 @@ struct TrainCommand: ParsableCommand {
         name: .customLong("snr_gamma"), parsing: .unconditional,
         help: "Min-SNR-γ weighting of the instance loss (5 is the paper's value).", transform: parseNumber)
     var snrGamma: Float?
-    @Option(name: .customLong("output_dir"), help: "Where the fine-tuned pipeline, checkpoints, validation grids and the loss figure go.")
+    @Option(
+        name: .customLong("output_dir"),
+        help: "Where the fine-tuned pipeline, checkpoints, validation grids and the loss figure go.")
     var outputDir = defaults.outputDir
     @Option(
         parsing: .unconditional,
-        help: "LoRA: train rank-r adapters on the attention projections instead of the weights (train_dreambooth_lora.py); writes pytorch_lora_weights.safetensors.",
+        help: ArgumentHelp(
+            "LoRA: train rank-r adapters on the attention projections instead of the weights "
+                + "(train_dreambooth_lora.py); writes pytorch_lora_weights.safetensors."),
         transform: parsePositive)
     var rank: Int?
     @Option(
         name: .customLong("lora_alpha"), parsing: .unconditional,
-        help: "LoRA (with --rank): the update is scaled by lora_alpha / rank (default: lora_alpha = rank, as the reference script).",
+        help: ArgumentHelp(
+            "LoRA (with --rank): the update is scaled by lora_alpha / rank (default: lora_alpha = rank, as the "
+                + "reference script)."),
         transform: parseNumber)
     var loraAlpha: Float?
 
     func validate() throws {
-        if loraAlpha != nil && rank == nil { throw ValidationError("--lora_alpha needs --rank (it scales LoRA's update by alpha / rank)") }
-        if maxTrainSteps != nil && numTrainEpochs != nil { throw ValidationError("give --max_train_steps or --num_train_epochs, not both") }
+        if loraAlpha != nil && rank == nil {
+            throw ValidationError("--lora_alpha needs --rank (it scales LoRA's update by alpha / rank)")
+        }
+        if maxTrainSteps != nil && numTrainEpochs != nil {
+            throw ValidationError("give --max_train_steps or --num_train_epochs, not both")
+        }
     }
 
     func run() throws {

@@ -38,7 +38,9 @@ func parseNumber(_ text: String) throws -> Float {
 struct OptimizerOptions: ParsableArguments {
     @Option(
         name: .customLong("train_batch_size"), parsing: .unconditional,
-        help: "Instance images per step (as many class images join them with prior preservation; default \(defaults.trainBatchSize)).",
+        help: ArgumentHelp(
+            "Instance images per step (as many class images join them with prior preservation; default "
+                + "\(defaults.trainBatchSize))."),
         transform: parsePositive)
     var trainBatchSize: Int?
     @Option(
@@ -46,15 +48,21 @@ struct OptimizerOptions: ParsableArguments {
         help: "Micro-batches summed per optimizer step (default \(defaults.gradientAccumulationSteps)).",
         transform: parsePositive)
     var gradientAccumulationSteps: Int?
-    @Option(name: .customLong("lr_scheduler"), help: "The learning-rate schedule (default \(defaults.lrScheduler.rawValue)).")
+    @Option(
+        name: .customLong("lr_scheduler"),
+        help: "The learning-rate schedule (default \(defaults.lrScheduler.rawValue)).")
     var lrScheduler: LRSchedule?
     @Option(
         name: .customLong("lr_warmup_steps"), parsing: .unconditional,
         help: "Linear warm-up steps (default \(defaults.lrWarmupSteps)).", transform: parseNonNegative)
     var lrWarmupSteps: Int?
-    @Option(name: .customLong("adam_beta1"), parsing: .unconditional, help: "Default \(defaults.adamBeta1).", transform: parseNumber)
+    @Option(
+        name: .customLong("adam_beta1"), parsing: .unconditional, help: "Default \(defaults.adamBeta1).",
+        transform: parseNumber)
     var adamBeta1: Float?
-    @Option(name: .customLong("adam_beta2"), parsing: .unconditional, help: "Default \(defaults.adamBeta2).", transform: parseNumber)
+    @Option(
+        name: .customLong("adam_beta2"), parsing: .unconditional, help: "Default \(defaults.adamBeta2).",
+        transform: parseNumber)
     var adamBeta2: Float?
     @Option(
         name: .customLong("adam_weight_decay"), parsing: .unconditional, help: "Default \(defaults.adamWeightDecay).",

@@ -1,13 +1,17 @@
 // `dreambooth world`: the procedural world as an imagefolder another program can read.
 
 import ArgumentParser
-import TensorCore
 import Foundation
+import TensorCore
 import ToyWorld
 
 struct WorldCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "world",
-        abstract: "Export world images as Hugging Face's imagefolder layout: PNGs and metadata.jsonl (file_name, text, ground truth).")
+    static let configuration = CommandConfiguration(
+        commandName: "world",
+        abstract:
+            "Export world images as Hugging Face's imagefolder layout: PNGs and metadata.jsonl (file_name, text, "
+            + "ground truth)."
+    )
 
     @Option(help: "The folder to write (created if missing).")
     var out: String
@@ -17,7 +21,10 @@ struct WorldCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "train, heldout (only the (class, color, context) compositions training never draws), or all.")
     var split: String = "train"
-    @Option(help: "Instead of the world, the instance images of a built-in subject (\(Subject.all.map(\.name).joined(separator: ", "))).")
+    @Option(
+        help: ArgumentHelp(
+            "Instead of the world, the instance images of a built-in subject "
+                + "(\(Subject.all.map(\.name).joined(separator: ", ")))."))
     var subject: String?
     @Option(help: "Image side in pixels (8…1024).")
     var resolution: Int = 32
@@ -25,19 +32,30 @@ struct WorldCommand: ParsableCommand {
     var fullCaptions = false
 
     func validate() throws {
-        guard count >= 1 && count <= 10_000_000 else { throw ValidationError("--count must be between 1 and 10000000, got \(count)") }
-        guard resolution >= 8 && resolution <= 1024 else { throw ValidationError("--resolution must be between 8 and 1024, got \(resolution)") }
-        guard World.Split(rawValue: split) != nil else { throw ValidationError("--split must be train, heldout or all, got '\(split)'") }
+        guard count >= 1 && count <= 10_000_000 else {
+            throw ValidationError("--count must be between 1 and 10000000, got \(count)")
+        }
+        guard resolution >= 8 && resolution <= 1024 else {
+            throw ValidationError("--resolution must be between 8 and 1024, got \(resolution)")
+        }
+        guard World.Split(rawValue: split) != nil else {
+            throw ValidationError("--split must be train, heldout or all, got '\(split)'")
+        }
         if let subject, Subject.named(subject) == nil {
-            throw ValidationError("unknown subject '\(subject)'; the built-in subjects are \(Subject.all.map(\.name).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown subject '\(subject)'; the built-in subjects are "
+                    + "\(Subject.all.map(\.name).joined(separator: ", "))"
+            )
         }
     }
 
     func run() throws {
         try reportingErrors {
             var progress = ProgressLine("world", total: count)
-            try WorldExport.export(to: out, world: World(size: resolution), split: World.Split(rawValue: split)!, seed: seed, count: count,
-                                   subject: subject.flatMap(Subject.named), fullCaptions: fullCaptions) { progress.update($0) }
+            try WorldExport.export(
+                to: out, world: World(size: resolution), split: World.Split(rawValue: split)!, seed: seed, count: count,
+                subject: subject.flatMap(Subject.named), fullCaptions: fullCaptions
+            ) { progress.update($0) }
             print("wrote \(count) images and metadata.jsonl to \(out)")
         }
     }

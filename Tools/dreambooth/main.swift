@@ -18,12 +18,15 @@ struct DreamBoothTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dreambooth",
         abstract: "DreamBooth from first principles: the world, the models, the trainer and the model checks.",
-        subcommands: [WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self, TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
-                      UNetForward.self, TextEncoderForward.self, InitUNet.self, InitTextEncoder.self])
+        subcommands: [
+            WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self,
+            TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
+            UNetForward.self, TextEncoderForward.self, InitUNet.self, InitTextEncoder.self,
+        ])
 }
 
 /// An error a command reports as one line (the file and the problem), exit status 1.
 struct ToolError: Error, CustomStringConvertible { let description: String }
 
-_ = MicroKernels.current   // a bad DREAMBOOTH_MICROKERNELS is refused here, before any work
+_ = MicroKernels.current  // a bad DREAMBOOTH_MICROKERNELS is refused here, before any work
 DreamBoothTool.main()
