@@ -31,16 +31,8 @@ let options = ChapterOptions(
     summary: "rare-token identifiers: picked from the vocabulary, compared with a common word and a random string")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 06 — rare-token identifiers\n")
-let work = options.quick ? options.path("work") : ".experiments"
-let study: Study
-let base: TextToImagePipeline
-do {
-    study = try Study(work: work, quick: options.quick)
-    base = try TextToImagePipeline(folder: "Checkpoints/base")
-} catch {
-    print("chapter 06 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)")
-    exit(1)
-}
+let study = Study.forChapter("06", quick: options.quick, quickWork: options.path("work"))
+let base = try TextToImagePipeline(folder: study.runner.base)
 let tokenizer = base.tokenizer
 let check = ChapterChecks(chapter: "06")
 

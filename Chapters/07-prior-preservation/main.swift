@@ -32,12 +32,7 @@ let options = ChapterOptions(
     summary: "prior preservation: language drift (PRES) and diversity (DIV) with and without it, and a λ sweep")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 07 — prior preservation\n")
-let work = options.quick ? options.path("work") : ".experiments"
-let study: Study
-do { study = try Study(work: work, quick: options.quick) } catch {
-    print("chapter 07 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)")
-    exit(1)
-}
+let study = Study.forChapter("07", quick: options.quick, quickWork: options.path("work"))
 let check = ChapterChecks(chapter: "07")
 
 // MARK: - 1. The runs

@@ -30,12 +30,7 @@ let options = ChapterOptions(
     summary: "DreamBooth with LoRA: rank against fidelity, drift, size and time; two subjects on one base")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 07a — DreamBooth with LoRA\n")
-let work = options.quick ? options.path("work") : ".experiments"
-let study: Study
-do { study = try Study(work: work, quick: options.quick) } catch {
-    print("chapter 07a reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)")
-    exit(1)
-}
+let study = Study.forChapter("07a", quick: options.quick, quickWork: options.path("work"))
 let check = ChapterChecks(chapter: "07a")
 func f3(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
 
@@ -67,7 +62,7 @@ print(
 // gradient must reach every adapter), but skips every frozen weight's gradient and the layers
 // before the first adapter.
 func timePerStep(rank: Int?, steps: Int) throws -> Double {
-    let runs = work + "/timing"  // scratch runs, not figures
+    let runs = study.runner.work + "/timing"  // scratch runs, not figures
     let instances = try study.runner.instanceFolder(Subject.all[0], count: 4, resolution: 32)
     var c = TrainConfig()
     c.instanceDataDir = instances

@@ -33,12 +33,7 @@ let options = ChapterOptions(
     summary: "DreamBooth on every subject, the paper's applications and tables measured with the judges")
 let figures = FigureWriter(directory: options.outputDirectory)
 print("Chapter 08 — DreamBooth end to end, evaluated\n")
-let work = options.quick ? options.path("work") : ".experiments"
-let study: Study
-do { study = try Study(work: work, quick: options.quick) } catch {
-    print("chapter 08 reads Checkpoints/base and Checkpoints/judges (run from the repository root): \(error)")
-    exit(1)
-}
+let study = Study.forChapter("08", quick: options.quick, quickWork: options.path("work"))
 let t0 = Date()
 let check = ChapterChecks(chapter: "08")
 func mean(_ xs: [Double]) -> Double {
@@ -183,8 +178,7 @@ try table(
 // MARK: - 4. Table 4: the class noun
 // A wrong noun is another class of the world (its prior is that class's); with no noun there is
 // no class prompt, so that run trains without the prior term.
-let wrongNoun: [String: String] = ["ball": "box", "cup": "ball", "box": "cup"]
-let wrong = try subjects.map { s in try study.result(spec(s) { $0.noun = wrongNoun[s.objectClass.rawValue]! }) }
+let wrong = try subjects.map { s in try study.result(spec(s) { $0.noun = s.wrongNoun.rawValue }) }
 let none = try subjects.map { try study.result(spec($0) { $0.noun = "" }) }
 var lines4 = [
     "| class noun | DINO | CLIP-I | look kept | class kept | paper DINO / CLIP-I |", "|---|---|---|---|---|---|",
@@ -301,5 +295,6 @@ try figures.imageGrid(
         "Where it fails: per subject its first context, then each context none of its samples shows (one sample each)",
     cellSize: 170)
 
-print(String(format: "\nchapter 08 took %.0f s (fine-tuning runs cached in %@)", Date().timeIntervalSince(t0), work))
+let seconds = Date().timeIntervalSince(t0)
+print(String(format: "\nchapter 08 took %.0f s (fine-tuning runs cached in %@)", seconds, study.runner.work))
 check.finish()

@@ -40,6 +40,17 @@ extension NoiseSchedule {
         }
     }
 
+    /// A training batch through the forward process: x_t at each example's timestep, and the
+    /// target the prediction type regresses (what the trainer and pretraining both compute).
+    public func noisedBatch(_ x0: Tensor, noise: Tensor, timesteps: [Int], prediction: PredictionType) -> (
+        xt: Tensor, target: Tensor
+    ) {
+        (
+            addNoise(x0, noise: noise, timesteps: timesteps),
+            target(prediction, x0: x0, noise: noise, timesteps: timesteps)
+        )
+    }
+
     /// x_0 and ε recovered from x_t and a model output of the given type.
     public func split(_ output: Tensor, sample xt: Tensor, type: PredictionType, timesteps: [Int]) -> (
         x0: Tensor, noise: Tensor

@@ -222,8 +222,7 @@ struct PriorPreservationLoss {
         // The forward process: x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, and the target ε (or v).
         let ε = trainingNoise(x0.shape, offset: offsetNoise, rng: &rng)
         let t = (0..<B).map { _ in rng.randint(schedule.trainTimesteps) }
-        let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
-        let target = schedule.target(prediction, x0: x0, noise: ε, timesteps: t)
+        let (xt, target) = schedule.noisedBatch(x0, noise: ε, timesteps: t, prediction: prediction)
         // The conditioning: the instance prompts, then the class prompt for the class half.
         let classPrompts = classPrompt.map { [String](repeating: $0, count: half) } ?? []
         let ids = tokenizer(method.instancePrompts(count: half, rng: &rng) + classPrompts)

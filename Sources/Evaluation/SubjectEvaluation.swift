@@ -52,7 +52,7 @@ public struct SubjectPrompt: Codable, Sendable {
             )
         }
         var list = Context.allCases.map { make(.recontextualization, context: $0) }
-        list += propertyColors(subject).map { make(.property, color: $0) }
+        list += subject.propertyColors.map { make(.property, color: $0) }
         list += Pattern.allCases.filter { $0 != .plain && $0 != subject.pattern }.prefix(2).map {
             make(.property, pattern: $0)
         }
@@ -60,14 +60,6 @@ public struct SubjectPrompt: Codable, Sendable {
         return list
     }
 
-    /// Two palette colors far from the subject's own.
-    public static func propertyColors(_ subject: Subject) -> [ColorName] {
-        switch subject.name {
-        case "split-ball": return [.green, .yellow]
-        case "teal-cup": return [.red, .yellow]
-        default: return [.red, .blue]
-        }
-    }
 }
 
 public struct RunMetrics: Codable, Sendable {

@@ -112,3 +112,18 @@ public final class Study {
 
     static func stack(_ images: [Tensor]) -> Tensor { World.batchTensor(images, signed: false) }
 }
+
+extension Study {
+    /// The study of a chapter (06–08): its runs in .experiments, or with --quick in `quickWork`
+    /// (the chapter's output folder). Run outside the repository root, without Checkpoints/base
+    /// and Checkpoints/judges, the chapter stops here with the reason.
+    public static func forChapter(_ chapter: String, quick: Bool, quickWork: String) -> Study {
+        do { return try Study(work: quick ? quickWork : ".experiments", quick: quick) } catch {
+            print(
+                "chapter \(chapter) reads Checkpoints/base and Checkpoints/judges "
+                    + "(run from the repository root): \(error)"
+            )
+            exit(1)
+        }
+    }
+}

@@ -277,8 +277,7 @@ struct BaseObjective {
         let x0 = World.batchTensor(examples.map(\.image))  // (B, 3, H, W)
         let ε = rng.normal(x0.shape)
         let t = (0..<plan.batch).map { _ in rng.randint(schedule.trainTimesteps) }
-        let xt = schedule.addNoise(x0, noise: ε, timesteps: t)
-        let target = schedule.target(plan.prediction, x0: x0, noise: ε, timesteps: t)
+        let (xt, target) = schedule.noisedBatch(x0, noise: ε, timesteps: t, prediction: plan.prediction)
         let prediction = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)
         return plan.weighting.loss(
             prediction, Variable(target), timesteps: t, schedule: schedule, predictionType: plan.prediction)

@@ -21,6 +21,39 @@ public struct Subject: Sendable {
     public let summary: String
     /// The contexts of the five instance images, in order.
     public let instanceContexts: [Context]
+    /// Two palette colors far from the look's own, for property-modification prompts.
+    public let propertyColors: [ColorName]
+    /// Another class of the world, for Table 4's "wrong noun" runs (its prior is that class's).
+    public let wrongNoun: ObjectClass
+
+    /// A subject; property colors default to the two palette colors farthest from the look's
+    /// colors, the wrong noun to the next class of the world.
+    public init(
+        name: String, objectClass: ObjectClass, look: Look, pattern: Pattern, summary: String,
+        instanceContexts: [Context], propertyColors: [ColorName]? = nil, wrongNoun: ObjectClass? = nil
+    ) {
+        self.name = name
+        self.objectClass = objectClass
+        self.look = look
+        self.pattern = pattern
+        self.summary = summary
+        self.instanceContexts = instanceContexts
+        self.propertyColors = propertyColors ?? Self.farthestColors(from: look)
+        let classes = ObjectClass.allCases
+        self.wrongNoun = wrongNoun ?? classes[(classes.firstIndex(of: objectClass)! + 1) % classes.count]
+    }
+
+    /// The two palette colors whose nearest look color is farthest away (squared RGB distance).
+    static func farthestColors(from look: Look) -> [ColorName] {
+        let own = [look.fill, look.patternColor] + (look.rightFill.map { [$0] } ?? [])
+        func distance(_ c: ColorName) -> Float {
+            own.map { o in
+                let (dr, dg, db) = (c.rgb.r - o.r, c.rgb.g - o.g, c.rgb.b - o.b)
+                return dr * dr + dg * dg + db * db
+            }.min()!
+        }
+        return Array(ColorName.allCases.sorted { distance($0) > distance($1) }.prefix(2))
+    }
 
     public static let all: [Subject] = [
         Subject(
@@ -29,17 +62,18 @@ public struct Subject: Sendable {
                 fill: ColorName.red.rgb, pattern: .plain, patternColor: ColorName.red.rgb, rightFill: ColorName.blue.rgb
             ),
             pattern: .plain, summary: "a ball split down the middle, red on the left and blue on the right",
-            instanceContexts: [.grass, .sand, .snow, .city, .water]),
+            instanceContexts: [.grass, .sand, .snow, .city, .water],
+            propertyColors: [.green, .yellow], wrongNoun: .box),
         Subject(
             name: "teal-cup", objectClass: .cup,
             look: Look(fill: RGB(0.0, 0.58, 0.56), pattern: .striped, patternColor: .white),
             pattern: .striped, summary: "a teal cup with white stripes",
-            instanceContexts: [.sand, .grass, .night, .snow, .city]),
+            instanceContexts: [.sand, .grass, .night, .snow, .city], propertyColors: [.red, .yellow], wrongNoun: .ball),
         Subject(
             name: "dotted-box", objectClass: .box,
             look: Look(fill: ColorName.yellow.rgb, pattern: .dotted, patternColor: ColorName.purple.rgb),
             pattern: .dotted, summary: "a yellow box with purple dots",
-            instanceContexts: [.water, .city, .grass, .night, .sand]),
+            instanceContexts: [.water, .city, .grass, .night, .sand], propertyColors: [.red, .blue], wrongNoun: .cup),
     ]
 
     public static func named(_ name: String) -> Subject? { all.first { $0.name == name } }

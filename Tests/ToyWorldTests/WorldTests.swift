@@ -130,3 +130,19 @@ final class WorldTests: XCTestCase {
         XCTAssertTrue(subjectLines[0].contains("\"subject\": \"teal-cup\""))
     }
 }
+
+/// A subject carries its own world knowledge: a new one of another class gets property colors
+/// away from its look and a wrong noun of another class, so chapter 08 needs no table of its own.
+final class SubjectKnowledgeTests: XCTestCase {
+    func testANewSubjectGetsPropertyColorsAndAWrongNoun() {
+        let look = Look(fill: ColorName.green.rgb, pattern: .checkered, patternColor: .white)
+        let star = Subject(
+            name: "green-star", objectClass: .star, look: look, pattern: .checkered, summary: "a green checkered star",
+            instanceContexts: [.grass, .sand, .snow, .city])
+        XCTAssertEqual(star.propertyColors.count, 2)
+        XCTAssertFalse(star.propertyColors.contains(.green), "\(star.propertyColors)")
+        XCTAssertNotEqual(star.wrongNoun, .star)
+        for s in Subject.all { XCTAssertNotEqual(s.wrongNoun, s.objectClass, s.name) }
+        XCTAssertEqual(Subject.named("split-ball")?.propertyColors, [.green, .yellow])
+    }
+}
