@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["TensorCore", "Diffusion"], swiftSettings: kernelFlags),
         .target(name: "ToyWorld", dependencies: ["TensorCore", "ImageIO"], swiftSettings: kernelFlags),
         .target(
-            name: "Evaluation", dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO"],
+            name: "Evaluation", dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld"],
             swiftSettings: kernelFlags),
         .target(
             name: "Pretraining",
@@ -50,7 +50,7 @@ let package = Package(
             swiftSettings: kernelFlags),
         .target(
             name: "Experiments",
-            dependencies: ["TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "Evaluation", "DreamBooth"],
+            dependencies: ["TensorCore", "Models", "ToyWorld", "ImageIO", "Evaluation", "DreamBooth"],
             swiftSettings: kernelFlags),
         .target(
             name: "ChapterSupport",
@@ -103,8 +103,7 @@ let package = Package(
         .executableTarget(
             name: "dreambooth",
             dependencies: [
-                "TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "ChapterSupport", "Evaluation",
-                "Pretraining", "DreamBooth",
+                "TensorCore", "Diffusion", "Models", "ToyWorld", "ImageIO", "Evaluation", "Pretraining", "DreamBooth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/dreambooth", swiftSettings: kernelFlags),
@@ -120,7 +119,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TensorCore", "TestSupport"]),
-        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TensorCore", "TestSupport"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "ImageIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "ToyWorld", "TestSupport"]),
         .testTarget(name: "ToyWorldTests", dependencies: ["ToyWorld", "TensorCore", "TestSupport"]),

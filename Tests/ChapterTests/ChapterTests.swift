@@ -350,6 +350,11 @@ final class ChapterTests: XCTestCase {
             ),
             (["sample", "--prompt", "a cup", "--out", file + "-out", "--scheduler", "euler"], "'ddim' and 'ddpm'"),
             (
+                ["sample", "--prompt", "a cup", "--out", file + "-out", "--lora_scale", "-1"],
+                "--lora_scale needs --lora"
+            ),
+            (["world", "--out", file + "-world", "--seed", "-3"], "a seed is a whole number"),
+            (
                 [
                     "textual-inversion", "--train_data_dir", "x", "--placeholder_token", "sks", "--initializer_token",
                     "ball",

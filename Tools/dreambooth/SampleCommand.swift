@@ -22,17 +22,22 @@ struct SampleCommand: ParsableCommand {
         name: .customLong("negative_prompt"),
         help: "What to steer away from (the unconditional branch of guidance; \"\" if absent).")
     var negativePrompt: String?
-    @Option(name: .customLong("num_images"), help: "How many images.")
+    @Option(
+        name: .customLong("num_images"), parsing: .unconditional, help: "How many images.", transform: parsePositive)
     var numImages: Int = 4
-    @Option(name: .customLong("num_inference_steps"), help: "Denoising steps.")
+    @Option(
+        name: .customLong("num_inference_steps"), parsing: .unconditional, help: "Denoising steps.",
+        transform: parsePositive)
     var numInferenceSteps: Int = 50
     @Option(
-        name: .customLong("guidance_scale"),
-        help: "Classifier-free guidance scale g (ε̂ = ε_∅ + g·(ε_c − ε_∅)); off at g ≤ 1.")
+        name: .customLong("guidance_scale"), parsing: .unconditional,
+        help: "Classifier-free guidance scale g (ε̂ = ε_∅ + g·(ε_c − ε_∅)); off at g ≤ 1.", transform: parseNumber)
     var guidanceScale: Float = 3
     @Option(help: "ddim (deterministic, η = 0) or ddpm (ancestral).")
     var scheduler: SamplerKind = .ddim
-    @Option(help: "Seed of the initial noise (and of DDPM's per-step noise).")
+    @Option(
+        parsing: .unconditional, help: "Seed of the initial noise (and of DDPM's per-step noise).",
+        transform: parseSeed)
     var seed: UInt64 = 0
     @Option(help: "Where the images go.")
     var out: String
@@ -44,8 +49,11 @@ struct SampleCommand: ParsableCommand {
     var latents: String?
     @Option(help: "LoRA weights (pytorch_lora_weights.safetensors from `dreambooth train --rank`) to apply to --model.")
     var lora: String?
-    @Option(name: .customLong("lora_scale"), help: "Multiplies the LoRA update (0: the base model, 1: as trained).")
-    var loraScale: Float = 1
+    @Option(
+        name: .customLong("lora_scale"), parsing: .unconditional,
+        help: "With --lora: multiplies its update (0: the base model, 1: as trained; the default).",
+        transform: parseNumber)
+    var loraScale: Float?
     @Flag(
         name: .customLong("save_tensors"),
         help: "Also write the final samples as float32 safetensors (samples.safetensors, tensor `images` in [0, 1]).")
@@ -61,8 +69,11 @@ struct SampleCommand: ParsableCommand {
         guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100 else {
             throw ValidationError("--guidance_scale must be a number in 0…100, got \(guidanceScale)")
         }
-        guard loraScale.isFinite && abs(loraScale) <= 100 else {
-            throw ValidationError("--lora_scale must be a number in -100…100, got \(loraScale)")
+        if let loraScale {
+            guard lora != nil else { throw ValidationError("--lora_scale needs --lora (the weights it scales)") }
+        }
+        guard abs(loraScale ?? 1) <= 100 else {
+            throw ValidationError("--lora_scale must be a number in -100…100, got \(loraScale ?? 1)")
         }
     }
 
@@ -71,7 +82,7 @@ struct SampleCommand: ParsableCommand {
             let pipeline = try TextToImagePipeline(folder: model)
             if let lora {
                 try LoRAWeights.apply(
-                    lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store, scale: loraScale)
+                    lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store, scale: loraScale ?? 1)
             }
             let H = pipeline.unet.config.sampleSize
             let C = pipeline.unet.config.inChannels

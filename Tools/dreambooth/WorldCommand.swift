@@ -15,9 +15,10 @@ struct WorldCommand: ParsableCommand {
 
     @Option(help: "The folder to write (created if missing).")
     var out: String
-    @Option(help: "How many images.")
+    @Option(parsing: .unconditional, help: "How many images.", transform: parsePositive)
     var count: Int = 100
-    @Option(help: "Seed of the draw: the same seed gives the same images.")
+    @Option(
+        parsing: .unconditional, help: "Seed of the draw: the same seed gives the same images.", transform: parseSeed)
     var seed: UInt64 = 0
     @Option(help: "train, heldout (only the (class, color, context) compositions training never draws), or all.")
     var split: String = "train"
@@ -26,7 +27,7 @@ struct WorldCommand: ParsableCommand {
             "Instead of the world, the instance images of a built-in subject "
                 + "(\(Subject.all.map(\.name).joined(separator: ", ")))."))
     var subject: String?
-    @Option(help: "Image side in pixels (8…1024).")
+    @Option(parsing: .unconditional, help: "Image side in pixels (8…1024).", transform: parsePositive)
     var resolution: Int = 32
     @Flag(name: .customLong("full_captions"), help: "Every caption names class, color, pattern and context.")
     var fullCaptions = false
