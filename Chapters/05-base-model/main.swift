@@ -250,13 +250,7 @@ try figures.imageGrid(
         + scales.map { "\($0)" }.joined(separator: ", "), cellSize: 130)
 
 // MARK: - 5. Compositions never seen against ones seen
-var trainPrompts: [Example] = []
-var k = 0
-while trainPrompts.count < n {
-    let e = world.example(.train, seed: 606, index: k, fullCaption: true)
-    if e.scene.style == .photo { trainPrompts.append(e) }
-    k += 1
-}
+let trainPrompts = BaseQuality.photoPrompts(world: world, split: .train, count: n)
 let heldImages = pipeline.images(
     samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)
 let trainImages = pipeline.images(

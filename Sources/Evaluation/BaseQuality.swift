@@ -12,10 +12,15 @@ import ToyWorld
 public enum BaseQuality {
     /// Full captions of held-out compositions (photos, as the quality bar asks), seed 606.
     public static func heldOutPrompts(world: World, count: Int) -> [Example] {
+        photoPrompts(world: world, split: .heldout, count: count)
+    }
+
+    /// The first `count` photos of a split with their full captions, seed 606.
+    public static func photoPrompts(world: World, split: World.Split, count: Int) -> [Example] {
         var out: [Example] = []
         var i = 0
         while out.count < count {
-            let e = world.example(.heldout, seed: 606, index: i, fullCaption: true)
+            let e = world.example(split, seed: 606, index: i, fullCaption: true)
             if e.scene.style == .photo { out.append(e) }
             i += 1
         }

@@ -139,10 +139,9 @@ public struct Judges {
     public let tokenizer: CLIPTokenizer
 
     public init(folder: String, tokenizer: CLIPTokenizer) throws {
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
-        attributes = try AttributeClassifier(folder: path("attributes"))
-        clip = try ContrastivePair.load(folder: path("clip"))
-        dino = try DINOJudge(folder: path("dino"))
+        attributes = try AttributeClassifier(folder: joinedPath(folder, "attributes"))
+        clip = try ContrastivePair.load(folder: joinedPath(folder, "clip"))
+        dino = try DINOJudge(folder: joinedPath(folder, "dino"))
         self.tokenizer = tokenizer
     }
 }

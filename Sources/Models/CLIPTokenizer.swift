@@ -199,38 +199,38 @@ public final class CLIPTokenizer: @unchecked Sendable {
 
     public func save(folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
         var vocab = "{"
         for (i, t) in tokens.enumerated() where vocabulary[t] == i {
             vocab += (i == 0 ? "" : ",\n ") + "\(jsonString(t)): \(i)"
         }
         vocab += "}\n"
-        try writeAtomically(Data(vocab.utf8), to: path("vocab.json"))
+        try writeAtomically(Data(vocab.utf8), to: joinedPath(folder, "vocab.json"))
         try writeAtomically(
-            Data(("#version: 0.2\n" + merges.map { "\($0.0) \($0.1)\n" }.joined()).utf8), to: path("merges.txt"))
+            Data(("#version: 0.2\n" + merges.map { "\($0.0) \($0.1)\n" }.joined()).utf8),
+            to: joinedPath(folder, "merges.txt"))
         let special =
             "\"bos_token\": \"\(Self.startOfText)\", \"eos_token\": \"\(Self.endOfText)\", \"pad_token\": "
             + "\"\(Self.endOfText)\", \"unk_token\": \"\(Self.endOfText)\""
-        try writeAtomically(Data("{\(special)}\n".utf8), to: path("special_tokens_map.json"))
+        try writeAtomically(Data("{\(special)}\n".utf8), to: joinedPath(folder, "special_tokens_map.json"))
         let config =
             "{\"tokenizer_class\": \"CLIPTokenizer\", \"model_max_length\": \(modelMaxLength), \"do_lower_case\": "
             + "true, "
             + "\"errors\": \"replace\", \"add_prefix_space\": false, \"clean_up_tokenization_spaces\": false, "
             + "\(special)}\n"
-        try writeAtomically(Data(config.utf8), to: path("tokenizer_config.json"))
+        try writeAtomically(Data(config.utf8), to: joinedPath(folder, "tokenizer_config.json"))
     }
 
     /// Loads a transformers CLIPTokenizer folder. The vocabulary must be CLIP's layout over the
     /// merges (as every CLIP vocabulary is); errors name the file and the problem.
     public convenience init(folder: String) throws {
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
         func read(_ f: String) throws -> String {
             let d: Data
-            do { d = try readFileBytes(path(f)) } catch {
-                throw ModelError(file: path(f), message: (error as? FileError)?.problem ?? "cannot read the file")
+            do { d = try readFileBytes(joinedPath(folder, f)) } catch {
+                throw ModelError(
+                    file: joinedPath(folder, f), message: (error as? FileError)?.problem ?? "cannot read the file")
             }
             guard let s = String(data: d, encoding: .utf8) else {
-                throw ModelError(file: path(f), message: "not UTF-8 text")
+                throw ModelError(file: joinedPath(folder, f), message: "not UTF-8 text")
             }
             return s
         }
@@ -240,7 +240,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
             let parts = line.split(separator: " ")
             guard parts.count == 2 else {
                 throw ModelError(
-                    file: path("merges.txt"), message: "line \(n + 1) is not two tokens separated by a space")
+                    file: joinedPath(folder, "merges.txt"),
+                    message: "line \(n + 1) is not two tokens separated by a space")
             }
             merges.append((String(parts[0]), String(parts[1])))
         }
@@ -248,28 +249,31 @@ public final class CLIPTokenizer: @unchecked Sendable {
         do {
             let config = try StrictJSON.parse(try read("tokenizer_config.json"))
             if case .integer(let n)? = config["model_max_length"] { maxLength = n }
-        } catch let e as StrictJSON.Failure { throw ModelError(file: path("tokenizer_config.json"), message: "\(e)") }
+        } catch let e as StrictJSON.Failure {
+            throw ModelError(file: joinedPath(folder, "tokenizer_config.json"), message: "\(e)")
+        }
         guard maxLength >= 2 && maxLength <= 4096 else {
             throw ModelError(
-                file: path("tokenizer_config.json"), message: "model_max_length \(maxLength) outside 2…4096")
+                file: joinedPath(folder, "tokenizer_config.json"),
+                message: "model_max_length \(maxLength) outside 2…4096")
         }
         self.init(merges: merges, modelMaxLength: maxLength)
         let vocabJSON: StrictJSON.Value
         do { vocabJSON = try StrictJSON.parse(try read("vocab.json")) } catch let e as StrictJSON.Failure {
-            throw ModelError(file: path("vocab.json"), message: "\(e)")
+            throw ModelError(file: joinedPath(folder, "vocab.json"), message: "\(e)")
         }
         guard case .object(let entries) = vocabJSON else {
-            throw ModelError(file: path("vocab.json"), message: "not a JSON object")
+            throw ModelError(file: joinedPath(folder, "vocab.json"), message: "not a JSON object")
         }
         guard entries.count == tokens.count else {
             throw ModelError(
-                file: path("vocab.json"),
+                file: joinedPath(folder, "vocab.json"),
                 message: "\(entries.count) tokens, but merges.txt makes \(tokens.count) in CLIP's layout")
         }
         for (token, id) in entries {
             guard case .integer(let i) = id, i >= 0, i < tokens.count, vocabulary[token] == i else {
                 throw ModelError(
-                    file: path("vocab.json"),
+                    file: joinedPath(folder, "vocab.json"),
                     message: "token \(jsonString(token)) has id \(id), not its place in CLIP's layout")
             }
         }

@@ -70,20 +70,20 @@ public final class ContrastivePair {
     // MARK: - Folders: image_tower/ (ImageEncoder), text_tower/ (transformers CLIPTextModel), projection.safetensors
 
     public func save(folder: String, textTowerFolder: String? = nil) throws {
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
-        try imageTower.save(folder: path("image_tower"))
-        try textTower.save(folder: textTowerFolder ?? path("text_tower"), as: .f16)
-        try SafeTensors.write(store.stateDict(), to: path("projection.safetensors"), as: .f32)
+        try imageTower.save(folder: joinedPath(folder, "image_tower"))
+        try textTower.save(folder: textTowerFolder ?? joinedPath(folder, "text_tower"), as: .f16)
+        try SafeTensors.write(store.stateDict(), to: joinedPath(folder, "projection.safetensors"), as: .f32)
     }
 
     public static func load(folder: String, textTowerFolder: String? = nil) throws -> ContrastivePair {
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
-        let image = try ImageEncoder(folder: path("image_tower"))
-        let text = try CLIPTextModel(folder: textTowerFolder ?? path("text_tower"))
+        let image = try ImageEncoder(folder: joinedPath(folder, "image_tower"))
+        let text = try CLIPTextModel(folder: textTowerFolder ?? joinedPath(folder, "text_tower"))
         let pair = ContrastivePair(image: image.config, text: text.config, embedDim: image.config.outFeatures, seed: 0)
-        try pair.imageTower.store.load(image.store.stateDict(), from: path("image_tower"))
-        try pair.textTower.store.load(text.store.stateDict(), from: textTowerFolder ?? path("text_tower"))
-        try pair.store.load(try SafeTensors.read(path("projection.safetensors")), from: path("projection.safetensors"))
+        try pair.imageTower.store.load(image.store.stateDict(), from: joinedPath(folder, "image_tower"))
+        try pair.textTower.store.load(text.store.stateDict(), from: textTowerFolder ?? joinedPath(folder, "text_tower"))
+        try pair.store.load(
+            try SafeTensors.read(joinedPath(folder, "projection.safetensors")),
+            from: joinedPath(folder, "projection.safetensors"))
         return pair
     }
 }

@@ -31,21 +31,20 @@ public final class TextToImagePipeline {
 
     /// Loads unet/, text_encoder/, tokenizer/ and scheduler/ from a pipeline folder.
     public convenience init(folder: String) throws {
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
-        guard FileManager.default.fileExists(atPath: path("unet/config.json")) else {
+        guard FileManager.default.fileExists(atPath: joinedPath(folder, "unet/config.json")) else {
             throw ModelError(
                 file: folder,
                 message:
                     "not a pipeline folder: no unet/config.json (expected unet/, text_encoder/, tokenizer/, scheduler/)"
             )
         }
-        let unet = try UNet2DConditionModel(folder: path("unet"))
-        let text = try CLIPTextModel(folder: path("text_encoder"))
-        let tokenizer = try CLIPTokenizer(folder: path("tokenizer"))
-        let scheduler = try SchedulerConfig(contentsOf: path("scheduler/scheduler_config.json"))
+        let unet = try UNet2DConditionModel(folder: joinedPath(folder, "unet"))
+        let text = try CLIPTextModel(folder: joinedPath(folder, "text_encoder"))
+        let tokenizer = try CLIPTokenizer(folder: joinedPath(folder, "tokenizer"))
+        let scheduler = try SchedulerConfig(contentsOf: joinedPath(folder, "scheduler/scheduler_config.json"))
         guard text.config.hiddenSize == unet.config.crossAttentionDim else {
             throw ModelError(
-                file: path("text_encoder/config.json"),
+                file: joinedPath(folder, "text_encoder/config.json"),
                 message:
                     "hidden_size \(text.config.hiddenSize) differs from the UNet's cross_attention_dim "
                     + "\(unet.config.crossAttentionDim)"
@@ -53,7 +52,7 @@ public final class TextToImagePipeline {
         }
         guard text.config.vocabSize == tokenizer.vocabularySize else {
             throw ModelError(
-                file: path("text_encoder/config.json"),
+                file: joinedPath(folder, "text_encoder/config.json"),
                 message:
                     "vocab_size \(text.config.vocabSize) differs from the tokenizer's \(tokenizer.vocabularySize) "
                     + "tokens"
@@ -64,12 +63,12 @@ public final class TextToImagePipeline {
 
     /// Writes the four folders (weights as `type`).
     public func save(folder: String, as type: SafeTensors.OutputType = .f16) throws {
-        func path(_ f: String) -> String { (folder as NSString).appendingPathComponent(f) }
-        try unet.save(folder: path("unet"), as: type)
-        try textEncoder.save(folder: path("text_encoder"), as: type)
-        try tokenizer.save(folder: path("tokenizer"))
-        try FileManager.default.createDirectory(atPath: path("scheduler"), withIntermediateDirectories: true)
-        try writeAtomically(Data(scheduler.jsonText().utf8), to: path("scheduler/scheduler_config.json"))
+        try unet.save(folder: joinedPath(folder, "unet"), as: type)
+        try textEncoder.save(folder: joinedPath(folder, "text_encoder"), as: type)
+        try tokenizer.save(folder: joinedPath(folder, "tokenizer"))
+        try FileManager.default.createDirectory(
+            atPath: joinedPath(folder, "scheduler"), withIntermediateDirectories: true)
+        try writeAtomically(Data(scheduler.jsonText().utf8), to: joinedPath(folder, "scheduler/scheduler_config.json"))
     }
 
     /// The text encoder's last hidden state for prompts (B, L, D), without gradients.
