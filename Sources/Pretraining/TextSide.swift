@@ -101,8 +101,7 @@ public enum TextSide {
         }
 
         let contrastiveDir = joinedPath(out, "contrastive")
-        if force || !FileManager.default.fileExists(atPath: joinedPath(contrastiveDir, "report.json")) {
-            let t0 = Date()
+        try stage("text encoder", contrastiveDir, force: force) {
             let pair = ContrastivePair(
                 image: ImageEncoderConfig(architecture: "plain", blockOutChannels: [32, 64, 128], outFeatures: 64),
                 text: textEncoderConfig(tokenizer), embedDim: 64, seed: Seeds.textEncoder)
@@ -119,18 +118,12 @@ public enum TextSide {
             try writeReport(
                 ["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)],
                 to: joinedPath(contrastiveDir, "report.json"))
-            log(
-                String(
-                    format: "text encoder: image→caption top-1 among 100 held-out = %.3f (%.0f s) → %@", top1,
-                    Date().timeIntervalSince(t0), teDir))
-        } else {
-            log("text encoder: kept \(teDir)")
+            return String(format: "image→caption top-1 among 100 held-out = %.3f → %@", top1, teDir)
         }
 
         let judgesDir = joinedPath(out, "judges")
         let attrDir = joinedPath(judgesDir, "attributes")
-        if force || !FileManager.default.fileExists(atPath: joinedPath(attrDir, "report.json")) {
-            let t0 = Date()
+        try stage("attribute classifier", attrDir, force: force) {
             let model = AttributeClassifier.fresh(seed: Seeds.attributes)
             let rows = try trainAttributes(model, world: world, recipe: plan.attributes)
             try model.network.save(folder: attrDir)
@@ -142,17 +135,11 @@ public enum TextSide {
             try writeReport(
                 Dictionary(uniqueKeysWithValues: acc.map { ("accuracy_\($0.key.rawValue)", $0.value) }),
                 to: joinedPath(attrDir, "report.json"))
-            log(
-                "attribute classifier (\(Int(Date().timeIntervalSince(t0))) s): "
-                    + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(
-                        separator: ", "))
-        } else {
-            log("attribute classifier: kept \(attrDir)")
+            return Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(separator: ", ")
         }
 
         let clipDir = joinedPath(judgesDir, "clip")
-        if force || !FileManager.default.fileExists(atPath: joinedPath(clipDir, "report.json")) {
-            let t0 = Date()
+        try stage("CLIP judge", clipDir, force: force) {
             var textConfig = textEncoderConfig(tokenizer)
             textConfig.layers = 2
             textConfig.intermediateSize = 128
@@ -169,17 +156,11 @@ public enum TextSide {
                 try ContrastivePair.load(folder: clipDir), tokenizer: tokenizer, world: world,
                 count: min(100, plan.evaluationImages))
             try writeReport(["retrieval_top1_of_100": top1], to: joinedPath(clipDir, "report.json"))
-            log(
-                String(
-                    format: "CLIP judge: image→caption top-1 among 100 held-out = %.3f (%.0f s)", top1,
-                    Date().timeIntervalSince(t0)))
-        } else {
-            log("CLIP judge: kept \(clipDir)")
+            return String(format: "image→caption top-1 among 100 held-out = %.3f", top1)
         }
 
         let dinoDir = joinedPath(judgesDir, "dino")
-        if force || !FileManager.default.fileExists(atPath: joinedPath(dinoDir, "report.json")) {
-            let t0 = Date()
+        try stage("DINO judge", dinoDir, force: force) {
             let model = DINOJudge.fresh(seed: Seeds.dino)
             let rows = try trainDINO(model, world: world, recipe: plan.dino)
             try model.network.save(folder: dinoDir)
@@ -189,13 +170,20 @@ public enum TextSide {
             let acc = nearestNeighbourClassAccuracy(
                 try DINOJudge(folder: dinoDir), world: world, count: plan.evaluationImages)
             try writeReport(["nearest_neighbour_class_accuracy": acc], to: joinedPath(dinoDir, "report.json"))
-            log(
-                String(
-                    format: "DINO judge: 1-NN class accuracy on held-out = %.3f (%.0f s)", acc,
-                    Date().timeIntervalSince(t0)))
-        } else {
-            log("DINO judge: kept \(dinoDir)")
+            return String(format: "1-NN class accuracy on held-out = %.3f", acc)
         }
+    }
+
+    /// Runs a stage's `train` when `dir` holds no report.json yet (or with `force`), and logs its
+    /// summary and seconds; else says the stage's output is kept.
+    static func stage(_ name: String, _ dir: String, force: Bool, train: () throws -> String) throws {
+        guard force || !FileManager.default.fileExists(atPath: joinedPath(dir, "report.json")) else {
+            log("\(name): kept \(dir)")
+            return
+        }
+        let start = Date()
+        let summary = try train()
+        log(String(format: "%@: %@ (%.0f s)", name, summary, Date().timeIntervalSince(start)))
     }
 
     // MARK: - Tokenizer
