@@ -13,7 +13,7 @@ protocol FineTuningMethod {
     /// The trained parameters under the names a checkpoint stores them by (gradients on).
     var trained: [(name: String, parameter: Variable)] { get }
     /// Whether the text encoder's output carries gradients: something in it is trained.
-    var trainsTextEncoder: Bool { get }
+    var contextNeedsGradients: Bool { get }
     /// The instance prompts of one micro-batch of `count` images.
     func instancePrompts(count: Int, rng: inout RNG) -> [String]
     /// Runs after every optimizer update.
@@ -41,7 +41,7 @@ func fineTuningMethod(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws 
 /// encoder's; the result is the whole pipeline folder.
 struct FullFineTuning: FineTuningMethod {
     let trained: [(name: String, parameter: Variable)]
-    let trainsTextEncoder: Bool
+    let contextNeedsGradients: Bool
     let instancePrompt: String
 
     init(_ c: TrainConfig, _ pipeline: TextToImagePipeline) {
@@ -51,7 +51,7 @@ struct FullFineTuning: FineTuningMethod {
         for p in unet { p.requiresGrad = true }
         let textPairs = c.trainTextEncoder ? text.map { ("text_encoder." + $0.name, $0) } : []
         trained = unet.map { ("unet." + $0.name, $0) } + textPairs
-        trainsTextEncoder = c.trainTextEncoder
+        contextNeedsGradients = c.trainTextEncoder
         instancePrompt = c.instancePrompt
     }
 
@@ -70,7 +70,7 @@ struct FullFineTuning: FineTuningMethod {
 struct LoRAFineTuning: FineTuningMethod {
     let sets: [LoRASet]
     let trained: [(name: String, parameter: Variable)]
-    let trainsTextEncoder: Bool
+    let contextNeedsGradients: Bool
     let instancePrompt: String
 
     init(_ c: TrainConfig, _ pipeline: TextToImagePipeline, rank: Int) {
@@ -96,7 +96,7 @@ struct LoRAFineTuning: FineTuningMethod {
                 ]
             }
         }
-        trainsTextEncoder = c.trainTextEncoder
+        contextNeedsGradients = c.trainTextEncoder
         instancePrompt = c.instancePrompt
     }
 

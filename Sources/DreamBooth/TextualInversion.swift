@@ -43,13 +43,14 @@ final class TextualInversion: FineTuningMethod {
         for d in 0..<D { w[row * D + d] = w[initializer * D + d] }
         e.value = Tensor(shape: e.shape, scalars: w)
         frozen = e.value
-        // Only the embedding learns: the rest of the text encoder and the UNet stay frozen.
+        // Only the embedding learns: the rest of the text encoder stays frozen (the UNet too: fineTuningMethod).
         for p in text.parameters { p.requiresGrad = false }
         e.requiresGrad = true
     }
 
     var trained: [(name: String, parameter: Variable)] { [("text_encoder." + embedding.name, embedding)] }
-    var trainsTextEncoder: Bool { true }
+    /// The embedding is the text encoder's first layer, so its output carries gradients.
+    var contextNeedsGradients: Bool { true }
 
     func instancePrompts(count: Int, rng: inout RNG) -> [String] { (0..<count).map { _ in prompt(&rng) } }
     func afterUpdate() { restoreOtherRows() }

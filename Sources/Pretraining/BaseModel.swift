@@ -9,10 +9,11 @@
 // AdamW (lr 1e-3, 200 warm-up steps, cosine decay), gradients clipped at norm 1, and an EMA of the
 // weights (decay min(0.999, (1 + n)/(10 + n))) — the EMA copy is what ships.
 //
-// The whole training state (weights, AdamW moments, EMA, step and loss log) is one safetensors
-// file written atomically every `checkpointEvery` steps. Everything random in step n comes from
-// RNG(seed).split("step/n") and the data of step n are world examples n·B ..< (n + 1)·B, so a run
-// resumed from a state file is the same run, bit for bit.
+// The whole training state (weights, AdamW moments, EMA, step and loss log) is one TrainingState,
+// written atomically to work/checkpoint-N/ every `checkpointEvery` steps (the newest kept), as the
+// DreamBooth trainer writes its own. Everything random in step n comes from RNG(seed).split("step/n")
+// and the data of step n are world examples n·B ..< (n + 1)·B, so a run resumed from a checkpoint
+// is the same run, bit for bit.
 
 import Diffusion
 import Evaluation
@@ -155,16 +156,18 @@ public enum BaseModel {
             optimizer: AdamW(params, learningRate: plan.learningRate, weightDecay: 0.01),
             ema: EMA(params, decay: plan.emaMaxDecay), identity: ("plan", planSignature(plan)),
             mismatchHint: "a training state of another configuration (delete \(work) to start over)")
-        guard let last = try TrainingState.checkpoints(in: work).last else {
+        // A work folder of an earlier version keeps its state at work/state.safetensors: resumed too.
+        let legacy = FileManager.default.fileExists(atPath: joinedPath(work, TrainingState.fileName)) ? work : nil
+        guard let last = try TrainingState.checkpoints(in: work).last?.path ?? legacy else {
             try? FileManager.default.removeItem(atPath: joinedPath(work, "evaluations.tsv"))
             return state
         }
-        try state.restore(from: last.path)
+        try state.restore(from: last)
         let minutes = minutesOfTraining(atStep: state.step, work: work)
         let clock =
             minutes.map { String(format: " after %.1f minutes of training", $0) }
             ?? " (its minutes of training are unknown: the clock restarts at 0)"
-        log("base model: resuming at step \(state.step) of \(plan.steps) from \(last.path)" + clock)
+        log("base model: resuming at step \(state.step) of \(plan.steps) from \(last)" + clock)
         return state
     }
 

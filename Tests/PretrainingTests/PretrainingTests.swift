@@ -93,6 +93,23 @@ final class BaseModelTests: XCTestCase {
         }
     }
 
+    /// A work folder of the layout before checkpoint-N folders (work/state.safetensors) resumes too.
+    func testAnOlderWorkFolderResumes() throws {
+        let a = try checkpointsFolder("legacyA")
+        let b = try checkpointsFolder("legacyB")
+        XCTAssertTrue(try BaseModel.run(checkpoints: a, work: a + "/work", plan: .quick, log: { _ in }))
+        XCTAssertFalse(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, stopAfter: 3, log: { _ in }))
+        try FileManager.default.moveItem(
+            atPath: b + "/work/checkpoint-3/state.safetensors", toPath: b + "/work/state.safetensors")
+        try FileManager.default.removeItem(atPath: b + "/work/checkpoint-3")
+        var log: [String] = []
+        XCTAssertTrue(try BaseModel.run(checkpoints: b, work: b + "/work", plan: .quick, log: { log.append($0) }))
+        XCTAssertTrue(log.contains { $0.contains("resuming at step 3") }, "\(log)")
+        let f = "base/unet/diffusion_pytorch_model.safetensors"
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f))
+    }
+
     func testNaNLossStopsWithTheStepNamed() throws {
         let dir = try checkpointsFolder("baseNaN")
         var plan = BasePlan.quick

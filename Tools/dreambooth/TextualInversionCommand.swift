@@ -32,7 +32,8 @@ struct TextualInversionCommand: ParsableCommand {
         transform: parseNumber)
     var learningRate: Float = TrainConfig.textualInversionLearningRate
     @Option(
-        name: .customLong("max_train_steps"), parsing: .unconditional, help: "Optimizer steps (default 400).",
+        name: .customLong("max_train_steps"), parsing: .unconditional,
+        help: "Optimizer steps (default \(TrainConfig().maxTrainSteps ?? 0)).",
         transform: parsePositive)
     var maxTrainSteps: Int?
     @Option(
@@ -49,7 +50,6 @@ struct TextualInversionCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var c = runOptions.config(instance: trainDataDir, output: outputDir)
-            if !runOptions.quick { c.maxTrainSteps = 400 }
             optimizer.apply(to: &c)
             c.placeholderToken = placeholderToken
             c.initializerToken = initializerToken

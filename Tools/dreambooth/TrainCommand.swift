@@ -93,9 +93,6 @@ struct TrainCommand: ParsableCommand {
         if loraAlpha != nil && rank == nil {
             throw ValidationError("--lora_alpha needs --rank (it scales LoRA's update by alpha / rank)")
         }
-        if maxTrainSteps != nil && numTrainEpochs != nil {
-            throw ValidationError("give --max_train_steps or --num_train_epochs, not both")
-        }
     }
 
     func run() throws {
@@ -111,11 +108,11 @@ struct TrainCommand: ParsableCommand {
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
             if let learningRate { c.learningRate = learningRate }
-            if let maxTrainSteps { c.maxTrainSteps = maxTrainSteps }
             if let numTrainEpochs {
                 c.numTrainEpochs = numTrainEpochs
                 c.maxTrainSteps = nil
             }
+            if let maxTrainSteps { c.maxTrainSteps = maxTrainSteps }  // as the reference: steps override epochs
             if let maxGradNorm { c.maxGradNorm = maxGradNorm }
             c.offsetNoise = offsetNoise
             c.snrGamma = snrGamma

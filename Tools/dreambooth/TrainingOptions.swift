@@ -91,7 +91,8 @@ struct RunOptions: ParsableArguments {
         help: "The pipeline folder to start from (unet/, text_encoder/, tokenizer/, scheduler/).")
     var pretrainedModel = defaults.pretrainedModel
     @Option(
-        parsing: .unconditional, help: "Seed: data order, crops, noise, class images (default \(defaults.seed)).",
+        parsing: .unconditional,
+        help: "Seed of everything random: data order, crops, noise (and class images; default \(defaults.seed)).",
         transform: parseSeed)
     var seed: UInt64?
     @Option(
