@@ -39,10 +39,7 @@ public enum DreamBoothTrainer {
     @discardableResult
     public static func run(
         _ c: TrainConfig, stopAfter: Int? = nil,
-        log: (String) -> Void = {
-            print($0)
-            fflush(stdout)
-        }
+        log: (String) -> Void = printFlushed
     ) throws -> TrainResult {
         let clock = Date()
         // MARK: configuration, data and model, all checked before any work

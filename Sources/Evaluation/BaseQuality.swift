@@ -71,10 +71,7 @@ public enum BaseQuality {
     public static func measure(
         _ pipeline: TextToImagePipeline, judges: Judges, samples: Int = 256, steps: Int = 50, guidance: Float = 3,
         frechetSamples: Int = 1000, frechetSteps: Int = 20,
-        log: (String) -> Void = {
-            print($0)
-            fflush(stdout)
-        }
+        log: (String) -> Void = printFlushed
     ) -> Report {
         let t0 = Date()
         let world = World(size: pipeline.unet.config.sampleSize)

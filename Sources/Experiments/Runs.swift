@@ -74,10 +74,7 @@ public final class ExperimentRunner {
 
     public init(
         work: String, base: String = "Checkpoints/base", quick: Bool,
-        log: @escaping (String) -> Void = {
-            print($0)
-            fflush(stdout)
-        }
+        log: @escaping (String) -> Void = printFlushed
     ) {
         self.work = work
         self.base = base

@@ -31,10 +31,7 @@ public final class Study {
 
     public init(
         work: String, base: String = "Checkpoints/base", judgesFolder: String = "Checkpoints/judges", quick: Bool,
-        log: @escaping (String) -> Void = {
-            print($0)
-            fflush(stdout)
-        }
+        log: @escaping (String) -> Void = printFlushed
     ) throws {
         runner = ExperimentRunner(work: work, base: base, quick: quick, log: log)
         judges = try Judges(folder: judgesFolder, tokenizer: try CLIPTokenizer(folder: joinedPath(base, "tokenizer")))

@@ -83,10 +83,7 @@ public enum BaseModel {
     @discardableResult
     public static func run(
         checkpoints: String, work: String, plan: BasePlan, stopAfter: Int? = nil,
-        log: (String) -> Void = {
-            print($0)
-            fflush(stdout)
-        }
+        log: (String) -> Void = printFlushed
     ) throws -> Bool {
         // MARK: the frozen text side, the world, the UNet, AdamW and the EMA
         let tokenizer = try CLIPTokenizer(folder: joinedPath(checkpoints, "base/tokenizer"))

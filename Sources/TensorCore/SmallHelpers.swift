@@ -26,3 +26,9 @@ extension Tensor {
         (0..<shape[0]).map { slice(rows: $0..<($0 + 1)).reshaped(Array(shape.dropFirst())) }
     }
 }
+
+/// Prints a line to standard output and flushes it: the default log of long-running work.
+public func printFlushed(_ line: String) {
+    print(line)
+    fflush(stdout)
+}
