@@ -12,8 +12,6 @@ struct TextualInversionCommand: ParsableCommand {
             + "textual_inversion.py's flags."
     )
 
-    @OptionGroup var runOptions: RunOptions
-    @OptionGroup var optimizer: OptimizerOptions
     @Option(
         name: .customLong("train_data_dir"), help: "A folder of the subject's PNG images (any size and color mode).")
     var trainDataDir: String
@@ -40,6 +38,11 @@ struct TextualInversionCommand: ParsableCommand {
         name: .customLong("output_dir"),
         help: "learned_embeds.safetensors, the pipeline with the learned token, checkpoints, validation grids.")
     var outputDir = "textual-inversion-output"
+
+    @OptionGroup(title: "The run: base model, seed, checkpoints, validation, inputs")
+    var runOptions: RunOptions
+    @OptionGroup(title: "The optimizer (AdamW)")
+    var optimizer: OptimizerOptions
 
     func validate() throws {
         guard learnableProperty == "object" else {

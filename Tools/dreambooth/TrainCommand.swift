@@ -11,8 +11,6 @@ struct TrainCommand: ParsableCommand {
         abstract:
             "Fine-tune the base model on 3–5 images of one subject (DreamBooth), with train_dreambooth.py's flags.")
 
-    @OptionGroup var runOptions: RunOptions
-    @OptionGroup var optimizer: OptimizerOptions
     @Option(
         name: .customLong("instance_data_dir"), help: "A folder of the subject's PNG images (any size and color mode).")
     var instanceDataDir: String
@@ -88,6 +86,11 @@ struct TrainCommand: ParsableCommand {
                 + "reference script)."),
         transform: parseNumber)
     var loraAlpha: Float?
+
+    @OptionGroup(title: "The run: base model, seed, checkpoints, validation, inputs")
+    var runOptions: RunOptions
+    @OptionGroup(title: "The optimizer (AdamW)")
+    var optimizer: OptimizerOptions
 
     func validate() throws {
         if loraAlpha != nil && rank == nil {
