@@ -120,6 +120,9 @@ enum ConvKernel {
 
 /// C[8×48] = Σ_k A[0..<8, k] ⊗ X[k, 0..<48], A packed (8 floats per tap) and X[k, j] = x[offsets[k] + j]:
 /// per tap three vector loads of the padded image, eight broadcasts and 24 fused multiply-adds.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func convKernel8x48(
     _ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
@@ -130,87 +133,37 @@ func convKernel8x48(
         return
     }
     typealias V = SIMD16<Float>
-    var c00 = V()
-    var c01 = V()
-    var c02 = V()
-    var c10 = V()
-    var c11 = V()
-    var c12 = V()
-    var c20 = V()
-    var c21 = V()
-    var c22 = V()
-    var c30 = V()
-    var c31 = V()
-    var c32 = V()
-    var c40 = V()
-    var c41 = V()
-    var c42 = V()
-    var c50 = V()
-    var c51 = V()
-    var c52 = V()
-    var c60 = V()
-    var c61 = V()
-    var c62 = V()
-    var c70 = V()
-    var c71 = V()
-    var c72 = V()
+    var c00 = V(), c01 = V(), c02 = V(), c10 = V(), c11 = V(), c12 = V(), c20 = V(), c21 = V(), c22 = V()
+    var c30 = V(), c31 = V(), c32 = V(), c40 = V(), c41 = V(), c42 = V(), c50 = V(), c51 = V(), c52 = V()
+    var c60 = V(), c61 = V(), c62 = V(), c70 = V(), c71 = V(), c72 = V()
     var ap = a
     for k in 0..<depth {
         let xp = UnsafeRawPointer(x + offsets[k])
-        let x0 = xp.loadUnaligned(as: V.self)
-        let x1 = (xp + 64).loadUnaligned(as: V.self)
+        let x0 = xp.loadUnaligned(as: V.self), x1 = (xp + 64).loadUnaligned(as: V.self)
         let x2 = (xp + 128).loadUnaligned(as: V.self)
-        var w = V(repeating: ap[0])
-        c00.addProduct(w, x0)
-        c01.addProduct(w, x1)
-        c02.addProduct(w, x2)
-        w = V(repeating: ap[1])
-        c10.addProduct(w, x0)
-        c11.addProduct(w, x1)
-        c12.addProduct(w, x2)
-        w = V(repeating: ap[2])
-        c20.addProduct(w, x0)
-        c21.addProduct(w, x1)
-        c22.addProduct(w, x2)
-        w = V(repeating: ap[3])
-        c30.addProduct(w, x0)
-        c31.addProduct(w, x1)
-        c32.addProduct(w, x2)
-        w = V(repeating: ap[4])
-        c40.addProduct(w, x0)
-        c41.addProduct(w, x1)
-        c42.addProduct(w, x2)
-        w = V(repeating: ap[5])
-        c50.addProduct(w, x0)
-        c51.addProduct(w, x1)
-        c52.addProduct(w, x2)
-        w = V(repeating: ap[6])
-        c60.addProduct(w, x0)
-        c61.addProduct(w, x1)
-        c62.addProduct(w, x2)
-        w = V(repeating: ap[7])
-        c70.addProduct(w, x0)
-        c71.addProduct(w, x1)
-        c72.addProduct(w, x2)
+        var w = V(repeating: ap[0]); c00.addProduct(w, x0); c01.addProduct(w, x1); c02.addProduct(w, x2)
+        w = V(repeating: ap[1]); c10.addProduct(w, x0); c11.addProduct(w, x1); c12.addProduct(w, x2)
+        w = V(repeating: ap[2]); c20.addProduct(w, x0); c21.addProduct(w, x1); c22.addProduct(w, x2)
+        w = V(repeating: ap[3]); c30.addProduct(w, x0); c31.addProduct(w, x1); c32.addProduct(w, x2)
+        w = V(repeating: ap[4]); c40.addProduct(w, x0); c41.addProduct(w, x1); c42.addProduct(w, x2)
+        w = V(repeating: ap[5]); c50.addProduct(w, x0); c51.addProduct(w, x1); c52.addProduct(w, x2)
+        w = V(repeating: ap[6]); c60.addProduct(w, x0); c61.addProduct(w, x1); c62.addProduct(w, x2)
+        w = V(repeating: ap[7]); c70.addProduct(w, x0); c71.addProduct(w, x1); c72.addProduct(w, x2)
         ap += 8
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V, _ v2: V) {
         let p = UnsafeMutableRawPointer(c + r &* ldc)
-        p.storeBytes(of: v0, as: V.self)
-        (p + 64).storeBytes(of: v1, as: V.self)
+        p.storeBytes(of: v0, as: V.self); (p + 64).storeBytes(of: v1, as: V.self)
         (p + 128).storeBytes(of: v2, as: V.self)
     }
-    store(0, c00, c01, c02)
-    store(1, c10, c11, c12)
-    store(2, c20, c21, c22)
-    store(3, c30, c31, c32)
-    store(4, c40, c41, c42)
-    store(5, c50, c51, c52)
-    store(6, c60, c61, c62)
-    store(7, c70, c71, c72)
+    store(0, c00, c01, c02); store(1, c10, c11, c12); store(2, c20, c21, c22); store(3, c30, c31, c32)
+    store(4, c40, c41, c42); store(5, c50, c51, c52); store(6, c60, c61, c62); store(7, c70, c71, c72)
 }
 
 /// The 8×32 and 8×16 edges of `convKernel8x48`, for the last positions of the grid.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func convKernel8x32(
     _ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
@@ -221,64 +174,30 @@ func convKernel8x32(
         return
     }
     typealias V = SIMD16<Float>
-    var c00 = V()
-    var c01 = V()
-    var c10 = V()
-    var c11 = V()
-    var c20 = V()
-    var c21 = V()
-    var c30 = V()
-    var c31 = V()
-    var c40 = V()
-    var c41 = V()
-    var c50 = V()
-    var c51 = V()
-    var c60 = V()
-    var c61 = V()
-    var c70 = V()
-    var c71 = V()
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
     var ap = a
     for k in 0..<depth {
         let xp = UnsafeRawPointer(x + offsets[k])
-        let x0 = xp.loadUnaligned(as: V.self)
-        let x1 = (xp + 64).loadUnaligned(as: V.self)
-        var w = V(repeating: ap[0])
-        c00.addProduct(w, x0)
-        c01.addProduct(w, x1)
-        w = V(repeating: ap[1])
-        c10.addProduct(w, x0)
-        c11.addProduct(w, x1)
-        w = V(repeating: ap[2])
-        c20.addProduct(w, x0)
-        c21.addProduct(w, x1)
-        w = V(repeating: ap[3])
-        c30.addProduct(w, x0)
-        c31.addProduct(w, x1)
-        w = V(repeating: ap[4])
-        c40.addProduct(w, x0)
-        c41.addProduct(w, x1)
-        w = V(repeating: ap[5])
-        c50.addProduct(w, x0)
-        c51.addProduct(w, x1)
-        w = V(repeating: ap[6])
-        c60.addProduct(w, x0)
-        c61.addProduct(w, x1)
-        w = V(repeating: ap[7])
-        c70.addProduct(w, x0)
-        c71.addProduct(w, x1)
+        let x0 = xp.loadUnaligned(as: V.self), x1 = (xp + 64).loadUnaligned(as: V.self)
+        var w = V(repeating: ap[0]); c00.addProduct(w, x0); c01.addProduct(w, x1)
+        w = V(repeating: ap[1]); c10.addProduct(w, x0); c11.addProduct(w, x1)
+        w = V(repeating: ap[2]); c20.addProduct(w, x0); c21.addProduct(w, x1)
+        w = V(repeating: ap[3]); c30.addProduct(w, x0); c31.addProduct(w, x1)
+        w = V(repeating: ap[4]); c40.addProduct(w, x0); c41.addProduct(w, x1)
+        w = V(repeating: ap[5]); c50.addProduct(w, x0); c51.addProduct(w, x1)
+        w = V(repeating: ap[6]); c60.addProduct(w, x0); c61.addProduct(w, x1)
+        w = V(repeating: ap[7]); c70.addProduct(w, x0); c71.addProduct(w, x1)
         ap += 8
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, true) }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
-    store(4, c40, c41)
-    store(5, c50, c51)
-    store(6, c60, c61)
-    store(7, c70, c71)
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
 }
 
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func convKernel8x16(
     _ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
@@ -289,38 +208,20 @@ func convKernel8x16(
         return
     }
     typealias V = SIMD16<Float>
-    var c0 = V()
-    var c1 = V()
-    var c2 = V()
-    var c3 = V()
-    var c4 = V()
-    var c5 = V()
-    var c6 = V()
-    var c7 = V()
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V()
     var ap = a
     for k in 0..<depth {
         let x0 = UnsafeRawPointer(x + offsets[k]).loadUnaligned(as: V.self)
-        c0.addProduct(V(repeating: ap[0]), x0)
-        c1.addProduct(V(repeating: ap[1]), x0)
-        c2.addProduct(V(repeating: ap[2]), x0)
-        c3.addProduct(V(repeating: ap[3]), x0)
-        c4.addProduct(V(repeating: ap[4]), x0)
-        c5.addProduct(V(repeating: ap[5]), x0)
-        c6.addProduct(V(repeating: ap[6]), x0)
-        c7.addProduct(V(repeating: ap[7]), x0)
+        c0.addProduct(V(repeating: ap[0]), x0); c1.addProduct(V(repeating: ap[1]), x0)
+        c2.addProduct(V(repeating: ap[2]), x0); c3.addProduct(V(repeating: ap[3]), x0)
+        c4.addProduct(V(repeating: ap[4]), x0); c5.addProduct(V(repeating: ap[5]), x0)
+        c6.addProduct(V(repeating: ap[6]), x0); c7.addProduct(V(repeating: ap[7]), x0)
         ap += 8
     }
     @inline(__always) func store(_ r: Int, _ v: V) {
         UnsafeMutableRawPointer(c + r &* ldc).storeBytes(of: v, as: V.self)
     }
-    store(0, c0)
-    store(1, c1)
-    store(2, c2)
-    store(3, c3)
-    store(4, c4)
-    store(5, c5)
-    store(6, c6)
-    store(7, c7)
+    store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5); store(6, c6); store(7, c7)
 }
 
 /// Images zero-padded for a stride-1 kernel: p rows above and below each plane and p columns
@@ -487,6 +388,9 @@ func conv2dDirectWeightGradient(_ x: PaddedImages, grad g: UnsafePointer<Float>,
 }
 
 /// C[12×32] (=, or += unless `overwrite`) Σ_q rows[i][q] · B[q, 0..<32], B[q, j] = b[q·bStep + j].
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func microKernel12x32RowPointers(
     _ depth: Int, _ rows: UnsafePointer<UnsafePointer<Float>>, _ b: UnsafePointer<Float>, _ bStep: Int,
@@ -497,96 +401,32 @@ func microKernel12x32RowPointers(
         return
     }
     typealias V = SIMD16<Float>
-    var c00 = V()
-    var c01 = V()
-    var c10 = V()
-    var c11 = V()
-    var c20 = V()
-    var c21 = V()
-    var c30 = V()
-    var c31 = V()
-    var c40 = V()
-    var c41 = V()
-    var c50 = V()
-    var c51 = V()
-    var c60 = V()
-    var c61 = V()
-    var c70 = V()
-    var c71 = V()
-    var c80 = V()
-    var c81 = V()
-    var c90 = V()
-    var c91 = V()
-    var ca0 = V()
-    var ca1 = V()
-    var cb0 = V()
-    var cb1 = V()
-    let r0 = rows[0]
-    let r1 = rows[1]
-    let r2 = rows[2]
-    let r3 = rows[3]
-    let r4 = rows[4]
-    let r5 = rows[5]
-    let r6 = rows[6]
-    let r7 = rows[7]
-    let r8 = rows[8]
-    let r9 = rows[9]
-    let ra = rows[10]
-    let rb = rows[11]
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+    var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
+    let r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3], r4 = rows[4], r5 = rows[5]
+    let r6 = rows[6], r7 = rows[7], r8 = rows[8], r9 = rows[9], ra = rows[10], rb = rows[11]
     var bp = UnsafeRawPointer(b)
     let bBytes = bStep &* 4
     for q in 0..<depth {
         let b0 = bp.loadUnaligned(as: V.self)
         let b1 = (bp + 64).loadUnaligned(as: V.self)
-        var x = V(repeating: r0[q])
-        c00.addProduct(x, b0)
-        c01.addProduct(x, b1)
-        x = V(repeating: r1[q])
-        c10.addProduct(x, b0)
-        c11.addProduct(x, b1)
-        x = V(repeating: r2[q])
-        c20.addProduct(x, b0)
-        c21.addProduct(x, b1)
-        x = V(repeating: r3[q])
-        c30.addProduct(x, b0)
-        c31.addProduct(x, b1)
-        x = V(repeating: r4[q])
-        c40.addProduct(x, b0)
-        c41.addProduct(x, b1)
-        x = V(repeating: r5[q])
-        c50.addProduct(x, b0)
-        c51.addProduct(x, b1)
-        x = V(repeating: r6[q])
-        c60.addProduct(x, b0)
-        c61.addProduct(x, b1)
-        x = V(repeating: r7[q])
-        c70.addProduct(x, b0)
-        c71.addProduct(x, b1)
-        x = V(repeating: r8[q])
-        c80.addProduct(x, b0)
-        c81.addProduct(x, b1)
-        x = V(repeating: r9[q])
-        c90.addProduct(x, b0)
-        c91.addProduct(x, b1)
-        x = V(repeating: ra[q])
-        ca0.addProduct(x, b0)
-        ca1.addProduct(x, b1)
-        x = V(repeating: rb[q])
-        cb0.addProduct(x, b0)
-        cb1.addProduct(x, b1)
+        var x = V(repeating: r0[q]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: r1[q]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: r2[q]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: r3[q]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: r4[q]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: r5[q]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        x = V(repeating: r6[q]); c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = V(repeating: r7[q]); c70.addProduct(x, b0); c71.addProduct(x, b1)
+        x = V(repeating: r8[q]); c80.addProduct(x, b0); c81.addProduct(x, b1)
+        x = V(repeating: r9[q]); c90.addProduct(x, b0); c91.addProduct(x, b1)
+        x = V(repeating: ra[q]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
+        x = V(repeating: rb[q]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
         bp += bBytes
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow32(c + r &* ldc, v0, v1, overwrite) }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
-    store(4, c40, c41)
-    store(5, c50, c51)
-    store(6, c60, c61)
-    store(7, c70, c71)
-    store(8, c80, c81)
-    store(9, c90, c91)
-    store(10, ca0, ca1)
-    store(11, cb0, cb1)
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+    store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
 }

@@ -255,6 +255,9 @@ func packPanelB(_ b: MatrixView, row0: Int, col0: Int, depth: Int, width: Int, i
 /// ldc apart) over `depth` steps, where
 /// A[i, p] = a[i·aRow + p·aStep] and B[p, j] = b[p·bStep + j]. Twenty-four SIMD16 accumulators:
 /// row r, half h is c{r}{h}; each step is 2 loads of B, 12 broadcasts of A and 24 fused multiply-adds.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func microKernel12x32(
     _ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
@@ -267,133 +270,51 @@ func microKernel12x32(
         return
     }
     typealias V = SIMD16<Float>
-    var c00 = V()
-    var c01 = V()
-    var c10 = V()
-    var c11 = V()
-    var c20 = V()
-    var c21 = V()
-    var c30 = V()
-    var c31 = V()
-    var c40 = V()
-    var c41 = V()
-    var c50 = V()
-    var c51 = V()
-    var c60 = V()
-    var c61 = V()
-    var c70 = V()
-    var c71 = V()
-    var c80 = V()
-    var c81 = V()
-    var c90 = V()
-    var c91 = V()
-    var ca0 = V()
-    var ca1 = V()
-    var cb0 = V()
-    var cb1 = V()
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+    var c80 = V(), c81 = V(), c90 = V(), c91 = V(), ca0 = V(), ca1 = V(), cb0 = V(), cb1 = V()
     // Rows 0–5 from a0 and rows 6–11 from a6 keep the address arithmetic small: row r is at
     // a0 + r·aRow or a6 + (r − 6)·aRow.
-    var a0 = a
-    var a6 = a + 6 &* aRow
-    var bp = UnsafeRawPointer(b)
-    let r1 = aRow
-    let r2 = 2 &* aRow
-    let r3 = 3 &* aRow
-    let r4 = 4 &* aRow
-    let r5 = 5 &* aRow
+    var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
+    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
     let bBytes = bStep &* 4
     for _ in 0..<depth {
         let b0 = bp.loadUnaligned(as: V.self)
         let b1 = (bp + 64).loadUnaligned(as: V.self)
-        var x = V(repeating: a0[0])
-        c00.addProduct(x, b0)
-        c01.addProduct(x, b1)
-        x = V(repeating: a0[r1])
-        c10.addProduct(x, b0)
-        c11.addProduct(x, b1)
-        x = V(repeating: a0[r2])
-        c20.addProduct(x, b0)
-        c21.addProduct(x, b1)
-        x = V(repeating: a0[r3])
-        c30.addProduct(x, b0)
-        c31.addProduct(x, b1)
-        x = V(repeating: a0[r4])
-        c40.addProduct(x, b0)
-        c41.addProduct(x, b1)
-        x = V(repeating: a0[r5])
-        c50.addProduct(x, b0)
-        c51.addProduct(x, b1)
-        x = V(repeating: a6[0])
-        c60.addProduct(x, b0)
-        c61.addProduct(x, b1)
-        x = V(repeating: a6[r1])
-        c70.addProduct(x, b0)
-        c71.addProduct(x, b1)
-        x = V(repeating: a6[r2])
-        c80.addProduct(x, b0)
-        c81.addProduct(x, b1)
-        x = V(repeating: a6[r3])
-        c90.addProduct(x, b0)
-        c91.addProduct(x, b1)
-        x = V(repeating: a6[r4])
-        ca0.addProduct(x, b0)
-        ca1.addProduct(x, b1)
-        x = V(repeating: a6[r5])
-        cb0.addProduct(x, b0)
-        cb1.addProduct(x, b1)
-        a0 += aStep
-        a6 += aStep
-        bp += bBytes
+        var x = V(repeating: a0[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: a0[r1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: a0[r2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: a0[r3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: a0[r4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: a0[r5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        x = V(repeating: a6[0]); c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = V(repeating: a6[r1]); c70.addProduct(x, b0); c71.addProduct(x, b1)
+        x = V(repeating: a6[r2]); c80.addProduct(x, b0); c81.addProduct(x, b1)
+        x = V(repeating: a6[r3]); c90.addProduct(x, b0); c91.addProduct(x, b1)
+        x = V(repeating: a6[r4]); ca0.addProduct(x, b0); ca1.addProduct(x, b1)
+        x = V(repeating: a6[r5]); cb0.addProduct(x, b0); cb1.addProduct(x, b1)
+        a0 += aStep; a6 += aStep; bp += bBytes
     }
     if let bias {
         let b0 = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
         let b1 = UnsafeRawPointer(bias + 16).loadUnaligned(as: V.self)
-        c00 += b0
-        c01 += b1
-        c10 += b0
-        c11 += b1
-        c20 += b0
-        c21 += b1
-        c30 += b0
-        c31 += b1
-        c40 += b0
-        c41 += b1
-        c50 += b0
-        c51 += b1
-        c60 += b0
-        c61 += b1
-        c70 += b0
-        c71 += b1
-        c80 += b0
-        c81 += b1
-        c90 += b0
-        c91 += b1
-        ca0 += b0
-        ca1 += b1
-        cb0 += b0
-        cb1 += b1
+        c00 += b0; c01 += b1; c10 += b0; c11 += b1; c20 += b0; c21 += b1; c30 += b0; c31 += b1
+        c40 += b0; c41 += b1; c50 += b0; c51 += b1; c60 += b0; c61 += b1; c70 += b0; c71 += b1
+        c80 += b0; c81 += b1; c90 += b0; c91 += b1; ca0 += b0; ca1 += b1; cb0 += b0; cb1 += b1
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
         if let addend {
             let s = UnsafeRawPointer(addend + r &* ldc)
-            storeRow32(
-                c + r &* ldc, v0 + s.loadUnaligned(as: V.self), v1 + (s + 64).loadUnaligned(as: V.self), overwrite)
+            let sum0 = v0 + s.loadUnaligned(as: V.self)
+            let sum1 = v1 + (s + 64).loadUnaligned(as: V.self)
+            storeRow32(c + r &* ldc, sum0, sum1, overwrite)
         } else {
             storeRow32(c + r &* ldc, v0, v1, overwrite)
         }
     }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
-    store(4, c40, c41)
-    store(5, c50, c51)
-    store(6, c60, c61)
-    store(7, c70, c71)
-    store(8, c80, c81)
-    store(9, c90, c91)
-    store(10, ca0, ca1)
-    store(11, cb0, cb1)
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
+    store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+    store(8, c80, c81); store(9, c90, c91); store(10, ca0, ca1); store(11, cb0, cb1)
 }
 
 /// Writes (or adds, unless `overwrite`) 32 floats of a C row from two accumulators.
@@ -410,6 +331,9 @@ func storeRow32(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD16<Float>, _ v1: SIM
 }
 
 /// The 12×16 variant of `microKernel12x32`, for matrices 16 columns wide.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func microKernel12x16(
     _ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
@@ -422,58 +346,24 @@ func microKernel12x16(
         return
     }
     typealias V = SIMD16<Float>
-    var c0 = V()
-    var c1 = V()
-    var c2 = V()
-    var c3 = V()
-    var c4 = V()
-    var c5 = V()
-    var c6 = V()
-    var c7 = V()
-    var c8 = V()
-    var c9 = V()
-    var ca = V()
-    var cb = V()
-    var a0 = a
-    var a6 = a + 6 &* aRow
-    var bp = UnsafeRawPointer(b)
-    let r1 = aRow
-    let r2 = 2 &* aRow
-    let r3 = 3 &* aRow
-    let r4 = 4 &* aRow
-    let r5 = 5 &* aRow
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+    var c6 = V(), c7 = V(), c8 = V(), c9 = V(), ca = V(), cb = V()
+    var a0 = a, a6 = a + 6 &* aRow, bp = UnsafeRawPointer(b)
+    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
     let bBytes = bStep &* 4
     for _ in 0..<depth {
         let b0 = bp.loadUnaligned(as: V.self)
-        c0.addProduct(V(repeating: a0[0]), b0)
-        c1.addProduct(V(repeating: a0[r1]), b0)
-        c2.addProduct(V(repeating: a0[r2]), b0)
-        c3.addProduct(V(repeating: a0[r3]), b0)
-        c4.addProduct(V(repeating: a0[r4]), b0)
-        c5.addProduct(V(repeating: a0[r5]), b0)
-        c6.addProduct(V(repeating: a6[0]), b0)
-        c7.addProduct(V(repeating: a6[r1]), b0)
-        c8.addProduct(V(repeating: a6[r2]), b0)
-        c9.addProduct(V(repeating: a6[r3]), b0)
-        ca.addProduct(V(repeating: a6[r4]), b0)
-        cb.addProduct(V(repeating: a6[r5]), b0)
-        a0 += aStep
-        a6 += aStep
-        bp += bBytes
+        c0.addProduct(V(repeating: a0[0]), b0); c1.addProduct(V(repeating: a0[r1]), b0)
+        c2.addProduct(V(repeating: a0[r2]), b0); c3.addProduct(V(repeating: a0[r3]), b0)
+        c4.addProduct(V(repeating: a0[r4]), b0); c5.addProduct(V(repeating: a0[r5]), b0)
+        c6.addProduct(V(repeating: a6[0]), b0); c7.addProduct(V(repeating: a6[r1]), b0)
+        c8.addProduct(V(repeating: a6[r2]), b0); c9.addProduct(V(repeating: a6[r3]), b0)
+        ca.addProduct(V(repeating: a6[r4]), b0); cb.addProduct(V(repeating: a6[r5]), b0)
+        a0 += aStep; a6 += aStep; bp += bBytes
     }
     if let bias {
         let b0 = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
-        c0 += b0
-        c1 += b0
-        c2 += b0
-        c3 += b0
-        c4 += b0
-        c5 += b0
-        c6 += b0
-        c7 += b0
-        c8 += b0
-        c9 += b0
-        ca += b0
+        c0 += b0; c1 += b0; c2 += b0; c3 += b0; c4 += b0; c5 += b0; c6 += b0; c7 += b0; c8 += b0; c9 += b0; ca += b0
         cb += b0
     }
     @inline(__always) func store(_ r: Int, _ v: V) {
@@ -481,18 +371,8 @@ func microKernel12x16(
         let w = addend.map { v + UnsafeRawPointer($0 + r &* ldc).loadUnaligned(as: V.self) } ?? v
         p.storeBytes(of: overwrite ? w : p.loadUnaligned(as: V.self) + w, as: V.self)
     }
-    store(0, c0)
-    store(1, c1)
-    store(2, c2)
-    store(3, c3)
-    store(4, c4)
-    store(5, c5)
-    store(6, c6)
-    store(7, c7)
-    store(8, c8)
-    store(9, c9)
-    store(10, ca)
-    store(11, cb)
+    store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
+    store(6, c6); store(7, c7); store(8, c8); store(9, c9); store(10, ca); store(11, cb)
 }
 
 /// The definition: C[i, j] (+)= Σ_p A[i, p]·B[p, j], one multiply-add at a time, in Double.

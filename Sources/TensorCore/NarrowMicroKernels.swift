@@ -96,6 +96,9 @@ func narrowKernel12x16(
 /// C[6×16] (=, or += unless `overwrite`) Σ_p A[0..<6, p] ⊗ B[p, 0..<16] (+ bias, + addend rows ldc
 /// apart), A[i, p] = a[i·aRow + p·aStep], B[p, j] = b[p·bStep + j]: twelve SIMD8 accumulators, and per
 /// step 2 loads of B, 6 broadcasts of A and 12 fused multiply-adds.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func microKernel6x16(
     _ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int,
@@ -104,81 +107,39 @@ func microKernel6x16(
     _ bias: UnsafePointer<Float>?, _ addend: UnsafePointer<Float>?
 ) {
     typealias V = SIMD8<Float>
-    var c00 = V()
-    var c01 = V()
-    var c10 = V()
-    var c11 = V()
-    var c20 = V()
-    var c21 = V()
-    var c30 = V()
-    var c31 = V()
-    var c40 = V()
-    var c41 = V()
-    var c50 = V()
-    var c51 = V()
-    var ap = a
-    var bp = UnsafeRawPointer(b)
-    let r1 = aRow
-    let r2 = 2 &* aRow
-    let r3 = 3 &* aRow
-    let r4 = 4 &* aRow
-    let r5 = 5 &* aRow
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    var ap = a, bp = UnsafeRawPointer(b)
+    let r1 = aRow, r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
     let bBytes = bStep &* 4
     for _ in 0..<depth {
-        let b0 = bp.loadUnaligned(as: V.self)
-        let b1 = (bp + 32).loadUnaligned(as: V.self)
-        var x = V(repeating: ap[0])
-        c00.addProduct(x, b0)
-        c01.addProduct(x, b1)
-        x = V(repeating: ap[r1])
-        c10.addProduct(x, b0)
-        c11.addProduct(x, b1)
-        x = V(repeating: ap[r2])
-        c20.addProduct(x, b0)
-        c21.addProduct(x, b1)
-        x = V(repeating: ap[r3])
-        c30.addProduct(x, b0)
-        c31.addProduct(x, b1)
-        x = V(repeating: ap[r4])
-        c40.addProduct(x, b0)
-        c41.addProduct(x, b1)
-        x = V(repeating: ap[r5])
-        c50.addProduct(x, b0)
-        c51.addProduct(x, b1)
-        ap += aStep
-        bp += bBytes
+        let b0 = bp.loadUnaligned(as: V.self), b1 = (bp + 32).loadUnaligned(as: V.self)
+        var x = V(repeating: ap[0]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: ap[r1]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: ap[r2]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: ap[r3]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: ap[r4]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: ap[r5]); c50.addProduct(x, b0); c51.addProduct(x, b1)
+        ap += aStep; bp += bBytes
     }
     if let bias {
         let b0 = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
         let b1 = UnsafeRawPointer(bias + 8).loadUnaligned(as: V.self)
-        c00 += b0
-        c01 += b1
-        c10 += b0
-        c11 += b1
-        c20 += b0
-        c21 += b1
-        c30 += b0
-        c31 += b1
-        c40 += b0
-        c41 += b1
-        c50 += b0
-        c51 += b1
+        c00 += b0; c01 += b1; c10 += b0; c11 += b1; c20 += b0; c21 += b1
+        c30 += b0; c31 += b1; c40 += b0; c41 += b1; c50 += b0; c51 += b1
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) {
         if let addend {
             let s = UnsafeRawPointer(addend + r &* ldc)
-            storeRow16(
-                c + r &* ldc, v0 + s.loadUnaligned(as: V.self), v1 + (s + 32).loadUnaligned(as: V.self), overwrite)
+            let sum0 = v0 + s.loadUnaligned(as: V.self)
+            let sum1 = v1 + (s + 32).loadUnaligned(as: V.self)
+            storeRow16(c + r &* ldc, sum0, sum1, overwrite)
         } else {
             storeRow16(c + r &* ldc, v0, v1, overwrite)
         }
     }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
-    store(4, c40, c41)
-    store(5, c50, c51)
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21)
+    store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
 }
 
 /// Writes (or adds, unless `overwrite`) 16 floats of a C row from two SIMD8 accumulators.
@@ -208,62 +169,33 @@ func narrowKernel12x32RowPointers(
 }
 
 /// C[6×16] (=, or += unless `overwrite`) Σ_q rows[i][q] · B[q, 0..<16], B[q, j] = b[q·bStep + j].
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func microKernel6x16RowPointers(
     _ depth: Int, _ rows: UnsafePointer<UnsafePointer<Float>>, _ b: UnsafePointer<Float>, _ bStep: Int,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ overwrite: Bool
 ) {
     typealias V = SIMD8<Float>
-    var c00 = V()
-    var c01 = V()
-    var c10 = V()
-    var c11 = V()
-    var c20 = V()
-    var c21 = V()
-    var c30 = V()
-    var c31 = V()
-    var c40 = V()
-    var c41 = V()
-    var c50 = V()
-    var c51 = V()
-    let r0 = rows[0]
-    let r1 = rows[1]
-    let r2 = rows[2]
-    let r3 = rows[3]
-    let r4 = rows[4]
-    let r5 = rows[5]
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    let r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3], r4 = rows[4], r5 = rows[5]
     var bp = UnsafeRawPointer(b)
     let bBytes = bStep &* 4
     for q in 0..<depth {
-        let b0 = bp.loadUnaligned(as: V.self)
-        let b1 = (bp + 32).loadUnaligned(as: V.self)
-        var x = V(repeating: r0[q])
-        c00.addProduct(x, b0)
-        c01.addProduct(x, b1)
-        x = V(repeating: r1[q])
-        c10.addProduct(x, b0)
-        c11.addProduct(x, b1)
-        x = V(repeating: r2[q])
-        c20.addProduct(x, b0)
-        c21.addProduct(x, b1)
-        x = V(repeating: r3[q])
-        c30.addProduct(x, b0)
-        c31.addProduct(x, b1)
-        x = V(repeating: r4[q])
-        c40.addProduct(x, b0)
-        c41.addProduct(x, b1)
-        x = V(repeating: r5[q])
-        c50.addProduct(x, b0)
-        c51.addProduct(x, b1)
+        let b0 = bp.loadUnaligned(as: V.self), b1 = (bp + 32).loadUnaligned(as: V.self)
+        var x = V(repeating: r0[q]); c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: r1[q]); c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: r2[q]); c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: r3[q]); c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: r4[q]); c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: r5[q]); c50.addProduct(x, b0); c51.addProduct(x, b1)
         bp += bBytes
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow16(c + r &* ldc, v0, v1, overwrite) }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
-    store(4, c40, c41)
-    store(5, c50, c51)
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21)
+    store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
 }
 
 // MARK: - Convolution
@@ -299,97 +231,57 @@ func narrowConvKernel8xN(
 /// C[4×24] = Σ_k A[0..<4, k] ⊗ X[k, 0..<24], A[r, k] = a[8k + r] (the wide kernel's 8-channel
 /// packing, entered at row r) and X[k, j] = x[offsets[k] + j]: per tap three SIMD8 loads of the
 /// image, four broadcasts and twelve fused multiply-adds.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func convKernel4x24(
     _ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
     _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
 ) {
     typealias V = SIMD8<Float>
-    var c00 = V()
-    var c01 = V()
-    var c02 = V()
-    var c10 = V()
-    var c11 = V()
-    var c12 = V()
-    var c20 = V()
-    var c21 = V()
-    var c22 = V()
-    var c30 = V()
-    var c31 = V()
-    var c32 = V()
+    var c00 = V(), c01 = V(), c02 = V(), c10 = V(), c11 = V(), c12 = V()
+    var c20 = V(), c21 = V(), c22 = V(), c30 = V(), c31 = V(), c32 = V()
     var ap = a
     for k in 0..<depth {
         let xp = UnsafeRawPointer(x + offsets[k])
-        let x0 = xp.loadUnaligned(as: V.self)
-        let x1 = (xp + 32).loadUnaligned(as: V.self)
+        let x0 = xp.loadUnaligned(as: V.self), x1 = (xp + 32).loadUnaligned(as: V.self)
         let x2 = (xp + 64).loadUnaligned(as: V.self)
-        var w = V(repeating: ap[0])
-        c00.addProduct(w, x0)
-        c01.addProduct(w, x1)
-        c02.addProduct(w, x2)
-        w = V(repeating: ap[1])
-        c10.addProduct(w, x0)
-        c11.addProduct(w, x1)
-        c12.addProduct(w, x2)
-        w = V(repeating: ap[2])
-        c20.addProduct(w, x0)
-        c21.addProduct(w, x1)
-        c22.addProduct(w, x2)
-        w = V(repeating: ap[3])
-        c30.addProduct(w, x0)
-        c31.addProduct(w, x1)
-        c32.addProduct(w, x2)
+        var w = V(repeating: ap[0]); c00.addProduct(w, x0); c01.addProduct(w, x1); c02.addProduct(w, x2)
+        w = V(repeating: ap[1]); c10.addProduct(w, x0); c11.addProduct(w, x1); c12.addProduct(w, x2)
+        w = V(repeating: ap[2]); c20.addProduct(w, x0); c21.addProduct(w, x1); c22.addProduct(w, x2)
+        w = V(repeating: ap[3]); c30.addProduct(w, x0); c31.addProduct(w, x1); c32.addProduct(w, x2)
         ap += 8
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V, _ v2: V) {
         let p = UnsafeMutableRawPointer(c + r &* ldc)
-        p.storeBytes(of: v0, as: V.self)
-        (p + 32).storeBytes(of: v1, as: V.self)
+        p.storeBytes(of: v0, as: V.self); (p + 32).storeBytes(of: v1, as: V.self)
         (p + 64).storeBytes(of: v2, as: V.self)
     }
-    store(0, c00, c01, c02)
-    store(1, c10, c11, c12)
-    store(2, c20, c21, c22)
-    store(3, c30, c31, c32)
+    store(0, c00, c01, c02); store(1, c10, c11, c12); store(2, c20, c21, c22); store(3, c30, c31, c32)
 }
 
 /// C[4×16], as `convKernel4x24` with two loads of the image per tap.
+// The formatter leaves this kernel alone: it keeps one tile row (its broadcast and fused
+// multiply-adds) a line, as the header describes, where the formatter would give each its own.
+// swift-format-ignore
 @inline(never)
 func convKernel4x16(
     _ depth: Int, _ x: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>,
     _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
 ) {
     typealias V = SIMD8<Float>
-    var c00 = V()
-    var c01 = V()
-    var c10 = V()
-    var c11 = V()
-    var c20 = V()
-    var c21 = V()
-    var c30 = V()
-    var c31 = V()
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
     var ap = a
     for k in 0..<depth {
         let xp = UnsafeRawPointer(x + offsets[k])
-        let x0 = xp.loadUnaligned(as: V.self)
-        let x1 = (xp + 32).loadUnaligned(as: V.self)
-        var w = V(repeating: ap[0])
-        c00.addProduct(w, x0)
-        c01.addProduct(w, x1)
-        w = V(repeating: ap[1])
-        c10.addProduct(w, x0)
-        c11.addProduct(w, x1)
-        w = V(repeating: ap[2])
-        c20.addProduct(w, x0)
-        c21.addProduct(w, x1)
-        w = V(repeating: ap[3])
-        c30.addProduct(w, x0)
-        c31.addProduct(w, x1)
+        let x0 = xp.loadUnaligned(as: V.self), x1 = (xp + 32).loadUnaligned(as: V.self)
+        var w = V(repeating: ap[0]); c00.addProduct(w, x0); c01.addProduct(w, x1)
+        w = V(repeating: ap[1]); c10.addProduct(w, x0); c11.addProduct(w, x1)
+        w = V(repeating: ap[2]); c20.addProduct(w, x0); c21.addProduct(w, x1)
+        w = V(repeating: ap[3]); c30.addProduct(w, x0); c31.addProduct(w, x1)
         ap += 8
     }
     @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V) { storeRow16(c + r &* ldc, v0, v1, true) }
-    store(0, c00, c01)
-    store(1, c10, c11)
-    store(2, c20, c21)
-    store(3, c30, c31)
+    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
 }
