@@ -10,7 +10,7 @@ import Foundation
 import TensorCore
 
 /// transformers' CLIPTextConfig.
-public struct CLIPTextConfig: Equatable, Sendable {
+public struct CLIPTextConfig: Equatable, Sendable, ConfigFile {
     public var vocabSize = 49408, hiddenSize = 512, intermediateSize = 2048
     public var layers = 12, heads = 8, maxPositions = 77
     /// "quick_gelu" (x·σ(1.702x), OpenAI CLIP) or "gelu" (exact).
@@ -28,14 +28,7 @@ public struct CLIPTextConfig: Equatable, Sendable {
         "output_attentions": .bool(false), "output_hidden_states": .bool(false), "use_return_dict": .bool(true),
     ]
 
-    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
-
-    /// The same from the bytes of a config.json (`path` names it in errors).
-    public init(configData: Data, path: String) throws {
-        try self.init(reader: try ConfigReader(data: configData, path: path))
-    }
-
-    init(reader: ConfigReader) throws {
+    public init(reader: ConfigReader) throws {
         var r = reader
         let path = r.file
         vocabSize = try r.int("vocab_size", default: 49408)

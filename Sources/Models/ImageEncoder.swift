@@ -10,7 +10,7 @@
 import Foundation
 import TensorCore
 
-public struct ImageEncoderConfig: Equatable, Sendable {
+public struct ImageEncoderConfig: Equatable, Sendable, ConfigFile {
     /// "plain" or "residual".
     public var architecture = "residual"
     /// Channels of each stage; every stage after the first halves the resolution.
@@ -28,14 +28,7 @@ public struct ImageEncoderConfig: Equatable, Sendable {
         self.normGroups = normGroups
     }
 
-    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
-
-    /// The same from the bytes of a config.json (`path` names it in errors).
-    public init(configData: Data, path: String) throws {
-        try self.init(reader: try ConfigReader(data: configData, path: path))
-    }
-
-    init(reader: ConfigReader) throws {
+    public init(reader: ConfigReader) throws {
         var r = reader
         let path = r.file
         architecture = try r.string("architecture", default: "residual")

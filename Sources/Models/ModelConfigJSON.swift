@@ -4,7 +4,25 @@
 import Foundation
 import TensorCore
 
-struct ConfigReader {
+/// A configuration read from a config.json by a ConfigReader: UNetConfig, CLIPTextConfig,
+/// ImageEncoderConfig, SchedulerConfig. Each reads its keys in `init(reader:)`; the two ways in
+/// (a file, or its bytes) are written once, here.
+public protocol ConfigFile {
+    init(reader: ConfigReader) throws
+}
+
+extension ConfigFile {
+    /// Reads config.json; unsupported keys with non-default values are errors naming key and value.
+    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
+
+    /// The same from the bytes of a config.json (`path` names it in errors).
+    public init(configData: Data, path: String) throws {
+        try self.init(reader: try ConfigReader(data: configData, path: path))
+    }
+}
+
+/// The keys of one config.json, read one by one (each read key is marked used).
+public struct ConfigReader {
     let file: String
     let members: [(String, StrictJSON.Value)]
     private(set) var used = Set<String>()

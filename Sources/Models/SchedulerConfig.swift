@@ -4,7 +4,7 @@ import Diffusion
 import Foundation
 import TensorCore
 
-public struct SchedulerConfig: Equatable, Sendable {
+public struct SchedulerConfig: Equatable, Sendable, ConfigFile {
     public var className = "DDIMScheduler"
     public var trainTimesteps = 1000
     public var betaSchedule = BetaSchedule.cosine
@@ -41,14 +41,7 @@ public struct SchedulerConfig: Equatable, Sendable {
         DDPMScheduler(schedule: schedule, prediction: prediction, clipSample: clipSample ? clipSampleRange : nil)
     }
 
-    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
-
-    /// The same from the bytes of a config.json (`path` names it in errors).
-    public init(configData: Data, path: String) throws {
-        try self.init(reader: try ConfigReader(data: configData, path: path))
-    }
-
-    init(reader: ConfigReader) throws {
+    public init(reader: ConfigReader) throws {
         var r = reader
         let path = r.file
         className = try r.string("_class_name", default: "DDIMScheduler")

@@ -4,7 +4,7 @@ import Foundation
 import TensorCore
 
 /// diffusers' UNet2DConditionModel configuration (config.json, snake_case keys).
-public struct UNetConfig: Equatable, Sendable {
+public struct UNetConfig: Equatable, Sendable, ConfigFile {
     /// Channels of the input and output images.
     public var inChannels = 3, outChannels = 3
     /// Resolution the model is trained at (pixels; informational, as in diffusers).
@@ -38,15 +38,7 @@ public struct UNetConfig: Equatable, Sendable {
     public static let supportedDownBlocks: Set<String> = ["DownBlock2D", "CrossAttnDownBlock2D"]
     public static let supportedUpBlocks: Set<String> = ["UpBlock2D", "CrossAttnUpBlock2D"]
 
-    /// Reads config.json; unsupported keys with non-default values are errors naming key and value.
-    public init(contentsOf path: String) throws { try self.init(reader: try ConfigReader(path: path)) }
-
-    /// The same from the bytes of a config.json (`path` names it in errors).
-    public init(configData: Data, path: String) throws {
-        try self.init(reader: try ConfigReader(data: configData, path: path))
-    }
-
-    init(reader: ConfigReader) throws {
+    public init(reader: ConfigReader) throws {
         var r = reader
         let path = r.file
         inChannels = try r.int("in_channels", default: 4)
