@@ -16,10 +16,10 @@ import Plotting
 import TensorCore
 
 let options = ChapterOptions(
-    chapter: "00-tensor-core", summary: "the matrix product, from the triple loop to the SIMD kernel; autodiff checked")
+    chapter: "00-tensor-core", title: "the engine",
+    summary: "the matrix product, from the triple loop to the SIMD kernel; autodiff checked")
 let figures = FigureWriter(directory: options.outputDirectory)
 var rng = RNG(seed: options.seed)
-print("Chapter 00 — the engine\n")
 Parallel.threads = 1  // one core against one core: every version below runs on one thread
 // twelve independent FMA chains that fit the registers, timed (Sources/TensorCore/MachinePeak.swift)
 let peak = measuredFMAPeak()

@@ -15,11 +15,11 @@ import Foundation
 import Plotting
 import TensorCore
 
-let options = ChapterOptions(chapter: "02-loss", summary: "ε/v/x0 targets, loss weightings, a 2-D denoiser")
+let options = ChapterOptions(
+    chapter: "02-loss", title: "the loss", summary: "ε/v/x0 targets, loss weightings, a 2-D denoiser")
 let figures = FigureWriter(directory: options.outputDirectory)
 let root = RNG(seed: options.seed)
 let started = Date()
-print("Chapter 02 — the loss\n")
 
 // MARK: - The math: three ways to say the same thing
 //

@@ -19,9 +19,9 @@ import Models
 import Plotting
 import TensorCore
 
-let options = ChapterOptions(chapter: "03-unet", summary: "the UNet, piece by piece, checked against diffusers")
+let options = ChapterOptions(
+    chapter: "03-unet", title: "the UNet", summary: "the UNet, piece by piece, checked against diffusers")
 let figures = FigureWriter(directory: options.outputDirectory)
-print("Chapter 03 — the UNet\n")
 
 // The reference: a small UNet saved by diffusers (`save_pretrained`) and its activations on one
 // input, computed by diffusers in float64 (Tests/Fixtures/reference/README.md); and what single

@@ -24,10 +24,10 @@ import TensorCore
 import ToyWorld
 
 let options = ChapterOptions(
-    chapter: "04-text-conditioning", summary: "the world, the tokenizer, the frozen text encoder and the judges")
+    chapter: "04-text-conditioning", title: "text conditioning",
+    summary: "the world, the tokenizer, the frozen text encoder and the judges")
 let figures = FigureWriter(directory: options.outputDirectory)
 let evaluationCount = options.quick ? 100 : 1000
-print("Chapter 04 — text conditioning\n")
 
 let checkpoints = "Checkpoints"
 let tokenizer: CLIPTokenizer

@@ -24,9 +24,9 @@ import TensorCore
 import ToyWorld
 
 let options = ChapterOptions(
-    chapter: "05-base-model", summary: "the pretrained base model, its samplers and guidance, measured by the judges")
+    chapter: "05-base-model", title: "the base model",
+    summary: "the pretrained base model, its samplers and guidance, measured by the judges")
 let figures = FigureWriter(directory: options.outputDirectory)
-print("Chapter 05 — the base model\n")
 let pipeline: TextToImagePipeline
 let judges: Judges
 do {

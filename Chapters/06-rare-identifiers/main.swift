@@ -27,10 +27,9 @@ import TensorCore
 import ToyWorld
 
 let options = ChapterOptions(
-    chapter: "06-rare-identifiers",
+    chapter: "06-rare-identifiers", title: "rare-token identifiers",
     summary: "rare-token identifiers: picked from the vocabulary, compared with a common word and a random string")
 let figures = FigureWriter(directory: options.outputDirectory)
-print("Chapter 06 — rare-token identifiers\n")
 let study = Study.forChapter("06", quick: options.quick, quickWork: options.path("work"))
 let base = try TextToImagePipeline(folder: study.runner.base)
 let tokenizer = base.tokenizer

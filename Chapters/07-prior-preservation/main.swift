@@ -28,10 +28,9 @@ import TensorCore
 import ToyWorld
 
 let options = ChapterOptions(
-    chapter: "07-prior-preservation",
+    chapter: "07-prior-preservation", title: "prior preservation",
     summary: "prior preservation: language drift (PRES) and diversity (DIV) with and without it, and a λ sweep")
 let figures = FigureWriter(directory: options.outputDirectory)
-print("Chapter 07 — prior preservation\n")
 let study = Study.forChapter("07", quick: options.quick, quickWork: options.path("work"))
 let check = ChapterChecks(chapter: "07")
 

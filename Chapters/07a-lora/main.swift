@@ -26,10 +26,9 @@ import TensorCore
 import ToyWorld
 
 let options = ChapterOptions(
-    chapter: "07a-lora",
+    chapter: "07a-lora", title: "DreamBooth with LoRA",
     summary: "DreamBooth with LoRA: rank against fidelity, drift, size and time; two subjects on one base")
 let figures = FigureWriter(directory: options.outputDirectory)
-print("Chapter 07a — DreamBooth with LoRA\n")
 let study = Study.forChapter("07a", quick: options.quick, quickWork: options.path("work"))
 let check = ChapterChecks(chapter: "07a")
 func f3(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }

@@ -29,10 +29,9 @@ import TensorCore
 import ToyWorld
 
 let options = ChapterOptions(
-    chapter: "08-evaluation",
+    chapter: "08-evaluation", title: "DreamBooth end to end, evaluated",
     summary: "DreamBooth on every subject, the paper's applications and tables measured with the judges")
 let figures = FigureWriter(directory: options.outputDirectory)
-print("Chapter 08 — DreamBooth end to end, evaluated\n")
 let study = Study.forChapter("08", quick: options.quick, quickWork: options.path("work"))
 let t0 = Date()
 let check = ChapterChecks(chapter: "08")

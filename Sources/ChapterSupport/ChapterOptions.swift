@@ -34,8 +34,11 @@ public struct ChapterOptions {
 
     /// Parses CommandLine.arguments; prints usage and exits 0 on --help, or prints an error naming
     /// the offending argument and exits with status 2.
-    public init(chapter folder: String, summary: String, arguments: [String] = Array(CommandLine.arguments.dropFirst()))
-    {
+    /// With a `title`, prints the chapter's heading ("Chapter 07 — prior preservation") once parsed.
+    public init(
+        chapter folder: String, title: String? = nil, summary: String,
+        arguments: [String] = Array(CommandLine.arguments.dropFirst())
+    ) {
         func fail(_ message: String) -> Never {
             FileHandle.standardError.write(Data("\(folder): \(message)\nRun with --help for the options.\n".utf8))
             exit(2)
@@ -55,6 +58,7 @@ public struct ChapterOptions {
         {
             fail("cannot create the output folder \(outputDirectory): \(error.localizedDescription)")
         }
+        if let title { print("Chapter \(folder.prefix { $0 != "-" }) — \(title)\n") }
     }
 
     /// A path inside the output folder.
