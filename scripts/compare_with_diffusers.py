@@ -1,9 +1,9 @@
-"""Compare the Swift UNet and text encoder with diffusers / transformers on any configuration.
+"""Compare the Swift UNet, text encoder and autoencoder with diffusers / transformers on any configuration.
 
 Optional developer check, not a dependency: needs torch, diffusers, transformers and safetensors in a
 virtual environment outside the repository. Usage (after `swift build -c release`):
 
-    python scripts/compare_with_diffusers.py [UNET_CONFIG.json [CLIP_CONFIG.json]]
+    python scripts/compare_with_diffusers.py [UNET_CONFIG.json [CLIP_CONFIG.json [VAE_CONFIG.json]]]
 
 It asks the Swift tool for a freshly initialised folder of each model (proving that folders written
 here load in diffusers / transformers unchanged), runs both implementations in float64 / float32 on
@@ -12,13 +12,14 @@ random inputs with gradients, and prints the relative errors against the README'
 import json, os, subprocess, sys, tempfile
 import torch
 from safetensors.torch import save_file, load_file
-from diffusers import UNet2DConditionModel
+from diffusers import AutoencoderKL, UNet2DConditionModel
 from transformers import CLIPTextModel
 
 tool = os.path.join(os.path.dirname(__file__), "..", ".build", "release", "dreambooth")
 here = os.path.dirname(__file__)
 unet_cfg = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "Tests", "Fixtures", "unet-bench.json")
 clip_cfg = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "Tests", "Fixtures", "reference", "text_encoder", "config.json")
+vae_cfg = sys.argv[3] if len(sys.argv) > 3 else os.path.join(here, "..", "Tests", "Fixtures", "reference", "vae", "config.json")
 tmp = tempfile.mkdtemp()
 torch.manual_seed(0)
 
@@ -70,3 +71,22 @@ strip = lambda n: n[len("text_model."):] if n.startswith("text_model.") else n
 print(f"CLIP ({clip_cfg}): last_hidden_state rel err {rel(out['last_hidden_state'].double(), o.last_hidden_state.detach()):.2e}, "
       f"pooler rel err {rel(out['pooler_output'].double(), o.pooler_output.detach()):.2e}, "
       f"worst gradient at {grads_ok(clip, out, strip):.3f} of its bound")
+
+# Autoencoder
+subprocess.run([tool, "init-vae", "--config", vae_cfg, "--output", f"{tmp}/vae", "--seed", "5"], check=True)
+vae = AutoencoderKL.from_pretrained(f"{tmp}/vae").double()
+vc = vae.config
+side = vc.sample_size
+inp = {"sample": torch.rand(2, vc.in_channels, side, side, dtype=torch.float64) * 2 - 1,
+       "target": torch.rand(2, vc.out_channels, side, side, dtype=torch.float64) * 2 - 1}
+save_file(inp, f"{tmp}/vae_in.safetensors")
+subprocess.run([tool, "vae-forward", "--model", f"{tmp}/vae", "--input", f"{tmp}/vae_in.safetensors",
+                "--output", f"{tmp}/vae_out.safetensors", "--gradients"], check=True)
+out = load_file(f"{tmp}/vae_out.safetensors")
+posterior = vae.encode(inp["sample"]).latent_dist
+decoded = vae.decode(posterior.mean).sample
+(((decoded - inp["target"]) ** 2).mean() + 1e-3 * posterior.kl().mean()).backward()
+print(f"AutoencoderKL ({vae_cfg}): mean rel err {rel(out['latent_mean'].double(), posterior.mean.detach()):.2e}, "
+      f"logvar rel err {rel(out['latent_logvar'].double(), posterior.logvar.detach()):.2e}, "
+      f"decoded rel err {rel(out['decoded'].double(), decoded.detach()):.2e}, "
+      f"worst gradient at {grads_ok(vae, out):.3f} of its bound")

@@ -6,25 +6,36 @@
 import TensorCore
 
 /// ResnetBlock2D: norm1 → SiLU → conv1 → + time_emb_proj(SiLU(temb)) → norm2 → SiLU → conv2,
-/// plus the input (through a 1×1 conv when channels change).
+/// plus the input (through a 1×1 conv when channels change). The autoencoder's blocks have no
+/// timestep (diffusers' temb_channels=None): no time_emb_proj, and nothing is added after conv1.
 public struct ResnetBlock2D {
-    public let norm1: GroupNorm, conv1: Conv2d, timeProj: Linear, norm2: GroupNorm, conv2: Conv2d
+    public let norm1: GroupNorm, conv1: Conv2d, norm2: GroupNorm, conv2: Conv2d
+    /// time_emb_proj; nil in the autoencoder.
+    public let timeProj: Linear?
     let shortcut: Conv2d?
     public init(
-        _ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int, groups: Int, eps: Float, rng: inout RNG
+        _ s: ParameterStore, _ name: String, _ inC: Int, _ outC: Int, temb: Int?, groups: Int, eps: Float,
+        rng: inout RNG
     ) {
         norm1 = GroupNorm(s, name + ".norm1", groups: groups, channels: inC, eps: eps)
         conv1 = Conv2d(s, name + ".conv1", inC, outC, kernel: 3, padding: 1, rng: &rng)
-        timeProj = Linear(s, name + ".time_emb_proj", temb, outC, rng: &rng)
+        if let temb {
+            timeProj = Linear(s, name + ".time_emb_proj", temb, outC, rng: &rng)
+        } else {
+            timeProj = nil
+        }
         norm2 = GroupNorm(s, name + ".norm2", groups: groups, channels: outC, eps: eps)
         conv2 = Conv2d(s, name + ".conv2", outC, outC, kernel: 3, padding: 1, rng: &rng)
         shortcut = inC != outC ? Conv2d(s, name + ".conv_shortcut", inC, outC, kernel: 1, rng: &rng) : nil
     }
-    public func callAsFunction(_ x: Variable, _ temb: Variable) -> Variable {  // x: (B, Cin, H, W), temb: (B, T)
+    public func callAsFunction(_ x: Variable, _ temb: Variable?) -> Variable {  // x: (B, Cin, H, W), temb: (B, T)
+        precondition(
+            (timeProj == nil) == (temb == nil), "ResnetBlock2D: a time embedding exactly when it has time_emb_proj")
         // conv1's output plus the projected time embedding, added per image and channel in the conv.
         // norm → SiLU is one fused pass (GroupNorm with silu: true).
         // (Without gradients, each norm is written straight into its conv's padded input.)
-        let h = conv1(normalizing: x, with: norm1, silu: true, imageBias: timeProj(temb.silu()))  // (B, C, H, W)
+        let timeBias = timeProj.map { $0(temb!.silu()) }  // (B, C)
+        let h = conv1(normalizing: x, with: norm1, silu: true, imageBias: timeBias)  // (B, C, H, W)
         // dropout 0: identity; the skip connection is added inside conv2.
         return conv2(normalizing: h, with: norm2, silu: true, residual: shortcut.map { $0(x) } ?? x)
     }
@@ -32,13 +43,16 @@ public struct ResnetBlock2D {
 
 /// diffusers' Attention with the default processor: q from x, k and v from the context (x itself
 /// for self-attention), heads of width D/heads, softmax(q·kᵀ/√d)·v, then to_out.0.
+/// The UNet's projections have no bias; the autoencoder's (`bias=True`) have.
 struct Attention {
     let toQ: Linear, toK: Linear, toV: Linear, toOut: Linear
     let heads: Int
-    init(_ s: ParameterStore, _ name: String, dim: Int, contextDim: Int, heads: Int, rng: inout RNG) {
-        toQ = Linear(s, name + ".to_q", dim, dim, bias: false, rng: &rng)
-        toK = Linear(s, name + ".to_k", contextDim, dim, bias: false, rng: &rng)
-        toV = Linear(s, name + ".to_v", contextDim, dim, bias: false, rng: &rng)
+    init(
+        _ s: ParameterStore, _ name: String, dim: Int, contextDim: Int, heads: Int, bias: Bool = false, rng: inout RNG
+    ) {
+        toQ = Linear(s, name + ".to_q", dim, dim, bias: bias, rng: &rng)
+        toK = Linear(s, name + ".to_k", contextDim, dim, bias: bias, rng: &rng)
+        toV = Linear(s, name + ".to_v", contextDim, dim, bias: bias, rng: &rng)
         toOut = Linear(s, name + ".to_out.0", dim, dim, rng: &rng)
         self.heads = heads
     }

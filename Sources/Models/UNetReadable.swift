@@ -60,11 +60,13 @@ public enum Readable {
 
     /// ResnetBlock2D: norm1 → SiLU → conv1, plus the projected time embedding per channel,
     /// norm2 → SiLU → conv2, plus the input (through a 1×1 convolution when the width changes).
-    public static func resnet(_ r: ResnetBlock2D, _ x: Variable, _ temb: Variable) -> Variable {  // (B, Cin, H, W)
+    public static func resnet(_ r: ResnetBlock2D, _ x: Variable, _ temb: Variable?) -> Variable {  // (B, Cin, H, W)
         var h = norm(r.norm1, x).silu()
         h = Variable.conv2d(h, weight: r.conv1.weight, bias: r.conv1.bias, padding: 1)  // (B, C, H, W)
-        let t = linear(r.timeProj, temb.silu())  // (B, C)
-        h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])  // broadcast over H, W
+        if let timeProj = r.timeProj, let temb {  // the UNet's blocks; the autoencoder's have no timestep
+            let t = linear(timeProj, temb.silu())  // (B, C)
+            h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])  // broadcast over H, W
+        }
         h = norm(r.norm2, h).silu()
         h = Variable.conv2d(h, weight: r.conv2.weight, bias: r.conv2.bias, padding: 1)
         let skip = r.shortcut.map { Variable.conv2d(x, weight: $0.weight, bias: $0.bias) } ?? x

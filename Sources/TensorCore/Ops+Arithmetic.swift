@@ -99,4 +99,8 @@ extension Variable {
     public func tanh() -> Variable { elementwise(Foundation.tanh) { _, y in 1 - y * y } }
     public func sigmoid() -> Variable { elementwise({ 1 / (1 + Foundation.exp(-$0)) }) { _, y in y * (1 - y) } }
     public func relu() -> Variable { elementwise({ Swift.max($0, 0) }) { x, _ in x > 0 ? 1 : 0 } }
+    /// torch.clamp(x, low, high): the gradient passes where low ≤ x ≤ high and is 0 outside.
+    public func clamped(_ low: Float, _ high: Float) -> Variable {
+        elementwise({ Swift.min(Swift.max($0, low), high) }) { x, _ in x >= low && x <= high ? 1 : 0 }
+    }
 }

@@ -91,6 +91,34 @@ extension Variable {
         }
     }
 
+    /// (B, C, H, W) with zero rows added above and below and zero columns left and right, as
+    /// `F.pad(x, (left, right, top, bottom))`; the pullback keeps the gradient of the inside.
+    public func zeroPadded(top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0) -> Variable {
+        let t0 = Profiler.now()
+        let s = shape
+        precondition(s.count == 4, "zeroPadded: expected (B, C, H, W), got \(shapeString(s))")
+        precondition(min(top, bottom, left, right) >= 0, "zeroPadded: padding must be ≥ 0")
+        let (planes, h, w) = (s[0] * s[1], s[2], s[3])
+        let (ph, pw) = (h + top + bottom, w + left + right)
+        var out = [Float](repeating: 0, count: planes * ph * pw)
+        for p in 0..<planes {
+            for y in 0..<h {
+                for x in 0..<w { out[(p * ph + y + top) * pw + x + left] = value.scalars[(p * h + y) * w + x] }
+            }
+        }
+        return Variable.record(Tensor(shape: [s[0], s[1], ph, pw], scalars: out), [self], kind: "layout", start: t0) {
+            { g in
+                var inside = [Float](repeating: 0, count: s.product)
+                for p in 0..<planes {
+                    for y in 0..<h {
+                        for x in 0..<w { inside[(p * h + y) * w + x] = g.scalars[(p * ph + y + top) * pw + x + left] }
+                    }
+                }
+                self.accumulate(Tensor(shape: s, scalars: inside))
+            }
+        }
+    }
+
     /// Splits `axis` into `parts` equal pieces (torch.chunk).
     public func chunked(_ parts: Int, axis: Int) -> [Variable] {
         let n = shape[axis]

@@ -243,6 +243,56 @@ final class ChapterTests: XCTestCase {
             "no temporary file is left")
     }
 
+    /// vae-forward on hostile inputs: each an error naming the file and the problem, nothing written.
+    func testVAEForwardRefusesBadInputsAndConfigs() throws {
+        let dir = temporaryDirectory("hostile-vae")
+        let vae = Fixtures.reference("vae")  // diffusers' folder: 3 levels, f = 4
+        func expect(_ args: [String], _ words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try run("dreambooth", ["vae-forward"] + args)
+            XCTAssertEqual(r.status, r.output.contains("Usage") ? 64 : 1, r.output, file: file, line: line)
+            for w in words {
+                XCTAssertTrue(r.output.contains(w), "expected '\(w)' in: \(r.output)", file: file, line: line)
+            }
+            XCTAssertFalse(r.output.contains("Fatal error"), r.output, file: file, line: line)
+        }
+        var nan = Tensor(zeros: [1, 3, 16, 16])
+        nan.scalars[7] = .infinity
+        try SafeTensors.write(["sample": nan], to: dir + "/inf.safetensors")
+        try SafeTensors.write(["sample": Tensor(zeros: [1, 4, 16, 16])], to: dir + "/channels.safetensors")
+        try SafeTensors.write(["sample": Tensor(zeros: [1, 3, 18, 16])], to: dir + "/side.safetensors")
+        try SafeTensors.write(["sample": Tensor(zeros: [1, 3, 16, 16])], to: dir + "/ok.safetensors")
+        try SafeTensors.write(
+            ["sample": Tensor(zeros: [1, 3, 16, 16]), "target": Tensor(zeros: [1, 3, 8, 8])],
+            to: dir + "/target.safetensors")
+        let out = dir + "/out.safetensors"
+        try expect(["--model", vae, "--input", dir + "/inf.safetensors", "--output", out], ["'sample'", "finite"])
+        try expect(["--model", vae, "--input", dir + "/channels.safetensors", "--output", out], ["(B, 3, H, W)"])
+        try expect(["--model", vae, "--input", dir + "/side.safetensors", "--output", out], ["multiples of 4"])
+        try expect(
+            ["--model", vae, "--input", dir + "/target.safetensors", "--output", out, "--gradients"],
+            ["target has shape (1, 3, 8, 8)"])
+        try expect(
+            ["--model", vae, "--input", dir + "/ok.safetensors", "--output", out, "--lora", dir + "/x"],
+            ["--lora applies to the UNet"])
+        let bad = dir + "/badvae"
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: vae + "/diffusion_pytorch_model.safetensors", toPath: bad + "/diffusion_pytorch_model.safetensors")
+        let config = try String(contentsOfFile: vae + "/config.json", encoding: .utf8).replacingOccurrences(
+            of: "\"latent_channels\": 4", with: "\"latent_channels\": 8")
+        try config.write(toFile: bad + "/config.json", atomically: true, encoding: .utf8)
+        try expect(
+            ["--model", bad, "--input", dir + "/ok.safetensors", "--output", out],
+            [bad + "/diffusion_pytorch_model.safetensors", "encoder.conv_out.weight"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing is written")
+        let r = try run(
+            "dreambooth", ["vae-forward", "--model", vae, "--input", dir + "/ok.safetensors", "--output", out])
+        XCTAssertEqual(r.status, 0, r.output)
+        let written = try SafeTensorsFile(path: out)
+        XCTAssertEqual(try written.tensor("latent_mean").shape, [1, 4, 4, 4])
+        XCTAssertEqual(try written.tensor("decoded").shape, [1, 3, 16, 16])
+    }
+
     /// The book from the repository's chapters and Figures/: every page's links and images resolve,
     /// and headless Chromium loads the contents page and a chapter page without a console error,
     /// taking a screenshot of each (kept in the test's temporary folder, to look at).

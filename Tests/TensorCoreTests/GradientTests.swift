@@ -95,6 +95,7 @@ final class GradientTests: XCTestCase {
         let w1 = v([2, 3, 1, 1])
         assertGrad([x, w1]) { Variable.conv2d(x, weight: w1, bias: nil) }
         assertGrad([x]) { x.upsampleNearest2x() }
+        assertGrad([x]) { x.zeroPadded(top: 0, bottom: 1, left: 2, right: 1) }  // the VAE's (0, 1, 0, 1) and more
     }
 
     func testNormalizationsAgainstComposedTwins() {

@@ -1,10 +1,12 @@
-// The model checks: run our UNet / text encoder on tensors from a file and write what they give,
+// The model checks: run our UNet / text encoder / autoencoder on tensors from a file and write what they give,
 // so that scripts/compare_with_diffusers.py can hold them to diffusers and transformers.
 //
 //   unet-forward:          IN  sample (B, C, H, W), timesteps (B,), encoder_hidden_states (B, S, D) [, target]
 //                          OUT output [, loss = mean((output − target)²), grad.<parameter> for every parameter]
 //   text-encoder-forward:  IN  input_ids (B, L) [, target]
 //                          OUT last_hidden_state, pooler_output [, loss, grad.<parameter>]
+//   vae-forward:           IN  sample (B, C, H, W) in [−1, 1] [, target]
+//                          OUT latent_mean, latent_logvar, decoded [, loss (+ 1e-3 · mean KL), grad.<parameter>]
 // Inputs may be float64 or float32; timesteps and ids may be floats or integers.
 
 import ArgumentParser
@@ -186,8 +188,78 @@ struct TextEncoderForward: ParsableCommand {
     }
 }
 
+struct VAEForward: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vae-forward",
+        abstract: "Run the autoencoder (AutoencoderKL) on images `sample` in [−1, 1] from a safetensors file.",
+        discussion: """
+            Writes latent_mean and latent_logvar (vae.encode(sample).latent_dist's mean and clamped log-variance) \
+            and decoded (vae.decode(latent_mean).sample). With --gradients it also reads `target` and writes \
+            `loss` = mean((decoded − target)²) + 1e-3 · mean(KL), KL summed over each image's latent, and \
+            grad.<parameter name> for every parameter.
+            """)
+    @OptionGroup var o: ForwardOptions
+
+    func validate() throws {
+        if o.lora != nil {
+            throw ValidationError("--lora applies to the UNet and the text encoder, not the autoencoder")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let vae = try AutoencoderKL(folder: o.model)
+            let input = try SafeTensorsFile(path: o.input)
+            let sample = try require(input, "sample")
+            let c = vae.config
+            let f = c.downsamplingFactor
+            guard sample.rank == 4, sample.shape[1] == c.inChannels else {
+                throw ToolError(
+                    description:
+                        "\(o.input): sample has shape \(shapeString(sample.shape)); the model needs (B, "
+                        + "\(c.inChannels), H, W)")
+            }
+            guard sample.shape[2] % f == 0, sample.shape[3] % f == 0 else {
+                throw ToolError(
+                    description:
+                        "\(o.input): sample height and width must be multiples of \(f) (2^(levels − 1)), got "
+                        + "\(shapeString(sample.shape))")
+            }
+            var out: [String: Tensor] = [:]
+            func run(_ x: Variable) -> (DiagonalGaussian, Variable) {
+                let posterior = vae.encode(x)
+                return (posterior, vae.decode(posterior.mean))
+            }
+            if o.gradients {
+                let target = try require(input, "target")
+                let outShape = [sample.shape[0], c.outChannels, sample.shape[2], sample.shape[3]]
+                guard target.shape == outShape else {
+                    throw ToolError(
+                        description:
+                            "\(o.input): target has shape \(shapeString(target.shape)), the output's is "
+                            + "\(shapeString(outShape))")
+                }
+                let (posterior, decoded) = run(Variable(sample))
+                let loss = Variable.mse(decoded, Variable(target)) + posterior.kl().mean() * 1e-3
+                loss.backward()
+                (out["latent_mean"], out["latent_logvar"], out["decoded"]) =
+                    (posterior.mean.value, posterior.logvar.value, decoded.value)
+                out["loss"] = loss.value.reshaped([1])
+                for p in vae.parameters { out["grad." + p.name] = gradOrZeros(p) }
+            } else {
+                let (mean, logvar, decoded) = Variable.withoutGradients {
+                    let (posterior, decoded) = run(Variable(sample))
+                    return (posterior.mean.value, posterior.logvar.value, decoded.value)
+                }
+                (out["latent_mean"], out["latent_logvar"], out["decoded"]) = (mean, logvar, decoded)
+            }
+            try SafeTensors.write(out, to: o.output)
+        }
+    }
+}
+
 struct InitOptions: ParsableArguments {
-    @Option(help: "A config.json (diffusers UNet2DConditionModel / transformers CLIPTextConfig).")
+    @Option(help: "A config.json (diffusers UNet2DConditionModel or AutoencoderKL / transformers CLIPTextConfig).")
     var config: String
     @Option(help: "The model folder to write.")
     var output: String
@@ -214,6 +286,17 @@ struct InitTextEncoder: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try CLIPTextModel(try CLIPTextConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
+        }
+    }
+}
+
+struct InitVAE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init-vae", abstract: "Write a freshly initialised AutoencoderKL folder (diffusers layout).")
+    @OptionGroup var o: InitOptions
+    func run() throws {
+        try reportingErrors {
+            try AutoencoderKL(try AutoencoderKLConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
         }
     }
 }

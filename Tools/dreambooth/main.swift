@@ -21,7 +21,8 @@ struct DreamBoothTool: ParsableCommand {
         subcommands: [
             WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self,
             TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
-            UNetForward.self, TextEncoderForward.self, InitUNet.self, InitTextEncoder.self,
+            UNetForward.self, TextEncoderForward.self, VAEForward.self, InitUNet.self, InitTextEncoder.self,
+            InitVAE.self,
         ])
 }
 
