@@ -61,7 +61,9 @@ struct FullFineTuning: FineTuningMethod {
 
     func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String {
         try pipeline.save(folder: folder, as: .f32)
-        return "(unet/, text_encoder/, tokenizer/, scheduler/)"
+        return pipeline.vae == nil
+            ? "(unet/, text_encoder/, tokenizer/, scheduler/)"
+            : "(a StableDiffusionPipeline folder: model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)"
     }
 }
 

@@ -50,11 +50,24 @@ public struct ImageFolder {
 
     /// A square crop of image i at the resolution, in [-1, 1]: the center, or a place from `rng`.
     public func crop(_ i: Int, resolution: Int, center: Bool, rng: inout RNG) -> Tensor {
+        crop(i, resolution: resolution, at: cropOrigin(i, resolution: resolution, center: center, rng: &rng))
+    }
+
+    /// Where a crop of image i starts (top, left): the center, or drawn from `rng`.
+    public func cropOrigin(_ i: Int, resolution: Int, center: Bool, rng: inout RNG) -> (y: Int, x: Int) {
+        let h = images[i].shape[1]
+        let w = images[i].shape[2]
+        let y0 = center ? (h - resolution) / 2 : rng.randint(h - resolution + 1)
+        let x0 = center ? (w - resolution) / 2 : rng.randint(w - resolution + 1)
+        return (y0, x0)
+    }
+
+    /// The resolution² crop of image i at `origin`, in [−1, 1]: (3, resolution, resolution).
+    public func crop(_ i: Int, resolution: Int, at origin: (y: Int, x: Int)) -> Tensor {
         let im = images[i]
         let h = im.shape[1]
         let w = im.shape[2]
-        let y0 = center ? (h - resolution) / 2 : rng.randint(h - resolution + 1)
-        let x0 = center ? (w - resolution) / 2 : rng.randint(w - resolution + 1)
+        let (y0, x0) = origin
         var out = [Float](repeating: 0, count: 3 * resolution * resolution)
         for c in 0..<3 {
             for y in 0..<resolution {

@@ -98,9 +98,11 @@ public enum DreamBoothTrainer {
         do { pipeline = try TextToImagePipeline(folder: c.pretrainedModel) } catch {
             throw TrainError("--pretrained_model_name_or_path \(c.pretrainedModel): \(error)")
         }
-        let factor = 1 << (pipeline.unet.config.blockOutChannels.count - 1)
+        // The UNet halves its input levels − 1 times, on pixels or on the autoencoder's latents.
+        let factor =
+            (1 << (pipeline.unet.config.blockOutChannels.count - 1)) * (pipeline.vae?.config.downsamplingFactor ?? 1)
         guard c.resolution % factor == 0 else {
-            throw TrainError("--resolution \(c.resolution) must be a multiple of \(factor) for this UNet")
+            throw TrainError("--resolution \(c.resolution) must be a multiple of \(factor) for this model")
         }
         return pipeline
     }
@@ -180,6 +182,8 @@ struct DreamBoothObjective {
     var withPrior: Bool { classPrompt != nil }
     let seed: UInt64
     var batches: TrainingBatches
+    /// The frozen autoencoder's posteriors of the crops (nil for a pixel-space base model).
+    let posteriors: PosteriorCache?
 
     init(
         _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
@@ -197,6 +201,7 @@ struct DreamBoothObjective {
         classPrompt = classes == nil ? nil : c.classPrompt ?? ""
         seed = c.seed
         batches = TrainingBatches(c, instances: instances, classes: classes)
+        posteriors = pipeline.vae.map(PosteriorCache.init)
     }
 
     /// Runs each of a step's micro-batches forward and backward, the loss scaled by 1 / their number
@@ -221,7 +226,9 @@ struct DreamBoothObjective {
     /// The loss of micro-batch m; its crops, noise and timesteps come from RNG(seed).split("micro/m").
     mutating func callAsFunction(microBatch m: Int) -> Variable {
         var rng = RNG(seed: seed).split("micro/\(m)")
-        let x0 = batches.images(microBatch: m, rng: &rng)  // (B, 3, H, W): instances, then as many class images
+        let (crops, keys) = batches.images(microBatch: m, rng: &rng)  // (B, 3, H, W): instances, then class images
+        // With an autoencoder, the UNet trains on z · scaling_factor, z sampled from each crop's posterior.
+        let x0 = posteriors.map { $0.latents(of: crops, keys: keys, rng: &rng) } ?? crops  // (B, C, h, w)
         let B = x0.shape[0]
         let instanceCount = batches.batchSize
         // The forward process: x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, and the target ε (or v).
@@ -234,7 +241,7 @@ struct DreamBoothObjective {
         let context =
             method.contextNeedsGradients
             ? textEncoder(ids).lastHiddenState : Variable.withoutGradients { textEncoder(ids).lastHiddenState }
-        let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)  // (B, 3, H, W)
+        let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)  // (B, C, h, w)
         guard withPrior else {
             return weighting.loss(pred, Variable(target), timesteps: t, schedule: schedule, predictionType: prediction)
         }
@@ -279,22 +286,23 @@ struct TrainingBatches {
         return c.maxTrainSteps ?? max(1, c.numTrainEpochs * microPerEpoch / c.gradientAccumulationSteps)
     }
 
-    /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops.
-    mutating func images(microBatch m: Int, rng: inout RNG) -> Tensor {
-        var instanceCrops: [Tensor] = []
-        var classCrops: [Tensor] = []
+    /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops, and
+    /// a key naming each crop (folder, image, origin), by which its latent is cached.
+    mutating func images(microBatch m: Int, rng: inout RNG) -> (crops: Tensor, keys: [String]) {
+        var instanceCrops: [(Tensor, String)] = []
+        var classCrops: [(Tensor, String)] = []
+        func crop(_ folder: ImageFolder, _ name: String, _ i: Int, rng: inout RNG) -> (Tensor, String) {
+            let origin = folder.cropOrigin(i, resolution: resolution, center: centerCrop, rng: &rng)
+            return (folder.crop(i, resolution: resolution, at: origin), "\(name)/\(i)/\(origin.y)/\(origin.x)")
+        }
         for b in 0..<batchSize {
             let j = m * batchSize + b
             let item = shuffledItem(epoch: j / length, position: j % length)
-            let instance = instances.crop(
-                item % instances.images.count, resolution: resolution, center: centerCrop, rng: &rng)
-            instanceCrops.append(instance)
-            if let classes {
-                classCrops.append(
-                    classes.crop(item % classes.images.count, resolution: resolution, center: centerCrop, rng: &rng))
-            }
+            instanceCrops.append(crop(instances, "instance", item % instances.images.count, rng: &rng))
+            if let classes { classCrops.append(crop(classes, "class", item % classes.images.count, rng: &rng)) }
         }
-        return Tensor.concatenate((instanceCrops + classCrops).map { $0.reshaped([1] + $0.shape) })
+        let all = instanceCrops + classCrops
+        return (Tensor.concatenate(all.map { $0.0.reshaped([1] + $0.0.shape) }), all.map(\.1))
     }
 
     /// Item `position` of epoch `epoch`'s shuffled order.
@@ -306,5 +314,30 @@ struct TrainingBatches {
             order = (epoch, items)
         }
         return order.items[position]
+    }
+}
+
+/// Each crop's posterior q(z | x) under the frozen autoencoder, encoded the first time the crop is
+/// seen and kept for the run: a crop of an image at the training resolution is the image itself,
+/// so each instance and class image is encoded once (a larger image once per crop position).
+final class PosteriorCache {
+    let vae: AutoencoderKL
+    private var cached: [String: (mean: Tensor, std: Tensor)] = [:]
+    init(_ vae: AutoencoderKL) { self.vae = vae }
+
+    /// z · scaling_factor for crops (B, 3, H, W) named by `keys`, z = mean + σ·ε with ε from `rng`.
+    func latents(of crops: Tensor, keys: [String], rng: inout RNG) -> Tensor {
+        let missing = keys.indices.filter { cached[keys[$0]] == nil }
+        if !missing.isEmpty {
+            let fresh = CachedPosteriors(Tensor.concatenate(missing.map { crops.slice(rows: $0..<($0 + 1)) }), vae: vae)
+            for (k, i) in missing.enumerated() {
+                cached[keys[i]] = (fresh.mean.slice(rows: k..<(k + 1)), fresh.std.slice(rows: k..<(k + 1)))
+            }
+        }
+        let batch = CachedPosteriors(
+            mean: Tensor.concatenate(keys.map { cached[$0]!.mean }),
+            std: Tensor.concatenate(keys.map { cached[$0]!.std }),
+            scalingFactor: vae.config.scalingFactor)
+        return batch.sample(rows: Array(keys.indices), rng: &rng)
     }
 }

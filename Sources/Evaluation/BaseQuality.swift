@@ -32,7 +32,14 @@ public enum BaseQuality {
     public static func attributeAccuracy(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> [Attribute:
         Double]
     {
-        let predictions = judge.predict(World.batchTensor(images))
+        attributeAccuracy(batch: World.batchTensor(images), scenes: scenes, judge: judge)
+    }
+
+    /// The same for a batch (B, 3, H, W) in [−1, 1].
+    public static func attributeAccuracy(batch: Tensor, scenes: [Scene], judge: AttributeClassifier) -> [Attribute:
+        Double]
+    {
+        let predictions = judge.predict(batch)
         var result: [Attribute: Double] = [:]
         for a in Attribute.allCases {
             let pairs = zip(scenes, predictions).compactMap { s, p in a.label(of: s).map { ($0, p[a]!) } }
@@ -74,7 +81,7 @@ public enum BaseQuality {
         log: (String) -> Void = printFlushed
     ) -> Report {
         let t0 = Date()
-        let world = World(size: pipeline.unet.config.sampleSize)
+        let world = World(size: pipeline.imageSize)
         let prompts = heldOutPrompts(world: world, count: samples)
         let images = pipeline.images(prompts.map(\.caption.text), steps: steps, guidance: guidance, seed: 1234) {
             log("  accuracy samples: \($0)/\(samples)")

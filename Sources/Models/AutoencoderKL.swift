@@ -238,3 +238,53 @@ public final class AutoencoderKL {
             store.stateDict(), to: joinedPath(folder, Self.weightsFile), as: type, metadata: ["format": "pt"])
     }
 }
+
+// MARK: - What the UNet trains on
+
+/// A frozen autoencoder's posteriors of a set of images, computed once (the DreamBooth trainer
+/// caches its instance and class images' this way): mean and σ, each (B, Cz, h, w).
+public struct CachedPosteriors: Sendable {
+    public let mean: Tensor, std: Tensor
+    public let scalingFactor: Float
+
+    public init(mean: Tensor, std: Tensor, scalingFactor: Float) {
+        precondition(mean.shape == std.shape, "CachedPosteriors: mean and std shapes differ")
+        self.mean = mean
+        self.std = std
+        self.scalingFactor = scalingFactor
+    }
+
+    /// Encodes images (B, Cin, H, W) in [−1, 1] in batches of `batch`, without gradients.
+    public init(_ images: Tensor, vae: AutoencoderKL, batch: Int = 64) {
+        var means: [Tensor] = []
+        var stds: [Tensor] = []
+        for lo in stride(from: 0, to: images.shape[0], by: batch) {
+            let x = images.slice(rows: lo..<min(images.shape[0], lo + batch))
+            let (m, s) = Variable.withoutGradients {
+                let posterior = vae.encode(Variable(x))
+                return (posterior.mean.value, posterior.std.value)
+            }
+            means.append(m)
+            stds.append(s)
+        }
+        mean = Tensor.concatenate(means)
+        std = Tensor.concatenate(stds)
+        scalingFactor = vae.config.scalingFactor
+    }
+
+    /// z · scaling_factor with z = mean + σ·ε for the rows `rows`, as train_dreambooth.py makes
+    /// the UNet's input: `vae.encode(x).latent_dist.sample() * vae.config.scaling_factor`.
+    public func sample(rows: [Int], rng: inout RNG) -> Tensor {
+        let per = mean.count / mean.shape[0]
+        let ε = rng.normal([rows.count] + Array(mean.shape.dropFirst()))
+        var out = [Float](repeating: 0, count: rows.count * per)
+        for (k, r) in rows.enumerated() {
+            for i in 0..<per {
+                out[k * per + i] =
+                    (mean.scalars[r * per + i] + std.scalars[r * per + i] * ε.scalars[k * per + i])
+                    * scalingFactor
+            }
+        }
+        return Tensor(shape: ε.shape, scalars: out)
+    }
+}

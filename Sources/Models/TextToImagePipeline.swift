@@ -1,14 +1,17 @@
-// Text to image, as diffusers' StableDiffusionPipeline.__call__ does it, in pixel space:
+// Text to image, as diffusers' StableDiffusionPipeline.__call__ does it:
 //
 //   prompt → tokenizer (padded to model_max_length) → frozen text encoder → c   (B, L, D)
-//   x_T ~ N(0, I) (or the caller's latents)                                     (B, 3, H, W)
+//   z_T ~ N(0, I) (or the caller's latents)                                     (B, Cz, h, w)
 //   for t in the scheduler's timesteps:
-//       ε̂ = ε_θ(x_t, t, c_∅) + g · (ε_θ(x_t, t, c) − ε_θ(x_t, t, c_∅))     classifier-free guidance
-//       x_t ← scheduler.step(ε̂, t, x_t)
-//   image = clamp(x_0 / 2 + 0.5, 0, 1)
+//       ε̂ = ε_θ(z_t, t, c_∅) + g · (ε_θ(z_t, t, c) − ε_θ(z_t, t, c_∅))     classifier-free guidance
+//       z_t ← scheduler.step(ε̂, t, z_t)
+//   image = clamp(D(z_0 / scaling_factor) / 2 + 0.5, 0, 1)                     the autoencoder's decoder
 // c_∅ embeds the negative prompt ("" unless given). As diffusers does, the unconditional and the
 // conditional halves run as one batch [c_∅; c] through the UNet, and guidance is off for g ≤ 1.
-// Folders: unet/ (diffusers), text_encoder/ and tokenizer/ (transformers), scheduler/.
+// Without an autoencoder (the earlier, pixel-space base model) z is the image itself and
+// image = clamp(z_0 / 2 + 0.5, 0, 1).
+// Folders: Stable Diffusion's — model_index.json, unet/ and vae/ (diffusers), text_encoder/ and
+// tokenizer/ (transformers), scheduler/; a pixel-space folder has no vae/ and no model_index.json.
 
 import Diffusion
 import Foundation
@@ -19,15 +22,22 @@ public final class TextToImagePipeline {
     public let textEncoder: CLIPTextModel
     public let tokenizer: CLIPTokenizer
     public var scheduler: SchedulerConfig
+    /// The frozen autoencoder whose latents the UNet denoises; nil when the UNet denoises pixels.
+    public let vae: AutoencoderKL?
 
     public init(
-        unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, scheduler: SchedulerConfig
+        unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, scheduler: SchedulerConfig,
+        vae: AutoencoderKL? = nil
     ) {
         self.unet = unet
         self.textEncoder = textEncoder
         self.tokenizer = tokenizer
         self.scheduler = scheduler
+        self.vae = vae
     }
+
+    /// The image side the pipeline draws (the latent side times the autoencoder's factor).
+    public var imageSize: Int { unet.config.sampleSize * (vae?.config.downsamplingFactor ?? 1) }
 
     /// Loads unet/, text_encoder/, tokenizer/ and scheduler/ from a pipeline folder.
     public convenience init(folder: String) throws {
@@ -58,12 +68,30 @@ public final class TextToImagePipeline {
                     + "tokens"
             )
         }
-        self.init(unet: unet, textEncoder: text, tokenizer: tokenizer, scheduler: scheduler)
+        var vae: AutoencoderKL?
+        if FileManager.default.fileExists(atPath: joinedPath(folder, "vae/config.json")) {
+            let autoencoder = try AutoencoderKL(folder: joinedPath(folder, "vae"))
+            let z = autoencoder.config.latentChannels
+            guard unet.config.inChannels == z, unet.config.outChannels == z else {
+                throw ModelError(
+                    file: joinedPath(folder, "unet/config.json"),
+                    message:
+                        "in_channels \(unet.config.inChannels) and out_channels \(unet.config.outChannels) must be "
+                        + "the autoencoder's latent_channels (\(z))")
+            }
+            vae = autoencoder
+        }
+        self.init(unet: unet, textEncoder: text, tokenizer: tokenizer, scheduler: scheduler, vae: vae)
     }
 
-    /// Writes the four folders (weights as `type`).
+    /// Writes the folders (weights as `type`; the autoencoder's in float32, as diffusers keeps it
+    /// for decoding) and, with an autoencoder, model_index.json: a StableDiffusionPipeline folder.
     public func save(folder: String, as type: SafeTensors.OutputType = .f16) throws {
         try unet.save(folder: joinedPath(folder, "unet"), as: type)
+        if let vae {
+            try vae.save(folder: joinedPath(folder, "vae"))
+            try writeAtomically(Data(modelIndexJSON().utf8), to: joinedPath(folder, "model_index.json"))
+        }
         try textEncoder.save(folder: joinedPath(folder, "text_encoder"), as: type)
         try tokenizer.save(folder: joinedPath(folder, "tokenizer"))
         try FileManager.default.createDirectory(
@@ -71,12 +99,39 @@ public final class TextToImagePipeline {
         try writeAtomically(Data(scheduler.jsonText().utf8), to: joinedPath(folder, "scheduler/scheduler_config.json"))
     }
 
+    /// model_index.json as StableDiffusionPipeline.save_pretrained writes it, with no safety checker.
+    public func modelIndexJSON() -> String {
+        func pair(_ library: String, _ name: String) -> StrictJSON.Value { .array([.string(library), .string(name)]) }
+        let none = StrictJSON.Value.array([.null, .null])
+        return jsonText([
+            ("_class_name", .string("StableDiffusionPipeline")), ("_diffusers_version", .string("0.42.1")),
+            ("feature_extractor", none), ("image_encoder", none), ("requires_safety_checker", .bool(false)),
+            ("safety_checker", none), ("scheduler", pair("diffusers", scheduler.className)),
+            ("text_encoder", pair("transformers", "CLIPTextModel")),
+            ("tokenizer", pair("transformers", "CLIPTokenizer")),
+            ("unet", pair("diffusers", "UNet2DConditionModel")), ("vae", pair("diffusers", "AutoencoderKL")),
+        ])
+    }
+
+    /// Images (B, 3, H, W) in [0, 1] from finished samples: decoded from latents / scaling_factor
+    /// with an autoencoder (in batches of 32), or the samples themselves without one.
+    public func images(fromSamples x: Tensor) -> Tensor {
+        guard let vae else { return x.map { Swift.min(1, Swift.max(0, $0 / 2 + 0.5)) } }
+        let scale = 1 / vae.config.scalingFactor
+        var parts: [Tensor] = []
+        for lo in stride(from: 0, to: x.shape[0], by: 32) {
+            let z = x.slice(rows: lo..<Swift.min(x.shape[0], lo + 32)).map { $0 * scale }
+            parts.append(Variable.withoutGradients { vae.decode(Variable(z)).value })
+        }
+        return Tensor.concatenate(parts).map { Swift.min(1, Swift.max(0, $0 / 2 + 0.5)) }
+    }
+
     /// The text encoder's last hidden state for prompts (B, L, D), without gradients.
     public func encode(_ prompts: [String]) -> Tensor {
         Variable.withoutGradients { textEncoder(tokenizer(prompts)).lastHiddenState.value }
     }
 
-    /// Images (B, 3, H, W) in [0, 1] for prompts. `latents` (B, 3, H, W) replaces the initial noise
+    /// Images (B, 3, H, W) in [0, 1] for prompts. `latents` (B, Cz, h, w) replaces the initial noise
     /// drawn from `seed`; DDPM's per-step noise comes from `seed` too. `progress(k, n)` after each step.
     public func callAsFunction(
         _ prompts: [String], negativePrompt: String? = nil, guidanceScale: Float = 3,
@@ -88,7 +143,7 @@ public final class TextToImagePipeline {
         let C = unet.config.inChannels
         let rng = RNG(seed: seed)
         var noiseRNG = rng.split("latents")
-        var x = latents ?? noiseRNG.normal([B, C, H, H])  // x_T   (B, C, H, W)
+        var x = latents ?? noiseRNG.normal([B, C, H, H])  // z_T   (B, Cz, h, w)
         let guided = guidanceScale > 1
         let cond = encode(prompts)  // (B, L, D)
         let context =
@@ -114,7 +169,7 @@ public final class TextToImagePipeline {
             x = scheduler.step(ε, timestep: t, sample: x, generator: rng)
             progress(k + 1, timesteps.count)
         }
-        return x.map { Swift.min(1, Swift.max(0, $0 / 2 + 0.5)) }
+        return images(fromSamples: x)
     }
 }
 

@@ -1,10 +1,12 @@
 // Chapter 05's part of `make pretrain`: the base text-to-image model.
 //
 // The UNet (the benchmark configuration: 2.5 M parameters, [32, 64, 64] channels, attention at
-// 16² and 8²) learns ε-prediction on the world's training split, conditioned on the frozen text
-// encoder's last hidden state (B, 24, 64):
-//   x_0 from the world, ε ~ N(0, I), t ~ U{0..999}, x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε   (cosine schedule)
-//   loss = mean_i w_i ‖ε_θ(x_t, t, c_i) − ε‖²,  w = min(SNR, 5)/SNR                    (min-SNR-5)
+// 8² and 4²) learns ε-prediction on the world's training split, on the frozen autoencoder's
+// 16×16×4 latents (Stable Diffusion's shape; `latents = false` trains on 32×32 pixels, as the
+// earlier base model did), conditioned on the frozen text encoder's last hidden state (B, 24, 64):
+//   x_0 = z · scaling_factor, z ~ q(z | image)  (the autoencoder's posterior; pixels: x_0 = image)
+//   ε ~ N(0, I), t ~ U{0..999}, x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε                         (cosine schedule)
+//   loss = mean_i w_i ‖ε_θ(x_t, t, c_i) − ε‖², w = min(SNR, 5)/SNR                      (min-SNR-5)
 //   c_i = Γ(caption_i), the caption replaced by "" one time in ten                       (for guidance)
 // AdamW (lr 1e-3, 200 warm-up steps, cosine decay), gradients clipped at norm 1, and an EMA of the
 // weights (decay min(0.999, (1 + n)/(10 + n))) — the EMA copy is what ships.
@@ -24,7 +26,17 @@ import TensorCore
 import ToyWorld
 
 public struct BasePlan: Sendable {
-    public var unet = UNetConfig.bench
+    /// The benchmark UNet on the autoencoder's 16×16×4 latents.
+    public var unet: UNetConfig = {
+        var u = UNetConfig.bench
+        u.inChannels = 4
+        u.outChannels = 4
+        u.sampleSize = 16
+        return u
+    }()
+    /// The UNet denoises z · scaling_factor of the frozen autoencoder in checkpoints/base/vae
+    /// (Stable Diffusion's shape); false: it denoises pixels (the earlier base model).
+    public var latents = true
     public var steps = 2700
     public var batch = 32
     public var learningRate: Float = 1e-3
@@ -55,6 +67,9 @@ public struct BasePlan: Sendable {
         u.attentionHeads = [2, 2]
         u.normNumGroups = 4
         u.layersPerBlock = 1
+        u.inChannels = 4
+        u.outChannels = 4
+        u.sampleSize = 16  // AutoencoderPlan.quick's latents
         p.unet = u
         p.steps = 8
         p.batch = 4
@@ -71,7 +86,7 @@ public struct BasePlan: Sendable {
         s.className = "DDIMScheduler"
         s.betaSchedule = .cosine
         s.prediction = prediction
-        s.clipSample = true
+        s.clipSample = !latents  // x̂_0 is clipped to [−1, 1] on pixels; latents have no such range (as SD)
         return s
     }
 }
@@ -90,8 +105,10 @@ public enum BaseModel {
         let textEncoder = try CLIPTextModel(folder: joinedPath(checkpoints, "base/text_encoder"))
         for p in textEncoder.parameters { p.requiresGrad = false }  // frozen, as SD freezes CLIP
         let judge = try? AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes"))
+        let vae = try plan.latents ? autoencoder(checkpoints: checkpoints, plan: plan) : nil
         let unet = UNet2DConditionModel(plan.unet, seed: plan.seed)
-        let objective = BaseObjective(plan: plan, unet: unet, textEncoder: textEncoder, tokenizer: tokenizer)
+        let objective = BaseObjective(
+            plan: plan, unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae)
         // MARK: resume from the last training state, if there is one
         var state = try resumedState(plan, unet: unet, work: work, log: log)
         var clock = TrainingClock(work: work, step: state.step)
@@ -120,8 +137,9 @@ public enum BaseModel {
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)
             progress.update(state.step, String(format: "loss %.4f", smoothed))
             if state.step % plan.evaluateEvery == 0 || state.step == plan.steps, let judge {
-                try BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, judge: judge).run(
-                    unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
+                try BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae, judge: judge)
+                    .run(
+                        unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
             }
             if state.step % plan.checkpointEvery == 0 || state.step == plan.steps {
                 try state.save(in: work, keep: 1)
@@ -133,7 +151,7 @@ public enum BaseModel {
             }
         }
         // MARK: export the EMA weights, and the loss log
-        try export(unet: unet, ema: state.ema!, plan: plan, checkpoints: checkpoints)
+        try export(unet: unet, ema: state.ema!, plan: plan, checkpoints: checkpoints, vae: vae)
         try writeLossLog(state.losses, work: work)
         log(
             String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, joinedPath(checkpoints, "base/unet"))
@@ -170,7 +188,9 @@ public enum BaseModel {
 
     /// Writes the EMA weights as the shipped UNet, with the scheduler's config; the training
     /// weights are put back afterwards.
-    static func export(unet: UNet2DConditionModel, ema: EMA, plan: BasePlan, checkpoints: String) throws {
+    static func export(
+        unet: UNet2DConditionModel, ema: EMA, plan: BasePlan, checkpoints: String, vae: AutoencoderKL?
+    ) throws {
         let saved = unet.parameters.map(\.value)
         ema.copyToParameters()
         try unet.save(folder: joinedPath(checkpoints, "base/unet"), as: .f16)
@@ -178,6 +198,39 @@ public enum BaseModel {
         try FileManager.default.createDirectory(atPath: scheduler, withIntermediateDirectories: true)
         try writeAtomically(Data(plan.scheduler.jsonText().utf8), to: joinedPath(scheduler, "scheduler_config.json"))
         for (p, v) in zip(unet.parameters, saved) { p.value = v }
+        // With the autoencoder (already in base/vae), the folder is a StableDiffusionPipeline's.
+        let index = joinedPath(checkpoints, "base/model_index.json")
+        if let vae {
+            let pipeline = TextToImagePipeline(
+                unet: unet, textEncoder: try CLIPTextModel(folder: joinedPath(checkpoints, "base/text_encoder")),
+                tokenizer: try CLIPTokenizer(folder: joinedPath(checkpoints, "base/tokenizer")),
+                scheduler: plan.scheduler, vae: vae)
+            try writeAtomically(Data(pipeline.modelIndexJSON().utf8), to: index)
+        } else {
+            try? FileManager.default.removeItem(atPath: index)
+        }
+    }
+
+    /// The frozen autoencoder of checkpoints/base/vae, checked against the plan's UNet.
+    static func autoencoder(checkpoints: String, plan: BasePlan) throws -> AutoencoderKL {
+        let folder = joinedPath(checkpoints, "base/vae")
+        guard FileManager.default.fileExists(atPath: joinedPath(folder, "config.json")) else {
+            throw PretrainingError(
+                message: "base model: no autoencoder in \(folder) (run `dreambooth pretrain --stage autoencoder` first)"
+            )
+        }
+        let vae = try AutoencoderKL(folder: folder)
+        let side = vae.config.sampleSize / vae.config.downsamplingFactor
+        guard vae.config.latentChannels == plan.unet.inChannels, vae.config.latentChannels == plan.unet.outChannels,
+            side == plan.unet.sampleSize
+        else {
+            throw PretrainingError(
+                message:
+                    "base model: the autoencoder in \(folder) makes \(vae.config.latentChannels)×\(side)² latents; the "
+                    + "UNet is planned for \(plan.unet.inChannels)×\(plan.unet.sampleSize)²")
+        }
+        for p in vae.parameters { p.requiresGrad = false }
+        return vae
     }
 
     static func writeLossLog(_ losses: [Float], work: String) throws {
@@ -223,7 +276,7 @@ public enum BaseModel {
         "unet=\(p.unet.blockOutChannels)/\(p.unet.layersPerBlock) steps=\(p.steps) batch=\(p.batch) "
             + "lr=\(p.learningRate) warmup=\(p.warmup) "
             + "gamma=\(p.minSNRGamma) dropout=\(p.captionDropout) ema=\(p.emaMaxDecay) "
-            + "prediction=\(p.prediction.rawValue) seed=\(p.seed)"
+            + "prediction=\(p.prediction.rawValue) seed=\(p.seed)" + (p.latents ? " latents=\(p.unet.inChannels)" : "")
     }
 
     /// Scores the sample sets saved during training (samples-NNNNN.safetensors) with a judge,
@@ -259,12 +312,19 @@ struct BaseObjective {
     let world: World
     let schedule: NoiseSchedule
 
-    init(plan: BasePlan, unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer) {
+    /// The frozen autoencoder whose latents the UNet learns (nil: pixels).
+    let vae: AutoencoderKL?
+
+    init(
+        plan: BasePlan, unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer,
+        vae: AutoencoderKL?
+    ) {
         self.plan = plan
         self.unet = unet
         self.textEncoder = textEncoder
         self.tokenizer = tokenizer
-        world = World(size: plan.unet.sampleSize)
+        self.vae = vae
+        world = World(size: plan.unet.sampleSize * (vae?.config.downsamplingFactor ?? 1))
         schedule = plan.scheduler.schedule
     }
 
@@ -274,7 +334,12 @@ struct BaseObjective {
         let examples = world.examples(.train, seed: plan.seed, indices: indices)
         let captions = examples.map { rng.uniform() < plan.captionDropout ? "" : $0.caption.text }
         let context = Variable.withoutGradients { textEncoder(tokenizer(captions)).lastHiddenState }  // (B, L, D)
-        let x0 = World.batchTensor(examples.map(\.image))  // (B, 3, H, W)
+        let images = World.batchTensor(examples.map(\.image))  // (B, 3, H, W)
+        // On latents, x_0 = z · scaling_factor with z drawn from the autoencoder's posterior (as
+        // train_dreambooth.py makes it), its noise from a stream of its own.
+        var latentRNG = rng.split("latents")
+        let x0 =
+            vae.map { CachedPosteriors(images, vae: $0).sample(rows: Array(0..<plan.batch), rng: &latentRNG) } ?? images
         let ε = rng.normal(x0.shape)
         let t = (0..<plan.batch).map { _ in rng.randint(schedule.trainTimesteps) }
         let (xt, target) = schedule.noisedBatch(x0, noise: ε, timesteps: t, prediction: plan.prediction)
@@ -311,6 +376,7 @@ struct BaseEvaluation {
     let plan: BasePlan
     let textEncoder: CLIPTextModel
     let tokenizer: CLIPTokenizer
+    let vae: AutoencoderKL?
     let judge: AttributeClassifier
 
     func run(unet: UNet2DConditionModel, ema: EMA, step: Int, minutes: Double, work: String, log: (String) -> Void)
@@ -320,8 +386,8 @@ struct BaseEvaluation {
         ema.copyToParameters()
         defer { for (p, v) in zip(unet.parameters, saved) { p.value = v } }
         let pipeline = TextToImagePipeline(
-            unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, scheduler: plan.scheduler)
-        let world = World(size: plan.unet.sampleSize)
+            unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, scheduler: plan.scheduler, vae: vae)
+        let world = World(size: pipeline.imageSize)
         let prompts = BaseQuality.heldOutPrompts(world: world, count: plan.evaluationSamples)
         let images = pipeline.images(
             prompts.map(\.caption.text), steps: plan.evaluationSteps, guidance: plan.evaluationGuidance, seed: 77)

@@ -53,6 +53,8 @@ public enum Seeds {
     public static let tokenizer: UInt64 = 11, textEncoder: UInt64 = 101, attributes: UInt64 = 202,
         clipJudge: UInt64 = 303
     public static let dino: UInt64 = 404, evaluation: UInt64 = 909, reference: UInt64 = 910
+    /// The autoencoder's initialisation, data order and noise.
+    public static let autoencoder: UInt64 = 1001
 }
 
 /// The generator's text encoder: 3 layers of width 64 (the UNet's cross_attention_dim), 4 heads.

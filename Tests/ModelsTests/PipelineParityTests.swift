@@ -30,6 +30,42 @@ final class PipelineParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(relativeError(ours, expected), 1e-3, "relative L2 difference from diffusers")
     }
 
+    /// Stable Diffusion's shape: a pipeline folder our save writes (model_index.json, unet/, vae/,
+    /// text_encoder/, tokenizer/, scheduler/) is what diffusers' StableDiffusionPipeline loads and
+    /// samples (Tests/Fixtures/sd-pipeline/images.safetensors, made by
+    /// scripts/compare_sd_pipeline_with_diffusers.py on the folder `dreambooth init-pipeline` writes
+    /// from the same parts: a UNet of sd-pipeline/unet_config.json drawn from seed 7, the reference
+    /// autoencoder, the shipped text side, sd-pipeline/scheduler_config.json; DDIM 25, guidance 3).
+    func testStableDiffusionPipelineFolderSamplesAsDiffusers() throws {
+        let fixture = try SafeTensorsFile(path: Fixtures.path("sd-pipeline/images.safetensors"))
+        let base = Fixtures.inRepository("Checkpoints/base")
+        let assembled = TextToImagePipeline(
+            unet: UNet2DConditionModel(
+                try UNetConfig(contentsOf: Fixtures.path("sd-pipeline/unet_config.json")),
+                seed: UInt64(fixture.metadata["unet_seed"]!)!),
+            textEncoder: try CLIPTextModel(folder: base + "/text_encoder"),
+            tokenizer: try CLIPTokenizer(folder: base + "/tokenizer"),
+            scheduler: try SchedulerConfig(contentsOf: Fixtures.path("sd-pipeline/scheduler_config.json")),
+            vae: try AutoencoderKL(folder: Fixtures.reference("vae")))
+        let dir = temporaryDirectory("sd-pipeline")
+        try assembled.save(folder: dir, as: .f32)
+        for part in ["model_index.json", "unet/config.json", "vae/config.json", "scheduler/scheduler_config.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + part), part)
+        }
+        let pipeline = try TextToImagePipeline(folder: dir)
+        XCTAssertNotNil(pipeline.vae, "the folder's vae/ is loaded")
+        let latents = try fixture.tensor("latents")
+        let ours = pipeline(
+            [String](repeating: fixture.metadata["prompt"]!, count: latents.shape[0]),
+            negativePrompt: fixture.metadata["negative_prompt"]!,
+            guidanceScale: Float(fixture.metadata["guidance_scale"]!)!, steps: Int(fixture.metadata["steps"]!)!,
+            latents: latents)
+        let expected = try fixture.tensor("images")
+        XCTAssertEqual(ours.shape, expected.shape)
+        let worst = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(worst, 1 / 255, "largest pixel difference from StableDiffusionPipeline")
+    }
+
     func testSchedulerConfigRoundTripsAndRejectsNonsense() throws {
         let dir = temporaryDirectory("scheduler")
         var c = SchedulerConfig()

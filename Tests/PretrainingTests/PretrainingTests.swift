@@ -51,6 +51,9 @@ final class BaseModelTests: XCTestCase {
                 atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: Fixtures.inRepository("Checkpoints/" + f), toPath: dir + "/" + f)
         }
+        // The quick autoencoder, whose latents the quick UNet learns.
+        XCTAssertTrue(
+            try AutoencoderTraining.run(checkpoints: dir, work: dir + "/vae-work", plan: .quick, log: { _ in }))
         return dir
     }
 
@@ -71,7 +74,8 @@ final class BaseModelTests: XCTestCase {
             }, "\(resumeLog)")
         for f in [
             "base/unet/diffusion_pytorch_model.safetensors", "base/unet/config.json",
-            "base/scheduler/scheduler_config.json", "work/checkpoint-8/state.safetensors", "work/loss.tsv",
+            "base/scheduler/scheduler_config.json", "base/model_index.json", "work/checkpoint-8/state.safetensors",
+            "work/loss.tsv",
         ] {
             let x = FileManager.default.contents(atPath: a + "/" + f)
             XCTAssertNotNil(x, f)
@@ -132,6 +136,7 @@ final class DreamBoothTrainerTests: XCTestCase {
                 atPath: (dir + "/" + f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try! FileManager.default.copyItem(atPath: Fixtures.inRepository("Checkpoints/" + f), toPath: dir + "/" + f)
         }
+        _ = try! AutoencoderTraining.run(checkpoints: dir, work: dir + "/vae-work", plan: .quick, log: { _ in })
         _ = try! BaseModel.run(checkpoints: dir, work: dir + "/work", plan: .quick, log: { _ in })
         let instances = dir + "/instances"
         try! WorldExport.export(
@@ -352,5 +357,37 @@ final class IdentifierTests: XCTestCase {
             XCTAssertEqual(tokenizer.encode(c.text), [tokenizer.bosTokenId, c.id, tokenizer.eosTokenId])
         }
         XCTAssertGreaterThan(candidates.count, 100)
+    }
+}
+
+/// The autoencoder stage (AutoencoderPlan.quick): resumable bit for bit, its scaling_factor measured.
+final class AutoencoderTrainingTests: XCTestCase {
+    func testStoppedAndResumedRunEndsWithTheSameWeightsAndAMeasuredScalingFactor() throws {
+        let a = temporaryDirectory("vaeA")
+        let b = temporaryDirectory("vaeB")
+        XCTAssertTrue(try AutoencoderTraining.run(checkpoints: a, work: a + "/work", plan: .quick, log: { _ in }))
+        XCTAssertFalse(
+            try AutoencoderTraining.run(checkpoints: b, work: b + "/work", plan: .quick, stopAfter: 3, log: { _ in }))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: b + "/base/vae"), "nothing is exported before the end")
+        var log: [String] = []
+        XCTAssertTrue(
+            try AutoencoderTraining.run(checkpoints: b, work: b + "/work", plan: .quick, log: { log.append($0) }))
+        XCTAssertTrue(log.contains { $0.contains("resuming at step 3") }, "\(log)")
+        for f in [
+            "base/vae/diffusion_pytorch_model.safetensors", "base/vae/config.json", "autoencoder-training/loss.tsv",
+        ] {
+            let x = FileManager.default.contents(atPath: a + "/" + f)
+            XCTAssertNotNil(x, f)
+            XCTAssertEqual(x, FileManager.default.contents(atPath: b + "/" + f), "\(f) differs after resuming")
+        }
+        // scaling_factor = 1 / std of the training latents: z · scaling_factor has unit variance.
+        let vae = try AutoencoderKL(folder: a + "/base/vae")
+        XCTAssertNotEqual(vae.config.scalingFactor, AutoencoderKLConfig().scalingFactor)
+        let images = World.batchTensor(World().examples(.train, seed: 5, indices: Array(0..<64)).map(\.image))
+        var rng = RNG(seed: 1)
+        let z = CachedPosteriors(images, vae: vae).sample(rows: Array(0..<64), rng: &rng)
+        let mean = z.scalars.reduce(0, +) / Float(z.count)
+        let variance = z.scalars.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(z.count)
+        XCTAssertEqual(variance, 1, accuracy: 0.15, "variance of scaled latents of other training images")
     }
 }

@@ -300,3 +300,38 @@ struct InitVAE: ParsableCommand {
         }
     }
 }
+
+struct InitPipeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init-pipeline",
+        abstract: "Write a Stable Diffusion pipeline folder from parts: a fresh UNet, an autoencoder, a text side.",
+        discussion: """
+            The folder is written by the pipeline's own save (model_index.json, unet/, vae/, text_encoder/, \
+            tokenizer/, scheduler/), so that scripts/compare_sd_pipeline_with_diffusers.py can load it with \
+            StableDiffusionPipeline.from_pretrained.
+            """)
+    @Option(name: .customLong("unet_config"), help: "A UNet2DConditionModel config.json (weights drawn from --seed).")
+    var unetConfig: String
+    @Option(help: "An AutoencoderKL folder.")
+    var vae: String
+    @Option(name: .customLong("text_side"), help: "A folder with text_encoder/ and tokenizer/ (a pipeline folder).")
+    var textSide: String
+    @Option(help: "A scheduler_config.json.")
+    var scheduler: String
+    @Option(help: "The pipeline folder to write.")
+    var output: String
+    @Option(help: "Seed of the UNet's initialisation.", transform: parseSeed)
+    var seed: UInt64 = 0
+
+    func run() throws {
+        try reportingErrors {
+            let pipeline = TextToImagePipeline(
+                unet: UNet2DConditionModel(try UNetConfig(contentsOf: unetConfig), seed: seed),
+                textEncoder: try CLIPTextModel(folder: joinedPath(textSide, "text_encoder")),
+                tokenizer: try CLIPTokenizer(folder: joinedPath(textSide, "tokenizer")),
+                scheduler: try SchedulerConfig(contentsOf: scheduler), vae: try AutoencoderKL(folder: vae))
+            try pipeline.save(folder: output, as: .f32)
+            _ = try TextToImagePipeline(folder: output)  // what it wrote loads back, with its checks
+        }
+    }
+}

@@ -115,10 +115,10 @@ struct SampleCommand: ParsableCommand {
             var lines: [String] = []
             var tiles: [Tensor] = []
             for i in 0..<numImages {
-                let image = images.slice(rows: i..<(i + 1)).reshaped([C, H, H])
+                let image = images.slice(rows: i..<(i + 1)).reshaped(Array(images.shape.dropFirst()))  // (3, H, W)
                 let name = String(format: "%04d.png", i)
                 try PNG.write(image, to: (out as NSString).appendingPathComponent(name))
-                tiles.append(ImageOps.upscaled(image, by: max(1, 128 / H)))
+                tiles.append(ImageOps.upscaled(image, by: max(1, 128 / pipeline.imageSize)))
                 lines.append(
                     "{\"file_name\": \(jsonString(name)), \"prompt\": \(jsonString(prompt)), \"negative_prompt\": "
                         + "\(negativePrompt.map(jsonString) ?? "null"), "

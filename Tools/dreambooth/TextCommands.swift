@@ -38,15 +38,15 @@ struct TokenizeCommand: ParsableCommand {
 
 /// The stages of `make pretrain`.
 enum PretrainStage: String, CaseIterable, ExpressibleByArgument {
-    case text, base, all
+    case text, autoencoder, base, all
 }
 
 struct PretrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pretrain",
         abstract:
-            "Train the shipped models from scratch: tokenizer, text encoder and judges (stages whose output exists "
-            + "are kept)."
+            "Train the shipped models from scratch: tokenizer, text encoder and judges, the autoencoder, the base UNet "
+            + "(finished text stages are kept; the autoencoder and the UNet resume from their last training state)."
     )
     @Option(help: "Where the checkpoints go (the repository's Checkpoints by default).")
     var out: String = "Checkpoints"
@@ -57,16 +57,21 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "The English word list the tokenizer's merges also learn from.")
     var wordList: String = "Data/wordlist/words.txt"
     @Option(
-        help: "text (tokenizer, text encoder, judges), base (the base UNet; needs the text stage's output), or all.")
+        help: ArgumentHelp(
+            "text (tokenizer, text encoder, judges), autoencoder (AutoencoderKL), base (the base UNet; needs the text "
+                + "stage's output), or all."))
     var stage: PretrainStage = .all
-    @Option(help: "Where the base model's resumable training state, logs and sample grids go.")
+    @Option(help: "Where the autoencoder's and the base model's resumable training states, logs and sample grids go.")
     var work: String = ".pretrain"
     @Option(help: "base: epsilon (what ships) or v_prediction (the comparison of chapter 05).")
     var prediction: PredictionType = .epsilon
     @Option(
         name: .customLong("stop_after"),
-        help: "base: stop after this step's checkpoint (resume later with the same command).")
+        help: "autoencoder, base: stop after this step's checkpoint (resume later with the same command).")
     var stopAfter: Int?
+
+    @OptionGroup(title: "The autoencoder (defaults: the shipped plan)")
+    var autoencoder: AutoencoderOptions
 
     func validate() throws {
         guard prediction == .epsilon || prediction == .vPrediction else {
@@ -78,10 +83,19 @@ struct PretrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t0 = Date()
-            if stage != .base {
+            if stage == .text || stage == .all {
                 try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList)
             }
-            if stage != .text {
+            if stage == .autoencoder || stage == .all {
+                let workDir = (work as NSString).appendingPathComponent(quick ? "autoencoder-quick" : "autoencoder")
+                if force { try? FileManager.default.removeItem(atPath: workDir) }
+                let t1 = Date()
+                let finished = try AutoencoderTraining.run(
+                    checkpoints: out, work: workDir, plan: try autoencoder.plan(quick: quick), stopAfter: stopAfter)
+                print(String(format: "autoencoder: %.1f minutes", Date().timeIntervalSince(t1) / 60))
+                if !finished { return }
+            }
+            if stage == .base || stage == .all {
                 var plan: BasePlan = quick ? .quick : .full
                 plan.prediction = prediction
                 let workDir = (work as NSString).appendingPathComponent(
@@ -217,5 +231,43 @@ struct EvaluateBaseCommand: ParsableCommand {
             print(String(format: "(%.1f minutes)", r.seconds / 60))
             if let report { try writeAtomically(Data(r.json.utf8), to: report) }
         }
+    }
+}
+
+/// Another autoencoder than the shipped one: its shape, steps and KL weight (chapter 05's comparisons).
+struct AutoencoderOptions: ParsableArguments {
+    @Option(
+        name: .customLong("autoencoder_config"),
+        help: "An AutoencoderKL config.json to train instead of the shipped shape (its scaling_factor is measured).")
+    var config: String?
+    @Option(
+        name: .customLong("autoencoder_steps"), parsing: .unconditional,
+        help: "Optimizer steps of the autoencoder (default \(AutoencoderPlan.full.steps)).", transform: parsePositive)
+    var steps: Int?
+    @Option(
+        name: .customLong("autoencoder_learning_rate"), parsing: .unconditional,
+        help: "AdamW's peak learning rate (default \(AutoencoderPlan.full.learningRate)).", transform: parseNumber)
+    var learningRate: Float?
+    @Option(
+        name: .customLong("kl_weight"), parsing: .unconditional,
+        help: "β, the weight of the per-element KL term (default \(AutoencoderPlan.full.klWeight)).",
+        transform: parseNumber)
+    var klWeight: Float?
+
+    func plan(quick: Bool) throws -> AutoencoderPlan {
+        var p: AutoencoderPlan = quick ? .quick : .full
+        if let config { p.vae = try AutoencoderKLConfig(contentsOf: config) }
+        if let steps { p.steps = steps }
+        if let learningRate {
+            guard learningRate > 0 else {
+                throw ToolError(description: "--autoencoder_learning_rate must be > 0, got \(learningRate)")
+            }
+            p.learningRate = learningRate
+        }
+        if let klWeight {
+            guard klWeight >= 0 else { throw ToolError(description: "--kl_weight must be ≥ 0, got \(klWeight)") }
+            p.klWeight = klWeight
+        }
+        return p
     }
 }

@@ -22,7 +22,7 @@ struct DreamBoothTool: ParsableCommand {
             WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self,
             TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
             UNetForward.self, TextEncoderForward.self, VAEForward.self, InitUNet.self, InitTextEncoder.self,
-            InitVAE.self,
+            InitVAE.self, InitPipeline.self,
         ])
 }
 

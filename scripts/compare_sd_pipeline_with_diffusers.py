@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Load a pipeline folder of ours with diffusers' StableDiffusionPipeline and compare its images with ours.
+
+    python scripts/compare_sd_pipeline_with_diffusers.py [MODEL_DIR] [--fixture OUT.safetensors]
+
+MODEL_DIR is a Stable Diffusion pipeline folder that this package wrote (model_index.json, unet/,
+vae/, text_encoder/, tokenizer/, scheduler/): the shipped base, a `dreambooth train` output, or,
+by default, a small one assembled by `dreambooth init-pipeline` from Tests/Fixtures/sd-pipeline/
+(a fresh UNet of unet_config.json, seed 7), the reference autoencoder (Tests/Fixtures/reference/vae)
+and the shipped text side. The script uses the pipeline class itself, not a loop over its parts:
+
+    pipe = StableDiffusionPipeline.from_pretrained(DIR, torch_dtype=torch.float32)
+    pipe(prompt, negative_prompt=..., latents=L, num_inference_steps=25, guidance_scale=3, output_type="np")
+
+and runs `dreambooth sample --model DIR --latents L --save_tensors` on the same latents; it prints the
+largest difference (the bar: one 8-bit level, 1/255). With --fixture it writes the latents and
+diffusers' images, which Tests/ModelsTests/PipelineParityTests.swift holds our pipeline to.
+
+Optional developer script: needs torch, diffusers, transformers and safetensors in a virtual
+environment outside the repository; run from the repository root after `swift build -c release`.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+from diffusers import StableDiffusionPipeline
+from safetensors.numpy import load_file, save_file
+
+PROMPT = "a red striped cup in snow"
+NEGATIVE = "a blue cup"
+STEPS, GUIDANCE, N = 25, 3.0, 2
+TOOL = ".build/release/dreambooth"
+
+
+def assemble(out):
+    subprocess.run([TOOL, "init-pipeline", "--unet_config", "Tests/Fixtures/sd-pipeline/unet_config.json",
+                    "--vae", "Tests/Fixtures/reference/vae", "--text_side", "Checkpoints/base",
+                    "--scheduler", "Tests/Fixtures/sd-pipeline/scheduler_config.json", "--seed", "7",
+                    "--output", out], check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", nargs="?", help="a pipeline folder (default: the small assembled one)")
+    ap.add_argument("--fixture", help="write the latents and diffusers' images here (safetensors)")
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        model = args.model or os.path.join(tmp, "pipeline")
+        if args.model is None:
+            assemble(model)
+        pipe = StableDiffusionPipeline.from_pretrained(model, torch_dtype=torch.float32)
+        pipe.set_progress_bar_config(disable=True)
+        side = pipe.unet.config.sample_size
+        rng = np.random.default_rng(2023)
+        latents = rng.standard_normal((N, pipe.unet.config.in_channels, side, side)).astype(np.float32)
+        theirs = pipe([PROMPT] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
+                      num_inference_steps=STEPS, guidance_scale=GUIDANCE, output_type="np").images
+        theirs = np.ascontiguousarray(theirs.transpose(0, 3, 1, 2))  # (B, 3, H, W) in [0, 1]
+        lat = os.path.join(tmp, "latents.safetensors")
+        save_file({"latents": latents}, lat)
+        cmd = [TOOL, "sample", "--model", model, "--prompt", PROMPT, "--negative_prompt", NEGATIVE,
+               "--num_images", str(N), "--num_inference_steps", str(STEPS), "--guidance_scale", str(GUIDANCE),
+               "--scheduler", "ddim", "--latents", lat, "--out", os.path.join(tmp, "out"), "--save_tensors"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        ours = load_file(os.path.join(tmp, "out", "samples.safetensors"))["images"]
+    diff = np.abs(ours - theirs).max()
+    print(f"StableDiffusionPipeline {theirs.shape} vs dreambooth sample on {args.model or 'the assembled pipeline'}: "
+          f"max |difference| = {diff:.2e} (pixels in [0, 1]; the bar: 1/255 = {1 / 255:.2e})")
+    if args.fixture:
+        save_file({"latents": latents, "images": theirs}, args.fixture,
+                  metadata={"prompt": PROMPT, "negative_prompt": NEGATIVE, "steps": str(STEPS),
+                            "guidance_scale": str(GUIDANCE), "unet_seed": "7",
+                            "source": "scripts/compare_sd_pipeline_with_diffusers.py: diffusers 0.42.1 "
+                                      "StableDiffusionPipeline.from_pretrained on the folder `dreambooth "
+                                      "init-pipeline` wrote"})
+        print(f"wrote {args.fixture}")
+    return 0 if diff <= 1 / 255 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
