@@ -67,7 +67,8 @@ def main():
         path = os.path.join(FIX, "pytorch_lora_weights.safetensors")
         save_file(weights, path, metadata=meta)
     g = torch.Generator().manual_seed(1)
-    sample = torch.randn(2, 3, 32, 32, generator=g)
+    side = unet.config.sample_size
+    sample = torch.randn(2, unet.config.in_channels, side, side, generator=g)
     timesteps = torch.tensor([10.0, 700.0])
     context = torch.randn(2, 24, 64, generator=g)
     ids = torch.tensor([[8190, 320, 2899, 562, 8191] + [8191] * 19, [8190, 320, 562, 530, 8191] + [8191] * 19])

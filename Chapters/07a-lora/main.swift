@@ -39,7 +39,8 @@ func f3(_ x: Double) -> String { x.isNaN ? "–" : String(format: "%.3f", x) }
 // optimizer step. Checked on one input, bit for bit.
 let base = try TextToImagePipeline(folder: "Checkpoints/base")
 var rng = RNG(seed: 5)
-let x = rng.normal([1, 3, 32, 32])
+let side = base.unet.config.sampleSize
+let x = rng.normal([1, base.unet.config.inChannels, side, side])  // a latent (or, on a pixel base, an image)
 let context = Variable.withoutGradients { base.textEncoder(base.tokenizer(["a sks ball"])).lastHiddenState }
 let before = Variable.withoutGradients { base.unet(Variable(x), timesteps: [500], encoderHiddenStates: context).value }
 let probe = LoRASet(

@@ -60,14 +60,7 @@ public struct DownEncoderBlock {
     public let resnets: [ResnetBlock2D], downsample: Conv2d?
     init(_ s: ParameterStore, _ name: String, inC: Int, outC: Int, last: Bool, cfg: AutoencoderKLConfig, rng: inout RNG)
     {
-        var r: [ResnetBlock2D] = []
-        for i in 0..<cfg.layersPerBlock {
-            r.append(
-                ResnetBlock2D(
-                    s, "\(name).resnets.\(i)", i == 0 ? inC : outC, outC, temb: nil, groups: cfg.normNumGroups,
-                    eps: 1e-6, rng: &rng))
-        }
-        resnets = r
+        resnets = autoencoderResnets(s, name, inC: inC, outC: outC, count: cfg.layersPerBlock, cfg: cfg, rng: &rng)
         downsample = last ? nil : Conv2d(s, "\(name).downsamplers.0.conv", outC, outC, kernel: 3, stride: 2, rng: &rng)
     }
     public func callAsFunction(_ x: Variable) -> Variable {
@@ -78,20 +71,27 @@ public struct DownEncoderBlock {
     }
 }
 
+/// `count` timestep-free ResNet blocks name.resnets.0…, the first from inC channels, all to outC.
+func autoencoderResnets(
+    _ s: ParameterStore, _ name: String, inC: Int, outC: Int, count: Int, cfg: AutoencoderKLConfig, rng: inout RNG
+) -> [ResnetBlock2D] {
+    var blocks: [ResnetBlock2D] = []
+    for i in 0..<count {
+        blocks.append(
+            ResnetBlock2D(
+                s, "\(name).resnets.\(i)", i == 0 ? inC : outC, outC, temb: nil, groups: cfg.normNumGroups, eps: 1e-6,
+                rng: &rng))
+    }
+    return blocks
+}
+
 /// UpDecoderBlock2D: layersPerBlock + 1 ResNet blocks (no skips: the decoder has no encoder to
 /// listen to), then (but at the last level) nearest-neighbour 2× and a 3×3 convolution.
 public struct UpDecoderBlock {
     public let resnets: [ResnetBlock2D], upsample: Conv2d?
     init(_ s: ParameterStore, _ name: String, inC: Int, outC: Int, last: Bool, cfg: AutoencoderKLConfig, rng: inout RNG)
     {
-        var r: [ResnetBlock2D] = []
-        for j in 0...cfg.layersPerBlock {
-            r.append(
-                ResnetBlock2D(
-                    s, "\(name).resnets.\(j)", j == 0 ? inC : outC, outC, temb: nil, groups: cfg.normNumGroups,
-                    eps: 1e-6, rng: &rng))
-        }
-        resnets = r
+        resnets = autoencoderResnets(s, name, inC: inC, outC: outC, count: cfg.layersPerBlock + 1, cfg: cfg, rng: &rng)
         upsample = last ? nil : Conv2d(s, "\(name).upsamplers.0.conv", outC, outC, kernel: 3, padding: 1, rng: &rng)
     }
     public func callAsFunction(_ x: Variable) -> Variable {

@@ -2,7 +2,8 @@
 //
 // An AutoencoderKL learns to reconstruct the world's training images through a small latent:
 //   q(z | x) = N(μ(x), σ²(x)),  z = μ + σ·ε,  x̂ = D(z)
-//   loss = mean |x̂ − x|  +  β · KL(q(z | x) ‖ N(0, I)) / (C·H·W)     (per image, averaged over the batch)
+//   loss = mean |x̂ − x| + w_e · mean |∇x̂ − ∇x| + β · KL(q(z | x) ‖ N(0, I)) / (C·H·W)
+// (∇: differences of neighbouring pixels, down and across; per image, averaged over the batch).
 // The reconstruction term is L1, as the Latent Diffusion autoencoders' (which add a perceptual
 // and an adversarial term; this world has flat colours and hard edges, which L1 keeps without
 // them). The KL term only keeps the latent near a unit Gaussian, so that noise added by the
@@ -24,22 +25,28 @@ import TensorCore
 import ToyWorld
 
 public struct AutoencoderPlan: Sendable {
-    /// 32×32×3 → 16×16×4 (f = 2): see chapter 05's measurement of f = 2 against f = 4.
+    /// 32×32×3 → 16×16×8 (f = 2). Measured at 1,000 steps (lr 1e-3, judge on 1,000 held-out
+    /// reconstructions): f = 4 (8×8×4) keeps pattern 0.43, f = 2 with 4 channels 0.87, with 8 channels 0.92.
     public var vae: AutoencoderKLConfig = {
         var c = AutoencoderKLConfig()
         c.blockOutChannels = [32, 64]
         c.layersPerBlock = 1
-        c.latentChannels = 4
+        c.latentChannels = 8
         c.normNumGroups = 8
         c.sampleSize = 32
         return c
     }()
-    public var steps = 2000
+    public var steps = 4000
     public var batch = 16
-    public var learningRate: Float = 1e-3
+    /// 3e-3 beat 1e-3 at 1,000 steps (PSNR 27.6 against 26.9 dB).
+    public var learningRate: Float = 3e-3
     public var warmup = 100
     /// β, the weight of the per-element KL term.
     public var klWeight: Float = 1e-4
+    /// The weight of the L1 distance between the images' finite differences (their edges).
+    /// At 1,000 steps an edge weight of 1 raised PSNR from 27.6 to 29.4 dB and class from 0.89 to
+    /// 0.92, but lowered color from 0.996 to 0.957: the shipped plan takes 0.5.
+    public var edgeWeight: Float = 0.5
     public var checkpointEvery = 250
     /// Held-out images the report measures on (the bar: the judge ≥ 0.98 on every attribute).
     public var evaluationImages = 1000
@@ -64,22 +71,38 @@ public struct AutoencoderPlan: Sendable {
     var signature: String {
         "vae=\(vae.blockOutChannels)/\(vae.layersPerBlock)/z\(vae.latentChannels) steps=\(steps) batch=\(batch) "
             + "lr=\(learningRate) warmup=\(warmup) kl=\(klWeight) seed=\(seed)"
+            + (edgeWeight == 0 ? "" : " edge=\(edgeWeight)")
     }
 }
 
 public enum AutoencoderTraining {
     /// The loss of one batch of images (B, 3, H, W) in [−1, 1]: L1 reconstruction of a sampled z,
     /// plus β times the per-element KL. Returns the loss and its two terms (for the log).
-    public static func loss(_ vae: AutoencoderKL, images: Tensor, klWeight: Float, rng: inout RNG) -> (
-        loss: Variable, reconstruction: Float, kl: Float
-    ) {
+    public static func loss(
+        _ vae: AutoencoderKL, images: Tensor, klWeight: Float, edgeWeight: Float = 0, rng: inout RNG
+    ) -> (loss: Variable, reconstruction: Float, kl: Float) {
         let x = Variable(images)
         let posterior = vae.encode(x)
         let decoded = vae.decode(posterior.sample(rng: &rng))
-        let l1 = (decoded - x).elementwise({ abs($0) }) { d, _ in d > 0 ? 1 : d < 0 ? -1 : 0 }.mean()
+        func meanAbs(_ d: Variable) -> Variable {
+            d.elementwise({ abs($0) }) { d, _ in d > 0 ? 1 : d < 0 ? -1 : 0 }.mean()
+        }
+        let l1 = meanAbs(decoded - x)
         let elements = Float(images.count / images.shape[0])
         let kl = posterior.kl().mean() * (1 / elements)
-        return (l1 + kl * klWeight, l1.value.scalars[0], kl.value.scalars[0])
+        var loss = l1 + kl * klWeight
+        if edgeWeight > 0 {
+            // Differences of neighbouring pixels, down and across: an outline blurred is an edge lost.
+            let (H, W) = (images.shape[2], images.shape[3])
+            func edges(_ v: Variable, axis: Int, _ n: Int) -> Variable {
+                v.slice(axis: axis, 1..<n) - v.slice(axis: axis, 0..<(n - 1))
+            }
+            let edgeError =
+                meanAbs(edges(decoded, axis: 2, H) - edges(x, axis: 2, H))
+                + meanAbs(edges(decoded, axis: 3, W) - edges(x, axis: 3, W))
+            loss = loss + edgeError * edgeWeight
+        }
+        return (loss, l1.value.scalars[0], kl.value.scalars[0])
     }
 
     /// Trains (or resumes) into `work`, then writes `checkpoints`/base/vae (with its measured
@@ -112,7 +135,8 @@ public enum AutoencoderTraining {
                 .train, seed: plan.seed, indices: Array((step * plan.batch)..<((step + 1) * plan.batch)))
             var rng = RNG(seed: plan.seed).split("autoencoder/step/\(step)")
             let (loss, reconstruction, kl) = Self.loss(
-                vae, images: World.batchTensor(examples.map(\.image)), klWeight: plan.klWeight, rng: &rng)
+                vae, images: World.batchTensor(examples.map(\.image)), klWeight: plan.klWeight,
+                edgeWeight: plan.edgeWeight, rng: &rng)
             let value = loss.value.scalars[0]
             guard value.isFinite else {
                 throw PretrainingError(message: "autoencoder: the loss is \(value) at step \(step)")
@@ -174,7 +198,9 @@ public enum AutoencoderTraining {
             header: "step\tloss (L1 + β·KL per element)", to: joinedPath(dir, "loss.tsv"))
         var values: [String: Double] = [
             "scaling_factor": Double(vae.config.scalingFactor), "steps": Double(plan.steps),
-            "kl_weight": Double(plan.klWeight),
+            "kl_weight": Double(plan.klWeight), "edge_weight": Double(plan.edgeWeight),
+            "learning_rate": Double(plan.learningRate), "batch": Double(plan.batch),
+            "latent_channels": Double(plan.vae.latentChannels),
         ]
         guard let judge = try? AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes")) else {
             log("autoencoder: no attribute judge in \(checkpoints)/judges: reconstructions not judged")

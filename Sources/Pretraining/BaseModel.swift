@@ -2,7 +2,7 @@
 //
 // The UNet (the benchmark configuration: 2.5 M parameters, [32, 64, 64] channels, attention at
 // 8² and 4²) learns ε-prediction on the world's training split, on the frozen autoencoder's
-// 16×16×4 latents (Stable Diffusion's shape; `latents = false` trains on 32×32 pixels, as the
+// 16×16×8 latents (Stable Diffusion's shape; `latents = false` trains on 32×32 pixels, as the
 // earlier base model did), conditioned on the frozen text encoder's last hidden state (B, 24, 64):
 //   x_0 = z · scaling_factor, z ~ q(z | image)  (the autoencoder's posterior; pixels: x_0 = image)
 //   ε ~ N(0, I), t ~ U{0..999}, x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε                         (cosine schedule)
@@ -26,18 +26,19 @@ import TensorCore
 import ToyWorld
 
 public struct BasePlan: Sendable {
-    /// The benchmark UNet on the autoencoder's 16×16×4 latents.
+    /// The benchmark UNet on the autoencoder's 16×16×8 latents.
     public var unet: UNetConfig = {
         var u = UNetConfig.bench
-        u.inChannels = 4
-        u.outChannels = 4
+        u.inChannels = 8
+        u.outChannels = 8
         u.sampleSize = 16
         return u
     }()
     /// The UNet denoises z · scaling_factor of the frozen autoencoder in checkpoints/base/vae
     /// (Stable Diffusion's shape); false: it denoises pixels (the earlier base model).
     public var latents = true
-    public var steps = 2700
+    /// Latents make a step about 4× cheaper than pixels: the pixel model's 2,700 steps became 6,000.
+    public var steps = 6000
     public var batch = 32
     public var learningRate: Float = 1e-3
     public var warmup = 200
@@ -46,9 +47,9 @@ public struct BasePlan: Sendable {
     public var weighting: LossWeighting { .minSNR(gamma: minSNRGamma) }
     public var captionDropout: Float = 0.1
     public var emaMaxDecay: Float = 0.999
-    public var checkpointEvery = 150
+    public var checkpointEvery = 250
     /// Every this many steps: a sample grid and the judges' accuracy on held-out prompts.
-    public var evaluateEvery = 450
+    public var evaluateEvery = 1000
     public var evaluationSamples = 64
     public var evaluationSteps = 15
     public var evaluationGuidance: Float = 3
@@ -67,8 +68,8 @@ public struct BasePlan: Sendable {
         u.attentionHeads = [2, 2]
         u.normNumGroups = 4
         u.layersPerBlock = 1
-        u.inChannels = 4
-        u.outChannels = 4
+        u.inChannels = 8
+        u.outChannels = 8
         u.sampleSize = 16  // AutoencoderPlan.quick's latents
         p.unet = u
         p.steps = 8

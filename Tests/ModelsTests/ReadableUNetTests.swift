@@ -11,9 +11,10 @@ final class ReadableUNetTests: XCTestCase {
     func testFusedPathEqualsTheReadableOneForwardAndBackward() throws {
         let unet = try UNet2DConditionModel(folder: Fixtures.inRepository("Checkpoints/base/unet"))
         var rng = RNG(seed: 12)
-        let x = rng.normal([2, 3, 32, 32])
+        let (C, S) = (unet.config.inChannels, unet.config.sampleSize)  // latents (or pixels) the shipped UNet denoises
+        let x = rng.normal([2, C, S, S])
         let c = rng.normal([2, 24, 64])
-        let r = rng.normal([2, 3, 32, 32])
+        let r = rng.normal([2, unet.config.outChannels, S, S])
         func run(_ readable: Bool) -> (Tensor, [String: Tensor]) {
             for p in unet.parameters { p.grad = nil }
             let ctx = Variable(c, requiresGrad: true)

@@ -254,10 +254,20 @@ struct AutoencoderOptions: ParsableArguments {
         transform: parseNumber)
     var klWeight: Float?
 
+    @Option(
+        name: .customLong("edge_weight"), parsing: .unconditional,
+        help: "Weight of the L1 loss on the images' finite differences (default \(AutoencoderPlan.full.edgeWeight)).",
+        transform: parseNumber)
+    var edgeWeight: Float?
+
     func plan(quick: Bool) throws -> AutoencoderPlan {
         var p: AutoencoderPlan = quick ? .quick : .full
         if let config { p.vae = try AutoencoderKLConfig(contentsOf: config) }
         if let steps { p.steps = steps }
+        if let edgeWeight {
+            guard edgeWeight >= 0 else { throw ToolError(description: "--edge_weight must be ≥ 0, got \(edgeWeight)") }
+            p.edgeWeight = edgeWeight
+        }
         if let learningRate {
             guard learningRate > 0 else {
                 throw ToolError(description: "--autoencoder_learning_rate must be > 0, got \(learningRate)")
