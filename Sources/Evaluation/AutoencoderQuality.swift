@@ -27,7 +27,7 @@ public enum AutoencoderQuality {
                     Swift.min(Swift.max($0, -1), 1)
                 })
         }
-        return Variable.concat(parts.map { Variable($0) }, axis: 0).value
+        return Tensor.concatenate(parts)
     }
 
     /// PSNR in dB of images in [−1, 1], measured on [0, 1] pixels.

@@ -118,7 +118,8 @@ public struct DiagonalGaussian {
     public func sample(rng: inout RNG) -> Variable { sample(noise: rng.normal(mean.shape)) }
     /// mean + σ·ε for a given ε.
     public func sample(noise: Tensor) -> Variable { mean + std * Variable(noise) }
-    /// KL(N(mean, σ²) ‖ N(0, I)) per image: ½ Σ (mean² + σ² − 1 − log σ²) over channels and pixels, (B,).
+    /// KL(N(mean, σ²) ‖ N(0, I)) per image, (B,): ½ Σ (mean² + σ² − 1 − log σ²) over channels
+    /// and pixels.
     public func kl() -> Variable { ((mean.square() + logvar.exp() - logvar - 1) * 0.5).sum(axes: [1, 2, 3]) }
 }
 

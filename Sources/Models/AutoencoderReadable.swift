@@ -37,7 +37,8 @@ extension Readable {
         Variable.conv2d(x, weight: c.weight, bias: c.bias, stride: c.stride, padding: c.padding)
     }
 
-    /// The autoencoder's attention: GroupNorm → pixels become tokens → one head of attention → back, plus the input.
+    /// The autoencoder's attention: GroupNorm → pixels become tokens → one head of attention →
+    /// back, plus the input.
     static func spatialSelfAttention(_ a: SpatialSelfAttention, _ x: Variable) -> Variable {  // (B, C, H, W)
         let s = x.shape
         let (B, C, H, W) = (s[0], s[1], s[2], s[3])

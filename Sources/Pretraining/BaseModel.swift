@@ -227,7 +227,8 @@ public enum BaseModel {
         else {
             throw PretrainingError(
                 message:
-                    "base model: the autoencoder in \(folder) makes \(vae.config.latentChannels)×\(side)² latents; the "
+                    "base model: the autoencoder in \(folder) makes \(vae.config.latentChannels)×\(side)² "
+                    + "latents; the "
                     + "UNet is planned for \(plan.unet.inChannels)×\(plan.unet.sampleSize)²")
         }
         for p in vae.parameters { p.requiresGrad = false }

@@ -265,7 +265,9 @@ struct AutoencoderOptions: ParsableArguments {
         if let config { p.vae = try AutoencoderKLConfig(contentsOf: config) }
         if let steps { p.steps = steps }
         if let edgeWeight {
-            guard edgeWeight >= 0 else { throw ToolError(description: "--edge_weight must be ≥ 0, got \(edgeWeight)") }
+            guard edgeWeight >= 0 else {
+                throw ToolError(description: "--edge_weight must be ≥ 0, got \(edgeWeight)")
+            }
             p.edgeWeight = edgeWeight
         }
         if let learningRate {
