@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load a pipeline folder of ours with diffusers' StableDiffusionPipeline and compare its images with ours.
 
-    python scripts/compare_sd_pipeline_with_diffusers.py [MODEL_DIR] [--fixture OUT.safetensors]
+    python scripts/compare_sd_pipeline_with_diffusers.py [MODEL_DIR] [--fixture OUT.safetensors] [--lora FILE]
 
 MODEL_DIR is a Stable Diffusion pipeline folder that this package wrote (model_index.json, unet/,
 vae/, text_encoder/, tokenizer/, scheduler/): the shipped base, a `dreambooth train` output, or,
@@ -13,7 +13,8 @@ and the shipped text side. The script uses the pipeline class itself, not a loop
     pipe(prompt, negative_prompt=..., latents=L, num_inference_steps=25, guidance_scale=3, output_type="np")
 
 and runs `dreambooth sample --model DIR --latents L --save_tensors` on the same latents; it prints the
-largest difference (the bar: one 8-bit level, 1/255). With --fixture it writes the latents and
+largest difference (the bar: one 8-bit level, 1/255). With --lora FILE both apply LoRA weights first
+(diffusers with `pipe.load_lora_weights`, needing peft; we with `sample --lora FILE`). With --fixture it writes the latents and
 diffusers' images, which Tests/ModelsTests/PipelineParityTests.swift holds our pipeline to.
 
 Optional developer script: needs torch, diffusers, transformers and safetensors in a virtual
@@ -47,6 +48,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model", nargs="?", help="a pipeline folder (default: the small assembled one)")
     ap.add_argument("--fixture", help="write the latents and diffusers' images here (safetensors)")
+    ap.add_argument("--lora", help="a pytorch_lora_weights.safetensors (`dreambooth train --rank`): diffusers loads "
+                                   "it with pipe.load_lora_weights, we with `sample --lora`")
     args = ap.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,6 +61,11 @@ def main():
         side = pipe.unet.config.sample_size
         rng = np.random.default_rng(2023)
         latents = rng.standard_normal((N, pipe.unet.config.in_channels, side, side)).astype(np.float32)
+        if args.lora:
+            without = pipe([PROMPT] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
+                           num_inference_steps=STEPS, guidance_scale=GUIDANCE, output_type="np").images
+            pipe.load_lora_weights(os.path.dirname(os.path.abspath(args.lora)),
+                                   weight_name=os.path.basename(args.lora))
         theirs = pipe([PROMPT] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
                       num_inference_steps=STEPS, guidance_scale=GUIDANCE, output_type="np").images
         theirs = np.ascontiguousarray(theirs.transpose(0, 3, 1, 2))  # (B, 3, H, W) in [0, 1]
@@ -66,10 +74,15 @@ def main():
         cmd = [TOOL, "sample", "--model", model, "--prompt", PROMPT, "--negative_prompt", NEGATIVE,
                "--num_images", str(N), "--num_inference_steps", str(STEPS), "--guidance_scale", str(GUIDANCE),
                "--scheduler", "ddim", "--latents", lat, "--out", os.path.join(tmp, "out"), "--save_tensors"]
+        cmd += ["--lora", args.lora] if args.lora else []
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         ours = load_file(os.path.join(tmp, "out", "samples.safetensors"))["images"]
     diff = np.abs(ours - theirs).max()
-    print(f"StableDiffusionPipeline {theirs.shape} vs dreambooth sample on {args.model or 'the assembled pipeline'}: "
+    if args.lora:  # the comparison means something only if the adapters move the images
+        print(f"the LoRA moves diffusers' images by max |difference| = "
+              f"{np.abs(theirs - without.transpose(0, 3, 1, 2)).max():.2e}")
+    what = (args.model or "the assembled pipeline") + (f" with LoRA {args.lora}" if args.lora else "")
+    print(f"StableDiffusionPipeline {theirs.shape} vs dreambooth sample on {what}: "
           f"max |difference| = {diff:.2e} (pixels in [0, 1]; the bar: 1/255 = {1 / 255:.2e})")
     if args.fixture:
         save_file({"latents": latents, "images": theirs}, args.fixture,

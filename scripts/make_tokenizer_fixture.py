@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Token ids from transformers' CLIPTokenizer, loaded from the project's own tokenizer files.
 
-    python scripts/make_tokenizer_fixture.py [TOKENIZER_DIR] [OUT.json]
-    (defaults: Checkpoints/base/tokenizer, Tests/Fixtures/tokenizer_ids.json)
+    python scripts/make_tokenizer_fixture.py [TOKENIZER_DIR] [OUT.json] [FAST_DIR]
+    (defaults: Checkpoints/base/tokenizer, Tests/Fixtures/tokenizer_ids.json, Tests/Fixtures/tokenizer-fast)
 
 Needs `pip install transformers` in a virtual environment of your own (not a dependency of the
 package). Writes, for each prompt, `tokenizer(prompt, truncation=True).input_ids` and the
-`padding="max_length"` ids; Tests/ModelsTests/TokenizerTests.swift holds ours to them.
+`padding="max_length"` ids; Tests/ModelsTests/TokenizerTests.swift holds ours to them. FAST_DIR gets
+the folder `save_pretrained` writes (transformers 5: tokenizer.json and tokenizer_config.json, no
+vocab.json or merges.txt), the folder a diffusers training script saves; we load that too.
 """
 import json
+import os
 import sys
 
 import transformers
@@ -64,6 +67,9 @@ def main():
         json.dump(doc, f, ensure_ascii=False, indent=1)
         f.write("\n")
     print(f"wrote {len(cases)} cases to {out}")
+    fast = sys.argv[3] if len(sys.argv) > 3 else "Tests/Fixtures/tokenizer-fast"
+    tok.save_pretrained(fast)
+    print(f"wrote {sorted(os.listdir(fast))} to {fast}")
 
 
 if __name__ == "__main__":

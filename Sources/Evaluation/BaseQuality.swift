@@ -48,6 +48,22 @@ public enum BaseQuality {
         return result
     }
 
+    /// What the judge reads each asked-for class as: one line per class, "asked → read ×count, …".
+    public static func classConfusion(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> String {
+        let predictions = judge.predict(World.batchTensor(images))
+        var lines = ["class asked → class the judge reads (count):"]
+        for asked in ObjectClass.allCases {
+            let read = zip(scenes, predictions).filter { $0.0.objectClass == asked }.map { $0.1[.objectClass]! }
+            guard !read.isEmpty else { continue }
+            let counts = Dictionary(grouping: read, by: { $0 }).mapValues(\.count)
+                .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            let names = Attribute.objectClass.labels
+            lines.append(
+                "  \(asked.rawValue): " + counts.map { "\(names[$0.key]) ×\($0.value)" }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
     public struct Report {
         public var accuracy: [Attribute: Double]
         public var samples: Int, steps: Int, guidance: Float
@@ -77,20 +93,22 @@ public enum BaseQuality {
 
     public static func measure(
         _ pipeline: TextToImagePipeline, judges: Judges, samples: Int = 256, steps: Int = 50, guidance: Float = 3,
-        frechetSamples: Int = 1000, frechetSteps: Int = 20,
+        frechetSamples: Int = 1000, frechetSteps: Int = 20, split: World.Split = .heldout,
         log: (String) -> Void = printFlushed
     ) -> Report {
         let t0 = Date()
         let world = World(size: pipeline.imageSize)
-        let prompts = heldOutPrompts(world: world, count: samples)
+        let prompts = photoPrompts(world: world, split: split, count: samples)
         let images = pipeline.images(prompts.map(\.caption.text), steps: steps, guidance: guidance, seed: 1234) {
             log("  accuracy samples: \($0)/\(samples)")
         }
         let accuracy = attributeAccuracy(images: images, scenes: prompts.map(\.scene), judge: judges.attributes)
+        let which = split == .heldout ? "held-out" : split.rawValue
         log(
-            "accuracy on \(samples) held-out prompts: "
+            "accuracy on \(samples) \(which) prompts: "
                 + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, accuracy[$0]!) }.joined(
                     separator: ", "))
+        log(classConfusion(images: images, scenes: prompts.map(\.scene), judge: judges.attributes))
         var fd: Double? = nil
         var realFD: Double? = nil
         if frechetSamples > 1 {

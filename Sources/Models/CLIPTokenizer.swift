@@ -234,16 +234,29 @@ public final class CLIPTokenizer: @unchecked Sendable {
             }
             return s
         }
-        let lines = try read("merges.txt").split(separator: "\n", omittingEmptySubsequences: false)
+        // transformers 5 saves a fast tokenizer's folder with tokenizer.json alone (its model holds
+        // the vocabulary and the merges): read it when merges.txt is not there.
+        let fast =
+            !FileManager.default.fileExists(atPath: joinedPath(folder, "merges.txt"))
+            && FileManager.default.fileExists(atPath: joinedPath(folder, "tokenizer.json"))
+        let mergesFile = fast ? "tokenizer.json" : "merges.txt"
+        let vocabFile = fast ? "tokenizer.json" : "vocab.json"
         var merges: [(String, String)] = []
-        for (n, line) in lines.enumerated() where !line.isEmpty && !(n == 0 && line.hasPrefix("#version")) {
-            let parts = line.split(separator: " ")
-            guard parts.count == 2 else {
-                throw ModelError(
-                    file: joinedPath(folder, "merges.txt"),
-                    message: "line \(n + 1) is not two tokens separated by a space")
+        var fastVocabulary: StrictJSON.Value?
+        if fast {
+            (merges, fastVocabulary) = try Self.fastTokenizerModel(
+                read("tokenizer.json"), file: joinedPath(folder, mergesFile))
+        } else {
+            let lines = try read("merges.txt").split(separator: "\n", omittingEmptySubsequences: false)
+            for (n, line) in lines.enumerated() where !line.isEmpty && !(n == 0 && line.hasPrefix("#version")) {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2 else {
+                    throw ModelError(
+                        file: joinedPath(folder, "merges.txt"),
+                        message: "line \(n + 1) is not two tokens separated by a space")
+                }
+                merges.append((String(parts[0]), String(parts[1])))
             }
-            merges.append((String(parts[0]), String(parts[1])))
         }
         var maxLength = 77
         do {
@@ -259,24 +272,59 @@ public final class CLIPTokenizer: @unchecked Sendable {
         }
         self.init(merges: merges, modelMaxLength: maxLength)
         let vocabJSON: StrictJSON.Value
-        do { vocabJSON = try StrictJSON.parse(try read("vocab.json")) } catch let e as StrictJSON.Failure {
-            throw ModelError(file: joinedPath(folder, "vocab.json"), message: "\(e)")
+        if let fastVocabulary {
+            vocabJSON = fastVocabulary
+        } else {
+            do { vocabJSON = try StrictJSON.parse(try read("vocab.json")) } catch let e as StrictJSON.Failure {
+                throw ModelError(file: joinedPath(folder, "vocab.json"), message: "\(e)")
+            }
         }
         guard case .object(let entries) = vocabJSON else {
-            throw ModelError(file: joinedPath(folder, "vocab.json"), message: "not a JSON object")
+            throw ModelError(file: joinedPath(folder, vocabFile), message: "the vocabulary is not a JSON object")
         }
         guard entries.count == tokens.count else {
             throw ModelError(
-                file: joinedPath(folder, "vocab.json"),
-                message: "\(entries.count) tokens, but merges.txt makes \(tokens.count) in CLIP's layout")
+                file: joinedPath(folder, vocabFile),
+                message: "\(entries.count) tokens, but the merges make \(tokens.count) in CLIP's layout")
         }
         for (token, id) in entries {
             guard case .integer(let i) = id, i >= 0, i < tokens.count, vocabulary[token] == i else {
                 throw ModelError(
-                    file: joinedPath(folder, "vocab.json"),
+                    file: joinedPath(folder, vocabFile),
                     message: "token \(jsonString(token)) has id \(id), not its place in CLIP's layout")
             }
         }
+    }
+}
+
+extension CLIPTokenizer {
+    /// The merges and the vocabulary of a tokenizers-library tokenizer.json whose model is BPE
+    /// (merges as ["a", "b"] pairs, or as "a b" strings in older files).
+    static func fastTokenizerModel(_ text: String, file: String) throws -> ([(String, String)], StrictJSON.Value) {
+        let json: StrictJSON.Value
+        do { json = try StrictJSON.parse(text) } catch let e as StrictJSON.Failure {
+            throw ModelError(file: file, message: "\(e)")
+        }
+        guard case .object? = json["model"], case .string("BPE")? = json["model"]?["type"] else {
+            throw ModelError(file: file, message: "its model is not a BPE model (CLIP's tokenizer is)")
+        }
+        guard case .array(let list)? = json["model"]?["merges"], let vocabulary = json["model"]?["vocab"] else {
+            throw ModelError(file: file, message: "its model has no merges or no vocab")
+        }
+        var merges: [(String, String)] = []
+        for (n, entry) in list.enumerated() {
+            if case .array(let pair) = entry, pair.count == 2, case .string(let a) = pair[0],
+                case .string(let b) = pair[1]
+            {
+                merges.append((a, b))
+            } else if case .string(let line) = entry, line.split(separator: " ").count == 2 {
+                let parts = line.split(separator: " ")
+                merges.append((String(parts[0]), String(parts[1])))
+            } else {
+                throw ModelError(file: file, message: "merge \(n + 1) is not two tokens")
+            }
+        }
+        return (merges, vocabulary)
     }
 }
 

@@ -13,9 +13,10 @@
 //
 // The whole training state (weights, AdamW moments, EMA, step and loss log) is one TrainingState,
 // written atomically to work/checkpoint-N/ every `checkpointEvery` steps (the newest kept), as the
-// DreamBooth trainer writes its own. Everything random in step n comes from RNG(seed).split("step/n")
-// and the data of step n are world examples n·B ..< (n + 1)·B, so a run resumed from a checkpoint
-// is the same run, bit for bit.
+// DreamBooth trainer writes its own. The training set (32,768 world examples, each image's posterior
+// and each caption's hidden state computed once, in fixed chunks) is rebuilt the same on resume;
+// everything random in step n comes from RNG(seed).split("step/n") and the epochs' orders from
+// RNG(seed).split("epoch/e"), so a run resumed from a checkpoint is the same run, bit for bit.
 
 import Diffusion
 import Evaluation
@@ -40,6 +41,10 @@ public struct BasePlan: Sendable {
     /// Latents make a step about 4× cheaper than pixels: the pixel model's 2,700 steps became 6,000.
     public var steps = 6000
     public var batch = 32
+    /// Examples of the world's training split the run learns from, each image encoded and each
+    /// caption embedded once before step 0 (the frozen models' outputs are cached, as diffusers'
+    /// examples precompute latents); the steps go through them in epochs, each in its own order.
+    public var trainingSetSize = 32_768
     public var learningRate: Float = 1e-3
     public var warmup = 200
     public var minSNRGamma: Float = 5
@@ -74,6 +79,7 @@ public struct BasePlan: Sendable {
         p.unet = u
         p.steps = 8
         p.batch = 4
+        p.trainingSetSize = 24  // eight steps of four: the second epoch starts at step 6
         p.warmup = 2
         p.checkpointEvery = 3
         p.evaluateEvery = 4
@@ -88,6 +94,9 @@ public struct BasePlan: Sendable {
         s.betaSchedule = .cosine
         s.prediction = prediction
         s.clipSample = !latents  // x̂_0 is clipped to [−1, 1] on pixels; latents have no such range (as SD)
+        // StableDiffusionPipeline rewrites steps_offset to 1 (and clip_sample to false) when it loads a
+        // folder, so a latent pipeline ships with them: DDIM's timesteps are then 981, 961, …, 1 at 50.
+        if latents { s.stepsOffset = 1 }
         return s
     }
 }
@@ -108,11 +117,13 @@ public enum BaseModel {
         let judge = try? AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes"))
         let vae = try plan.latents ? autoencoder(checkpoints: checkpoints, plan: plan) : nil
         let unet = UNet2DConditionModel(plan.unet, seed: plan.seed)
+        let trainingSet = BaseTrainingSet(
+            plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae, log: log)
         let objective = BaseObjective(
-            plan: plan, unet: unet, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae)
+            plan: plan, unet: unet, schedule: plan.scheduler.schedule, trainingSet: trainingSet)
         // MARK: resume from the last training state, if there is one
         var state = try resumedState(plan, unet: unet, work: work, log: log)
-        var clock = TrainingClock(work: work, step: state.step)
+        let clock = TrainingClock(work: work, step: state.step)
         var progress = ProgressLine("base model", total: plan.steps, from: state.step)
         var smoothed = Double(state.losses.last ?? 0)
         for step in state.step..<plan.steps {
@@ -275,7 +286,8 @@ public enum BaseModel {
 
     /// Everything that changes the weights; a state file from another plan is refused.
     static func planSignature(_ p: BasePlan) -> String {
-        "unet=\(p.unet.blockOutChannels)/\(p.unet.layersPerBlock) steps=\(p.steps) batch=\(p.batch) "
+        "unet=\(p.unet.blockOutChannels)/\(p.unet.layersPerBlock)/\(p.unet.downBlockTypes) "
+            + "steps=\(p.steps) batch=\(p.batch) set=\(p.trainingSetSize) "
             + "lr=\(p.learningRate) warmup=\(p.warmup) "
             + "gamma=\(p.minSNRGamma) dropout=\(p.captionDropout) ema=\(p.emaMaxDecay) "
             + "prediction=\(p.prediction.rawValue) seed=\(p.seed)" + (p.latents ? " latents=\(p.unet.inChannels)" : "")
@@ -309,45 +321,119 @@ public enum BaseModel {
 struct BaseObjective {
     let plan: BasePlan
     let unet: UNet2DConditionModel
-    let textEncoder: CLIPTextModel
-    let tokenizer: CLIPTokenizer
-    let world: World
     let schedule: NoiseSchedule
-
-    /// The frozen autoencoder whose latents the UNet learns (nil: pixels).
-    let vae: AutoencoderKL?
-
-    init(
-        plan: BasePlan, unet: UNet2DConditionModel, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer,
-        vae: AutoencoderKL?
-    ) {
-        self.plan = plan
-        self.unet = unet
-        self.textEncoder = textEncoder
-        self.tokenizer = tokenizer
-        self.vae = vae
-        world = World(size: plan.unet.sampleSize * (vae?.config.downsamplingFactor ?? 1))
-        schedule = plan.scheduler.schedule
-    }
+    let trainingSet: BaseTrainingSet
 
     func callAsFunction(step: Int) -> Variable {
         var rng = RNG(seed: plan.seed).split("step/\(step)")
-        let indices = Array((step * plan.batch)..<((step + 1) * plan.batch))
-        let examples = world.examples(.train, seed: plan.seed, indices: indices)
-        let captions = examples.map { rng.uniform() < plan.captionDropout ? "" : $0.caption.text }
-        let context = Variable.withoutGradients { textEncoder(tokenizer(captions)).lastHiddenState }  // (B, L, D)
-        let images = World.batchTensor(examples.map(\.image))  // (B, 3, H, W)
+        let rows = trainingSet.rows(step: step, batch: plan.batch, seed: plan.seed)
+        let dropped = rows.map { _ in rng.uniform() < plan.captionDropout }  // "" instead, for guidance
+        let context = trainingSet.contexts(rows: rows, dropped: dropped)  // (B, L, D)
         // On latents, x_0 = z · scaling_factor with z drawn from the autoencoder's posterior (as
         // train_dreambooth.py makes it), its noise from a stream of its own.
         var latentRNG = rng.split("latents")
-        let x0 =
-            vae.map { CachedPosteriors(images, vae: $0).sample(rows: Array(0..<plan.batch), rng: &latentRNG) } ?? images
+        let x0 = trainingSet.x0(rows: rows, rng: &latentRNG)
         let ε = rng.normal(x0.shape)
         let t = (0..<plan.batch).map { _ in rng.randint(schedule.trainTimesteps) }
         let (xt, target) = schedule.noisedBatch(x0, noise: ε, timesteps: t, prediction: plan.prediction)
-        let prediction = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)
+        let prediction = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: Variable(context))
         return plan.weighting.loss(
             prediction, Variable(target), timesteps: t, schedule: schedule, predictionType: plan.prediction)
+    }
+}
+
+/// The base model's training set: examples 0 ..< N of the world's training split, with what the
+/// frozen models make of them computed once — each image's posterior under the autoencoder (or the
+/// pixels themselves) and each caption's last hidden state — so a step costs only the UNet.
+/// Step n takes positions n·B ..< (n + 1)·B of the epochs laid end to end, epoch e in the order of
+/// a shuffle drawn from RNG(seed).split("epoch/e").
+struct BaseTrainingSet {
+    let count: Int
+    let posteriors: CachedPosteriors?
+    let images: Tensor?
+    let hiddenStates: Tensor  // (N, L, D)
+    let emptyCaption: Tensor  // (1, L, D): the hidden state of "", what a dropped caption becomes
+
+    init(
+        plan: BasePlan, textEncoder: CLIPTextModel, tokenizer: CLIPTokenizer, vae: AutoencoderKL?,
+        log: (String) -> Void
+    ) {
+        let t0 = Date()
+        count = plan.trainingSetSize
+        let world = World(size: plan.unet.sampleSize * (vae?.config.downsamplingFactor ?? 1))
+        func embed(_ captions: [String]) -> Tensor {
+            Variable.withoutGradients { textEncoder(tokenizer(captions)).lastHiddenState.value }
+        }
+        var means: [Tensor] = []
+        var stds: [Tensor] = []
+        var pixels: [Tensor] = []
+        var states: [Tensor] = []
+        var progress = ProgressLine("base model: training set", total: count)
+        for lo in stride(from: 0, to: count, by: 512) {  // fixed chunks: a resumed run rebuilds the same bytes
+            let examples = world.examples(.train, seed: plan.seed, indices: Array(lo..<min(count, lo + 512)))
+            let batch = World.batchTensor(examples.map(\.image))  // (b, 3, H, W) in [−1, 1]
+            if let vae {
+                let p = CachedPosteriors(batch, vae: vae)
+                means.append(p.mean)
+                stds.append(p.std)
+            } else {
+                pixels.append(batch)
+            }
+            states.append(embed(examples.map(\.caption.text)))
+            progress.update(lo + examples.count)
+        }
+        posteriors = vae.map {
+            CachedPosteriors(
+                mean: Tensor.concatenate(means), std: Tensor.concatenate(stds), scalingFactor: $0.config.scalingFactor)
+        }
+        images = vae == nil ? Tensor.concatenate(pixels) : nil
+        hiddenStates = Tensor.concatenate(states)
+        emptyCaption = embed([""])
+        log(String(format: "base model: %d training examples encoded in %.1f s", count, Date().timeIntervalSince(t0)))
+    }
+
+    /// The rows of step `step`: positions step·B ..< (step + 1)·B of the shuffled epochs.
+    func rows(step: Int, batch: Int, seed: UInt64) -> [Int] {
+        var order: (epoch: Int, rows: [Int]) = (-1, [])
+        return (step * batch..<(step + 1) * batch).map { position in
+            let epoch = position / count
+            if epoch != order.epoch { order = (epoch, Self.shuffled(count, seed: seed, epoch: epoch)) }
+            return order.rows[position % count]
+        }
+    }
+
+    /// 0 ..< n in the order of a Fisher–Yates shuffle drawn from RNG(seed).split("epoch/e").
+    static func shuffled(_ n: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var rng = RNG(seed: seed).split("epoch/\(epoch)")
+        var a = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) { a.swapAt(i, rng.randint(i + 1)) }
+        return a
+    }
+
+    /// x_0 for the rows: z · scaling_factor sampled from each cached posterior, or the pixels.
+    func x0(rows: [Int], rng: inout RNG) -> Tensor {
+        if let posteriors { return posteriors.sample(rows: rows, rng: &rng) }
+        return Self.gather(images!, rows: rows)
+    }
+
+    /// The text encoder's last hidden states of the rows' captions, the empty caption's where dropped.
+    func contexts(rows: [Int], dropped: [Bool]) -> Tensor {
+        let states = Self.gather(hiddenStates, rows: rows)
+        let per = states.count / rows.count
+        var scalars = states.scalars
+        for (k, drop) in dropped.enumerated() where drop {
+            scalars.replaceSubrange(k * per..<(k + 1) * per, with: emptyCaption.scalars)
+        }
+        return Tensor(shape: states.shape, scalars: scalars)
+    }
+
+    /// Rows of a (N, …) tensor, in the order given.
+    static func gather(_ t: Tensor, rows: [Int]) -> Tensor {
+        let per = t.count / t.shape[0]
+        var out = [Float]()
+        out.reserveCapacity(rows.count * per)
+        for r in rows { out.append(contentsOf: t.scalars[r * per..<(r + 1) * per]) }
+        return Tensor(shape: [rows.count] + Array(t.shape.dropFirst()), scalars: out)
     }
 }
 

@@ -361,7 +361,7 @@ final class ChapterTests: XCTestCase {
             ["evaluate-judges", "--help"],
             ["sample", "--help"], ["train", "--help"], ["textual-inversion", "--help"], ["evaluate-base", "--help"],
             ["unet-forward", "--help"], ["text-encoder-forward", "--help"], ["init-unet", "--help"],
-            ["init-text-encoder", "--help"],
+            ["init-text-encoder", "--help"], ["evaluate-subject", "--help"], ["vae-forward", "--help"],
         ] {
             let r = try run("dreambooth", args)
             XCTAssertEqual(r.status, 0, "dreambooth \(args.joined(separator: " ")): \(r.output)")
@@ -404,6 +404,12 @@ final class ChapterTests: XCTestCase {
                 "--lora_scale needs --lora"
             ),
             (["world", "--out", file + "-world", "--seed", "-3"], "a seed is a whole number"),
+            (["evaluate-subject", "--model", "x", "--subject", "unicorn"], "is not a built-in subject (split-ball"),
+            (["evaluate-subject", "--model", "x", "--subject", "split-ball", "--identifier", "a b"], "one word"),
+            (["evaluate-base", "--split", "all"], "'heldout'"),
+            (["pretrain", "--stage", "base", "--base_learning_rate", "2"], "--base_learning_rate must be in (0, 1)"),
+            (["pretrain", "--stage", "base", "--base_steps", "0"], "must be a whole number ≥ 1"),
+            (["pretrain", "--stage", "base", "--unet_config", file], file),
             (
                 [
                     "textual-inversion", "--train_data_dir", "x", "--placeholder_token", "sks", "--initializer_token",

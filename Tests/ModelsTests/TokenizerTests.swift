@@ -27,6 +27,30 @@ final class TokenizerTests: XCTestCase {
         }
     }
 
+    /// transformers 5 saves a tokenizer as tokenizer.json alone (what train_dreambooth.py's output
+    /// holds): loaded from Tests/Fixtures/tokenizer-fast (save_pretrained of the shipped tokenizer,
+    /// scripts/make_tokenizer_fixture.py), it is the same tokenizer; a broken one names the file.
+    func testTokenizerJSONFolderLoadsAsTheSameTokenizer() throws {
+        let shipped = try CLIPTokenizer(folder: Self.shipped)
+        let fast = try CLIPTokenizer(folder: Fixtures.path("tokenizer-fast"))
+        XCTAssertEqual(fast.tokens, shipped.tokens)
+        XCTAssertEqual(fast.modelMaxLength, shipped.modelMaxLength)
+        XCTAssertEqual(
+            fast(["a sks red striped cup in snow", "xqzt"]), shipped(["a sks red striped cup in snow", "xqzt"]))
+        let dir = temporaryDirectory("tokenizer-fast")
+        try FileManager.default.copyItem(
+            atPath: Fixtures.path("tokenizer-fast/tokenizer_config.json"), toPath: dir + "/tokenizer_config.json")
+        for broken in [
+            "{\"model\": {\"type\": \"Unigram\"}}",
+            "{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": [[\"a\"]]}}",
+        ] {
+            try Data(broken.utf8).write(to: URL(fileURLWithPath: dir + "/tokenizer.json"))
+            XCTAssertThrowsError(try CLIPTokenizer(folder: dir)) {
+                XCTAssertTrue("\($0)".contains("tokenizer.json"), "\($0)")
+            }
+        }
+    }
+
     func testWorldWordsAreOneTokenAndRandomStringsSplit() throws {
         let tokenizer = try CLIPTokenizer(folder: Self.shipped)
         var words =

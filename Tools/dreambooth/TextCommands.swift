@@ -72,6 +72,8 @@ struct PretrainCommand: ParsableCommand {
 
     @OptionGroup(title: "The autoencoder (defaults: the shipped plan)")
     var autoencoder: AutoencoderOptions
+    @OptionGroup(title: "The base UNet (defaults: the shipped plan)")
+    var base: BaseOptions
 
     func validate() throws {
         guard prediction == .epsilon || prediction == .vPrediction else {
@@ -82,6 +84,10 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Both plans are read first: a bad config or value stops here, before any stage runs.
+            let autoencoderPlan = try autoencoder.plan(quick: quick)
+            var basePlan = try base.plan(quick: quick)
+            basePlan.prediction = prediction
             let t0 = Date()
             if stage == .text || stage == .all {
                 try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList)
@@ -91,13 +97,12 @@ struct PretrainCommand: ParsableCommand {
                 if force { try? FileManager.default.removeItem(atPath: workDir) }
                 let t1 = Date()
                 let finished = try AutoencoderTraining.run(
-                    checkpoints: out, work: workDir, plan: try autoencoder.plan(quick: quick), stopAfter: stopAfter)
+                    checkpoints: out, work: workDir, plan: autoencoderPlan, stopAfter: stopAfter)
                 print(String(format: "autoencoder: %.1f minutes", Date().timeIntervalSince(t1) / 60))
                 if !finished { return }
             }
             if stage == .base || stage == .all {
-                var plan: BasePlan = quick ? .quick : .full
-                plan.prediction = prediction
+                let plan = basePlan
                 let workDir = (work as NSString).appendingPathComponent(
                     (quick ? "base-quick" : "base") + (plan.prediction == .epsilon ? "" : "-v"))
                 if force { try? FileManager.default.removeItem(atPath: workDir) }
@@ -168,6 +173,12 @@ struct EvaluateJudgesCommand: ParsableCommand {
     }
 }
 
+/// The compositions evaluate-base's prompts come from.
+enum PromptSplit: String, ExpressibleByArgument, CaseIterable {
+    case heldout, train
+    var world: World.Split { self == .train ? .train : .heldout }
+}
+
 struct EvaluateBaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate-base",
@@ -191,6 +202,8 @@ struct EvaluateBaseCommand: ParsableCommand {
     var frechetSteps: Int = 20
     @Option(help: "Write the report (JSON) here too.")
     var report: String?
+    @Option(help: "The prompts' compositions: heldout (the quality bar's) or train (what it learned from).")
+    var split: PromptSplit = .heldout
     @Option(
         name: .customLong("rescore_training"),
         help: ArgumentHelp(
@@ -226,7 +239,7 @@ struct EvaluateBaseCommand: ParsableCommand {
             }
             let r = BaseQuality.measure(
                 pipeline, judges: judges, samples: samples, steps: numInferenceSteps, guidance: guidanceScale,
-                frechetSamples: frechetSamples, frechetSteps: frechetSteps)
+                frechetSamples: frechetSamples, frechetSteps: frechetSteps, split: split.world)
             print(r.json, terminator: "")
             print(String(format: "(%.1f minutes)", r.seconds / 60))
             if let report { try writeAtomically(Data(r.json.utf8), to: report) }
@@ -235,6 +248,44 @@ struct EvaluateBaseCommand: ParsableCommand {
 }
 
 /// Another autoencoder than the shipped one: its shape, steps and KL weight (chapter 05's comparisons).
+struct BaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("unet_config"),
+        help: ArgumentHelp(
+            "A UNet2DConditionModel config.json to train instead of the shipped shape (channels must match the "
+                + "autoencoder's latents)."))
+    var config: String?
+    @Option(
+        name: .customLong("base_steps"), parsing: .unconditional,
+        help: "Optimizer steps of the base UNet (default \(BasePlan.full.steps)).", transform: parsePositive)
+    var steps: Int?
+    @Option(
+        name: .customLong("base_batch"), parsing: .unconditional,
+        help: "Images per step (default \(BasePlan.full.batch)).", transform: parsePositive)
+    var batch: Int?
+    @Option(
+        name: .customLong("base_learning_rate"), parsing: .unconditional,
+        help: "AdamW's peak learning rate (default \(BasePlan.full.learningRate)).", transform: parseNumber)
+    var learningRate: Float?
+
+    func plan(quick: Bool) throws -> BasePlan {
+        var p: BasePlan = quick ? .quick : .full
+        if let config { p.unet = try UNetConfig(contentsOf: config) }
+        if let steps { p.steps = steps }
+        if let batch {
+            guard batch <= 4096 else { throw ToolError(description: "--base_batch must be 1…4096, got \(batch)") }
+            p.batch = batch
+        }
+        if let learningRate {
+            guard learningRate > 0 && learningRate < 1 else {
+                throw ToolError(description: "--base_learning_rate must be in (0, 1), got \(learningRate)")
+            }
+            p.learningRate = learningRate
+        }
+        return p
+    }
+}
+
 struct AutoencoderOptions: ParsableArguments {
     @Option(
         name: .customLong("autoencoder_config"),
@@ -281,5 +332,68 @@ struct AutoencoderOptions: ParsableArguments {
             p.klWeight = klWeight
         }
         return p
+    }
+}
+
+struct EvaluateSubjectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate-subject",
+        abstract:
+            "Measure a fine-tuned model on a built-in subject as chapter 08 does: DINO, CLIP-I, CLIP-T, the look "
+            + "kept, context, property and style matched, PRES, drift and DIV (one JSON object)."
+    )
+    @Option(help: "The pipeline folder (a `dreambooth train` output, or any StableDiffusionPipeline folder).")
+    var model: String
+    @Option(help: "LoRA weights to apply to --model first (pytorch_lora_weights.safetensors).")
+    var lora: String?
+    @Option(
+        help: "The built-in subject the model was fine-tuned on (\(Subject.all.map(\.name).joined(separator: ", "))).")
+    var subject: String
+    @Option(help: "The identifier in the prompts (as in --instance_prompt \"a sks ball\").")
+    var identifier: String = "sks"
+    @Option(name: .customLong("class_noun"), help: "The class noun in the prompts (default: the subject's class).")
+    var classNoun: String?
+    @Option(help: "The checkpoints folder holding judges/.")
+    var checkpoints: String = "Checkpoints"
+    @Flag(help: "Two samples a prompt and three steps (what the tests run).")
+    var quick = false
+    @Option(help: "Write the report (JSON) here too.")
+    var report: String?
+
+    func validate() throws {
+        guard Subject.all.contains(where: { $0.name == subject }) else {
+            throw ValidationError(
+                "--subject '\(subject)' is not a built-in subject (\(Subject.all.map(\.name).joined(separator: ", ")))")
+        }
+        guard !identifier.isEmpty, !identifier.contains(where: \.isWhitespace) else {
+            throw ValidationError("--identifier must be one word, got '\(identifier)'")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let t0 = Date()
+            let name = self.subject
+            let subject = Subject.all.first { $0.name == name }!
+            let pipeline = try TextToImagePipeline(folder: model)
+            if let lora {
+                try LoRAWeights.apply(lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+            }
+            let judges = try Judges(folder: checkpoints + "/judges", tokenizer: pipeline.tokenizer)
+            let evaluator = SubjectEvaluator(judges: judges, quick: quick)
+            let noun = classNoun ?? subject.objectClass.rawValue
+            let prompts = SubjectPrompt.list(subject: subject, identifier: identifier, noun: noun)
+            FileHandle.standardError.write(
+                Data("evaluate-subject: \(prompts.count) prompts × \(evaluator.samplesPerPrompt) samples\n".utf8))
+            let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: "a \(noun)")
+            let metrics = evaluator.measure(
+                subject: subject, prompts: prompts, images: images, classImages: classImages)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let json = String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n"
+            if let report { try writeAtomically(Data(json.utf8), to: report) }
+            print(json, terminator: "")
+            print(String(format: "(%.1f minutes)", Date().timeIntervalSince(t0) / 60))
+        }
     }
 }

@@ -21,6 +21,7 @@ struct DreamBoothTool: ParsableCommand {
         subcommands: [
             WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self,
             TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
+            EvaluateSubjectCommand.self,
             UNetForward.self, TextEncoderForward.self, VAEForward.self, InitUNet.self, InitTextEncoder.self,
             InitVAE.self, InitPipeline.self,
         ])
