@@ -8,7 +8,7 @@
 //   ε ~ N(0, I), t ~ U{0..999}, x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε                         (cosine schedule)
 //   loss = mean_i w_i ‖ε_θ(x_t, t, c_i) − ε‖², w = min(SNR, 5)/SNR                      (min-SNR-5)
 //   c_i = Γ(caption_i), the caption replaced by "" one time in ten                       (for guidance)
-// AdamW (lr 1e-3, 200 warm-up steps, cosine decay), gradients clipped at norm 1, and an EMA of the
+// AdamW (lr 2e-3, 200 warm-up steps, cosine decay), gradients clipped at norm 1, and an EMA of the
 // weights (decay min(0.999, (1 + n)/(10 + n))) — the EMA copy is what ships.
 //
 // The whole training state (weights, AdamW moments, EMA, step and loss log) is one TrainingState,
@@ -45,7 +45,9 @@ public struct BasePlan: Sendable {
     /// caption embedded once before step 0 (the frozen models' outputs are cached, as diffusers'
     /// examples precompute latents); the steps go through them in epochs, each in its own order.
     public var trainingSetSize = 32_768
-    public var learningRate: Float = 1e-3
+    /// 2e-3: ahead of 1e-3 on class, color and pattern at steps 3,000 and 4,000 (class 0.52 and 0.67
+    /// against 0.34 and 0.61; 64 held-out prompts, DDIM 15).
+    public var learningRate: Float = 2e-3
     public var warmup = 200
     public var minSNRGamma: Float = 5
     /// How the per-example losses are weighted: min-SNR-γ with `minSNRGamma`.

@@ -85,8 +85,15 @@ final class BaseModelTests: XCTestCase {
         let work = try FileManager.default.contentsOfDirectory(atPath: b + "/work")
         XCTAssertEqual(
             work.filter { $0.hasPrefix("checkpoint-") || $0.hasPrefix(".checkpoint") }, ["checkpoint-8"], "\(work)")
-        // The result is a pipeline folder our sampler (and diffusers) loads.
+        // The result is a pipeline folder our sampler (and diffusers) loads. Its scheduler has what
+        // StableDiffusionPipeline would otherwise rewrite on loading (steps_offset 1, clip_sample
+        // false), so both sample the same timesteps.
         let pipeline = try TextToImagePipeline(folder: a + "/base")
+        XCTAssertEqual(pipeline.scheduler.stepsOffset, 1)
+        XCTAssertFalse(pipeline.scheduler.clipSample)
+        var ddim = pipeline.scheduler.ddim()
+        ddim.setTimesteps(4)
+        XCTAssertEqual(ddim.timesteps, [751, 501, 251, 1])
         let images = pipeline(["a red cup"], guidanceScale: 2, steps: 2, seed: 1)
         XCTAssertEqual(images.shape, [1, 3, 32, 32])
         // A state from another configuration is refused, naming the file.
