@@ -48,18 +48,22 @@ public enum BaseQuality {
         return result
     }
 
-    /// What the judge reads each asked-for class as: one line per class, "asked → read ×count, …".
-    public static func classConfusion(images: [Tensor], scenes: [Scene], judge: AttributeClassifier) -> String {
+    /// What the judge reads each asked-for value of an attribute as: one line per value,
+    /// "asked → read ×count, …" (the class confusion of chapter 05, and the pattern's).
+    public static func confusion(
+        _ attribute: Attribute, images: [Tensor], scenes: [Scene], judge: AttributeClassifier
+    ) -> String {
         let predictions = judge.predict(World.batchTensor(images))
-        var lines = ["class asked → class the judge reads (count):"]
-        for asked in ObjectClass.allCases {
-            let read = zip(scenes, predictions).filter { $0.0.objectClass == asked }.map { $0.1[.objectClass]! }
+        let names = attribute.labels
+        var lines = ["\(attribute.rawValue) asked → \(attribute.rawValue) the judge reads (count):"]
+        for (askedIndex, asked) in names.enumerated() {
+            let read = zip(scenes, predictions).filter { attribute.label(of: $0.0) == askedIndex }.map {
+                $0.1[attribute]!
+            }
             guard !read.isEmpty else { continue }
             let counts = Dictionary(grouping: read, by: { $0 }).mapValues(\.count)
                 .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-            let names = Attribute.objectClass.labels
-            lines.append(
-                "  \(asked.rawValue): " + counts.map { "\(names[$0.key]) ×\($0.value)" }.joined(separator: ", "))
+            lines.append("  \(asked): " + counts.map { "\(names[$0.key]) ×\($0.value)" }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }
@@ -108,7 +112,9 @@ public enum BaseQuality {
             "accuracy on \(samples) \(which) prompts: "
                 + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, accuracy[$0]!) }.joined(
                     separator: ", "))
-        log(classConfusion(images: images, scenes: prompts.map(\.scene), judge: judges.attributes))
+        for attribute in [Attribute.objectClass, .pattern] {
+            log(confusion(attribute, images: images, scenes: prompts.map(\.scene), judge: judges.attributes))
+        }
         var fd: Double? = nil
         var realFD: Double? = nil
         if frechetSamples > 1 {

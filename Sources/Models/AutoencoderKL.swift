@@ -177,6 +177,42 @@ public final class AutoencoderKL {
         config.scalingFactor = factor
     }
 
+    /// Standardizes every latent channel, folded into the two 1×1 convolutions around the latent:
+    /// quant_conv's mean rows then give (μ_c − m_c)/s_c and its log-variance rows log σ_c² − 2 log s_c
+    /// (so z′ = (z − m_c)/s_c in distribution), and post_quant_conv first maps z′ back to s_c·z′ + m_c:
+    ///   W z + b = (W · diag(s)) z′ + (b + W m).
+    /// Every image decodes as before; only the latent's coordinates change. The result is still
+    /// diffusers' AutoencoderKL (nothing new in config.json), whose one scaling_factor can then make
+    /// every channel unit-variance at once — as EDM2 standardizes Stable Diffusion's latents per channel.
+    public func standardizeLatentChannels(mean m: [Float], std s: [Float]) {
+        let C = config.latentChannels
+        precondition(m.count == C && s.count == C, "standardizeLatentChannels: \(C) means and stds needed")
+        precondition(s.allSatisfy { $0.isFinite && $0 > 0 } && m.allSatisfy(\.isFinite), "stds must be positive")
+        guard let quant = quantConv, let postQuant = postQuantConv else {
+            preconditionFailure("standardizeLatentChannels needs quant_conv and post_quant_conv")
+        }
+        var qw = quant.weight.value.scalars  // (2C, 2C, 1, 1): rows 0..<C the means, C..<2C the log-variances
+        var qb = quant.bias.value.scalars
+        for c in 0..<C {
+            for i in 0..<(2 * C) { qw[c * 2 * C + i] /= s[c] }
+            qb[c] = (qb[c] - m[c]) / s[c]
+            qb[C + c] -= 2 * Foundation.log(s[c])
+        }
+        quant.weight.value = Tensor(shape: quant.weight.value.shape, scalars: qw)
+        quant.bias.value = Tensor(shape: quant.bias.value.shape, scalars: qb)
+        let pw = postQuant.weight.value.scalars  // (C, C, 1, 1)
+        var pb = postQuant.bias.value.scalars
+        var scaled = pw
+        for o in 0..<C {
+            for c in 0..<C {
+                pb[o] += pw[o * C + c] * m[c]
+                scaled[o * C + c] = pw[o * C + c] * s[c]
+            }
+        }
+        postQuant.weight.value = Tensor(shape: postQuant.weight.value.shape, scalars: scaled)
+        postQuant.bias.value = Tensor(shape: postQuant.bias.value.shape, scalars: pb)
+    }
+
     /// The posterior q(z | x) of images `x` (B, Cin, H, W) in [−1, 1]: `vae.encode(x).latent_dist`.
     /// `observe`, when given, sees each stage's output by module name ("encoder.down_blocks.0", …).
     public func encode(_ x: Variable, observe: ((String, Tensor) -> Void)? = nil) -> DiagonalGaussian {

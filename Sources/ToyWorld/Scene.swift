@@ -1,5 +1,7 @@
 // A scene: everything the world knows about one image, its ground truth.
 
+import TensorCore
+
 /// How the object's surface looks: a fill, a pattern in a second color, and optionally a second
 /// fill for the right half. An ordinary object has a palette color with its pattern in a lighter
 /// tint of that color; a subject (Subjects.swift) has a look the ordinary world never draws.
@@ -20,6 +22,16 @@ public struct Look: Equatable, Codable, Sendable {
     /// The look of an ordinary object: a palette color, its pattern in a lighter tint.
     public static func ordinary(_ color: ColorName, _ pattern: Pattern) -> Look {
         Look(fill: color.rgb, pattern: pattern, patternColor: color.rgb.tint)
+    }
+
+    /// A look the world never draws: any fill and any pattern color (uniform in RGB), split down the
+    /// middle one time in five — how the autoencoder learns to keep looks like the subjects'.
+    public static func random(_ pattern: Pattern, rng: inout RNG) -> Look {
+        func color() -> RGB { RGB(rng.uniform(), rng.uniform(), rng.uniform()) }
+        let fill = color()
+        let patternColor = color()
+        return Look(
+            fill: fill, pattern: pattern, patternColor: patternColor, rightFill: rng.uniform() < 0.2 ? color() : nil)
     }
 }
 

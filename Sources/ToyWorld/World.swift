@@ -137,6 +137,16 @@ public struct World: Sendable {
         return Example(scene: s, caption: Captions.caption(for: s, rng: &rng, full: fullCaption), image: render(s))
     }
 
+    /// The images of scenes, drawn in parallel (the same bytes as one at a time).
+    public func render(_ scenes: [Scene]) -> [Tensor] {
+        var images = [Tensor?](repeating: nil, count: scenes.count)
+        images.withUnsafeMutableBufferPointer { buf in
+            let b = buf
+            Parallel.forEach(scenes.count) { i in b[i] = Renderer.render(scenes[i], size: size) }
+        }
+        return images.map { $0! }
+    }
+
     /// Examples for a run of indices, drawn in parallel (the same bytes as one at a time).
     public func examples(_ split: Split, seed: UInt64, indices: [Int], fullCaption: Bool = false) -> [Example] {
         renderAll(indices.map { ($0, scene(split, seed: seed, index: $0)) }) { index, s in
@@ -146,13 +156,9 @@ public struct World: Sendable {
     }
 
     func renderAll(_ scenes: [(Int, Scene)], caption: (Int, Scene) -> Caption) -> [Example] {
-        var images = [Tensor?](repeating: nil, count: scenes.count)
-        images.withUnsafeMutableBufferPointer { buf in
-            let b = buf
-            Parallel.forEach(scenes.count) { i in b[i] = Renderer.render(scenes[i].1, size: size) }
-        }
+        let images = render(scenes.map(\.1))
         return scenes.indices.map {
-            Example(scene: scenes[$0].1, caption: caption(scenes[$0].0, scenes[$0].1), image: images[$0]!)
+            Example(scene: scenes[$0].1, caption: caption(scenes[$0].0, scenes[$0].1), image: images[$0])
         }
     }
 

@@ -50,6 +50,30 @@ final class AutoencoderParityTests: XCTestCase {
         XCTAssertLessThan(relativeError(vae.decode(fast.mean).value, vae.readableDecode(fast.mean).value), 1e-5)
     }
 
+    /// Standardizing the latent channels moves each channel's mean and log-variance as the fold says,
+    /// and every image still decodes the same (from its moved latent).
+    func testStandardizedLatentChannelsDecodeEveryImageAsBefore() throws {
+        let vae = try AutoencoderKL(folder: Fixtures.reference("vae"))
+        let x = Variable(try SafeTensorsFile(path: Fixtures.reference("vae_io.safetensors")).tensor("sample"))
+        let before = vae.encode(x)
+        let decodedBefore = vae.decode(before.mean).value
+        let C = vae.config.latentChannels
+        let m = (0..<C).map { Float($0) * 0.3 - 0.4 }
+        let s = (0..<C).map { 0.5 + Float($0) * 0.7 }
+        vae.standardizeLatentChannels(mean: m, std: s)
+        let after = vae.encode(x)
+        let plane = before.mean.shape[2] * before.mean.shape[3]
+        for i in 0..<before.mean.value.count {
+            let c = (i / plane) % C
+            XCTAssertEqual(
+                after.mean.value.scalars[i], (before.mean.value.scalars[i] - m[c]) / s[c], accuracy: 1e-5, "mean \(i)")
+            XCTAssertEqual(
+                after.logvar.value.scalars[i], before.logvar.value.scalars[i] - 2 * log(s[c]), accuracy: 1e-4,
+                "logvar \(i)")
+        }
+        XCTAssertLessThan(relativeError(vae.decode(after.mean).value, decodedBefore), 1e-5, "decoded")
+    }
+
     /// Our folder is diffusers' folder: config.json round-trips key for key, and the weights reload.
     func testSavedFolderReloads() throws {
         let vae = try AutoencoderKL(folder: Fixtures.reference("vae"))

@@ -396,5 +396,21 @@ final class AutoencoderTrainingTests: XCTestCase {
         let mean = z.scalars.reduce(0, +) / Float(z.count)
         let variance = z.scalars.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(z.count)
         XCTAssertEqual(variance, 1, accuracy: 0.15, "variance of scaled latents of other training images")
+        // Each channel on its own, too: the channels are standardized before scaling_factor is measured.
+        let C = vae.config.latentChannels
+        let plane = z.shape[2] * z.shape[3]
+        for c in 0..<C {
+            var values: [Float] = []
+            for b in 0..<64 {
+                let start: Int = (b * C + c) * plane
+                values += z.scalars[start..<(start + plane)]
+            }
+            let m: Float = values.reduce(0, +) / Float(values.count)
+            var v: Float = 0
+            for x in values { v += (x - m) * (x - m) }
+            v /= Float(values.count)
+            XCTAssertEqual(m, 0, accuracy: 0.3, "channel \(c)'s mean")
+            XCTAssertEqual(v, 1, accuracy: 0.3, "channel \(c)'s variance")
+        }
     }
 }

@@ -310,6 +310,13 @@ struct AutoencoderOptions: ParsableArguments {
         help: "Weight of the L1 loss on the images' finite differences (default \(AutoencoderPlan.full.edgeWeight)).",
         transform: parseNumber)
     var edgeWeight: Float?
+    @Option(
+        name: .customLong("random_looks"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Fraction (0…1) of the autoencoder's training images whose object gets a look the world never draws "
+                + "(default \(AutoencoderPlan.full.randomLookFraction))."),
+        transform: parseNumber)
+    var randomLooks: Float?
 
     func plan(quick: Bool) throws -> AutoencoderPlan {
         var p: AutoencoderPlan = quick ? .quick : .full
@@ -330,6 +337,12 @@ struct AutoencoderOptions: ParsableArguments {
         if let klWeight {
             guard klWeight >= 0 else { throw ToolError(description: "--kl_weight must be ≥ 0, got \(klWeight)") }
             p.klWeight = klWeight
+        }
+        if let randomLooks {
+            guard randomLooks >= 0 && randomLooks <= 1 else {
+                throw ToolError(description: "--random_looks must be in 0…1, got \(randomLooks)")
+            }
+            p.randomLookFraction = randomLooks
         }
         return p
     }
