@@ -172,10 +172,12 @@ for a in Attribute.allCases where !options.quick {
 // drawn below as a grey 16×16 picture (black its lowest value, white its highest), beside the
 // image it encodes. Some channels carry the outline, some the fill or the background, some the
 // texture. Training leaves each channel with a spread of its own, and Stable Diffusion's one
-// scaling_factor multiplies them all: the diffusion noise then drowns a narrow channel long before
-// a wide one. So `make pretrain` standardizes each channel (mean 0, std 1 over 512 training images),
-// folded into the two 1×1 convolutions around the latent, which decodes every image as before
-// (AutoencoderKL.standardizeLatentChannels; EDM2 does the same to Stable Diffusion's latents).
+// scaling_factor multiplies them all: the diffusion noise then meets a narrow channel at a lower
+// signal-to-noise ratio than a wide one. `pretrain --standardize_channels` makes each channel
+// mean 0, std 1 over 512 training images, folded into the two 1×1 convolutions around the latent,
+// which decodes every image as before (AutoencoderKL.standardizeLatentChannels; EDM2 does the same
+// to Stable Diffusion's latents). The base model learned no better on standardized latents
+// (Sources/Pretraining/Autoencoder.swift has the numbers), so the shipped autoencoder is not.
 
 let shown = heldOut[0]
 let posterior = Variable.withoutGradients { vae.encode(Variable(World.batchTensor([shown.image]))) }
@@ -225,8 +227,9 @@ let report =
         with: Data(contentsOf: URL(fileURLWithPath: "Checkpoints/autoencoder-training/report.json")))) as? [String: Any]
 let trainedStd = (0..<latentChannels).compactMap { report?["trained_channel_\($0)_std"] as? Double }
 let trainedMean = (0..<latentChannels).compactMap { report?["trained_channel_\($0)_mean"] as? Double }
-var spreadSeries = [("as shipped: std of z · scaling_factor over \(spreadImages) training images", scaledStd)]
-if trainedStd.count == latentChannels && trainedMean.count == latentChannels {
+var spreadSeries = [("std of z · scaling_factor over \(spreadImages) training images", scaledStd)]
+let standardized = (report?["standardized_channels"] as? Double) == 1
+if standardized && trainedStd.count == latentChannels && trainedMean.count == latentChannels {
     // The one scaling_factor the trained latent would have had: 1 / std over every entry of every channel.
     let grandMean = trainedMean.reduce(0, +) / Double(latentChannels)
     let overall =
@@ -238,7 +241,7 @@ try figures.bars(
     "channel-spread", labels: (0..<latentChannels).map { "channel \($0)" }, series: spreadSeries,
     style: PlotStyle(
         title: String(
-            format: "What the UNet sees: each channel's spread, as trained and as shipped (scaling_factor %.4f)",
+            format: "What the UNet sees: each latent channel's spread under one scaling_factor (%.4f)",
             vae.config.scalingFactor),
         ylabel: "standard deviation", width: 800,
         extra: [

@@ -409,6 +409,8 @@ final class ChapterTests: XCTestCase {
             (["evaluate-base", "--split", "all"], "'heldout'"),
             (["pretrain", "--stage", "base", "--base_learning_rate", "2"], "--base_learning_rate must be in (0, 1)"),
             (["pretrain", "--stage", "base", "--base_steps", "0"], "must be a whole number ≥ 1"),
+            (["pretrain", "--stage", "base", "--base_snr_gamma", "-5"], "--base_snr_gamma must be a positive number"),
+            (["pretrain", "--stage", "autoencoder", "--random_looks", "1.5"], "--random_looks must be in 0…1"),
             (["pretrain", "--stage", "base", "--unet_config", file], file),
             (
                 [

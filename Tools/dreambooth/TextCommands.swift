@@ -267,6 +267,11 @@ struct BaseOptions: ParsableArguments {
         name: .customLong("base_learning_rate"), parsing: .unconditional,
         help: "AdamW's peak learning rate (default \(BasePlan.full.learningRate)).", transform: parseNumber)
     var learningRate: Float?
+    @Option(
+        name: .customLong("base_snr_gamma"), parsing: .unconditional,
+        help: "γ of the base UNet's min-SNR-γ loss weighting (default \(BasePlan.full.minSNRGamma)).",
+        transform: parseNumber)
+    var snrGamma: Float?
 
     func plan(quick: Bool) throws -> BasePlan {
         var p: BasePlan = quick ? .quick : .full
@@ -281,6 +286,12 @@ struct BaseOptions: ParsableArguments {
                 throw ToolError(description: "--base_learning_rate must be in (0, 1), got \(learningRate)")
             }
             p.learningRate = learningRate
+        }
+        if let snrGamma {
+            guard snrGamma > 0 && snrGamma.isFinite else {
+                throw ToolError(description: "--base_snr_gamma must be a positive number, got \(snrGamma)")
+            }
+            p.minSNRGamma = snrGamma
         }
         return p
     }
@@ -317,6 +328,10 @@ struct AutoencoderOptions: ParsableArguments {
                 + "(default \(AutoencoderPlan.full.randomLookFraction))."),
         transform: parseNumber)
     var randomLooks: Float?
+    @Flag(
+        name: .customLong("standardize_channels"),
+        help: "Standardize each latent channel after training (mean 0, std 1; folded into the weights).")
+    var standardizeChannels = false
 
     func plan(quick: Bool) throws -> AutoencoderPlan {
         var p: AutoencoderPlan = quick ? .quick : .full
@@ -344,6 +359,7 @@ struct AutoencoderOptions: ParsableArguments {
             }
             p.randomLookFraction = randomLooks
         }
+        if standardizeChannels { p.standardizeChannels = true }
         return p
     }
 }
