@@ -59,20 +59,26 @@ public enum Metrics {
         _ queries: Tensor, labels: [Int], reference: Tensor, referenceLabels: [Int]
     ) -> Double {
         guard queries.shape[0] > 0 else { return .nan }
-        var hits = 0
-        for i in 0..<queries.shape[0] {
-            var best = -Double.infinity
-            var label = -1
-            for j in 0..<reference.shape[0] {
-                let c = dot(queries, i, reference, j)
-                if c > best {
-                    best = c
-                    label = referenceLabels[j]
-                }
-            }
-            if label == labels[i] { hits += 1 }
-        }
+        let hits = (0..<queries.shape[0]).filter {
+            let j = nearest(queries, $0, in: reference)  // −1 when no row compares (empty, NaN): a miss
+            return j >= 0 && referenceLabels[j] == labels[$0]
+        }.count
         return Double(hits) / Double(queries.shape[0])
+    }
+
+    /// The row of `reference` most similar (largest dot product) to row i of `queries`, the first on ties;
+    /// −1 when none compares (no rows, or NaN).
+    static func nearest(_ queries: Tensor, _ i: Int, in reference: Tensor) -> Int {
+        var best = -Double.infinity
+        var at = -1
+        for j in 0..<reference.shape[0] {
+            let c = dot(queries, i, reference, j)
+            if c > best {
+                best = c
+                at = j
+            }
+        }
+        return at
     }
 
     /// Image → text retrieval: the fraction of images whose most similar text is their own
@@ -80,19 +86,7 @@ public enum Metrics {
     public static func retrievalTop1(images: Tensor, texts: Tensor, captions: [String]) -> Double {
         let n = images.shape[0]
         guard n > 0 else { return .nan }
-        var hits = 0
-        for i in 0..<n {
-            var best = -Double.infinity
-            var at = -1
-            for j in 0..<texts.shape[0] {
-                let c = dot(images, i, texts, j)
-                if c > best {
-                    best = c
-                    at = j
-                }
-            }
-            if captions[at] == captions[i] { hits += 1 }
-        }
+        let hits = (0..<n).filter { captions[nearest(images, $0, in: texts)] == captions[$0] }.count
         return Double(hits) / Double(n)
     }
 }

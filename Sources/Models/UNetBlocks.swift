@@ -102,22 +102,19 @@ public struct Transformer2D {
         linearProjection: Bool, rng: inout RNG
     ) {
         norm = GroupNorm(s, name + ".norm", groups: groups, channels: channels, eps: 1e-6)
-        if linearProjection {
-            projInLinear = Linear(s, name + ".proj_in", channels, channels, rng: &rng)
-            projInConv = nil
-        } else {
-            projInConv = Conv2d(s, name + ".proj_in", channels, channels, kernel: 1, rng: &rng)
-            projInLinear = nil
-        }
+        (projInConv, projInLinear) = Self.projection(s, name + ".proj_in", channels, linearProjection, rng: &rng)
         block = BasicTransformerBlock(
             s, name + ".transformer_blocks.0", dim: channels, contextDim: contextDim, heads: heads, rng: &rng)
-        if linearProjection {
-            projOutLinear = Linear(s, name + ".proj_out", channels, channels, rng: &rng)
-            projOutConv = nil
-        } else {
-            projOutConv = Conv2d(s, name + ".proj_out", channels, channels, kernel: 1, rng: &rng)
-            projOutLinear = nil
-        }
+        (projOutConv, projOutLinear) = Self.projection(s, name + ".proj_out", channels, linearProjection, rng: &rng)
+    }
+
+    /// proj_in or proj_out: a 1×1 convolution, or a linear layer with use_linear_projection.
+    static func projection(
+        _ s: ParameterStore, _ name: String, _ channels: Int, _ linear: Bool, rng: inout RNG
+    ) -> (Conv2d?, Linear?) {
+        linear
+            ? (nil, Linear(s, name, channels, channels, rng: &rng))
+            : (Conv2d(s, name, channels, channels, kernel: 1, rng: &rng), nil)
     }
     public func callAsFunction(_ x: Variable, context: Variable) -> Variable {  // (B, C, H, W)
         let s = x.shape

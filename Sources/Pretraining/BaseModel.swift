@@ -8,6 +8,7 @@
 //   ε ~ N(0, I), t ~ U{0..999}, x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε                         (cosine schedule)
 //   loss = mean_i w_i ‖ε_θ(x_t, t, c_i) − ε‖², w = min(SNR, 5)/SNR                      (min-SNR-5)
 //   c_i = Γ(caption_i), the caption replaced by "" one time in ten                       (for guidance)
+//   caption_i names every attribute for half the examples; the rest keep the world's omissions
 // AdamW (lr 2e-3, 200 warm-up steps, cosine decay), gradients clipped at norm 1, and an EMA of the
 // weights (decay min(0.999, (1 + n)/(10 + n))) — the EMA copy is what ships.
 //
@@ -53,6 +54,23 @@ public struct BasePlan: Sendable {
     /// How the per-example losses are weighted: min-SNR-γ with `minSNRGamma`.
     public var weighting: LossWeighting { .minSNR(gamma: minSNRGamma) }
     public var captionDropout: Float = 0.1
+    /// The fraction of training examples whose caption names every attribute (class, color, pattern,
+    /// context, style), as DALL·E 3's recaptioning makes captions describe the whole image; the rest keep
+    /// the world's random omissions (which a short prompt such as "a sks ball in snow" needs). 0: every caption
+    /// is the world's as drawn. 0.5 against 0, 6,000 steps each (evaluate-base: 256 full held-out captions,
+    /// DDIM 50, guidance 3): pattern 0.613 against 0.469, class 0.891 / 0.914, color 0.965 / 0.941, context
+    /// 0.977 / 0.988, style 1.000 / 1.000.
+    public var fullCaptionFraction: Float = 0.5
+
+    /// Training example `index`'s caption: the whole description for a `fullCaptionFraction` of the
+    /// examples (chosen by RNG(seed).split("full-caption/i")), the world's caption with its omissions otherwise.
+    public func trainingCaption(_ example: Example, index: Int) -> String {
+        guard fullCaptionFraction > 0 else { return example.caption.text }
+        var choice = RNG(seed: seed).split("full-caption/\(index)")
+        guard choice.uniform() < fullCaptionFraction else { return example.caption.text }
+        var unused = RNG(seed: 0)  // a full caption draws nothing
+        return Captions.caption(for: example.scene, rng: &unused, full: true).text
+    }
     public var emaMaxDecay: Float = 0.999
     public var checkpointEvery = 250
     /// Every this many steps: a sample grid and the judges' accuracy on held-out prompts.
@@ -293,6 +311,7 @@ public enum BaseModel {
             + "lr=\(p.learningRate) warmup=\(p.warmup) "
             + "gamma=\(p.minSNRGamma) dropout=\(p.captionDropout) ema=\(p.emaMaxDecay) "
             + "prediction=\(p.prediction.rawValue) seed=\(p.seed)" + (p.latents ? " latents=\(p.unet.inChannels)" : "")
+            + (p.fullCaptionFraction > 0 ? " full-captions=\(p.fullCaptionFraction)" : "")
     }
 
     /// Scores the sample sets saved during training (samples-NNNNN.safetensors) with a judge,
@@ -381,7 +400,7 @@ struct BaseTrainingSet {
             } else {
                 pixels.append(batch)
             }
-            states.append(embed(examples.map(\.caption.text)))
+            states.append(embed(zip(lo..., examples).map { i, e in plan.trainingCaption(e, index: i) }))
             progress.update(lo + examples.count)
         }
         posteriors = vae.map {

@@ -22,6 +22,10 @@ public struct TextSidePlan: Sendable {
     public var vocabularySize = 8192
     public var modelMaxLength = 24
     public var textEncoder = StageRecipe(steps: 1000, batch: 64, learningRate: 1e-3, warmup: 100)
+    /// The fraction of each text-encoder batch that is attribute twins: an image beside the same scene with
+    /// one attribute changed, both with full captions (hard negatives, as NegCLIP's). In-batch negatives
+    /// alone rarely differ in one word, so the tower learned to tell "striped" from "checkered" barely at all.
+    public var textEncoderTwins: Float = 0
     public var attributes = StageRecipe(steps: 1800, batch: 64, learningRate: 2e-3, warmup: 100)
     public var clipJudge = StageRecipe(steps: 1000, batch: 64, learningRate: 1e-3, warmup: 100)
     public var dino = StageRecipe(steps: 600, batch: 64, learningRate: 1e-3, warmup: 50)
@@ -75,6 +79,49 @@ public func textEncoderConfig(_ tokenizer: CLIPTokenizer) -> CLIPTextConfig {
     return c
 }
 
+/// An attribute a twin changes: what a caption names and the image shows.
+public enum TwinAttribute: String, CaseIterable, Sendable {
+    case objectClass = "class"
+    case color, pattern, context
+
+    /// The scene with this attribute changed to each other value `split` draws (a sketch shows no color: none).
+    public func alternatives(of scene: Scene, split: World.Split) -> [Scene] {
+        guard let color = scene.color else { return [] }
+        func allowed(_ c: Composition) -> Bool { split == .all || World.isHeldOut(c) == (split == .heldout) }
+        var result: [Scene] = []
+        func add(_ objectClass: ObjectClass, _ color: ColorName, _ pattern: Pattern, _ context: Context) {
+            guard allowed(Composition(objectClass, color, context)) else { return }
+            var s = scene
+            s.objectClass = objectClass
+            s.color = color
+            s.pattern = pattern
+            s.context = context
+            s.look = .ordinary(color, pattern)
+            result.append(s)
+        }
+        switch self {
+        case .objectClass:
+            for c in ObjectClass.allCases where c != scene.objectClass { add(c, color, scene.pattern, scene.context) }
+        case .color:
+            guard scene.style != .sketch else { return [] }
+            for c in ColorName.allCases where c != color { add(scene.objectClass, c, scene.pattern, scene.context) }
+        case .pattern:
+            for p in Pattern.allCases where p != scene.pattern { add(scene.objectClass, color, p, scene.context) }
+        case .context:
+            for c in Context.allCases where c != scene.context { add(scene.objectClass, color, scene.pattern, c) }
+        }
+        return result
+    }
+
+    /// A twin of `scene`: one attribute (chosen uniformly among those with an alternative) changed to one
+    /// of its alternatives, uniformly.
+    public static func twin(of scene: Scene, split: World.Split, rng: inout RNG) -> Scene {
+        let choices = allCases.map { $0.alternatives(of: scene, split: split) }.filter { !$0.isEmpty }
+        let pick = choices[rng.randint(choices.count)]
+        return pick[rng.randint(pick.count)]
+    }
+}
+
 public enum TextSide {
     static func log(_ s: String) {
         print(s)
@@ -109,7 +156,7 @@ public enum TextSide {
                 text: textEncoderConfig(tokenizer), embedDim: 64, seed: Seeds.textEncoder)
             let rows = try trainPair(
                 pair, tokenizer: tokenizer, world: world, seed: Seeds.textEncoder, recipe: plan.textEncoder,
-                label: "text encoder")
+                twins: plan.textEncoderTwins, label: "text encoder")
             try pair.save(folder: contrastiveDir, textTowerFolder: teDir)
             try writeLog(
                 rows, header: "step\tloss (symmetric InfoNCE, text encoder + plain image tower)",
@@ -117,10 +164,16 @@ public enum TextSide {
             let top1 = retrieval(
                 try ContrastivePair.load(folder: contrastiveDir, textTowerFolder: teDir), tokenizer: tokenizer,
                 world: world, count: min(100, plan.evaluationImages))
-            try writeReport(
-                ["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)],
-                to: joinedPath(contrastiveDir, "report.json"))
-            return String(format: "image→caption top-1 among 100 held-out = %.3f → %@", top1, teDir)
+            let minimalPairs = minimalPairAccuracy(
+                try ContrastivePair.load(folder: contrastiveDir, textTowerFolder: teDir), tokenizer: tokenizer,
+                world: world, count: plan.evaluationImages)
+            var report = ["retrieval_top1_of_100": top1, "steps": Double(plan.textEncoder.steps)]
+            for (a, accuracy) in minimalPairs { report["minimal_pair_accuracy_\(a.rawValue)"] = accuracy }
+            try writeReport(report, to: joinedPath(contrastiveDir, "report.json"))
+            return String(format: "image→caption top-1 among 100 held-out = %.3f; ", top1)
+                + "minimal pairs "
+                + TwinAttribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, minimalPairs[$0]!) }
+                .joined(separator: ", ") + " → \(teDir)"
         }
 
         let judgesDir = joinedPath(out, "judges")
@@ -215,18 +268,77 @@ public enum TextSide {
     // MARK: - Contrastive pairs
 
     /// `split`: .train for the generator's text encoder, .all for the CLIP judge.
+    /// `twins`: the fraction of each batch that is attribute twins of the batch's first examples (`twinned`).
     public static func trainPair(
         _ pair: ContrastivePair, tokenizer: CLIPTokenizer, world: World, seed: UInt64, split: World.Split = .train,
-        recipe: StageRecipe, label: String
+        recipe: StageRecipe, twins: Float = 0, label: String
     ) throws -> [LogRow] {
-        try train(label, pair.parameters, recipe, afterStep: { _ in pair.clampScale() }) { step in
-            let ex = world.examples(
-                split, seed: seed, indices: Array((step * recipe.batch)..<((step + 1) * recipe.batch)))
+        let twinCount = min(recipe.batch / 2, Int((twins * Float(recipe.batch)).rounded()))
+        return try train(label, pair.parameters, recipe, afterStep: { _ in pair.clampScale() }) { step in
+            let drawn = world.examples(
+                split, seed: seed,
+                indices: Array((step * recipe.batch)..<((step + 1) * recipe.batch - twinCount)))
+            var rng = RNG(seed: seed).split("twins/\(step)")
+            let ex = twinned(drawn, count: twinCount, split: split, world: world, rng: &rng)
             let fits = ex.map { image in ex.map { $0.caption.fits(image.scene) } }
             return pair.loss(
                 images: Variable(World.batchTensor(ex.map(\.image))), ids: tokenizer(ex.map(\.caption.text)), fits: fits
             )
         }
+    }
+
+    /// `examples` followed by the twins of its first `count`: each the same scene (placement and all) with one
+    /// attribute of `TwinAttribute` changed to another value its split draws; a twin and its original both
+    /// carry full captions, so the changed word is the only thing that tells them apart.
+    public static func twinned(_ examples: [Example], count: Int, split: World.Split, world: World, rng: inout RNG)
+        -> [Example]
+    {
+        guard count > 0 else { return examples }
+        var result = examples
+        var twins: [Scene] = []
+        for i in 0..<count {
+            var unused = RNG(seed: 0)  // a full caption draws nothing
+            result[i].caption = Captions.caption(for: examples[i].scene, rng: &unused, full: true)
+            twins.append(TwinAttribute.twin(of: examples[i].scene, split: split, rng: &rng))
+        }
+        let images = world.render(twins)
+        for (scene, image) in zip(twins, images) {
+            var unused = RNG(seed: 0)
+            result.append(
+                Example(scene: scene, caption: Captions.caption(for: scene, rng: &unused, full: true), image: image))
+        }
+        return result
+    }
+
+    /// For each attribute: how often the contrastive pair ranks a held-out image's full caption above every
+    /// caption that changes only that attribute ("a red striped cup in snow" against "a red dotted cup in snow",
+    /// …). What the generator's cross-attention can read apart, measured on the tower it was trained with.
+    public static func minimalPairAccuracy(_ pair: ContrastivePair, tokenizer: CLIPTokenizer, world: World, count: Int)
+        -> [TwinAttribute: Double]
+    {
+        let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count), fullCaption: true)
+        let images = pair.imageEmbeddings(World.batchTensor(ex.map(\.image)))
+        var result: [TwinAttribute: Double] = [:]
+        for a in TwinAttribute.allCases {
+            var hits = 0
+            var asked = 0
+            for (i, e) in ex.enumerated() {
+                let others = a.alternatives(of: e.scene, split: .all)
+                guard !others.isEmpty else { continue }
+                var unused = RNG(seed: 0)
+                let captions = ([e.scene] + others).map { Captions.caption(for: $0, rng: &unused, full: true).text }
+                let texts = pair.textEmbeddings(captions, tokenizer: tokenizer)
+                let scores = (0..<captions.count).map { j in
+                    (0..<images.shape[1]).reduce(0.0) {
+                        $0 + Double(images.scalars[i * images.shape[1] + $1] * texts.scalars[j * texts.shape[1] + $1])
+                    }
+                }
+                asked += 1
+                if scores.dropFirst().allSatisfy({ $0 < scores[0] }) { hits += 1 }
+            }
+            result[a] = Double(hits) / Double(max(1, asked))
+        }
+        return result
     }
 
     /// Image → caption top-1 among `count` held-out images and their full captions.

@@ -30,6 +30,11 @@ public struct Example: Sendable {
     public var scene: Scene
     public var caption: Caption
     public var image: Tensor
+    public init(scene: Scene, caption: Caption, image: Tensor) {
+        self.scene = scene
+        self.caption = caption
+        self.image = image
+    }
 }
 
 public struct World: Sendable {

@@ -410,6 +410,11 @@ final class ChapterTests: XCTestCase {
             (["pretrain", "--stage", "base", "--base_learning_rate", "2"], "--base_learning_rate must be in (0, 1)"),
             (["pretrain", "--stage", "base", "--base_steps", "0"], "must be a whole number ≥ 1"),
             (["pretrain", "--stage", "base", "--base_snr_gamma", "-5"], "--base_snr_gamma must be a positive number"),
+            (["pretrain", "--stage", "base", "--base_full_captions", "2"], "--base_full_captions must be in [0, 1]"),
+            (
+                ["pretrain", "--stage", "text", "--text_encoder_twins", "0.7"],
+                "--text_encoder_twins must be in [0, 0.5]"
+            ),
             (["pretrain", "--stage", "autoencoder", "--random_looks", "1.5"], "--random_looks must be in 0…1"),
             (["pretrain", "--stage", "base", "--unet_config", file], file),
             (

@@ -415,4 +415,65 @@ final class AutoencoderTrainingTests: XCTestCase {
             XCTAssertEqual(v, 1, accuracy: 0.3, "channel \(c)'s variance")
         }
     }
+
+}
+
+/// What the text encoder and the base UNet learn from: captions and contrastive batches.
+final class TrainingCaptionTests: XCTestCase {
+    func testAFractionOfTrainingCaptionsNameEveryAttribute() {
+        let world = World(size: 32)
+        let examples = world.examples(.train, seed: 505, indices: Array(0..<400))
+        var plan = BasePlan()
+        plan.fullCaptionFraction = 0
+        XCTAssertEqual(
+            examples.indices.map { plan.trainingCaption(examples[$0], index: $0) }, examples.map(\.caption.text))
+        plan.fullCaptionFraction = 1
+        for (i, e) in examples.enumerated() {
+            var unused = RNG(seed: 9)
+            XCTAssertEqual(
+                plan.trainingCaption(e, index: i), Captions.caption(for: e.scene, rng: &unused, full: true).text)
+        }
+        plan.fullCaptionFraction = 0.5
+        let full = examples.indices.filter {
+            var unused = RNG(seed: 9)
+            let whole = Captions.caption(for: examples[$0].scene, rng: &unused, full: true).text
+            return plan.trainingCaption(examples[$0], index: $0) == whole && examples[$0].caption.text != whole
+        }.count
+        let omitted = examples.filter {
+            var unused = RNG(seed: 9)
+            return $0.caption.text != Captions.caption(for: $0.scene, rng: &unused, full: true).text
+        }.count
+        // About half of the captions that leave something out now name everything.
+        XCTAssertEqual(Double(full) / Double(omitted), 0.5, accuracy: 0.1, "\(full) of \(omitted)")
+    }
+
+    func testAttributeTwinsDifferInOneNamedAttributeAndStayInTheirSplit() {
+        let world = World(size: 32)
+        let drawn = world.examples(.train, seed: 101, indices: Array(0..<300))
+        var rng = RNG(seed: 7)
+        let batch = TextSide.twinned(drawn, count: 150, split: .train, world: world, rng: &rng)
+        XCTAssertEqual(batch.count, 450)
+        var changed: [String: Int] = [:]
+        for i in 0..<150 {
+            let (a, b) = (batch[i].scene, batch[300 + i].scene)
+            let differences = [
+                ("class", a.objectClass != b.objectClass), ("color", a.color != b.color),
+                ("pattern", a.pattern != b.pattern), ("context", a.context != b.context),
+            ].filter(\.1).map(\.0)
+            XCTAssertEqual(differences.count, 1, "twin \(i): \(differences)")
+            changed[differences.first ?? "none", default: 0] += 1
+            XCTAssertEqual(a.style, b.style)
+            XCTAssertEqual([a.centerX, a.rotation, a.scale], [b.centerX, b.rotation, b.scale], "the same placement")
+            XCTAssertFalse(World.isHeldOut(Composition(b.objectClass, b.color!, b.context)), "twin \(i) is held out")
+            XCTAssertEqual(b.look, .ordinary(b.color!, b.pattern))
+            XCTAssertEqual(batch[300 + i].image.scalars, world.render(b).scalars)
+            // Both captions name everything, so each fits its own image and not the twin's.
+            XCTAssertTrue(batch[i].caption.fits(a) && batch[300 + i].caption.fits(b))
+            XCTAssertFalse(batch[i].caption.fits(b) || batch[300 + i].caption.fits(a), "twin \(i)")
+        }
+        XCTAssertEqual(batch[150..<300].map(\.caption.text), drawn[150..<300].map(\.caption.text), "the rest untouched")
+        for name in ["class", "color", "pattern", "context"] {
+            XCTAssertGreaterThan(changed[name, default: 0], 20, "\(name) is changed in \(changed)")
+        }
+    }
 }

@@ -267,38 +267,64 @@ struct InitOptions: ParsableArguments {
     var seed: UInt64 = 0
 }
 
-struct InitUNet: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "init-unet", abstract: "Write a freshly initialised UNet folder (diffusers layout).")
-    @OptionGroup var o: InitOptions
+/// A model type that `init-…` writes: built from a config file and a seed, saved as a folder.
+protocol InitialisedModel {
+    static func initialised(configFile: String, seed: UInt64) throws -> Self
+    func save(folder: String, as type: SafeTensors.OutputType) throws
+}
+
+extension UNet2DConditionModel: InitialisedModel {
+    static func initialised(configFile: String, seed: UInt64) throws -> Self {
+        Self(try UNetConfig(contentsOf: configFile), seed: seed)
+    }
+}
+
+extension CLIPTextModel: InitialisedModel {
+    static func initialised(configFile: String, seed: UInt64) throws -> Self {
+        Self(try CLIPTextConfig(contentsOf: configFile), seed: seed)
+    }
+}
+
+extension AutoencoderKL: InitialisedModel {
+    static func initialised(configFile: String, seed: UInt64) throws -> Self {
+        Self(try AutoencoderKLConfig(contentsOf: configFile), seed: seed)
+    }
+}
+
+/// `init-unet`, `init-text-encoder`, `init-vae`: a freshly initialised `Model` written to --output.
+protocol InitCommand: ParsableCommand {
+    associatedtype Model: InitialisedModel
+    var o: InitOptions { get }
+}
+
+extension InitCommand {
     func run() throws {
         try reportingErrors {
-            try UNet2DConditionModel(try UNetConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
+            try Model.initialised(configFile: o.config, seed: o.seed).save(folder: o.output, as: .f32)
         }
     }
 }
 
-struct InitTextEncoder: ParsableCommand {
+struct InitUNet: InitCommand {
+    typealias Model = UNet2DConditionModel
+    static let configuration = CommandConfiguration(
+        commandName: "init-unet", abstract: "Write a freshly initialised UNet folder (diffusers layout).")
+    @OptionGroup var o: InitOptions
+}
+
+struct InitTextEncoder: InitCommand {
+    typealias Model = CLIPTextModel
     static let configuration = CommandConfiguration(
         commandName: "init-text-encoder",
         abstract: "Write a freshly initialised CLIP text encoder folder (transformers layout).")
     @OptionGroup var o: InitOptions
-    func run() throws {
-        try reportingErrors {
-            try CLIPTextModel(try CLIPTextConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
-        }
-    }
 }
 
-struct InitVAE: ParsableCommand {
+struct InitVAE: InitCommand {
+    typealias Model = AutoencoderKL
     static let configuration = CommandConfiguration(
         commandName: "init-vae", abstract: "Write a freshly initialised AutoencoderKL folder (diffusers layout).")
     @OptionGroup var o: InitOptions
-    func run() throws {
-        try reportingErrors {
-            try AutoencoderKL(try AutoencoderKLConfig(contentsOf: o.config), seed: o.seed).save(folder: o.output)
-        }
-    }
 }
 
 struct InitPipeline: ParsableCommand {

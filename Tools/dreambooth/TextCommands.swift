@@ -70,6 +70,14 @@ struct PretrainCommand: ParsableCommand {
         help: "autoencoder, base: stop after this step's checkpoint (resume later with the same command).")
     var stopAfter: Int?
 
+    @Option(
+        name: .customLong("text_encoder_twins"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "text: the fraction (0…0.5) of each text-encoder batch that is attribute twins, the same scene with one "
+                + "attribute changed (default \(TextSidePlan.full.textEncoderTwins))."),
+        transform: parseNumber)
+    var textEncoderTwins: Float?
+
     @OptionGroup(title: "The autoencoder (defaults: the shipped plan)")
     var autoencoder: AutoencoderOptions
     @OptionGroup(title: "The base UNet (defaults: the shipped plan)")
@@ -80,6 +88,9 @@ struct PretrainCommand: ParsableCommand {
             throw ValidationError("--prediction must be epsilon or v_prediction, got '\(prediction.rawValue)'")
         }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop_after must be a positive step") }
+        if let textEncoderTwins, !(textEncoderTwins >= 0 && textEncoderTwins <= 0.5) {
+            throw ValidationError("--text_encoder_twins must be in [0, 0.5], got \(textEncoderTwins)")
+        }
     }
 
     func run() throws {
@@ -90,7 +101,9 @@ struct PretrainCommand: ParsableCommand {
             basePlan.prediction = prediction
             let t0 = Date()
             if stage == .text || stage == .all {
-                try TextSide.run(out: out, plan: quick ? .quick : .full, force: force, wordList: wordList)
+                var textPlan: TextSidePlan = quick ? .quick : .full
+                if let textEncoderTwins { textPlan.textEncoderTwins = textEncoderTwins }
+                try TextSide.run(out: out, plan: textPlan, force: force, wordList: wordList)
             }
             if stage == .autoencoder || stage == .all {
                 let workDir = (work as NSString).appendingPathComponent(quick ? "autoencoder-quick" : "autoencoder")
@@ -272,6 +285,13 @@ struct BaseOptions: ParsableArguments {
         help: "γ of the base UNet's min-SNR-γ loss weighting (default \(BasePlan.full.minSNRGamma)).",
         transform: parseNumber)
     var snrGamma: Float?
+    @Option(
+        name: .customLong("base_full_captions"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "The fraction (0…1) of training captions that name every attribute; the rest leave some out "
+                + "(default \(BasePlan.full.fullCaptionFraction))."),
+        transform: parseNumber)
+    var fullCaptions: Float?
 
     func plan(quick: Bool) throws -> BasePlan {
         var p: BasePlan = quick ? .quick : .full
@@ -292,6 +312,12 @@ struct BaseOptions: ParsableArguments {
                 throw ToolError(description: "--base_snr_gamma must be a positive number, got \(snrGamma)")
             }
             p.minSNRGamma = snrGamma
+        }
+        if let fullCaptions {
+            guard fullCaptions >= 0 && fullCaptions <= 1 else {
+                throw ToolError(description: "--base_full_captions must be in [0, 1], got \(fullCaptions)")
+            }
+            p.fullCaptionFraction = fullCaptions
         }
         return p
     }
