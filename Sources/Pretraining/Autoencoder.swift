@@ -126,11 +126,12 @@ public enum AutoencoderTraining {
 
     /// Trains (or resumes) into `work`, then writes `checkpoints`/base/vae (with its measured
     /// scaling_factor) and `checkpoints`/autoencoder-training/{loss.tsv, report.json}. `stopAfter`
-    /// ends the run early after that step's checkpoint.
+    /// ends the run early after that step's checkpoint. `beforeJudging` runs before the report reads
+    /// `checkpoints`/judges (when the text stage trains them at the same time, it waits for them).
     @discardableResult
     public static func run(
         checkpoints: String, work: String, plan: AutoencoderPlan, stopAfter: Int? = nil,
-        log: (String) -> Void = printFlushed
+        log: (String) -> Void = printFlushed, beforeJudging: () -> Void = {}
     ) throws -> Bool {
         let world = World(size: plan.vae.sampleSize)
         let vae = AutoencoderKL(plan.vae, seed: plan.seed)
@@ -182,6 +183,7 @@ public enum AutoencoderTraining {
         vae.setScalingFactor(measuredScalingFactor(vae, world: world, seed: plan.seed))
         let folder = joinedPath(checkpoints, "base/vae")
         try vae.save(folder: folder)
+        beforeJudging()
         try writeReport(
             vae, plan: plan, losses: state.losses, channels: channels, world: world, checkpoints: checkpoints, log: log)
         log(String(format: "autoencoder: scaling_factor %.5f → %@", vae.config.scalingFactor, folder))

@@ -7,12 +7,42 @@ import Dispatch
 import Foundation
 
 public enum Parallel {
-    /// Threads used by kernels: the environment variable DREAMBOOTH_THREADS, else all cores.
-    nonisolated(unsafe) public static var threads: Int = {
+    /// Threads used by kernels: the environment variable DREAMBOOTH_THREADS, else all cores; at most
+    /// `threadLimit` on a thread that set one (two jobs side by side, one core each).
+    public static var threads: Int {
+        get { threadLimit.map { Swift.min($0, configuredThreads) } ?? configuredThreads }
+        set { configuredThreads = newValue }
+    }
+    nonisolated(unsafe) static var configuredThreads: Int = {
         configureAllocator()
         if let s = ProcessInfo.processInfo.environment["DREAMBOOTH_THREADS"], let n = Int(s), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
+    /// A cap on `threads` for the code run inside `Parallel.$threadLimit.withValue(n) { … }` on this thread
+    /// (a task-local value, thread-local outside tasks). Results are the same bytes whatever the cap.
+    @TaskLocal public static var threadLimit: Int?
+
+    /// Runs `first` and `second` at once on two threads, each with kernels capped at `threads / 2` (at least
+    /// one): two jobs that each use two cores poorly finish sooner side by side. Returns when both have; the
+    /// first error thrown (by `first`, else `second`) is rethrown after both finish.
+    public static func concurrently(_ first: @Sendable () throws -> Void, _ second: @Sendable () throws -> Void)
+        throws
+    {
+        let share = Swift.max(1, threads / 2)
+        let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: 2)  // one slot per job: no race
+        errors.initialize(repeating: nil)
+        defer { errors.deallocate() }
+        withoutActuallyEscaping(first) { first in
+            withoutActuallyEscaping(second) { second in
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    $threadLimit.withValue(share) {
+                        do { try (i == 0 ? first : second)() } catch { errors[i] = error }
+                    }
+                }
+            }
+        }
+        if let error = errors[0] ?? errors[1] { throw error }
+    }
 
     /// Runs `body(i)` for i in 0..<count, spread over `threads` workers; serial when count ≤ 1
     /// or when one thread is configured.

@@ -415,6 +415,15 @@ final class ChapterTests: XCTestCase {
                 ["pretrain", "--stage", "text", "--text_encoder_twins", "0.7"],
                 "--text_encoder_twins must be in [0, 0.5]"
             ),
+            (
+                ["pretrain", "--stage", "text", "--text_encoder_twin_attributes", "pattern,shape"],
+                "'shape' is not an attribute; use class, color, pattern, context"
+            ),
+            (
+                ["pretrain", "--stage", "text", "--text_encoder_twin_attributes", "pattern,pattern"],
+                "names an attribute twice"
+            ),
+            (["pretrain", "--stage", "text", "--text_encoder_steps", "0"], "must be a whole number ≥ 1"),
             (["pretrain", "--stage", "autoencoder", "--random_looks", "1.5"], "--random_looks must be in 0…1"),
             (["pretrain", "--stage", "base", "--unet_config", file], file),
             (

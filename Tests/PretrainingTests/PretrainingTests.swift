@@ -476,4 +476,28 @@ final class TrainingCaptionTests: XCTestCase {
             XCTAssertGreaterThan(changed[name, default: 0], 20, "\(name) is changed in \(changed)")
         }
     }
+
+    func testTwinsOfOneAttributeChangeOnlyIt() {
+        let world = World(size: 32)
+        let drawn = world.examples(.train, seed: 101, indices: Array(0..<200))
+        var rng = RNG(seed: 7)
+        let batch = TextSide.twinned(drawn, count: 100, split: .train, world: world, attributes: [.pattern], rng: &rng)
+        XCTAssertEqual(batch.count, 300, "every scene has another pattern")
+        for i in 0..<100 {
+            let (a, b) = (batch[i].scene, batch[200 + i].scene)
+            XCTAssertNotEqual(a.pattern, b.pattern, "twin \(i)")
+            XCTAssertEqual([a.objectClass.rawValue, a.context.rawValue], [b.objectClass.rawValue, b.context.rawValue])
+            XCTAssertEqual(a.color, b.color)
+        }
+        // Color alone: a sketch shows none, so it gets no twin and keeps its own caption.
+        var colorRNG = RNG(seed: 7)
+        let colored = TextSide.twinned(
+            drawn, count: 100, split: .train, world: world, attributes: [.color], rng: &colorRNG)
+        let sketches = drawn[0..<100].filter { $0.scene.style == .sketch }.count
+        XCTAssertGreaterThan(sketches, 0, "the test needs a sketch among the first 100")
+        XCTAssertEqual(colored.count, 300 - sketches)
+        for (i, e) in drawn[0..<100].enumerated() where e.scene.style == .sketch {
+            XCTAssertEqual(colored[i].caption.text, e.caption.text, "sketch \(i) keeps its caption")
+        }
+    }
 }

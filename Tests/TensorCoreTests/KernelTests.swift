@@ -1,6 +1,7 @@
 // Fast kernels against their naive twins, determinism, and memory.
 
 import Foundation
+import Synchronization
 import TensorCore
 import TestSupport
 import XCTest
@@ -241,6 +242,34 @@ final class KernelTests: XCTestCase {
         let two = run()
         Parallel.threads = saved
         XCTAssertEqual(one, two)
+    }
+
+    func testConcurrentJobsAreCappedAndComputeTheSameBytes() throws {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 2
+        var rng = RNG(seed: 3)
+        let a = rng.normal([96, 80])
+        let b = rng.normal([80, 72])
+        let alone = Tensor.matmul(a, b)
+        let seen = Mutex<[Int]>([])
+        let results = Mutex<[Tensor]>([])
+        try Parallel.concurrently(
+            {
+                seen.withLock { $0.append(Parallel.threads) }
+                let y = Tensor.matmul(a, b)
+                results.withLock { $0.append(y) }
+            },
+            {
+                seen.withLock { $0.append(Parallel.threads) }
+                let y = Tensor.matmul(a, b)
+                results.withLock { $0.append(y) }
+            })
+        XCTAssertEqual(seen.withLock { $0 }, [1, 1], "each of two jobs gets one of two threads")
+        XCTAssertEqual(results.withLock { $0 }, [alone, alone])
+        XCTAssertEqual(Parallel.threads, 2, "the cap ends with the jobs")
+        struct Failure: Error {}
+        XCTAssertThrowsError(try Parallel.concurrently({ throw Failure() }, {})) { XCTAssertTrue($0 is Failure) }
     }
 
     func testRNGIsDeterministicAndSplitsIndependently() {

@@ -2,10 +2,12 @@
 
 import ArgumentParser
 import Diffusion
+import Dispatch
 import Evaluation
 import Foundation
 import Models
 import Pretraining
+import Synchronization
 import TensorCore
 import ToyWorld
 
@@ -34,6 +36,22 @@ struct TokenizeCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// "pattern,color" → [.pattern, .color]; an unknown or repeated name is refused with the allowed ones.
+func parseTwinAttributes(_ text: String) throws -> [TwinAttribute] {
+    let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+    }
+    let attributes = try names.map { name -> TwinAttribute in
+        guard let a = TwinAttribute(rawValue: name) else {
+            throw ValidationError(
+                "'\(name)' is not an attribute; use " + TwinAttribute.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return a
+    }
+    guard Set(attributes).count == attributes.count else { throw ValidationError("'\(text)' names an attribute twice") }
+    return attributes
 }
 
 /// The stages of `make pretrain`.
@@ -77,6 +95,19 @@ struct PretrainCommand: ParsableCommand {
                 + "attribute changed (default \(TextSidePlan.full.textEncoderTwins))."),
         transform: parseNumber)
     var textEncoderTwins: Float?
+    @Option(
+        name: .customLong("text_encoder_twin_attributes"),
+        help: ArgumentHelp(
+            "text: the attributes a twin may change, comma-separated among "
+                + TwinAttribute.allCases.map(\.rawValue).joined(separator: ", ") + " (default "
+                + TextSidePlan.full.twinAttributes.map(\.rawValue).joined(separator: ",") + ")."),
+        transform: parseTwinAttributes)
+    var twinAttributes: [TwinAttribute]?
+    @Option(
+        name: .customLong("text_encoder_steps"), parsing: .unconditional,
+        help: "text: optimizer steps of the text encoder (default \(TextSidePlan.full.textEncoder.steps)).",
+        transform: parsePositive)
+    var textEncoderSteps: Int?
 
     @OptionGroup(title: "The autoencoder (defaults: the shipped plan)")
     var autoencoder: AutoencoderOptions
@@ -100,19 +131,46 @@ struct PretrainCommand: ParsableCommand {
             var basePlan = try base.plan(quick: quick)
             basePlan.prediction = prediction
             let t0 = Date()
-            if stage == .text || stage == .all {
-                var textPlan: TextSidePlan = quick ? .quick : .full
-                if let textEncoderTwins { textPlan.textEncoderTwins = textEncoderTwins }
+            var textPlan: TextSidePlan = quick ? .quick : .full
+            if let textEncoderTwins { textPlan.textEncoderTwins = textEncoderTwins }
+            if let twinAttributes { textPlan.twinAttributes = twinAttributes }
+            if let textEncoderSteps { textPlan.textEncoder.steps = textEncoderSteps }
+            let text = { [out, force, wordList, textPlan] in
                 try TextSide.run(out: out, plan: textPlan, force: force, wordList: wordList)
             }
-            if stage == .autoencoder || stage == .all {
-                let workDir = (work as NSString).appendingPathComponent(quick ? "autoencoder-quick" : "autoencoder")
+            let workDir = (work as NSString).appendingPathComponent(quick ? "autoencoder-quick" : "autoencoder")
+            let autoencoderStage = { [out, force, stopAfter] (beforeJudging: () -> Void) throws -> Bool in
                 if force { try? FileManager.default.removeItem(atPath: workDir) }
                 let t1 = Date()
                 let finished = try AutoencoderTraining.run(
-                    checkpoints: out, work: workDir, plan: autoencoderPlan, stopAfter: stopAfter)
+                    checkpoints: out, work: workDir, plan: autoencoderPlan, stopAfter: stopAfter,
+                    beforeJudging: beforeJudging)
                 print(String(format: "autoencoder: %.1f minutes", Date().timeIntervalSince(t1) / 60))
-                if !finished { return }
+                return finished
+            }
+            switch stage {
+            case .text: try text()
+            case .autoencoder: guard try autoencoderStage({}) else { return }
+            case .all:
+                // Neither stage needs the other's output until the autoencoder's report reads the judges,
+                // and each uses two cores poorly: side by side, one core each, both finish sooner (the
+                // same bytes: kernels give the same results on any number of threads).
+                let judgesTrained = DispatchSemaphore(value: 0)
+                let autoencoderFinished = Mutex(false)
+                try Parallel.concurrently(
+                    {
+                        defer { judgesTrained.signal() }
+                        try text()
+                    },
+                    {
+                        let finished = try autoencoderStage {
+                            judgesTrained.wait()
+                            judgesTrained.signal()
+                        }
+                        autoencoderFinished.withLock { $0 = finished }
+                    })
+                guard autoencoderFinished.withLock({ $0 }) else { return }
+            case .base: break
             }
             if stage == .base || stage == .all {
                 let plan = basePlan
