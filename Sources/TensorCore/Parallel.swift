@@ -5,12 +5,17 @@
 
 import Dispatch
 import Foundation
+import Synchronization
 
 public enum Parallel {
-    /// Threads used by kernels: the environment variable DREAMBOOTH_THREADS, else all cores; at most
-    /// `threadLimit` on a thread that set one (two jobs side by side, one core each).
+    /// Threads used by kernels: the environment variable DREAMBOOTH_THREADS, else all cores; inside a job of
+    /// `concurrently`, the cores shared among the jobs still working (one each of two, both once the other
+    /// is done or idle).
     public static var threads: Int {
-        get { threadLimit.map { Swift.min($0, configuredThreads) } ?? configuredThreads }
+        get {
+            guard inSharedJob else { return configuredThreads }
+            return Swift.max(1, configuredThreads / Swift.max(1, workingJobs.load(ordering: .relaxed)))
+        }
         set { configuredThreads = newValue }
     }
     nonisolated(unsafe) static var configuredThreads: Int = {
@@ -18,30 +23,42 @@ public enum Parallel {
         if let s = ProcessInfo.processInfo.environment["DREAMBOOTH_THREADS"], let n = Int(s), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
-    /// A cap on `threads` for the code run inside `Parallel.$threadLimit.withValue(n) { … }` on this thread
-    /// (a task-local value, thread-local outside tasks). Results are the same bytes whatever the cap.
-    @TaskLocal public static var threadLimit: Int?
+    /// True on the thread of a `concurrently` job (a task-local value, thread-local outside tasks).
+    @TaskLocal static var inSharedJob = false
+    /// The jobs of `concurrently` running now and not `idle`.
+    static let workingJobs = Atomic<Int>(0)
 
-    /// Runs `first` and `second` at once on two threads, each with kernels capped at `threads / 2` (at least
-    /// one): two jobs that each use two cores poorly finish sooner side by side. Returns when both have; the
-    /// first error thrown (by `first`, else `second`) is rethrown after both finish.
+    /// Runs `first` and `second` at once on two threads, sharing the cores: two jobs that each use two cores
+    /// poorly finish sooner side by side, and when one ends (or waits in `idle`) the other gets every core.
+    /// The bytes are the same as one after the other: kernels give the same results on any number of threads.
+    /// Returns when both have; the first error thrown (by `first`, else `second`) is rethrown after both finish.
     public static func concurrently(_ first: @Sendable () throws -> Void, _ second: @Sendable () throws -> Void)
         throws
     {
-        let share = Swift.max(1, threads / 2)
         let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: 2)  // one slot per job: no race
         errors.initialize(repeating: nil)
         defer { errors.deallocate() }
+        workingJobs.add(2, ordering: .relaxed)
         withoutActuallyEscaping(first) { first in
             withoutActuallyEscaping(second) { second in
                 DispatchQueue.concurrentPerform(iterations: 2) { i in
-                    $threadLimit.withValue(share) {
+                    defer { workingJobs.subtract(1, ordering: .relaxed) }
+                    $inSharedJob.withValue(true) {
                         do { try (i == 0 ? first : second)() } catch { errors[i] = error }
                     }
                 }
             }
         }
         if let error = errors[0] ?? errors[1] { throw error }
+    }
+
+    /// Runs `body` (a wait for the other job) without counting this job as working, so the other job's
+    /// kernels get every core meanwhile. Outside `concurrently`, just runs `body`.
+    public static func idle<T>(_ body: () throws -> T) rethrows -> T {
+        guard inSharedJob else { return try body() }
+        workingJobs.subtract(1, ordering: .relaxed)
+        defer { workingJobs.add(1, ordering: .relaxed) }
+        return try body()
     }
 
     /// Runs `body(i)` for i in 0..<count, spread over `threads` workers; serial when count ≤ 1

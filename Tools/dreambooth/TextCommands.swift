@@ -153,8 +153,8 @@ struct PretrainCommand: ParsableCommand {
             case .autoencoder: guard try autoencoderStage({}) else { return }
             case .all:
                 // Neither stage needs the other's output until the autoencoder's report reads the judges,
-                // and each uses two cores poorly: side by side, one core each, both finish sooner (the
-                // same bytes: kernels give the same results on any number of threads).
+                // and each uses two cores poorly: side by side, one core each (then both cores for the one
+                // still working), both finish sooner, with the same bytes.
                 let judgesTrained = DispatchSemaphore(value: 0)
                 let autoencoderFinished = Mutex(false)
                 try Parallel.concurrently(
@@ -164,8 +164,10 @@ struct PretrainCommand: ParsableCommand {
                     },
                     {
                         let finished = try autoencoderStage {
-                            judgesTrained.wait()
-                            judgesTrained.signal()
+                            Parallel.idle {
+                                judgesTrained.wait()
+                                judgesTrained.signal()
+                            }
                         }
                         autoencoderFinished.withLock { $0 = finished }
                     })
