@@ -49,15 +49,14 @@ public final class Variable {
 
     // MARK: - Recording
 
-    /// Whether ops record pullbacks (false inside `withoutGradients`).
-    nonisolated(unsafe) public private(set) static var isRecording = true
+    /// Whether ops record pullbacks (false inside `withoutGradients`, on the thread that called it only:
+    /// a job of `Parallel.concurrently` that samples must not switch off the other job's training).
+    public static var isRecording: Bool { !recordingOff }
+    @TaskLocal static var recordingOff = false
 
-    /// Runs `body` with recording off: results are constants and nothing is kept for backward.
+    /// Runs `body` with recording off on this thread: results are constants and nothing is kept for backward.
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = isRecording
-        isRecording = false
-        defer { isRecording = saved }
-        return try body()
+        try $recordingOff.withValue(true) { try body() }
     }
 
     /// The result of an op: records `pullback` when recording and some parent needs gradients,

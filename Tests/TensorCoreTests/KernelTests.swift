@@ -244,6 +244,24 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(one, two)
     }
 
+    /// `withoutGradients` is the calling thread's alone: when it was one global, the autoencoder's sampling
+    /// beside the text stage's training switched off the other's gradients, and `make pretrain` lost its bytes.
+    func testWithoutGradientsIsTheCallingThreadsAlone() {
+        let seen = Mutex<Bool?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Variable.withoutGradients {
+            XCTAssertFalse(Variable.isRecording)
+            let other = Thread {
+                seen.withLock { $0 = Variable.isRecording }
+                done.signal()
+            }
+            other.start()
+            done.wait()
+        }
+        XCTAssertEqual(seen.withLock { $0 }, true, "another thread still records")
+        XCTAssertTrue(Variable.isRecording)
+    }
+
     func testConcurrentJobsAreCappedAndComputeTheSameBytes() throws {
         let saved = Parallel.threads
         defer { Parallel.threads = saved }
