@@ -7,9 +7,9 @@
 #   make chapter N=01    run one chapter; its figures land in Figures/01-*/
 #   make figures         regenerate every chapter's figures into Figures/
 #   make book            the chapters as a static HTML book in book/ (open book/index.html)
-#   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder,
-#                        judges (13 minutes), the autoencoder (13), then the base UNet on its latents (33):
-#                        58 minutes on 2 cores (2026-12-03, AVX-512); RESUME=1 keeps finished stages and
+#   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder and
+#                        judges beside the autoencoder (28 minutes), then the base UNet on its latents (32):
+#                        59 minutes on 2 cores (2026-12-03, AVX-512); RESUME=1 keeps finished stages and
 #                        resumes the autoencoder and the UNet from their last training states (.pretrain/)
 #   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
 #   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball):
@@ -39,7 +39,7 @@ test: deps format-check
 	$(SWIFT) test -c release --skip-build --disable-swift-testing
 
 format:
-	$(SWIFT) format format --in-place --parallel --recursive Sources Tools Chapters Drafts Tests Fuzz Package.swift
+	$(SWIFT) format format --in-place --parallel --recursive Sources Tools Chapters Tests Fuzz Package.swift
 
 format-check:
 	@scripts/check-format.sh

@@ -69,6 +69,9 @@ let package = Package(
             "chapter04", "04-text-conditioning",
             ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "ChapterSupport"]),
         chapter(
+            "chapter04a", "04a-autoencoder",
+            ["TensorCore", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting", "ChapterSupport"]),
+        chapter(
             "chapter05", "05-base-model",
             [
                 "TensorCore", "Diffusion", "Models", "ToyWorld", "Evaluation", "Pretraining", "ImageIO", "Plotting",

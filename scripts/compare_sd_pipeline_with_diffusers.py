@@ -89,8 +89,8 @@ def main():
                   metadata={"prompt": PROMPT, "negative_prompt": NEGATIVE, "steps": str(STEPS),
                             "guidance_scale": str(GUIDANCE), "unet_seed": "7",
                             "source": "scripts/compare_sd_pipeline_with_diffusers.py: diffusers 0.42.1 "
-                                      "StableDiffusionPipeline.from_pretrained on the folder `dreambooth "
-                                      "init-pipeline` wrote"})
+                                      "StableDiffusionPipeline.from_pretrained on "
+                                      + (args.model or "the folder `dreambooth init-pipeline` wrote")})
         print(f"wrote {args.fixture}")
     return 0 if diff <= 1 / 255 else 1
 

@@ -1,10 +1,14 @@
 // Chapter 05 — The base model: a text-to-image UNet pretrained on the world, sampled with guidance
 //
 // What it builds: the model DreamBooth will fine-tune. Chapter 03's UNet (the benchmark
-// configuration, 2.5 M parameters) learned to remove noise from world images, conditioned on the
-// frozen text encoder of chapter 04 (Sources/Pretraining/BaseModel.swift; `make pretrain`). Here it
-// is sampled as diffusers samples Stable Diffusion (Sources/Models/TextToImagePipeline.swift): DDIM
-// or DDPM, with classifier-free guidance, and measured by chapter 04's judges.
+// configuration, 2.5 M parameters) learned to remove noise from the latents of chapter 04a's frozen
+// autoencoder (16×16×8 for a 32×32 image), conditioned on the frozen text encoder of chapter 04
+// (Sources/Pretraining/BaseModel.swift; `make pretrain`): Stable Diffusion's shape, so
+// `Checkpoints/base` is a folder diffusers' StableDiffusionPipeline loads. Here it is sampled as that
+// pipeline samples (Sources/Models/TextToImagePipeline.swift): DDIM or DDPM on latents, with
+// classifier-free guidance, decoded once at the end, and measured by chapter 04's judges. The base
+// model before it denoised pixels; its logs are kept (Checkpoints/base-training/pixel-space/) and
+// drawn beside the latent model's below.
 // Paper: DreamBooth §3.1 (the pretrained text-to-image model x̂_θ(α_t x + σ_t ε, c)); Ho et al. 2020
 // (DDPM), Song et al. 2021 (DDIM), Ho & Salimans 2022 (classifier-free guidance), Hang et al. 2023
 // (min-SNR weighting).
@@ -68,45 +72,61 @@ try figures.lines(
     style: PlotStyle(
         title: "Pretraining: the denoising loss falls fast, then slowly (batch 32)", xlabel: "step", ylabel: "loss",
         logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.005:2]"]))
+// The same judge on the same 64 held-out prompts (DDIM 15, guidance 3) every 1,000 steps of the latent
+// model (solid) and every 450 of the pixel model before it (dashed, its own 2,700 steps in about the same
+// hour of `make pretrain`): a latent step is about 4× cheaper, so the latent model took 6,000 steps.
 let evaluations = readColumns("Checkpoints/base-training/evaluations.tsv")
+let pixelEvaluations = readColumns("Checkpoints/base-training/pixel-space/evaluations.tsv")
 let attrs: [Attribute] = [.objectClass, .color, .pattern, .context]
-let lastMinute = evaluations.last?[1] ?? 60
+let attributeColours = ["#9400d3", "#009e73", "#56b4e9", "#e69f00"]
+let lastMinute = max(evaluations.last?[1] ?? 60, pixelEvaluations.last?[1] ?? 0)
 try figures.lines(
     "accuracy-vs-minutes",
-    attrs.enumerated().map { k, a in
-        Series(
-            a.rawValue, x: evaluations.map { $0[1] },
-            y: evaluations.map { $0[2 + Attribute.allCases.firstIndex(of: a)!] })
+    attrs.enumerated().flatMap { k, a -> [Series] in
+        let column = 2 + Attribute.allCases.firstIndex(of: a)!
+        let latent = Series(
+            "\(a.rawValue), latents", x: evaluations.map { $0[1] }, y: evaluations.map { $0[column] },
+            with: "linespoints pt 7 ps 0.6 lw 2 lc rgb '\(attributeColours[k])'")
+        guard !pixelEvaluations.isEmpty else { return [latent] }
+        return [
+            latent,
+            Series(
+                "\(a.rawValue), pixels (before)", x: pixelEvaluations.map { $0[1] },
+                y: pixelEvaluations.map { $0[column] },
+                with: "linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb '\(attributeColours[k])'"),
+        ]
     },
     style: PlotStyle(
-        title: "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes",
-        xlabel: "minutes of training (this machine, 2026-12-01)", ylabel: "accuracy (attribute classifier)",
+        title: "What the judge reads in 64 held-out samples (DDIM 15) as training goes on: latents (solid), pixels "
+            + "(dashed)",
+        xlabel: "minutes of training (this machine)", ylabel: "accuracy (attribute classifier)",
         extra: [
-            "set key bottom right inside", "set yrange [0:1.05]",
-            // The bars for 256 samples at 50 DDIM steps (this curve: 64 samples, 15 steps),
-            // labelled to the right of the last evaluation.
-            String(format: "set xrange [0:%.0f]", lastMinute * 1.45),
-            "set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 2 lc rgb '#9400d3'",
-            String(format: "set label 'class bar 0.90' at first %.1f, first 0.92 tc rgb '#9400d3'", lastMinute * 1.05),
-            "set arrow from graph 0, first 0.85 to graph 1, first 0.85 nohead dt 3 lc rgb 'gray40'",
-            String(
-                format: "set label 'color, context bar 0.85' at first %.1f, first 0.82 tc rgb 'gray40'",
-                lastMinute * 1.05),
+            "set key outside right", "set yrange [0:1.05]",
+            String(format: "set xrange [0:%.0f]", lastMinute * 1.05),
+            // The targets are for 256 prompts at 50 DDIM steps (evaluate-base, printed below), not
+            // for these 64 at 15: a line to read the curves against, not a pass mark.
+            "set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 3 lc rgb 'gray40'",
+            "set arrow from graph 0, first 0.60 to graph 1, first 0.60 nohead dt 3 lc rgb '#56b4e9'",
         ]), points: true)
-if let q = try? String(contentsOfFile: "Checkpoints/base-training/quality.json", encoding: .utf8) {
-    print("Quality measured by `dreambooth evaluate-base` (Checkpoints/base-training/quality.json):\n" + q)
+for (name, path) in [
+    ("latent base model, shipped", "Checkpoints/base-training/quality.json"),
+    ("pixel-space base model, before", "Checkpoints/base-training/pixel-space/quality.json"),
+] {
+    if let q = try? String(contentsOfFile: path, encoding: .utf8) {
+        print("Quality of the \(name), by `dreambooth evaluate-base` (256 held-out prompts, DDIM 50; \(path)):\n" + q)
+    }
 }
 
-// ε against v: the same recipe, seed and data with v-prediction (`dreambooth pretrain --stage base
-// --prediction v_prediction`, which trains and evaluates but ships nothing), evaluated at the same
-// steps on the same 64 prompts, seeds and judge (minutes differ: the two runs did not share the
-// machine alike). Measured: v learns color and context faster at first (step 450: context 0.92
-// against 0.66), but from step 1350 ε is as good or better, and at the end clearly so (step 2700:
-// class 0.81 against 0.72, context 0.94 against 0.59, style 0.91 against 0.81). So ε is what ships.
-let vRows = readColumns("Checkpoints/base-training/v-prediction-evaluations.tsv")
-let shared = vRows.compactMap { v in evaluations.first(where: { $0[0] == v[0] }).map { (e: $0, v: v) } }
+// ε against v, measured on the pixel-space model: the same recipe, seed and data with v-prediction
+// (`dreambooth pretrain --stage base --prediction v_prediction`, which trains and evaluates but ships
+// nothing), evaluated at the same steps on the same 64 prompts, seeds and judge. Measured: v learns color
+// and context faster at first (step 450: context 0.92 against 0.66); at the end ε is clearly ahead (step
+// 2700: class 0.81 against 0.72, context 0.94 against 0.59, style 0.91 against 0.81). So ε is what ships,
+// on latents too (not remeasured there).
+let vRows = readColumns("Checkpoints/base-training/pixel-space/v-prediction-evaluations.tsv")
+let shared = vRows.compactMap { v in pixelEvaluations.first(where: { $0[0] == v[0] }).map { (e: $0, v: v) } }
 if !shared.isEmpty {
-    print("\nε-prediction against v-prediction, step for step (64 held-out prompts):")
+    print("\nPixel-space model, ε against v-prediction, step for step (64 held-out prompts):")
     print(
         "  step   " + Attribute.allCases.map { $0.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined()
     )
@@ -123,7 +143,7 @@ if !shared.isEmpty {
             let column = 2 + Attribute.allCases.firstIndex(of: a)!
             return [
                 Series(
-                    "\(a.rawValue), ε (shipped)", x: shared.map { $0.e[0] }, y: shared.map { $0.e[column] },
+                    "\(a.rawValue), ε", x: shared.map { $0.e[0] }, y: shared.map { $0.e[column] },
                     with: "linespoints pt 7 ps 0.6 lw 2 lc rgb '\(colours[k])'"),
                 Series(
                     "\(a.rawValue), v", x: shared.map { $0.v[0] }, y: shared.map { $0.v[column] },
@@ -132,7 +152,7 @@ if !shared.isEmpty {
         },
         style: PlotStyle(
             title:
-                "ε (solid) against v-prediction (dashed), the same recipe: accuracy of 64 held-out samples by "
+                "Pixel-space model: ε (solid) against v-prediction (dashed), the same recipe; 64 held-out samples by "
                 + "training step",
             xlabel: "training step (batch 32)", ylabel: "accuracy (attribute classifier)",
             extra: ["set key bottom right inside", "set yrange [0:1.05]"]))
@@ -166,8 +186,12 @@ try figures.imageGrid(
 
 // MARK: - 3. DDIM against DDPM
 //
-// DDPM follows the learned reverse chain with fresh noise each step and needs many steps; DDIM
-// (η = 0) takes the deterministic path through the same marginals and survives far fewer.
+// DDPM follows the learned reverse chain with fresh noise each step; DDIM (η = 0) takes the
+// deterministic path through the same marginals. Measured on the latent base (12 held-out prompts,
+// ±0.14 is noise): DDIM 0.94 / 1.00 / 0.98 and DDPM 0.96 / 0.98 / 0.94 at 10 / 25 / 50 steps, with no
+// trend either way. On the pixel base DDIM had fallen with more steps (0.65 / 0.60 / 0.58); the
+// schedulers match diffusers' step for step (Tests/DiffusionTests), and on latents the fall is gone.
+// So it came from that weaker model, not from the sampler.
 let samplerPrompts = Array(heldOutPrompts.prefix(n))
 var samplerSeries: [Series] = []
 var timeSeries: [Series] = []

@@ -1,19 +1,21 @@
 # accuracy-vs-minutes.gp — redraw with: gnuplot accuracy-vs-minutes.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'accuracy-vs-minutes.png'
-set title "What the judge reads in 64 held-out samples as training goes on: colors first, then shapes"
-set xlabel "minutes of training (this machine, 2026-12-01)"
+set title "What the judge reads in 64 held-out samples (DDIM 15) as training goes on: latents (solid), pixels (dashed)"
+set xlabel "minutes of training (this machine)"
 set ylabel "accuracy (attribute classifier)"
 set grid
 set key outside right
-set key bottom right inside
+set key outside right
 set yrange [0:1.05]
-set xrange [0:64]
-set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 2 lc rgb '#9400d3'
-set label 'class bar 0.90' at first 46.5, first 0.92 tc rgb '#9400d3'
-set arrow from graph 0, first 0.85 to graph 1, first 0.85 nohead dt 3 lc rgb 'gray40'
-set label 'color, context bar 0.85' at first 46.5, first 0.82 tc rgb 'gray40'
-plot 'accuracy-vs-minutes.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "class", \
-     'accuracy-vs-minutes.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "color", \
-     'accuracy-vs-minutes.dat' index 2 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "pattern", \
-     'accuracy-vs-minutes.dat' index 3 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "context"
+set xrange [0:46]
+set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 3 lc rgb 'gray40'
+set arrow from graph 0, first 0.60 to graph 1, first 0.60 nohead dt 3 lc rgb '#56b4e9'
+plot 'accuracy-vs-minutes.dat' index 0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#9400d3' title "class, latents", \
+     'accuracy-vs-minutes.dat' index 1 using 1:2 with linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb '#9400d3' title "class, pixels (before)", \
+     'accuracy-vs-minutes.dat' index 2 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009e73' title "color, latents", \
+     'accuracy-vs-minutes.dat' index 3 using 1:2 with linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb '#009e73' title "color, pixels (before)", \
+     'accuracy-vs-minutes.dat' index 4 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#56b4e9' title "pattern, latents", \
+     'accuracy-vs-minutes.dat' index 5 using 1:2 with linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb '#56b4e9' title "pattern, pixels (before)", \
+     'accuracy-vs-minutes.dat' index 6 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#e69f00' title "context, latents", \
+     'accuracy-vs-minutes.dat' index 7 using 1:2 with linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb '#e69f00' title "context, pixels (before)"

@@ -123,6 +123,16 @@ final class ChapterTests: XCTestCase {
         XCTAssertTrue(out.contains("all checks passed"), out)
     }
 
+    func testChapter04a() throws {
+        let out = try runChapter(
+            "chapter04a",
+            expecting: [
+                "step-cost.png", "reconstructions.png", "reconstruction-judged.png", "latent-channels.png",
+                "channel-spread.png", "interpolation.png", "kl-weight.png", "kl-weight-grid.png",
+            ])
+        XCTAssertTrue(out.contains("all checks passed"), out)
+    }
+
     func testChapter05() throws {
         let out = try runChapter(
             "chapter05",
@@ -175,6 +185,13 @@ final class ChapterTests: XCTestCase {
         let dir = temporaryDirectory("hostile")
         let unet = Fixtures.inRepository("Checkpoints/base/unet")
         let clip = Fixtures.inRepository("Checkpoints/base/text_encoder")
+        // The shape the shipped UNet denoises (latents: 8 × 16 × 16), read from its config.
+        let shipped =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: unet + "/config.json")))
+            as! [String: Any]
+        let sampleShape = [
+            1, shipped["in_channels"] as! Int, shipped["sample_size"] as! Int, shipped["sample_size"] as! Int,
+        ]
         func expect(_ args: [String], _ words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
             let r = try run("dreambooth", args)
             XCTAssertEqual(r.status, 1, r.output, file: file, line: line)
@@ -184,7 +201,7 @@ final class ChapterTests: XCTestCase {
             XCTAssertFalse(
                 r.output.contains("Fatal error") || r.output.contains("crashed"), r.output, file: file, line: line)
         }
-        var nan = Tensor(zeros: [1, 3, 32, 32])
+        var nan = Tensor(zeros: sampleShape)
         nan.scalars[5] = .nan
         let context = Tensor(zeros: [1, 24, 64])
         try SafeTensors.write(
@@ -197,7 +214,7 @@ final class ChapterTests: XCTestCase {
             ], ["'sample'", "nan", "finite"])
         try SafeTensors.write(
             [
-                "sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]),
+                "sample": Tensor(zeros: sampleShape), "timesteps": Tensor(shape: [1], scalars: [10]),
                 "encoder_hidden_states": Tensor(shape: [1, 0, 64], scalars: []),
             ], to: dir + "/empty.safetensors")
         try expect(
@@ -221,7 +238,7 @@ final class ChapterTests: XCTestCase {
         try config.write(toFile: bad + "/config.json", atomically: true, encoding: .utf8)
         try SafeTensors.write(
             [
-                "sample": Tensor(zeros: [1, 3, 32, 32]), "timesteps": Tensor(shape: [1], scalars: [10]),
+                "sample": Tensor(zeros: sampleShape), "timesteps": Tensor(shape: [1], scalars: [10]),
                 "encoder_hidden_states": context,
             ], to: dir + "/ok.safetensors")
         try expect(

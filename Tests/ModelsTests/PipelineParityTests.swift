@@ -1,7 +1,8 @@
-// Our text-to-image sampler against diffusers + transformers on the shipped base model: the same
-// prompt, negative prompt and initial latents, DDIM 50 steps, guidance 3
-// (Tests/Fixtures/pipeline_reference.safetensors, made by scripts/compare_pipeline_with_diffusers.py
-// with diffusers 0.42.1, transformers 5.24.0, torch 2.15.0, loading Checkpoints/base with from_pretrained).
+// Our text-to-image sampler against diffusers' StableDiffusionPipeline on the shipped base model: the same
+// prompt, negative prompt and initial latents, DDIM 25 steps, guidance 3
+// (Tests/Fixtures/pipeline_reference.safetensors, made by
+// `scripts/compare_sd_pipeline_with_diffusers.py Checkpoints/base --fixture …` with diffusers 0.42.1,
+// transformers 5.24.0, torch 2.15.0: StableDiffusionPipeline.from_pretrained(Checkpoints/base)).
 
 import Foundation
 import Models
