@@ -12,8 +12,9 @@
 #                        59 minutes on 2 cores (2026-12-03, AVX-512); RESUME=1 keeps finished stages and
 #                        resumes the autoencoder and the UNet from their last training states (.pretrain/)
 #   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
-#   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball):
-#                        instance images, class images, 400 steps with prior preservation, samples
+#   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball), a drawing
+#                        of your own (SPRITE=robot.png NOUN=box) or a folder of photos (SUBJECT_DIR=DIR NOUN=cup):
+#                        instance images, class images, the trainer's defaults with prior preservation, samples
 #   make dreambooth-lora the same with LoRA (RANK=4): pytorch_lora_weights.safetensors, as train_dreambooth_lora.py
 #   make textual-inversion  the paper's baseline on the same subject: one learned token embedding
 #   make fuzz            build the libFuzzer harnesses (Fuzz/) with ASan and run each RUNS times (default 10^6)
@@ -61,13 +62,17 @@ evaluate: build
 
 SUBJECT ?= split-ball
 NOUN    ?= ball
+# A subject of your own: SPRITE=drawing.png NOUN=ball places an RGBA drawing in four of the world's
+# contexts (dreambooth world --sprite); SUBJECT_DIR=DIR trains on a folder of photos you already have.
+SUBJECT_NAME := $(if $(SPRITE),$(basename $(notdir $(SPRITE))),$(if $(SUBJECT_DIR),$(notdir $(patsubst %/,%,$(SUBJECT_DIR))),$(SUBJECT)))
+PHOTOS := $(if $(SUBJECT_DIR),$(SUBJECT_DIR),dreambooth-data/$(SUBJECT_NAME))
 dreambooth: build
-	$(BUILD_DIR)/dreambooth world --subject $(SUBJECT) --count 4 --out dreambooth-data/$(SUBJECT)
-	$(BUILD_DIR)/dreambooth train --instance_data_dir dreambooth-data/$(SUBJECT) --instance_prompt "a sks $(NOUN)" \
+	$(if $(SUBJECT_DIR),,$(BUILD_DIR)/dreambooth world $(if $(SPRITE),--sprite $(SPRITE) --noun $(NOUN),--subject $(SUBJECT)) --count 4 --out $(PHOTOS))
+	$(BUILD_DIR)/dreambooth train --instance_data_dir $(PHOTOS) --instance_prompt "a sks $(NOUN)" \
 	  --class_prompt "a $(NOUN)" --class_data_dir dreambooth-data/class-$(NOUN) --with_prior_preservation \
-	  --max_train_steps 400 --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT)
-	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT) --prompt "a sks $(NOUN) at night" --num_images 8 \
-	  --num_inference_steps 25 --scheduler ddpm --out dreambooth-output/$(SUBJECT)/samples-night
+	  --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT_NAME)
+	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT_NAME) --prompt "a sks $(NOUN) at night" --num_images 8 \
+	  --num_inference_steps 25 --scheduler ddpm --out dreambooth-output/$(SUBJECT_NAME)/samples-night
 
 # The book: every chapter's page from its own source, its figures from Figures/ (a chapter whose
 # source is newer than its figures is rerun first), in book/ — open book/index.html.

@@ -133,7 +133,7 @@ let package = Package(
             dependencies: [
                 "Pretraining", "DreamBooth", "Evaluation", "Models", "ToyWorld", "TensorCore", "TestSupport",
             ]),
-        .testTarget(name: "ChapterTests", dependencies: ["TestSupport", "TensorCore"]),
+        .testTarget(name: "ChapterTests", dependencies: ["TestSupport", "TensorCore", "ImageIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

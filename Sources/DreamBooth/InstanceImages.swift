@@ -11,6 +11,9 @@ public struct ImageFolder {
     public let files: [String]
     /// Each image resized so its short side is `resolution` (cropping happens per step).
     public let images: [Tensor]
+    /// Each image's own prompt, from the folder's metadata.jsonl (Hugging Face's imagefolder
+    /// layout: `file_name` and `text`), when every image has one; else nil.
+    public let captions: [String]?
 
     /// Reads every .png (sorted by name); errors name the folder or the file and the problem.
     public init(_ folder: String, resolution: Int, role: String) throws {
@@ -35,6 +38,7 @@ public struct ImageFolder {
         let pngs = names.filter { $0.lowercased().hasSuffix(".png") }
         guard !pngs.isEmpty else { throw TrainError("\(role) folder \(folder) holds no PNG images") }
         files = pngs.map { (folder as NSString).appendingPathComponent($0) }
+        captions = try Self.captions(folder, pngs: pngs)
         images = try files.map { path in
             let image: Tensor
             do { image = try PNG.read(path) } catch { throw TrainError("\(error)") }
@@ -46,6 +50,29 @@ public struct ImageFolder {
                 image, height: max(resolution, Int((Float(h) * scale).rounded())),
                 width: max(resolution, Int((Float(w) * scale).rounded())))
         }
+    }
+
+    /// The `text` of each PNG in the folder's metadata.jsonl, in `pngs`' order; nil without the
+    /// file or when an image has no line. A line that is not a JSON object is an error naming it.
+    static func captions(_ folder: String, pngs: [String]) throws -> [String]? {
+        let path = (folder as NSString).appendingPathComponent("metadata.jsonl")
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TrainError("\(path): cannot be read as UTF-8 text")
+        }
+        var byFile: [String: String] = [:]
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw TrainError("\(path) line \(n + 1): not a JSON object")
+            }
+            if let file = object["file_name"] as? String, let caption = object["text"] as? String {
+                byFile[file] = caption
+            }
+        }
+        let found = pngs.compactMap { byFile[$0] }
+        return found.count == pngs.count ? found : nil
     }
 
     /// A square crop of image i at the resolution, in [-1, 1]: the center, or a place from `rng`.

@@ -15,6 +15,13 @@ public struct TrainConfig: Sendable {
     /// --class_data_dir, --class_prompt: where class images live or are generated, and their prompt ("a ball").
     public var classDataDir: String? = nil
     public var classPrompt: String? = nil
+    /// --class_prompt given more than once: class image k is drawn from prompt k mod n, and the
+    /// prior term uses each image's own prompt (ClassImages.swift). One prompt: [classPrompt].
+    public var extraClassPrompts: [String] = []
+    public var classPrompts: [String] { (classPrompt.map { [$0] } ?? []) + extraClassPrompts }
+    /// --caption_column text: each instance image's prompt is its own caption from the folder's
+    /// metadata.jsonl (with the identifier in it) instead of --instance_prompt.
+    public var instanceCaptions = false
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

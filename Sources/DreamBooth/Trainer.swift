@@ -45,6 +45,7 @@ public enum DreamBoothTrainer {
         // MARK: configuration, data and model, all checked before any work
         for warning in try validate(c) { log(warning) }
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
+        try checkCaptions(c, instances)
         let pipeline = try basePipeline(c)
         try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
         // MARK: class images, from the frozen base, before any weight changes
@@ -90,6 +91,27 @@ public enum DreamBoothTrainer {
         let seconds = Date().timeIntervalSince(clock)
         log(String(format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, seconds, c.outputDir, written))
         return TrainResult(steps: totalSteps, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
+    }
+
+    /// With --caption_column: every instance image has a caption, and each names the identifier
+    /// (the words of --instance_prompt that no class prompt has).
+    static func checkCaptions(_ c: TrainConfig, _ instances: ImageFolder) throws {
+        guard c.instanceCaptions else { return }
+        guard let captions = instances.captions else {
+            throw TrainError(
+                "--caption_column text: \(c.instanceDataDir) needs a metadata.jsonl with a `text` for every PNG "
+                    + "(as `dreambooth world --full_captions` writes)")
+        }
+        let identifier = c.instancePrompt.split(separator: " ").filter {
+            !c.classPrompts.joined(separator: " ").split(separator: " ").contains($0)
+        }
+        for (file, caption) in zip(instances.files, captions)
+        where !identifier.allSatisfy({ caption.split(separator: " ").contains($0) }) {
+            throw TrainError(
+                "\(file): its caption \"\(caption)\" lacks the identifier of --instance_prompt "
+                    + "\"\(c.instancePrompt)\""
+            )
+        }
     }
 
     /// The pipeline fine-tuning starts from, checked against the resolution.
@@ -180,6 +202,10 @@ struct DreamBoothObjective {
     /// The class prompt, with prior preservation (nil without).
     let classPrompt: String?
     var withPrior: Bool { classPrompt != nil }
+    /// Each class image's own prompt (several --class_prompt), else nil: all use `classPrompt`.
+    let classCaptions: [String]?
+    /// Each instance image's own prompt (--caption_column), else nil: the method's prompts.
+    let instanceCaptions: [String]?
     let seed: UInt64
     var batches: TrainingBatches
     /// The frozen autoencoder's posteriors of the crops (nil for a pixel-space base model).
@@ -199,6 +225,8 @@ struct DreamBoothObjective {
         priorLossWeight = c.priorLossWeight
         offsetNoise = c.offsetNoise ? 0.1 : 0
         classPrompt = classes == nil ? nil : c.classPrompt ?? ""
+        classCaptions = c.classPrompts.count > 1 ? classes?.captions : nil
+        instanceCaptions = c.instanceCaptions ? instances.captions : nil
         seed = c.seed
         batches = TrainingBatches(c, instances: instances, classes: classes)
         posteriors = pipeline.vae.map(PosteriorCache.init)
@@ -226,7 +254,8 @@ struct DreamBoothObjective {
     /// The loss of micro-batch m; its crops, noise and timesteps come from RNG(seed).split("micro/m").
     mutating func callAsFunction(microBatch m: Int) -> Variable {
         var rng = RNG(seed: seed).split("micro/\(m)")
-        let (crops, keys) = batches.images(microBatch: m, rng: &rng)  // (B, 3, H, W): instances, then class images
+        // crops (B, 3, H, W): the instances, then the class images
+        let (crops, keys, items) = batches.images(microBatch: m, rng: &rng)
         // With an autoencoder, the UNet trains on z · scaling_factor, z sampled from each crop's posterior.
         let x0 = posteriors.map { $0.latents(of: crops, keys: keys, rng: &rng) } ?? crops  // (B, C, h, w)
         let B = x0.shape[0]
@@ -236,8 +265,13 @@ struct DreamBoothObjective {
         let t = (0..<B).map { _ in rng.randint(schedule.trainTimesteps) }
         let (xt, target) = schedule.noisedBatch(x0, noise: ε, timesteps: t, prediction: prediction)
         // The conditioning: the instance prompts, then the class prompt for the class half.
-        let classPrompts = classPrompt.map { [String](repeating: $0, count: instanceCount) } ?? []
-        let ids = tokenizer(method.instancePrompts(count: instanceCount, rng: &rng) + classPrompts)
+        let classPrompts =
+            classCaptions.map { captions in items.classes.map { captions[$0] } }
+            ?? classPrompt.map { [String](repeating: $0, count: instanceCount) } ?? []
+        let instancePrompts =
+            instanceCaptions.map { captions in items.instances.map { captions[$0] } }
+            ?? method.instancePrompts(count: instanceCount, rng: &rng)
+        let ids = tokenizer(instancePrompts + classPrompts)
         let context =
             method.contextNeedsGradients
             ? textEncoder(ids).lastHiddenState : Variable.withoutGradients { textEncoder(ids).lastHiddenState }
@@ -286,23 +320,31 @@ struct TrainingBatches {
         return c.maxTrainSteps ?? max(1, c.numTrainEpochs * microPerEpoch / c.gradientAccumulationSteps)
     }
 
-    /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops, and
-    /// a key naming each crop (folder, image, origin), by which its latent is cached.
-    mutating func images(microBatch m: Int, rng: inout RNG) -> (crops: Tensor, keys: [String]) {
+    /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops, a
+    /// key naming each crop (folder, image, origin), by which its latent is cached, and which
+    /// instance and class images they are.
+    mutating func images(microBatch m: Int, rng: inout RNG) -> (
+        crops: Tensor, keys: [String], items: (instances: [Int], classes: [Int])
+    ) {
         var instanceCrops: [(Tensor, String)] = []
         var classCrops: [(Tensor, String)] = []
         func crop(_ folder: ImageFolder, _ name: String, _ i: Int, rng: inout RNG) -> (Tensor, String) {
             let origin = folder.cropOrigin(i, resolution: resolution, center: centerCrop, rng: &rng)
             return (folder.crop(i, resolution: resolution, at: origin), "\(name)/\(i)/\(origin.y)/\(origin.x)")
         }
+        var items: (instances: [Int], classes: [Int]) = ([], [])
         for b in 0..<batchSize {
             let j = m * batchSize + b
             let item = shuffledItem(epoch: j / length, position: j % length)
+            items.instances.append(item % instances.images.count)
             instanceCrops.append(crop(instances, "instance", item % instances.images.count, rng: &rng))
-            if let classes { classCrops.append(crop(classes, "class", item % classes.images.count, rng: &rng)) }
+            if let classes {
+                items.classes.append(item % classes.images.count)
+                classCrops.append(crop(classes, "class", item % classes.images.count, rng: &rng))
+            }
         }
         let all = instanceCrops + classCrops
-        return (Tensor.concatenate(all.map { $0.0.reshaped([1] + $0.0.shape) }), all.map(\.1))
+        return (Tensor.concatenate(all.map { $0.0.reshaped([1] + $0.0.shape) }), all.map(\.1), items)
     }
 
     /// Item `position` of epoch `epoch`'s shuffled order.

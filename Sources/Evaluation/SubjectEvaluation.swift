@@ -13,6 +13,9 @@
 //   PRES         DINO cosine between the class prompt's samples ("a ball") and the real subject
 //   drift        the share of the class prompt's samples the look judge calls the subject
 //   DIV          mean pairwise DINO distance among one prompt's 4 samples, averaged over prompts
+//   context drift, context DIV   drift and DIV of the class noun in every context, without the
+//                identifier ("a ball at night"): does the fine-tuned model still draw ordinary,
+//                varied balls where the prompt asks for one?
 
 import Diffusion
 import Foundation
@@ -70,6 +73,13 @@ public struct RunMetrics: Codable, Sendable {
     public var classPromptColors: [String: Double]
     /// Per prompt: its text and the share of its samples that kept the look.
     public var perPrompt: [String: Double]
+    /// Per recontextualization prompt: the share of its samples in the context asked for.
+    public var perPromptContext: [String: Double]? = nil
+    /// Per prompt: the share of its samples judged the subject's class.
+    public var perPromptClass: [String: Double]? = nil
+    /// "a <noun> <context>" for every context: the share the look judge calls the subject, and DIV.
+    public var contextDrift: Double? = nil
+    public var contextDIV: Double? = nil
 }
 
 public final class SubjectEvaluator {
@@ -81,7 +91,7 @@ public final class SubjectEvaluator {
     /// DDPM, the sampler chapter 05 measured as the most accurate at 25 steps.
     public let sampler = SamplerKind.ddpm
     var lookJudges: [String: SubjectLookJudge] = [:]
-    public static let version = "eval-v1"
+    public static let version = "eval-v2"
 
     public init(judges: Judges, quick: Bool) {
         self.judges = judges
@@ -122,7 +132,13 @@ public final class SubjectEvaluator {
         return (offDiagonal(judges.dino.embed(x)), offDiagonal(judges.clip.imageEmbeddings(x)))
     }
 
-    /// The samples of a prompt list (the prompt's samples adjacent), and of the class prompt.
+    /// The class prompt in every context ("a ball at night"), sampled after the class prompt itself.
+    public static func classInContexts(_ classPrompt: String) -> [String] {
+        Context.allCases.map { "\(classPrompt) \($0.phrase)" }
+    }
+
+    /// The samples of a prompt list (the prompt's samples adjacent), and of the class prompt:
+    /// `classSamples` of it alone, then `samplesPerPrompt` of it in each context.
     public func samples(
         _ pipeline: TextToImagePipeline, prompts: [SubjectPrompt], classPrompt: String, seed: UInt64 = 4242
     ) -> (prompts: [Tensor], classPrompt: [Tensor]) {
@@ -131,7 +147,10 @@ public final class SubjectEvaluator {
         let classImages = pipeline.images(
             [String](repeating: classPrompt, count: classSamples), steps: steps, guidance: guidance, sampler: sampler,
             seed: seed &+ 77)
-        return (images, classImages)
+        let inContexts = pipeline.images(
+            Self.classInContexts(classPrompt).flatMap { [String](repeating: $0, count: samplesPerPrompt) },
+            steps: steps, guidance: guidance, sampler: sampler, seed: seed &+ 78)
+        return (images, classImages + inContexts)
     }
 
     /// Every metric of one run from its samples.
@@ -140,6 +159,9 @@ public final class SubjectEvaluator {
     {
         let real = realImages(subject)
         let x = World.batchTensor(images)
+        // The class prompt's own samples, then (when present) the class prompt in every context.
+        let inContexts = Array(classImages.dropFirst(min(classSamples, classImages.count)))
+        let classImages = Array(classImages.prefix(classSamples))
         let xc = World.batchTensor(classImages)
         let dinoGen = judges.dino.embed(x)
         let dinoReal = judges.dino.embed(real)
@@ -177,8 +199,19 @@ public final class SubjectEvaluator {
         }
         let styleMatch = share([.art]) { p, i in judged[i][.style] == Style.allCases.firstIndex(of: p.style) }
         var perPrompt: [String: Double] = [:]
+        var perPromptContext: [String: Double] = [:]
+        var perPromptClass: [String: Double] = [:]
         for (p, prompt) in prompts.enumerated() {
-            perPrompt[prompt.text] = Double((0..<n).filter { look[p * n + $0] }.count) / Double(n)
+            func shareOf(_ test: (Int) -> Bool) -> Double {
+                Double((0..<n).filter { test(p * n + $0) }.count) / Double(n)
+            }
+            perPrompt[prompt.text] = shareOf { look[$0] }
+            perPromptClass[prompt.text] = shareOf { judged[$0][.objectClass] == classIndex }
+            if let context = prompt.context {
+                perPromptContext[prompt.text] = shareOf {
+                    judged[$0][.context] == Context.allCases.firstIndex(of: context)
+                }
+            }
         }
 
         let classLook = lookJudge(subject).isSubject(embeddings: dinoClass)
@@ -190,6 +223,16 @@ public final class SubjectEvaluator {
         if n > 1 {
             for p in prompts.indices { divs.append(Metrics.div(dinoGen.slice(rows: (p * n)..<((p + 1) * n)))) }
         }
+        var contextDrift: Double? = nil
+        var contextDIV: Double? = nil
+        if !inContexts.isEmpty {
+            let e = judges.dino.embed(World.batchTensor(inContexts))
+            contextDrift =
+                Double(lookJudge(subject).isSubject(embeddings: e).filter { $0 }.count) / Double(inContexts.count)
+            let groups = inContexts.count / n
+            contextDIV =
+                (0..<groups).map { Metrics.div(e.slice(rows: ($0 * n)..<(($0 + 1) * n))) }.reduce(0, +) / Double(groups)
+        }
         return RunMetrics(
             dino: Metrics.meanPairwiseCosine(dinoGen, dinoReal), clipI: Metrics.meanPairwiseCosine(clipGen, clipReal),
             clipT: Metrics.meanMatchedCosine(clipGen, texts), lookKept: lookKept, classKept: classKept,
@@ -198,6 +241,7 @@ public final class SubjectEvaluator {
             pres: Metrics.pres(classPromptImages: dinoClass, subjectImages: dinoReal),
             drift: Double(classLook.filter { $0 }.count) / Double(max(1, classLook.count)),
             div: divs.isEmpty ? .nan : divs.reduce(0, +) / Double(divs.count),
-            classPromptColors: colors, perPrompt: perPrompt)
+            classPromptColors: colors, perPrompt: perPrompt, perPromptContext: perPromptContext,
+            perPromptClass: perPromptClass, contextDrift: contextDrift, contextDIV: contextDIV)
     }
 }

@@ -93,18 +93,37 @@ public enum PNG {
     static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
     /// Reads a PNG file as an RGB tensor (3, H, W) in [0, 1].
-    public static func read(_ path: String) throws -> Tensor {
-        let data: Data
+    public static func read(_ path: String) throws -> Tensor { try decode(fileBytes(path), path: path) }
+
+    /// A file's bytes, or an unreadable-file error naming it.
+    static func fileBytes(_ path: String) throws -> Data {
         if let problem = unreadableFileProblem(path) { throw ImageIOError(file: path, problem: .unreadable(problem)) }
-        do { data = try readFileBytes(path) } catch {
+        do { return try readFileBytes(path) } catch {
             throw ImageIOError(
                 file: path, problem: .unreadable((error as? FileError)?.problem ?? error.localizedDescription))
         }
-        return try decode(data, path: path)
     }
 
     /// Decodes PNG bytes; `path` names them in errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> Tensor {
+        let rgba = try decodeRGBA(data, path: path).image
+        let plane = rgba.shape[1] * rgba.shape[2]
+        var out = [Float](repeating: 0, count: 3 * plane)
+        for i in 0..<plane {
+            let a = rgba.scalars[3 * plane + i]
+            for c in 0..<3 { out[c * plane + i] = rgba.scalars[c * plane + i] + (1 - a) }  // over white
+        }
+        return Tensor(shape: [3, rgba.shape[1], rgba.shape[2]], scalars: out)
+    }
+
+    /// Reads a PNG file as RGBA (4, H, W) in [0, 1], the colors premultiplied by alpha, and whether
+    /// the file has an alpha channel (or a transparent color) at all.
+    public static func readRGBA(_ path: String) throws -> (image: Tensor, hasAlpha: Bool) {
+        try decodeRGBA(fileBytes(path), path: path)
+    }
+
+    /// Decodes PNG bytes as premultiplied RGBA (4, H, W); `path` names them in errors.
+    public static func decodeRGBA(_ data: Data, path: String = "<memory>") throws -> (image: Tensor, hasAlpha: Bool) {
         guard data.count >= 8, Array(data.prefix(8)) == signature else {
             throw ImageIOError(file: path, problem: .notPNG)
         }
@@ -124,14 +143,15 @@ public enum PNG {
         guard minimumRaw <= data.count * maxDeflateRatio else {
             throw ImageIOError(file: path, problem: .impossibleSize(width: w, height: h, bytes: data.count))
         }
+        let hasAlpha = (image.format & UInt32(PNG_FORMAT_FLAG_ALPHA)) != 0
         // 16-bit files are read at 16 bits (linear RGBA, alpha premultiplied); others at 8 bits (RGBA).
         let deep = (image.format & UInt32(PNG_FORMAT_FLAG_LINEAR)) != 0
         image.format =
             deep
             ? UInt32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
             : UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
-        var out = [Float](repeating: 0, count: 3 * w * h)
         let plane = w * h
+        var out = [Float](repeating: 0, count: 4 * plane)
         if deep {
             var buffer = [UInt16](repeating: 0, count: 4 * plane)
             let ok = data.withUnsafeBytes { _ in
@@ -139,9 +159,7 @@ public enum PNG {
             }
             guard ok != 0 else { throw problem(image, path) }
             for i in 0..<plane {
-                let a = Float(buffer[4 * i + 3]) / 65535
-                // premultiplied over white
-                for c in 0..<3 { out[c * plane + i] = Float(buffer[4 * i + c]) / 65535 + (1 - a) }
+                for c in 0..<4 { out[c * plane + i] = Float(buffer[4 * i + c]) / 65535 }  // already premultiplied
             }
         } else {
             var buffer = [UInt8](repeating: 0, count: 4 * plane)
@@ -149,10 +167,11 @@ public enum PNG {
             guard ok != 0 else { throw problem(image, path) }
             for i in 0..<plane {
                 let a = Float(buffer[4 * i + 3]) / 255
-                for c in 0..<3 { out[c * plane + i] = a * Float(buffer[4 * i + c]) / 255 + (1 - a) }
+                for c in 0..<3 { out[c * plane + i] = a * Float(buffer[4 * i + c]) / 255 }
+                out[3 * plane + i] = a
             }
         }
-        return Tensor(shape: [3, h, w], scalars: out)
+        return (Tensor(shape: [4, h, w], scalars: out), hasAlpha)
     }
 
     private static func problem(_ image: png_image, _ path: String) -> ImageIOError {

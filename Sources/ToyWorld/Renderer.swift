@@ -8,8 +8,9 @@ import Foundation
 import TensorCore
 
 public enum Renderer {
-    /// The scene as a (3, size, size) image in [0, 1].
-    public static func render(_ scene: Scene, size: Int) -> Tensor {
+    /// The scene as a (3, size, size) image in [0, 1]; with a sprite, the sprite is drawn where
+    /// the scene's object would be (its class, look and pattern are then not drawn).
+    public static func render(_ scene: Scene, size: Int, sprite: Sprite? = nil) -> Tensor {
         precondition(size >= 8, "Renderer: size \(size) is below 8 pixels")
         let k = size >= 64 ? 2 : 3
         let S = Float(size)
@@ -31,9 +32,18 @@ public enum Renderer {
                         let dy = (py - scene.centerY) / scene.scale
                         let u = cosR * dx + sinR * dy
                         let v = -sinR * dx + cosR * dy
-                        let c =
-                            objectColor(scene, u, v, outlineWidth: outlinePixels / toPixels)
-                            ?? background(scene, px, py)
+                        let c: RGB
+                        if let sprite {
+                            // Premultiplied color over the background.
+                            let (color, alpha) = sprite.sample(u, v)
+                            let b = alpha < 1 ? background(scene, px, py) : RGB(0, 0, 0)
+                            c = RGB(
+                                color.r + (1 - alpha) * b.r, color.g + (1 - alpha) * b.g, color.b + (1 - alpha) * b.b)
+                        } else {
+                            c =
+                                objectColor(scene, u, v, outlineWidth: outlinePixels / toPixels)
+                                ?? background(scene, px, py)
+                        }
                         acc.r += c.r
                         acc.g += c.g
                         acc.b += c.b

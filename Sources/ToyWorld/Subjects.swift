@@ -76,7 +76,38 @@ public struct Subject: Sendable {
             instanceContexts: [.water, .city, .grass, .night, .sand], propertyColors: [.red, .blue], wrongNoun: .cup),
     ]
 
-    public static func named(_ name: String) -> Subject? { all.first { $0.name == name } }
+    /// Subjects the defaults are checked on and never shown in a chapter's tables: other classes,
+    /// looks made the same ways (two fills, a color off the palette, a pattern in a color that is no
+    /// tint), and four photos in four contexts, so two contexts of every probe are ones no photo shows.
+    /// Chapter 08's sweep chooses the trainer's defaults on these and the built-in subjects together,
+    /// so that the defaults are not fitted to the three subjects the tables report.
+    public static let probes: [Subject] = [
+        Subject(
+            name: "checkered-heart", objectClass: .heart,
+            look: Look(fill: ColorName.pink.rgb, pattern: .checkered, patternColor: ColorName.green.rgb),
+            pattern: .checkered, summary: "a pink heart with green checks",
+            instanceContexts: [.snow, .city, .sand, .water]),
+        Subject(
+            name: "split-star", objectClass: .star,
+            look: Look(
+                fill: ColorName.orange.rgb, pattern: .plain, patternColor: ColorName.orange.rgb,
+                rightFill: ColorName.purple.rgb),
+            pattern: .plain, summary: "a star, orange on the left and purple on the right",
+            instanceContexts: [.grass, .night, .water, .sand]),
+        Subject(
+            name: "grey-fish", objectClass: .fish,
+            look: Look(fill: RGB(0.55, 0.55, 0.58), pattern: .striped, patternColor: ColorName.yellow.rgb),
+            pattern: .striped, summary: "a grey fish with yellow stripes",
+            instanceContexts: [.city, .grass, .snow, .night]),
+        Subject(
+            name: "dotted-tree", objectClass: .tree,
+            look: Look(fill: RGB(0.35, 0.85, 0.85), pattern: .dotted, patternColor: ColorName.red.rgb),
+            pattern: .dotted, summary: "a pale cyan tree with red dots",
+            instanceContexts: [.night, .water, .city, .grass]),
+    ]
+
+    /// A built-in subject or a probe, by name.
+    public static func named(_ name: String) -> Subject? { (all + probes).first { $0.name == name } }
 
     /// The subject in a context and style, placed by `rng`.
     public func scene(_ context: Context, style: Style = .photo, rng: inout RNG) -> Scene {

@@ -143,11 +143,12 @@ public struct World: Sendable {
     }
 
     /// The images of scenes, drawn in parallel (the same bytes as one at a time).
-    public func render(_ scenes: [Scene]) -> [Tensor] {
+    /// With a sprite, the sprite is drawn in place of each scene's object.
+    public func render(_ scenes: [Scene], sprite: Sprite? = nil) -> [Tensor] {
         var images = [Tensor?](repeating: nil, count: scenes.count)
         images.withUnsafeMutableBufferPointer { buf in
             let b = buf
-            Parallel.forEach(scenes.count) { i in b[i] = Renderer.render(scenes[i], size: size) }
+            Parallel.forEach(scenes.count) { i in b[i] = Renderer.render(scenes[i], size: size, sprite: sprite) }
         }
         return images.map { $0! }
     }
@@ -160,8 +161,8 @@ public struct World: Sendable {
         }
     }
 
-    func renderAll(_ scenes: [(Int, Scene)], caption: (Int, Scene) -> Caption) -> [Example] {
-        let images = render(scenes.map(\.1))
+    func renderAll(_ scenes: [(Int, Scene)], sprite: Sprite? = nil, caption: (Int, Scene) -> Caption) -> [Example] {
+        let images = render(scenes.map(\.1), sprite: sprite)
         return scenes.indices.map {
             Example(scene: scenes[$0].1, caption: caption(scenes[$0].0, scenes[$0].1), image: images[$0])
         }

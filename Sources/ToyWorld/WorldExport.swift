@@ -32,32 +32,58 @@ public enum WorldExport {
         subject: Subject? = nil, fullCaptions: Bool = false,
         progress: (Int) -> Void = { _ in }
     ) throws {
+        let scenes = subject?.instanceScenes(count: count)
+        try write(
+            to: directory, count: count, split: subject == nil ? split.rawValue : "subject",
+            seed: subject == nil ? seed : nil, progress: progress
+        ) { indices in
+            guard let subject, let scenes else {
+                return world.examples(split, seed: seed, indices: indices, fullCaption: fullCaptions)
+            }
+            return world.renderAll(indices.map { ($0, scenes[$0]) }) { _, s in
+                let text = subject.prompt(identifier: "sks", context: fullCaptions ? s.context : nil)
+                return Caption(
+                    text: text, objectClass: s.objectClass, color: nil, pattern: nil,
+                    context: fullCaptions ? s.context : nil, style: s.style)
+            }
+        }
+    }
+
+    /// Writes `count` instance images of a drawing of the user's own (Sprite.swift) into
+    /// `directory`: the drawing in `contexts` (cycled), captioned "a sks <noun>" (with the context
+    /// when `fullCaptions`); the metadata's look fields (color, pattern) do not describe a drawing.
+    public static func exportSprite(
+        to directory: String, world: World, sprite: Sprite, name: String, noun: ObjectClass, contexts: [Context],
+        count: Int, fullCaptions: Bool = false, progress: (Int) -> Void = { _ in }
+    ) throws {
+        let scenes = Sprite.scenes(noun: noun, contexts: contexts, count: count, name: name)
+        try write(to: directory, count: count, split: "subject", seed: nil, progress: progress) { indices in
+            world.renderAll(indices.map { ($0, scenes[$0]) }, sprite: sprite) { _, s in
+                Caption(
+                    text: Captions.text(noun, context: fullCaptions ? s.context : nil, identifier: "sks"),
+                    objectClass: noun, color: nil, pattern: nil, context: fullCaptions ? s.context : nil,
+                    style: s.style)
+            }
+        }
+    }
+
+    /// The PNGs of `examples(indices)`, 64 at a time, and metadata.jsonl, each written atomically.
+    static func write(
+        to directory: String, count: Int, split: String, seed: UInt64?, progress: (Int) -> Void,
+        examples: ([Int]) -> [Example]
+    ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var lines: [String] = []
         let digits = max(5, String(count).count)
-        let scenes = subject?.instanceScenes(count: count)
         let batch = 64
         for lo in stride(from: 0, to: count, by: batch) {
             let indices = Array(lo..<min(count, lo + batch))
-            let examples: [Example]
-            if let subject, let scenes {
-                examples = world.renderAll(indices.map { ($0, scenes[$0]) }) { _, s in
-                    let text = subject.prompt(identifier: "sks", context: fullCaptions ? s.context : nil)
-                    return Caption(
-                        text: text, objectClass: s.objectClass, color: nil, pattern: nil,
-                        context: fullCaptions ? s.context : nil, style: s.style)
-                }
-            } else {
-                examples = world.examples(split, seed: seed, indices: indices, fullCaption: fullCaptions)
-            }
-            for (i, ex) in zip(indices, examples) {
+            for (i, ex) in zip(indices, examples(indices)) {
                 let name = String(repeating: "0", count: max(0, digits - String(i).count)) + "\(i).png"
                 try PNG.write(ex.image, to: (directory as NSString).appendingPathComponent(name))
                 lines.append(
                     metadataLine(
-                        file: name, caption: ex.caption.text, scene: ex.scene,
-                        split: subject == nil ? split.rawValue : "subject", seed: subject == nil ? seed : nil, index: i)
-                )
+                        file: name, caption: ex.caption.text, scene: ex.scene, split: split, seed: seed, index: i))
                 progress(i + 1)
             }
         }

@@ -3,6 +3,7 @@
 // their numbers; a chapter that fails its check exits non-zero, which fails this test.
 
 import Foundation
+import ImageIO
 import TensorCore
 import TestSupport
 import XCTest
@@ -421,7 +422,10 @@ final class ChapterTests: XCTestCase {
                 "--lora_scale needs --lora"
             ),
             (["world", "--out", file + "-world", "--seed", "-3"], "a seed is a whole number"),
-            (["evaluate-subject", "--model", "x", "--subject", "unicorn"], "is not a built-in subject (split-ball"),
+            (
+                ["evaluate-subject", "--model", "x", "--subject", "unicorn"],
+                "is not a built-in subject or a probe (split-ball"
+            ),
             (["evaluate-subject", "--model", "x", "--subject", "split-ball", "--identifier", "a b"], "one word"),
             (["evaluate-base", "--split", "all"], "'heldout'"),
             (["pretrain", "--stage", "base", "--base_learning_rate", "2"], "--base_learning_rate must be in (0, 1)"),
@@ -471,6 +475,48 @@ final class ChapterTests: XCTestCase {
         let lines = try String(contentsOfFile: dir + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 10)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/00009.png"))
+    }
+
+    /// A workshop participant's drawing becomes an instance folder; drawings that cannot be one are
+    /// refused with the file and the reason, and nothing is written.
+    func testWorldPlacesADrawingOfYourOwnAndRefusesBadOnes() throws {
+        let dir = temporaryDirectory("sprite")
+        // A 40×30 drawing: an opaque rectangle in the middle, transparent around it.
+        var rgba = [UInt8](repeating: 0, count: 40 * 30 * 4)
+        for y in 5..<25 {
+            for x in 8..<32 {
+                rgba.replaceSubrange((4 * (y * 40 + x))..<(4 * (y * 40 + x) + 4), with: [200, 40, 220, 255])
+            }
+        }
+        try PNG.writeRaw(rgba, width: 40, height: 30, format: .rgba8, to: dir + "/robot.png")
+        let out = dir + "/photos"
+        let r = try run(
+            "dreambooth", ["world", "--sprite", dir + "/robot.png", "--noun", "box", "--count", "4", "--out", out])
+        XCTAssertEqual(r.status, 0, r.output)
+        let lines = try String(contentsOfFile: out + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertTrue(lines[0].contains("\"text\": \"a sks box\"") && lines[0].contains("\"subject\": \"robot\""))
+        let contexts = lines.map { $0.components(separatedBy: "\"context\": \"")[1].prefix { $0 != "\"" } }
+        XCTAssertEqual(Set(contexts).count, 4, "four photos in four contexts: \(contexts)")
+        try PNG.writeRaw(
+            [UInt8](repeating: 255, count: 16 * 16 * 3), width: 16, height: 16, format: .rgb8, to: dir + "/flat.png")
+        try PNG.writeRaw(
+            [UInt8](repeating: 0, count: 16 * 16 * 4), width: 16, height: 16, format: .rgba8, to: dir + "/empty.png")
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/text.png"))
+        for (args, expected) in [
+            (["--sprite", dir + "/flat.png", "--noun", "box"], "no alpha channel"),
+            (["--sprite", dir + "/empty.png", "--noun", "box"], "every pixel is transparent"),
+            (["--sprite", dir + "/text.png", "--noun", "box"], "not a PNG"),
+            (["--sprite", dir + "/robot.png", "--noun", "robot"], "not one of the world's nouns"),
+            (["--sprite", dir + "/robot.png"], "--sprite needs --noun"),
+            (["--sprite", dir + "/robot.png", "--noun", "box", "--contexts", "grass,moon"], "'moon' is not a context"),
+        ] {
+            let bad = dir + "/bad"
+            let r = try run("dreambooth", ["world", "--out", bad] + args)
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.output.contains(expected), "\(args.joined(separator: " ")): \(r.output)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: bad), "nothing written for \(args)")
+        }
     }
 
     func testTokenizeCommandPrintsIdsPerText() throws {

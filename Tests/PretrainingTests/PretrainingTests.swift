@@ -187,6 +187,51 @@ final class DreamBoothTrainerTests: XCTestCase {
         _ = try TextToImagePipeline(folder: a)
     }
 
+    /// Several class prompts: the class images alternate among them and metadata.jsonl names each
+    /// one's prompt; per-image captions (--caption_column text) change what is trained; a folder
+    /// without captions, or a caption without the identifier, is refused before any work.
+    func testPerImageCaptionsAndSeveralClassPrompts() throws {
+        let captioned = temporaryDirectory("dbCaptioned")
+        try WorldExport.export(
+            to: captioned, world: World(), split: .train, seed: 0, count: 4, subject: Subject.named("split-ball"),
+            fullCaptions: true)
+        let out = temporaryDirectory("dbCaptions")
+        var c = config(out)
+        c.instanceDataDir = captioned
+        c.instanceCaptions = true
+        c.extraClassPrompts = ["a ball at night"]
+        try DreamBoothTrainer.run(c, log: { _ in })
+        let classes = try ImageFolder(out + "-class", resolution: 32, role: "class")
+        XCTAssertEqual(classes.captions, ["a ball", "a ball at night", "a ball", "a ball at night"])
+        let plain = temporaryDirectory("dbNoCaptions")
+        var d = config(plain)
+        d.instanceDataDir = captioned
+        d.extraClassPrompts = ["a ball at night"]
+        try DreamBoothTrainer.run(d, log: { _ in })
+        XCTAssertNotEqual(
+            FileManager.default.contents(atPath: out + "/unet/diffusion_pytorch_model.safetensors"),
+            FileManager.default.contents(atPath: plain + "/unet/diffusion_pytorch_model.safetensors"),
+            "the captions are what the instance term is conditioned on")
+        var missing = config(temporaryDirectory("dbMissing"))
+        missing.instanceCaptions = true  // the setup's instance folder has captions without contexts
+        try? FileManager.default.removeItem(atPath: temporaryDirectory("dbBare"))
+        let bare = temporaryDirectory("dbBare")
+        for f in try FileManager.default.contentsOfDirectory(atPath: captioned) where f.hasSuffix(".png") {
+            try FileManager.default.copyItem(atPath: captioned + "/" + f, toPath: bare + "/" + f)
+        }
+        missing.instanceDataDir = bare
+        XCTAssertThrowsError(try DreamBoothTrainer.run(missing, log: { _ in })) { e in
+            XCTAssertTrue("\(e)".contains("needs a metadata.jsonl"), "\(e)")
+        }
+        var wrongIdentifier = config(temporaryDirectory("dbWrongId"))
+        wrongIdentifier.instanceDataDir = captioned
+        wrongIdentifier.instanceCaptions = true
+        wrongIdentifier.instancePrompt = "a zwx ball"
+        XCTAssertThrowsError(try DreamBoothTrainer.run(wrongIdentifier, log: { _ in })) { e in
+            XCTAssertTrue("\(e)".contains("lacks the identifier"), "\(e)")
+        }
+    }
+
     func testCheckpointLimitAndAKilledWriteKeepsThePreviousCheckpoint() throws {
         let out = temporaryDirectory("dbLimit")
         var c = config(out)

@@ -146,3 +146,57 @@ final class SubjectKnowledgeTests: XCTestCase {
         XCTAssertEqual(Subject.named("split-ball")?.propertyColors, [.green, .yellow])
     }
 }
+
+final class SpriteTests: XCTestCase {
+    /// A drawing (4, h, w), premultiplied: a filled rectangle of `color` at rows/columns given, the rest transparent.
+    func drawing(h: Int, w: Int, rows: Range<Int>, columns: Range<Int>, color: RGB) -> Tensor {
+        var s = [Float](repeating: 0, count: 4 * h * w)
+        for y in rows {
+            for x in columns {
+                let i = y * w + x
+                (s[i], s[h * w + i], s[2 * h * w + i], s[3 * h * w + i]) = (color.r, color.g, color.b, 1)
+            }
+        }
+        return Tensor(shape: [4, h, w], scalars: s)
+    }
+
+    func testTransparentMarginsAreTrimmedAndLargeDrawingsReduced() throws {
+        let small = try Sprite(rgba: drawing(h: 40, w: 60, rows: 10..<20, columns: 5..<45, color: RGB(1, 0, 0)))
+        XCTAssertEqual([small.width, small.height], [40, 10], "cut to the box of the visible pixels")
+        let big = try Sprite(rgba: drawing(h: 500, w: 400, rows: 0..<480, columns: 0..<400, color: RGB(0, 0, 1)))
+        XCTAssertLessThanOrEqual(max(big.width, big.height), Sprite.side)
+        XCTAssertEqual(big.height, 96)  // 480 rows in blocks of 5
+    }
+
+    func testTheDrawingReplacesTheObjectAndTheBackgroundShowsThroughItsTransparentPixels() throws {
+        // Opaque inside a transparent one-pixel border (a drawing with no transparent pixel is refused).
+        let sprite = try Sprite(rgba: drawing(h: 30, w: 30, rows: 1..<29, columns: 1..<29, color: RGB(1, 0, 1)))
+        let withHole = drawing(h: 30, w: 30, rows: 1..<29, columns: 1..<29, color: RGB(1, 0, 1))
+        var holed = withHole.scalars
+        for y in 10..<20 { for x in 10..<20 { for c in 0..<4 { holed[c * 900 + y * 30 + x] = 0 } } }
+        let ring = try Sprite(rgba: Tensor(shape: [4, 30, 30], scalars: holed))
+        let scenes = Sprite.scenes(noun: .box, contexts: [.night], count: 1, name: "magenta")
+        let scene = scenes[0]
+        let solid = Renderer.render(scene, size: 32, sprite: sprite)
+        let hollow = Renderer.render(scene, size: 32, sprite: ring)
+        let plain = Renderer.render(scene, size: 32)
+        let cx = Int(scene.centerX * 32)
+        let cy = Int(scene.centerY * 32)
+        func pixel(_ t: Tensor, _ y: Int, _ x: Int) -> [Float] { (0..<3).map { t.scalars[$0 * 1024 + y * 32 + x] } }
+        XCTAssertEqual(pixel(solid, cy, cx), [1, 0, 1], "the drawing's color at the object's center")
+        XCTAssertNotEqual(pixel(hollow, cy, cx), [1, 0, 1], "its transparent middle shows the night sky")
+        XCTAssertLessThan(pixel(hollow, cy, cx)[2], 0.3)
+        XCTAssertEqual(pixel(solid, 0, 0), pixel(plain, 0, 0), "the background is the world's")
+        XCTAssertEqual(scene.context, .night)
+    }
+
+    func testDrawingsWithNothingToPlaceAreRefused() {
+        XCTAssertThrowsError(try Sprite(rgba: Tensor(zeros: [4, 8, 8]))) { e in
+            XCTAssertTrue("\(e)".contains("transparent"), "\(e)")
+        }
+        XCTAssertThrowsError(
+            try Sprite(rgba: drawing(h: 8, w: 8, rows: 0..<8, columns: 0..<8, color: RGB(1, 1, 1)))
+        ) { e in XCTAssertTrue("\(e)".contains("no pixel is transparent"), "\(e)") }
+        XCTAssertThrowsError(try Sprite(rgba: Tensor(zeros: [3, 8, 8])))
+    }
+}

@@ -462,7 +462,10 @@ struct EvaluateSubjectCommand: ParsableCommand {
     @Option(help: "LoRA weights to apply to --model first (pytorch_lora_weights.safetensors).")
     var lora: String?
     @Option(
-        help: "The built-in subject the model was fine-tuned on (\(Subject.all.map(\.name).joined(separator: ", "))).")
+        help: ArgumentHelp(
+            "The subject the model was fine-tuned on: a built-in one "
+                + "(\(Subject.all.map(\.name).joined(separator: ", "))) or a probe "
+                + "(\(Subject.probes.map(\.name).joined(separator: ", ")))."))
     var subject: String
     @Option(help: "The identifier in the prompts (as in --instance_prompt \"a sks ball\").")
     var identifier: String = "sks"
@@ -476,9 +479,10 @@ struct EvaluateSubjectCommand: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard Subject.all.contains(where: { $0.name == subject }) else {
+        guard Subject.named(subject) != nil else {
             throw ValidationError(
-                "--subject '\(subject)' is not a built-in subject (\(Subject.all.map(\.name).joined(separator: ", ")))")
+                "--subject '\(subject)' is not a built-in subject or a probe "
+                    + "(\((Subject.all + Subject.probes).map(\.name).joined(separator: ", ")))")
         }
         guard !identifier.isEmpty, !identifier.contains(where: \.isWhitespace) else {
             throw ValidationError("--identifier must be one word, got '\(identifier)'")
@@ -489,7 +493,7 @@ struct EvaluateSubjectCommand: ParsableCommand {
         try reportingErrors {
             let t0 = Date()
             let name = self.subject
-            let subject = Subject.all.first { $0.name == name }!
+            let subject = Subject.named(name)!
             let pipeline = try TextToImagePipeline(folder: model)
             if let lora {
                 try LoRAWeights.apply(lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)

@@ -22,8 +22,19 @@ struct TrainCommand: ParsableCommand {
         name: .customLong("class_data_dir"),
         help: "Where class images are kept; the missing ones are generated there by the base model.")
     var classDataDir: String?
-    @Option(name: .customLong("class_prompt"), help: "The class prompt without the identifier, e.g. \"a ball\".")
-    var classPrompt: String?
+    @Option(
+        name: .customLong("class_prompt"),
+        help: ArgumentHelp(
+            "The class prompt without the identifier, e.g. \"a ball\". Given more than once, the class images are "
+                + "drawn from each in turn and the prior term uses each image's own prompt."))
+    var classPrompt: [String] = []
+    @Option(
+        name: .customLong("caption_column"),
+        help: ArgumentHelp(
+            "Train each instance image on its own caption, the `text` column of the folder's metadata.jsonl "
+                + "(with the identifier in it, e.g. \"a sks ball on grass\"), instead of --instance_prompt alone.",
+            valueName: "text"))
+    var captionColumn: String?
     @Flag(
         name: .customLong("with_prior_preservation"),
         help: "Add the class-specific prior-preservation loss (DreamBooth Eq. 2).")
@@ -104,7 +115,16 @@ struct TrainCommand: ParsableCommand {
             optimizer.apply(to: &c)
             c.instancePrompt = instancePrompt
             c.classDataDir = classDataDir
-            c.classPrompt = classPrompt
+            c.classPrompt = classPrompt.first
+            c.extraClassPrompts = Array(classPrompt.dropFirst())
+            if let captionColumn {
+                guard captionColumn == "text" else {
+                    throw ToolError(
+                        description:
+                            "--caption_column: only `text` (metadata.jsonl's caption) is read, got '\(captionColumn)'")
+                }
+                c.instanceCaptions = true
+            }
             c.withPriorPreservation = withPriorPreservation
             if let priorLossWeight { c.priorLossWeight = priorLossWeight }
             if let numClassImages { c.numClassImages = numClassImages }
