@@ -7,6 +7,16 @@ import ToyWorld
 
 extension DreamBoothTrainer {
     /// Words that are not an identifier or a class noun in a prompt.
+    /// A prompt's words, lowercased, split at anything that is not a letter or a digit.
+    static func words(_ s: String) -> Set<String> {
+        Set(s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+    }
+
+    /// The identifier: the words of the instance prompt that no class prompt has (articles aside).
+    static func identifierWords(_ c: TrainConfig) -> Set<String> {
+        words(c.instancePrompt).subtracting(words(c.classPrompts.joined(separator: " "))).subtracting(articles)
+    }
+
     static let articles: Set<String> = ["a", "an", "the", "of", "photo", "in", "on", "at", "sketch", "painting"]
 
     /// Checks everything that can be checked before any work; returns warnings to print.
@@ -109,9 +119,6 @@ extension DreamBoothTrainer {
     /// The identifier and the class noun: the class prompt must lack the one and the instance
     /// prompt must have the other.
     static func validatePrompts(_ c: TrainConfig) throws -> [String] {
-        let words = { (s: String) in
-            Set(s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
-        }
         if c.withPriorPreservation {
             guard let cp = c.classPrompt, !cp.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw TrainError("--with_prior_preservation needs --class_prompt (\"a ball\")")

@@ -102,11 +102,8 @@ public enum DreamBoothTrainer {
                 "--caption_column text: \(c.instanceDataDir) needs a metadata.jsonl with a `text` for every PNG "
                     + "(as `dreambooth world --full_captions` writes)")
         }
-        let identifier = c.instancePrompt.split(separator: " ").filter {
-            !c.classPrompts.joined(separator: " ").split(separator: " ").contains($0)
-        }
-        for (file, caption) in zip(instances.files, captions)
-        where !identifier.allSatisfy({ caption.split(separator: " ").contains($0) }) {
+        let identifier = identifierWords(c)
+        for (file, caption) in zip(instances.files, captions) where !identifier.isSubset(of: words(caption)) {
             throw TrainError(
                 "\(file): its caption \"\(caption)\" lacks the identifier of --instance_prompt "
                     + "\"\(c.instancePrompt)\""

@@ -225,7 +225,7 @@ public final class SubjectEvaluator {
         }
         var contextDrift: Double? = nil
         var contextDIV: Double? = nil
-        if !inContexts.isEmpty {
+        if !inContexts.isEmpty && n > 1 {
             let e = judges.dino.embed(World.batchTensor(inContexts))
             contextDrift =
                 Double(lookJudge(subject).isSubject(embeddings: e).filter { $0 }.count) / Double(inContexts.count)
