@@ -204,8 +204,9 @@ for (subject, prompt) in [(Subject.all[0], "a sks ball in snow"), (Subject.all[1
     let samples = both.images(
         [String](repeating: prompt, count: n), steps: study.evaluator.steps, guidance: study.evaluator.guidance,
         sampler: study.evaluator.sampler, seed: 31)
+    let batch = World.batchTensor(samples)
     let kept = study.evaluator.lookJudge(subject).isSubject(
-        embeddings: study.judges.dino.embed(World.batchTensor(samples))
+        images: batch, embeddings: study.judges.dino.embed(batch)
     ).filter { $0 }.count
     shares.append(String(format: "\"%@\": %d of %d samples show the %@", prompt, kept, n, subject.name))
     images += samples.prefix(6)

@@ -20,10 +20,13 @@ protocol FineTuningMethod {
     func afterUpdate()
     /// Writes the result into `folder`; returns what was written, for the last log line.
     func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String
+    /// Each trained parameter's learning rate as a multiple of --learning_rate (nil: all at it).
+    var learningRateScales: [Float]? { get }
 }
 
 extension FineTuningMethod {
     func afterUpdate() {}
+    var learningRateScales: [Float]? { nil }
 }
 
 /// The method a configuration asks for: textual inversion with --placeholder_token, LoRA with
@@ -34,36 +37,79 @@ func fineTuningMethod(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws 
         return try TextualInversion(c, text: pipeline.textEncoder, tokenizer: pipeline.tokenizer)
     }
     if let rank = c.rank { return LoRAFineTuning(c, pipeline, rank: rank) }
-    return FullFineTuning(c, pipeline)
+    return try FullFineTuning(c, pipeline)
 }
 
 /// DreamBooth as the paper runs it: every UNet weight, and with --train_text_encoder the text
-/// encoder's; the result is the whole pipeline folder.
+/// encoder's, or with --train_text_encoder_ti the identifier's token-embedding rows only (pivotal
+/// tuning); the result is the whole pipeline folder.
 struct FullFineTuning: FineTuningMethod {
     let trained: [(name: String, parameter: Variable)]
     let contextNeedsGradients: Bool
     let instancePrompt: String
+    let learningRateScales: [Float]?
+    /// With --train_text_encoder_ti: the identifier's rows, the rest of the embedding put back after each update.
+    let identifierRows: EmbeddingRows?
 
-    init(_ c: TrainConfig, _ pipeline: TextToImagePipeline) {
+    init(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws {
         let unet = pipeline.unet.parameters
         let text = pipeline.textEncoder.parameters
         for p in text { p.requiresGrad = c.trainTextEncoder }
         for p in unet { p.requiresGrad = true }
-        let textPairs = c.trainTextEncoder ? text.map { ("text_encoder." + $0.name, $0) } : []
+        var textPairs = c.trainTextEncoder ? text.map { ("text_encoder." + $0.name, $0) } : []
+        identifierRows =
+            c.trainTextEncoderTI
+            ? try EmbeddingRows(
+                pipeline.textEncoder, tokens: DreamBoothTrainer.identifierTokens(c, pipeline.tokenizer)) : nil
+        if let rows = identifierRows { textPairs = [("text_encoder." + rows.embedding.name, rows.embedding)] }
         trained = unet.map { ("unet." + $0.name, $0) } + textPairs
-        contextNeedsGradients = c.trainTextEncoder
+        contextNeedsGradients = !textPairs.isEmpty
         instancePrompt = c.instancePrompt
+        let textScale = (c.textEncoderLearningRate ?? c.learningRate) / c.learningRate
+        learningRateScales =
+            c.textEncoderLearningRate == nil ? nil : unet.map { _ in 1 } + textPairs.map { _ in textScale }
     }
 
     func instancePrompts(count: Int, rng: inout RNG) -> [String] {
         [String](repeating: instancePrompt, count: count)
     }
 
+    func afterUpdate() { identifierRows?.restoreOtherRows() }
+
     func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String {
         try pipeline.save(folder: folder, as: .f32)
         return pipeline.vae == nil
             ? "(unet/, text_encoder/, tokenizer/, scheduler/)"
             : "(a StableDiffusionPipeline folder: model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)"
+    }
+}
+
+/// Rows of the text encoder's token embedding that train while the others stay frozen: AdamW
+/// updates the whole matrix (its weight decay too), so after each update every other row is put back.
+final class EmbeddingRows {
+    let embedding: Variable
+    let rows: [Int]
+    private let frozen: Tensor
+
+    init(_ text: CLIPTextModel, tokens rows: [Int]) throws {
+        guard let e = text.parameters.first(where: { $0.name.hasSuffix("token_embedding.weight") }) else {
+            throw TrainError("the text encoder has no token embedding")
+        }
+        embedding = e
+        self.rows = rows
+        frozen = e.value
+        e.requiresGrad = true
+    }
+
+    /// Every row but the trained ones back to the values it started with.
+    func restoreOtherRows() {
+        let D = embedding.shape[1]
+        var w = frozen.scalars
+        let trained = embedding.value.scalars
+        for row in rows {
+            for d in 0..<D { w[row * D + d] = trained[row * D + d] }
+        }
+        embedding.value = Tensor(shape: embedding.shape, scalars: w)
     }
 }
 

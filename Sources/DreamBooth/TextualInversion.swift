@@ -13,11 +13,11 @@ import Models
 import TensorCore
 
 final class TextualInversion: FineTuningMethod {
-    let embedding: Variable
+    let rows: EmbeddingRows
+    var embedding: Variable { rows.embedding }
     let row: Int
     let placeholder: String
     let templates: [String]
-    private let frozen: Tensor
 
     init(_ c: TrainConfig, text: CLIPTextModel, tokenizer: CLIPTokenizer) throws {
         placeholder = c.placeholderToken!
@@ -37,15 +37,13 @@ final class TextualInversion: FineTuningMethod {
         guard let e = text.parameters.first(where: { $0.name.hasSuffix("token_embedding.weight") }) else {
             throw TrainError("the text encoder has no token embedding")
         }
-        embedding = e
         let D = e.shape[1]
         var w = e.value.scalars
         for d in 0..<D { w[row * D + d] = w[initializer * D + d] }
         e.value = Tensor(shape: e.shape, scalars: w)
-        frozen = e.value
         // Only the embedding learns: the rest of the text encoder stays frozen (the UNet too: fineTuningMethod).
         for p in text.parameters { p.requiresGrad = false }
-        e.requiresGrad = true
+        rows = try EmbeddingRows(text, tokens: [row])
     }
 
     var trained: [(name: String, parameter: Variable)] { [("text_encoder." + embedding.name, embedding)] }
@@ -69,13 +67,7 @@ final class TextualInversion: FineTuningMethod {
     }
 
     /// Every row but the placeholder's back to the base model's values.
-    func restoreOtherRows() {
-        let D = embedding.shape[1]
-        var w = frozen.scalars
-        let trained = embedding.value.scalars
-        for d in 0..<D { w[row * D + d] = trained[row * D + d] }
-        embedding.value = Tensor(shape: embedding.shape, scalars: w)
-    }
+    func restoreOtherRows() { rows.restoreOtherRows() }
 
     /// learned_embeds.safetensors: {placeholder: (1, D)}, the reference's file.
     func saveLearnedEmbedding(to file: String) throws {

@@ -31,6 +31,12 @@ public struct TrainConfig: Sendable {
     public var sampleBatchSize = 16
     /// --train_text_encoder: fine-tune the text encoder too (the paper does; diffusers makes it optional).
     public var trainTextEncoder = false
+    /// --train_text_encoder_ti: pivotal tuning (diffusers' train_dreambooth_lora_sdxl_advanced.py): the
+    /// identifier's row of the token embedding is trained with the UNet, at --text_encoder_lr; every
+    /// other weight of the text encoder stays as it was.
+    public var trainTextEncoderTI = false
+    /// --text_encoder_lr: the learning rate of what is trained in the text encoder (nil: --learning_rate).
+    public var textEncoderLearningRate: Float? = nil
     /// --learning_rate. diffusers' default (5e-6) is for Stable Diffusion's 860 M parameters; this
     /// 2.5 M-parameter UNet, pretrained at 1e-3, still draws the split-ball as an ordinary ball after
     /// 400 steps at 1e-4 and learns its look at 5e-4 (the validation grids of both, measured).

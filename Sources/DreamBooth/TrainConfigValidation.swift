@@ -2,6 +2,7 @@
 // that need one another, the identifier and the class noun, the resume folder.
 
 import Foundation
+import Models
 import TensorCore
 import ToyWorld
 
@@ -15,6 +16,25 @@ extension DreamBoothTrainer {
     /// The identifier: the words of the instance prompt that no class prompt has (articles aside).
     static func identifierWords(_ c: TrainConfig) -> Set<String> {
         words(c.instancePrompt).subtracting(words(c.classPrompts.joined(separator: " "))).subtracting(articles)
+    }
+
+    /// The token ids of the identifier words (--train_text_encoder_ti trains their embedding rows):
+    /// each word must be one token of the vocabulary.
+    static func identifierTokens(_ c: TrainConfig, _ tokenizer: CLIPTokenizer) throws -> [Int] {
+        let identifier = identifierWords(c).sorted()
+        guard !identifier.isEmpty else {
+            throw TrainError(
+                "--train_text_encoder_ti: --instance_prompt has no identifier word that the class prompt lacks")
+        }
+        return try identifier.map { word in
+            let ids = tokenizer.encode(word)
+            guard ids.count == 3 else {
+                throw TrainError(
+                    "--train_text_encoder_ti: the identifier \"\(word)\" is \(ids.count - 2) tokens for this tokenizer; "
+                        + "it must be one (`dreambooth tokenize` shows the split)")
+            }
+            return ids[1]
+        }
     }
 
     static let articles: Set<String> = ["a", "an", "the", "of", "photo", "in", "on", "at", "sketch", "painting"]
@@ -83,6 +103,19 @@ extension DreamBoothTrainer {
                         + "not apply"
                 )
             }
+        }
+        if c.trainTextEncoderTI {
+            guard !c.isTextualInversion && !c.isLoRA && !c.trainTextEncoder else {
+                throw TrainError(
+                    "--train_text_encoder_ti trains the identifier's embedding with the UNet's weights: it does not "
+                        + "combine with --train_text_encoder, --rank or --placeholder_token")
+            }
+        }
+        if let lr = c.textEncoderLearningRate {
+            guard c.trainTextEncoderTI || c.trainTextEncoder else {
+                throw TrainError("--text_encoder_lr \(lr) needs --train_text_encoder or --train_text_encoder_ti")
+            }
+            try finite(lr, "--text_encoder_lr", 1e-9...10)
         }
         if let a = c.loraAlpha {
             guard c.rank != nil else {

@@ -133,6 +133,7 @@ public enum DreamBoothTrainer {
         let optimizer = AdamW(
             method.trained.map(\.parameter), learningRate: c.learningRate, beta1: c.adamBeta1, beta2: c.adamBeta2,
             eps: c.adamEpsilon, weightDecay: c.adamWeightDecay)
+        optimizer.learningRateScales = method.learningRateScales
         var state = TrainingState(
             parameters: method.trained, optimizer: optimizer,
             identity: ("trained", method.trained.map(\.name).joined(separator: ",").fnv1aHex),

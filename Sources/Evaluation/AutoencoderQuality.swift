@@ -53,4 +53,26 @@ public enum AutoencoderQuality {
             original: BaseQuality.attributeAccuracy(batch: originals, scenes: scenes, judge: judge),
             psnr: psnr(reconstructed, originals), images: count)
     }
+
+    /// What DreamBooth can at best get back of a subject through this decoder: the subject rendered
+    /// `perContext` times in every context (new placements, seed 909), reconstructed, and the share
+    /// the look judge calls the subject, on the reconstructions and on the renders themselves.
+    public static func subjectLookKept(
+        _ subject: Subject, vae: AutoencoderKL, lookJudge: SubjectLookJudge, dino: DINOJudge, perContext: Int = 4
+    ) -> (reconstructed: Double, original: Double) {
+        let world = World(size: vae.config.sampleSize)
+        var scenes: [Scene] = []
+        for (c, context) in Context.allCases.enumerated() {
+            for i in 0..<perContext {
+                var rng = RNG(seed: 909).split("look-kept/\(subject.name)/\(c)/\(i)")
+                scenes.append(subject.scene(context, rng: &rng))
+            }
+        }
+        let originals = World.batchTensor(scenes.map(world.render))
+        func share(_ images: Tensor) -> Double {
+            let kept = lookJudge.isSubject(images: images, embeddings: dino.embed(images))
+            return Double(kept.filter { $0 }.count) / Double(kept.count)
+        }
+        return (share(reconstruct(originals, vae: vae)), share(originals))
+    }
 }

@@ -91,7 +91,7 @@ public final class SubjectEvaluator {
     /// DDPM, the sampler chapter 05 measured as the most accurate at 25 steps.
     public let sampler = SamplerKind.ddpm
     var lookJudges: [String: SubjectLookJudge] = [:]
-    public static let version = "eval-v2"
+    public static let version = "eval-v3"
 
     public init(judges: Judges, quick: Bool) {
         self.judges = judges
@@ -171,7 +171,7 @@ public final class SubjectEvaluator {
         let texts = judges.clip.textEmbeddings(
             prompts.flatMap { [String](repeating: $0.judgeText, count: samplesPerPrompt) }, tokenizer: judges.tokenizer)
         let judged = judges.attributes.predict(x)
-        let look = lookJudge(subject).isSubject(embeddings: dinoGen)
+        let look = lookJudge(subject).isSubject(images: x, embeddings: dinoGen)
         let n = samplesPerPrompt
 
         func share(_ kinds: Set<SubjectPrompt.Kind>, _ test: (SubjectPrompt, Int) -> Bool?) -> Double {
@@ -214,7 +214,7 @@ public final class SubjectEvaluator {
             }
         }
 
-        let classLook = lookJudge(subject).isSubject(embeddings: dinoClass)
+        let classLook = lookJudge(subject).isSubject(images: xc, embeddings: dinoClass)
         var colors: [String: Double] = [:]
         for row in judges.attributes.predict(xc) {
             colors[ColorName.allCases[row[.color]!].rawValue, default: 0] += 1 / Double(classImages.count)
@@ -226,9 +226,11 @@ public final class SubjectEvaluator {
         var contextDrift: Double? = nil
         var contextDIV: Double? = nil
         if !inContexts.isEmpty && n > 1 {
-            let e = judges.dino.embed(World.batchTensor(inContexts))
+            let xi = World.batchTensor(inContexts)
+            let e = judges.dino.embed(xi)
             contextDrift =
-                Double(lookJudge(subject).isSubject(embeddings: e).filter { $0 }.count) / Double(inContexts.count)
+                Double(lookJudge(subject).isSubject(images: xi, embeddings: e).filter { $0 }.count)
+                / Double(inContexts.count)
             let groups = inContexts.count / n
             contextDIV =
                 (0..<groups).map { Metrics.div(e.slice(rows: ($0 * n)..<(($0 + 1) * n))) }.reduce(0, +) / Double(groups)

@@ -65,6 +65,13 @@ public struct AutoencoderPlan: Sendable {
     /// against not: step 2,000 .44/.50/.20 against .36/.41/.28, 3,000 .45/.56/.20 against .58/.58/.28,
     /// 4,000 .78/.81/.31 against .81/.83/.36 — no gain, so it is off.
     public var standardizeChannels = false
+    /// Fine-tuning: start from this AutoencoderKL folder instead of a fresh initialisation (its shape
+    /// is the plan's). nil: train from scratch.
+    public var initFrom: String? = nil
+    /// With `initFrom`: train only post_quant_conv and the decoder, as Stability AI made sd-vae-ft-mse
+    /// from Stable Diffusion's autoencoder. The encoder and quant_conv are kept, and with them the
+    /// latent space, its scaling_factor and any base UNet trained on it.
+    public var decoderOnly = false
     public var checkpointEvery = 250
     /// Held-out images the report measures on (the bar: the judge ≥ 0.98 on every attribute).
     public var evaluationImages = 1000
@@ -91,6 +98,12 @@ public struct AutoencoderPlan: Sendable {
             + "lr=\(learningRate) warmup=\(warmup) kl=\(klWeight) seed=\(seed)"
             + (edgeWeight == 0 ? "" : " edge=\(edgeWeight)")
             + (randomLookFraction == 0 ? "" : " looks=\(randomLookFraction)")
+            + (initFrom.map { " from=\($0)" } ?? "") + (decoderOnly ? " decoder-only" : "")
+    }
+
+    /// Whether a parameter of the autoencoder is trained: all of them, or with `decoderOnly` the decoder's.
+    func trains(_ name: String) -> Bool {
+        !decoderOnly || name.hasPrefix("decoder.") || name.hasPrefix("post_quant_conv.")
     }
 }
 
@@ -133,12 +146,21 @@ public enum AutoencoderTraining {
         checkpoints: String, work: String, plan: AutoencoderPlan, stopAfter: Int? = nil,
         log: (String) -> Void = printFlushed, beforeJudging: () -> Void = {}
     ) throws -> Bool {
-        let world = World(size: plan.vae.sampleSize)
-        let vae = AutoencoderKL(plan.vae, seed: plan.seed)
+        let vae: AutoencoderKL
+        if let source = plan.initFrom {
+            do { vae = try AutoencoderKL(folder: source) } catch {
+                throw PretrainingError(message: "autoencoder: --autoencoder_from \(source): \(error)")
+            }
+        } else {
+            vae = AutoencoderKL(plan.vae, seed: plan.seed)
+        }
+        let world = World(size: vae.config.sampleSize)
+        let trained = vae.parameters.filter { plan.trains($0.name) }
+        for p in vae.parameters { p.requiresGrad = plan.trains(p.name) }
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var state = TrainingState(
-            parameters: vae.parameters.map { ($0.name, $0) },
-            optimizer: AdamW(vae.parameters, learningRate: plan.learningRate, weightDecay: 0.01),
+            parameters: trained.map { ($0.name, $0) },
+            optimizer: AdamW(trained, learningRate: plan.learningRate, weightDecay: 0.01),
             identity: ("plan", plan.signature),
             mismatchHint: "a training state of another autoencoder plan (delete \(work) to start over)")
         if let last = try TrainingState.checkpoints(in: work).last {
@@ -162,7 +184,7 @@ public enum AutoencoderTraining {
                 throw PretrainingError(message: "autoencoder: the loss is \(value) at step \(step)")
             }
             loss.backward()
-            clipGradNorm(vae.parameters, maxNorm: 1)
+            clipGradNorm(trained, maxNorm: 1)
             state.optimizer.update()
             vae.store.zeroGrad()
             state.losses.append(value)
@@ -179,8 +201,11 @@ public enum AutoencoderTraining {
             }
         }
         let channels = measuredChannelStatistics(vae, world: world, seed: plan.seed)
-        if plan.standardizeChannels { vae.standardizeLatentChannels(mean: channels.mean, std: channels.std) }
-        vae.setScalingFactor(measuredScalingFactor(vae, world: world, seed: plan.seed))
+        // A fine-tuned decoder keeps the encoder, and with it the latent space and its scaling_factor.
+        if !plan.decoderOnly {
+            if plan.standardizeChannels { vae.standardizeLatentChannels(mean: channels.mean, std: channels.std) }
+            vae.setScalingFactor(measuredScalingFactor(vae, world: world, seed: plan.seed))
+        }
         let folder = joinedPath(checkpoints, "base/vae")
         try vae.save(folder: folder)
         beforeJudging()
@@ -294,15 +319,27 @@ public enum AutoencoderTraining {
             values["original_accuracy_\(a.rawValue)"] = q.original[a]
         }
         // The subjects' photos: looks the world never draws, what DreamBooth will ask the decoder for.
-        for subject in Subject.all {
+        // And the look judge on reconstructions of each subject in every context: DreamBooth's ceiling.
+        let dino = try? DINOJudge(folder: joinedPath(checkpoints, "judges/dino"))
+        for subject in Subject.all + Subject.probes {
             let photos = World.batchTensor(subject.instanceScenes().map(world.render))
             let back = AutoencoderQuality.reconstruct(photos, vae: vae)
             values["subject_psnr_db_\(subject.name)"] = AutoencoderQuality.psnr(back, photos)
+            if let dino {
+                let kept = AutoencoderQuality.subjectLookKept(
+                    subject, vae: vae, lookJudge: SubjectLookJudge(subject: subject, dino: dino), dino: dino)
+                values["subject_look_kept_\(subject.name)"] = kept.reconstructed
+                values["subject_look_kept_original_\(subject.name)"] = kept.original
+            }
         }
         try TextSide.writeReport(values, to: joinedPath(dir, "report.json"))
         log(
             "autoencoder: the subjects' photos reconstruct at "
-                + Subject.all.map { String(format: "%@ %.2f dB", $0.name, values["subject_psnr_db_\($0.name)"]!) }
+                + (Subject.all + Subject.probes).map {
+                    String(
+                        format: "%@ %.2f dB (look kept %.2f)", $0.name, values["subject_psnr_db_\($0.name)"]!,
+                        values["subject_look_kept_\($0.name)"] ?? .nan)
+                }
                 .joined(separator: ", "))
         log(
             String(

@@ -41,6 +41,9 @@ public final class AdamW {
     public private(set) var step = 0
     public private(set) var m: [Tensor]
     public private(set) var v: [Tensor]
+    /// Each parameter's learning rate as a multiple of `learningRate` (PyTorch's parameter groups with
+    /// their own lr): nil, every parameter at `learningRate`. Weight decay scales with it, as in torch.
+    public var learningRateScales: [Float]? = nil
 
     public init(
         _ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -68,7 +71,6 @@ public final class AdamW {
         let lr = Double(learningRate)
         let stepSize = lr / (1 - Foundation.pow(b1, t))
         let bc2Sqrt = (1 - Foundation.pow(b2, t)).squareRoot()
-        let decay = 1 - lr * Double(weightDecay)
         // Every element is independent: the work is cut into runs of at most 16K elements over all
         // parameters and spread over the cores, 8 elements at a time in SIMD (the same arithmetic,
         // so the same bits, as one at a time). The buffers are borrowed once, here, and each run
@@ -76,7 +78,7 @@ public final class AdamW {
         var runs:
             [(
                 w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                g: UnsafePointer<Float>, range: Range<Int>
+                g: UnsafePointer<Float>, range: Range<Int>, scale: Double
             )] = []
         var gradients: [Tensor] = []
         for (i, p) in parameters.enumerated() where p.requiresGrad {
@@ -86,13 +88,17 @@ public final class AdamW {
             let mm = m[i].scalars.withUnsafeMutableBufferPointer { $0.baseAddress! }
             let vv = v[i].scalars.withUnsafeMutableBufferPointer { $0.baseAddress! }
             let gg = g.scalars.withUnsafeBufferPointer { $0.baseAddress! }
+            let scale = Double(learningRateScales?[i] ?? 1)
             for lo in stride(from: 0, to: p.value.count, by: 1 << 14) {
-                runs.append((w, mm, vv, gg, lo..<Swift.min(p.value.count, lo + (1 << 14))))
+                runs.append((w, mm, vv, gg, lo..<Swift.min(p.value.count, lo + (1 << 14)), scale))
             }
         }
         typealias D8 = SIMD8<Double>
         Parallel.forEach(runs.count) { r in
-            let (w, mm, vv, gg, range) = runs[r]
+            let (w, mm, vv, gg, range, scale) = runs[r]
+            // A scale of 1 leaves both factors the same bits as without scales.
+            let stepSize = stepSize * scale
+            let decay = 1 - lr * scale * Double(weightDecay)
             var j = range.lowerBound
             while j + 8 <= range.upperBound {
                 let gj = D8(UnsafeRawPointer(gg + j).loadUnaligned(as: SIMD8<Float>.self))

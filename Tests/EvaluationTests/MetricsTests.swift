@@ -120,8 +120,40 @@ final class SubjectLookJudgeTests: XCTestCase {
                                 objectClass: subject.objectClass, color: color, pattern: pattern, context: context,
                                 style: .photo, look: .ordinary(color, pattern)), rng: &rng)))
             }
-            let hits = judge.isSubject(embeddings: dino.embed(World.batchTensor(subjectImages))).filter { $0 }.count
-            let falseHits = judge.isSubject(embeddings: dino.embed(World.batchTensor(ordinary))).filter { $0 }.count
+            let subjectBatch = World.batchTensor(subjectImages)
+            let ordinaryBatch = World.batchTensor(ordinary)
+            let hits = judge.isSubject(images: subjectBatch, embeddings: dino.embed(subjectBatch)).filter { $0 }.count
+            let falseHits = judge.isSubject(images: ordinaryBatch, embeddings: dino.embed(ordinaryBatch)).filter {
+                $0
+            }.count
+            // The same scenes with the fill a near color the look does not have (the teal cup in blue):
+            // the vote alone took such images for the subject; the look's colors must be counted.
+            let nearest = ColorName.allCases.map(\.rgb).filter { c in
+                let f = subject.look.fill
+                let d = ((c.r - f.r) * (c.r - f.r) + (c.g - f.g) * (c.g - f.g) + (c.b - f.b) * (c.b - f.b)).squareRoot()
+                return d > 2 * SubjectLookJudge.colorRadius
+            }.min { a, b in
+                let f = subject.look.fill
+                func d(_ c: RGB) -> Float {
+                    (c.r - f.r) * (c.r - f.r) + (c.g - f.g) * (c.g - f.g) + (c.b - f.b) * (c.b - f.b)
+                }
+                return d(a) < d(b)
+            }!
+            var recolored: [Tensor] = []
+            for i in 0..<30 {
+                var rng = RNG(seed: 31_337).split("test/\(subject.name)/\(i)")
+                let context = Context.allCases[rng.randint(Context.allCases.count)]
+                var scene = subject.scene(context, rng: &rng)
+                scene.look.fill = nearest
+                recolored.append(world.render(scene))
+            }
+            let recoloredBatch = World.batchTensor(recolored)
+            let recoloredHits = judge.isSubject(images: recoloredBatch, embeddings: dino.embed(recoloredBatch)).filter {
+                $0
+            }.count
+            XCTAssertLessThanOrEqual(
+                recoloredHits, 3, "\(subject.name): \(recoloredHits)/30 renders with another fill taken for the subject"
+            )
             XCTAssertGreaterThanOrEqual(hits, 27, "\(subject.name): \(hits)/30 subject renders recognised")
             XCTAssertLessThanOrEqual(
                 falseHits, 3, "\(subject.name): \(falseHits)/30 ordinary renders taken for the subject")

@@ -333,6 +333,53 @@ final class TextualInversionTests: XCTestCase {
             FileManager.default.contents(atPath: b + "/learned_embeds.safetensors"))
     }
 
+    /// Pivotal tuning (--train_text_encoder_ti): the UNet and the identifier's row train together, at
+    /// their own learning rates; no other row of the text encoder moves; a resumed run is the same bytes.
+    func testPivotalTuningTrainsTheUNetAndOnlyTheIdentifierRow() throws {
+        func pivotal(_ out: String) -> TrainConfig {
+            var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
+            c.pretrainedModel = DreamBoothTrainerTests.setup.base
+            c.instancePrompt = "a sks ball"
+            c.trainTextEncoderTI = true
+            c.textEncoderLearningRate = 5e-3
+            return c
+        }
+        let a = temporaryDirectory("ptA")
+        let b = temporaryDirectory("ptB")
+        try DreamBoothTrainer.run(pivotal(a), log: { _ in })
+        let base = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base)
+        let tuned = try TextToImagePipeline(folder: a)
+        let sks = base.tokenizer.encode("sks")[1]
+        for (p, q) in zip(base.textEncoder.parameters, tuned.textEncoder.parameters) {
+            guard p.name.hasSuffix("token_embedding.weight") else {
+                XCTAssertEqual(p.value.scalars, q.value.scalars, p.name)
+                continue
+            }
+            let D = p.shape[1]
+            var changedRows = Set<Int>()
+            for i in 0..<p.value.count where p.value.scalars[i] != q.value.scalars[i] { changedRows.insert(i / D) }
+            XCTAssertEqual(changedRows, [sks], "only the identifier's row may change")
+        }
+        XCTAssertTrue(
+            zip(base.unet.parameters, tuned.unet.parameters).contains { $0.value.scalars != $1.value.scalars },
+            "the UNet trains too")
+        _ = try DreamBoothTrainer.run(pivotal(b), stopAfter: 3, log: { _ in })
+        var resumed = pivotal(b)
+        resumed.resumeFromCheckpoint = "latest"
+        try DreamBoothTrainer.run(resumed, log: { _ in })
+        for file in ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"] {
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: a + "/" + file),
+                FileManager.default.contents(atPath: b + "/" + file),
+                file)
+        }
+        var wrong = pivotal(temporaryDirectory("ptBad"))
+        wrong.trainTextEncoder = true
+        XCTAssertThrowsError(try DreamBoothTrainer.run(wrong, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("does not combine"), "\($0)")
+        }
+    }
+
     func testPlaceholderMustBeOneToken() throws {
         var c = config(temporaryDirectory("tiBad"))
         c.placeholderToken = "xqzt"
@@ -461,6 +508,40 @@ final class AutoencoderTrainingTests: XCTestCase {
         }
     }
 
+    /// Fine-tuning from a folder: --decoder_only keeps the encoder, quant_conv and scaling_factor to
+    /// the bit (so a base UNet trained on the latents stays valid) and moves the decoder; without it
+    /// everything trains from the folder's weights.
+    func testDecoderOnlyFineTuningKeepsTheEncoderAndItsLatents() throws {
+        let a = temporaryDirectory("vaeFrom")
+        XCTAssertTrue(try AutoencoderTraining.run(checkpoints: a, work: a + "/work", plan: .quick, log: { _ in }))
+        let source = a + "/base/vae"
+        func tuned(decoderOnly: Bool) throws -> AutoencoderKL {
+            let out = temporaryDirectory(decoderOnly ? "vaeDecoderOnly" : "vaeWhole")
+            var plan = AutoencoderPlan.quick
+            plan.initFrom = source
+            plan.decoderOnly = decoderOnly
+            plan.randomLookFraction = 0.5
+            XCTAssertTrue(try AutoencoderTraining.run(checkpoints: out, work: out + "/work", plan: plan, log: { _ in }))
+            return try AutoencoderKL(folder: out + "/base/vae")
+        }
+        let original = try AutoencoderKL(folder: source)
+        let decoderOnly = try tuned(decoderOnly: true)
+        XCTAssertEqual(decoderOnly.config.scalingFactor, original.config.scalingFactor)
+        for (p, q) in zip(original.parameters, decoderOnly.parameters) {
+            let isDecoder = p.name.hasPrefix("decoder.") || p.name.hasPrefix("post_quant_conv.")
+            if isDecoder { continue }
+            XCTAssertEqual(p.value.scalars, q.value.scalars, "\(p.name) must be kept")
+        }
+        XCTAssertTrue(
+            zip(original.parameters, decoderOnly.parameters).contains {
+                $0.name.hasPrefix("decoder.") && $0.value.scalars != $1.value.scalars
+            }, "the decoder trains")
+        let whole = try tuned(decoderOnly: false)
+        XCTAssertTrue(
+            zip(original.parameters, whole.parameters).contains {
+                $0.name.hasPrefix("encoder.") && $0.value.scalars != $1.value.scalars
+            }, "without --decoder_only the encoder trains too")
+    }
 }
 
 /// What the text encoder and the base UNet learn from: captions and contrastive batches.

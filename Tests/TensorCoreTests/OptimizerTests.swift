@@ -24,6 +24,27 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// Parameter groups: a parameter at scale s moves as one whose optimizer has lr·s (the same bits,
+    /// weight decay included), and a scale of 1 is the optimizer without scales.
+    func testLearningRateScalesAreParameterGroups() throws {
+        func run(_ lr: Float, scales: [Float]?) -> [[Float]] {
+            let a = Variable(Tensor(shape: [9], scalars: (0..<9).map { Float($0) * 0.3 - 1 }), requiresGrad: true)
+            let b = Variable(Tensor(shape: [3], scalars: [0.5, -2, 1]), requiresGrad: true)
+            let opt = AdamW([a, b], learningRate: lr, weightDecay: 0.1)
+            opt.learningRateScales = scales
+            for i in 0..<5 {
+                a.grad = Tensor(shape: [9], scalars: (0..<9).map { sin(Float($0 + i)) })
+                b.grad = Tensor(shape: [3], scalars: [1, Float(i), -0.5])
+                opt.update()
+            }
+            return [a.value.scalars, b.value.scalars]
+        }
+        XCTAssertEqual(run(1e-2, scales: nil), run(1e-2, scales: [1, 1]))
+        XCTAssertEqual(run(1e-2, scales: [1, 4])[0], run(1e-2, scales: nil)[0])
+        XCTAssertEqual(run(1e-2, scales: [1, 4])[1], run(4e-2, scales: nil)[1])
+        XCTAssertNotEqual(run(1e-2, scales: [1, 4])[1], run(1e-2, scales: nil)[1])
+    }
+
     func testLearningRateSchedulesMatchDiffusers() throws {
         for schedule in LRSchedule.allCases {
             let expected = try Self.file.tensor("lr.\(schedule.rawValue)")

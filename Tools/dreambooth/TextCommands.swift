@@ -418,6 +418,16 @@ struct AutoencoderOptions: ParsableArguments {
         name: .customLong("standardize_channels"),
         help: "Standardize each latent channel after training (mean 0, std 1; folded into the weights).")
     var standardizeChannels = false
+    @Option(
+        name: .customLong("autoencoder_from"),
+        help: "Start from this AutoencoderKL folder's weights instead of a fresh initialisation (its shape is kept).")
+    var initFrom: String?
+    @Flag(
+        name: .customLong("decoder_only"),
+        help: ArgumentHelp(
+            "With --autoencoder_from: train only the decoder (the encoder, latent space and scaling_factor are kept, "
+                + "so a base UNet trained on them stays valid), as sd-vae-ft-mse was made."))
+    var decoderOnly = false
 
     func plan(quick: Bool) throws -> AutoencoderPlan {
         var p: AutoencoderPlan = quick ? .quick : .full
@@ -446,6 +456,21 @@ struct AutoencoderOptions: ParsableArguments {
             p.randomLookFraction = randomLooks
         }
         if standardizeChannels { p.standardizeChannels = true }
+        if let initFrom {
+            guard config == nil && !standardizeChannels else {
+                throw ToolError(
+                    description: "--autoencoder_from keeps the autoencoder's shape: it cannot be combined with "
+                        + "--autoencoder_config or --standardize_channels")
+            }
+            p.vae = try AutoencoderKLConfig(contentsOf: (initFrom as NSString).appendingPathComponent("config.json"))
+            p.initFrom = initFrom
+        }
+        if decoderOnly {
+            guard initFrom != nil else {
+                throw ToolError(description: "--decoder_only needs --autoencoder_from (the encoder it keeps)")
+            }
+            p.decoderOnly = true
+        }
         return p
     }
 }

@@ -54,6 +54,17 @@ struct TrainCommand: ParsableCommand {
     var sampleBatchSize: Int?
     @Flag(name: .customLong("train_text_encoder"), help: "Fine-tune the text encoder too.")
     var trainTextEncoder = false
+    @Flag(
+        name: .customLong("train_text_encoder_ti"),
+        help: ArgumentHelp(
+            "Pivotal tuning: train the identifier's token embedding with the UNet (at --text_encoder_lr); the rest of "
+                + "the text encoder stays frozen."))
+    var trainTextEncoderTI = false
+    @Option(
+        name: .customLong("text_encoder_lr"), parsing: .unconditional,
+        help: "The learning rate of what is trained in the text encoder (default: --learning_rate).",
+        transform: parseNumber)
+    var textEncoderLearningRate: Float?
     @Option(
         name: .customLong("learning_rate"), parsing: .unconditional,
         help: "AdamW's learning rate (default \(defaults.learningRate)).", transform: parseNumber)
@@ -130,6 +141,8 @@ struct TrainCommand: ParsableCommand {
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
+            c.trainTextEncoderTI = trainTextEncoderTI
+            c.textEncoderLearningRate = textEncoderLearningRate
             if let learningRate { c.learningRate = learningRate }
             if let numTrainEpochs {
                 c.numTrainEpochs = numTrainEpochs
