@@ -30,8 +30,8 @@ extension DreamBoothTrainer {
             let ids = tokenizer.encode(word)
             guard ids.count == 3 else {
                 throw TrainError(
-                    "--train_text_encoder_ti: the identifier \"\(word)\" is \(ids.count - 2) tokens for this tokenizer; "
-                        + "it must be one (`dreambooth tokenize` shows the split)")
+                    "--train_text_encoder_ti: the identifier \"\(word)\" is \(ids.count - 2) tokens for this "
+                        + "tokenizer; it must be one (`dreambooth tokenize` shows the split)")
             }
             return ids[1]
         }
