@@ -40,9 +40,10 @@ func fineTuningMethod(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws 
     return try FullFineTuning(c, pipeline)
 }
 
-/// DreamBooth as the paper runs it: every UNet weight, and with --train_text_encoder the text
-/// encoder's, or with --train_text_encoder_ti the identifier's token-embedding rows only (pivotal
-/// tuning); the result is the whole pipeline folder.
+/// DreamBooth as the paper runs it: every UNet weight (or with --freeze_model only its
+/// cross-attention, as Custom Diffusion), and with --train_text_encoder the text encoder's, or with
+/// --train_text_encoder_ti the identifier's token-embedding rows only (pivotal tuning); the result is
+/// the whole pipeline folder.
 struct FullFineTuning: FineTuningMethod {
     let trained: [(name: String, parameter: Variable)]
     let contextNeedsGradients: Bool
@@ -52,9 +53,10 @@ struct FullFineTuning: FineTuningMethod {
     let identifierRows: EmbeddingRows?
 
     init(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws {
-        let unet = pipeline.unet.parameters
+        let unet = pipeline.unet.parameters.filter { c.freezeModel?.trains($0.name) ?? true }
         let text = pipeline.textEncoder.parameters
         for p in text { p.requiresGrad = c.trainTextEncoder }
+        for p in pipeline.unet.parameters { p.requiresGrad = false }
         for p in unet { p.requiresGrad = true }
         var textPairs = c.trainTextEncoder ? text.map { ("text_encoder." + $0.name, $0) } : []
         identifierRows =

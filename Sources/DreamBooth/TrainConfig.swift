@@ -37,6 +37,10 @@ public struct TrainConfig: Sendable {
     public var trainTextEncoderTI = false
     /// --text_encoder_lr: the learning rate of what is trained in the text encoder (nil: --learning_rate).
     public var textEncoderLearningRate: Float? = nil
+    /// --freeze_model (Custom Diffusion, Kumari et al. 2023; diffusers' train_custom_diffusion.py): train
+    /// only the UNet's cross-attention (`crossattn`) or only its keys and values (`crossattn_kv`), the
+    /// maps from the prompt's tokens into the image; nil: every UNet weight, as DreamBooth.
+    public var freezeModel: UNetTrainedPart? = nil
     /// --learning_rate. diffusers' default (5e-6) is for Stable Diffusion's 860 M parameters; this
     /// 2.5 M-parameter UNet, pretrained at 1e-3, still draws the split-ball as an ordinary ball after
     /// 400 steps at 1e-4 and learns its look at 5e-4 (the validation grids of both, measured).
@@ -118,4 +122,20 @@ public struct TrainError: Error, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// Which of the UNet's weights full fine-tuning trains with --freeze_model (Custom Diffusion's choices).
+public enum UNetTrainedPart: String, CaseIterable, Sendable {
+    /// Every weight of the cross-attention layers (attn2: to_q, to_k, to_v, to_out).
+    case crossattn
+    /// Only the cross-attention's keys and values (attn2.to_k, attn2.to_v), what reads the prompt.
+    case crossattnKV = "crossattn_kv"
+
+    /// Whether the UNet parameter named `name` trains.
+    public func trains(_ name: String) -> Bool {
+        switch self {
+        case .crossattn: return name.contains(".attn2.")
+        case .crossattnKV: return name.contains(".attn2.to_k.") || name.contains(".attn2.to_v.")
+        }
+    }
 }

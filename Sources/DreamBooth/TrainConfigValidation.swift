@@ -111,6 +111,13 @@ extension DreamBoothTrainer {
                         + "combine with --train_text_encoder, --rank or --placeholder_token")
             }
         }
+        if let part = c.freezeModel {
+            guard !c.isTextualInversion && !c.isLoRA else {
+                throw TrainError(
+                    "--freeze_model \(part.rawValue) chooses which UNet weights full fine-tuning trains: it does not "
+                        + "combine with --rank or --placeholder_token")
+            }
+        }
         if let lr = c.textEncoderLearningRate {
             guard c.trainTextEncoderTI || c.trainTextEncoder else {
                 throw TrainError("--text_encoder_lr \(lr) needs --train_text_encoder or --train_text_encoder_ti")

@@ -11,7 +11,10 @@
 // blue fill, or the yellow box with its purple dots washed out, was still voted the subject in 24 of
 // 24 reconstructions. The world knows the look's colors exactly, so the judge counts them: the
 // share of an image's pixels within `colorRadius` of a look color (RGB distance, channels in 0…1)
-// must reach half the share the subject's own renders show at their 10th percentile.
+// must reach half the share the subject's own renders show at their 10th percentile. The radius,
+// 0.25, lets a sample's red half be a darker red (a fine-tuned model's samples were, and are still
+// the split ball to the eye) and refuses teal drawn as blue (0.48 apart) or purple dots drawn as
+// orange ones.
 
 import TensorCore
 import ToyWorld
@@ -24,7 +27,7 @@ public struct SubjectLookJudge {
     /// The look's own colors, and for each the least share of an image's pixels near it that counts.
     public let lookColors: [RGB]
     public let minimumColorShares: [Float]
-    public static let colorRadius: Float = 0.15
+    public static let colorRadius: Float = 0.25
 
     public init(
         subject: Subject, dino: DINOJudge, resolution: Int = 32, perSide: Int = 96, k: Int = 7, seed: UInt64 = 808

@@ -131,7 +131,7 @@ final class SubjectLookJudgeTests: XCTestCase {
             let nearest = ColorName.allCases.map(\.rgb).filter { c in
                 let f = subject.look.fill
                 let d = ((c.r - f.r) * (c.r - f.r) + (c.g - f.g) * (c.g - f.g) + (c.b - f.b) * (c.b - f.b)).squareRoot()
-                return d > 2 * SubjectLookJudge.colorRadius
+                return d > 1.5 * SubjectLookJudge.colorRadius
             }.min { a, b in
                 let f = subject.look.fill
                 func d(_ c: RGB) -> Float {

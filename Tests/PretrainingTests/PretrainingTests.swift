@@ -380,6 +380,30 @@ final class TextualInversionTests: XCTestCase {
         }
     }
 
+    /// --freeze_model crossattn_kv (Custom Diffusion): only the cross-attention's keys and values move.
+    func testFreezeModelTrainsOnlyTheCrossAttentionKeysAndValues() throws {
+        let out = temporaryDirectory("kvOnly")
+        var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
+        c.pretrainedModel = DreamBoothTrainerTests.setup.base
+        c.instancePrompt = "a sks ball"
+        c.freezeModel = .crossattnKV
+        try DreamBoothTrainer.run(c, log: { _ in })
+        let base = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base)
+        let tuned = try TextToImagePipeline(folder: out)
+        var moved: [String] = []
+        for (p, q) in zip(base.unet.parameters, tuned.unet.parameters) where p.value.scalars != q.value.scalars {
+            moved.append(p.name)
+        }
+        XCTAssertFalse(moved.isEmpty, "the keys and values train")
+        XCTAssertTrue(moved.allSatisfy { $0.contains(".attn2.to_k.") || $0.contains(".attn2.to_v.") }, "\(moved)")
+        var lora = c
+        lora.outputDir = temporaryDirectory("kvLoRA")
+        lora.rank = 4
+        XCTAssertThrowsError(try DreamBoothTrainer.run(lora, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("does not combine"), "\($0)")
+        }
+    }
+
     func testPlaceholderMustBeOneToken() throws {
         var c = config(temporaryDirectory("tiBad"))
         c.placeholderToken = "xqzt"

@@ -4,8 +4,10 @@
 
 import ArgumentParser
 import Diffusion
+import DreamBooth
 import TensorCore
 
 extension SamplerKind: ExpressibleByArgument {}
 extension LRSchedule: ExpressibleByArgument {}
 extension PredictionType: ExpressibleByArgument {}
+extension UNetTrainedPart: ExpressibleByArgument {}

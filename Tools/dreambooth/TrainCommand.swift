@@ -61,6 +61,12 @@ struct TrainCommand: ParsableCommand {
                 + "the text encoder stays frozen."))
     var trainTextEncoderTI = false
     @Option(
+        name: .customLong("freeze_model"),
+        help: ArgumentHelp(
+            "Train only the UNet's cross-attention (crossattn) or its keys and values (crossattn_kv), as Custom "
+                + "Diffusion; the rest of the UNet stays frozen."))
+    var freezeModel: UNetTrainedPart?
+    @Option(
         name: .customLong("text_encoder_lr"), parsing: .unconditional,
         help: "The learning rate of what is trained in the text encoder (default: --learning_rate).",
         transform: parseNumber)
@@ -143,6 +149,7 @@ struct TrainCommand: ParsableCommand {
             c.trainTextEncoder = trainTextEncoder
             c.trainTextEncoderTI = trainTextEncoderTI
             c.textEncoderLearningRate = textEncoderLearningRate
+            c.freezeModel = freezeModel
             if let learningRate { c.learningRate = learningRate }
             if let numTrainEpochs {
                 c.numTrainEpochs = numTrainEpochs
