@@ -105,6 +105,11 @@ extension DreamBoothTrainer {
             }
         }
         if c.trainTextEncoderTI {
+            guard !c.classPrompts.isEmpty else {
+                throw TrainError(
+                    "--train_text_encoder_ti needs --class_prompt: the identifier whose embedding it trains is the "
+                        + "words of --instance_prompt that the class prompt lacks")
+            }
             guard !c.isTextualInversion && !c.isLoRA && !c.trainTextEncoder else {
                 throw TrainError(
                     "--train_text_encoder_ti trains the identifier's embedding with the UNet's weights: it does not "

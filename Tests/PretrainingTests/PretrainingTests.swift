@@ -340,6 +340,7 @@ final class TextualInversionTests: XCTestCase {
             var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
             c.pretrainedModel = DreamBoothTrainerTests.setup.base
             c.instancePrompt = "a sks ball"
+            c.classPrompt = "a ball"
             c.trainTextEncoderTI = true
             c.textEncoderLearningRate = 5e-3
             return c
@@ -377,6 +378,11 @@ final class TextualInversionTests: XCTestCase {
         wrong.trainTextEncoder = true
         XCTAssertThrowsError(try DreamBoothTrainer.run(wrong, log: { _ in })) {
             XCTAssertTrue("\($0)".contains("does not combine"), "\($0)")
+        }
+        var noClass = pivotal(temporaryDirectory("ptNoClass"))
+        noClass.classPrompt = nil
+        XCTAssertThrowsError(try DreamBoothTrainer.run(noClass, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("needs --class_prompt"), "\($0)")
         }
     }
 
