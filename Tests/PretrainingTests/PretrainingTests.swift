@@ -333,14 +333,20 @@ final class TextualInversionTests: XCTestCase {
             FileManager.default.contents(atPath: b + "/learned_embeds.safetensors"))
     }
 
+    /// DreamBooth's quick run on the quick base, without prior preservation: "a sks ball", class "a ball".
+    static func dreamBoothConfig(_ out: String) -> TrainConfig {
+        var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
+        c.pretrainedModel = DreamBoothTrainerTests.setup.base
+        c.instancePrompt = "a sks ball"
+        c.classPrompt = "a ball"
+        return c
+    }
+
     /// Pivotal tuning (--train_text_encoder_ti): the UNet and the identifier's row train together, at
     /// their own learning rates; no other row of the text encoder moves; a resumed run is the same bytes.
     func testPivotalTuningTrainsTheUNetAndOnlyTheIdentifierRow() throws {
         func pivotal(_ out: String) -> TrainConfig {
-            var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
-            c.pretrainedModel = DreamBoothTrainerTests.setup.base
-            c.instancePrompt = "a sks ball"
-            c.classPrompt = "a ball"
+            var c = Self.dreamBoothConfig(out)
             c.trainTextEncoderTI = true
             c.textEncoderLearningRate = 5e-3
             return c
@@ -389,9 +395,7 @@ final class TextualInversionTests: XCTestCase {
     /// --freeze_model crossattn_kv (Custom Diffusion): only the cross-attention's keys and values move.
     func testFreezeModelTrainsOnlyTheCrossAttentionKeysAndValues() throws {
         let out = temporaryDirectory("kvOnly")
-        var c = TrainConfig.quick(instance: DreamBoothTrainerTests.setup.instances, output: out)
-        c.pretrainedModel = DreamBoothTrainerTests.setup.base
-        c.instancePrompt = "a sks ball"
+        var c = Self.dreamBoothConfig(out)
         c.freezeModel = .crossattnKV
         try DreamBoothTrainer.run(c, log: { _ in })
         let base = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base)
