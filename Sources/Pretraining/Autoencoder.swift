@@ -57,8 +57,8 @@ public struct AutoencoderPlan: Sendable {
     /// Measured at 0.5: the subjects gain only 0.4–1.3 dB and the world's pattern on reconstructions
     /// falls to 0.971, below the 0.98 bar; so 0 until the autoencoder has more room. Judged on
     /// reconstructions of each subject in every context (the report's subject_look_kept_*, 2026-12-06):
-    /// 0.5 keeps split-star 0.71 and teal-cup 0.17, 0.9 keeps teal-cup 0.83 and split-star 1.00 but the
-    /// world's pattern falls to 0.862, and neither keeps small dots or checks in a color unlike the fill.
+    /// 0.5 keeps split-star 1.00 and teal-cup 0.67, 0.9 keeps teal-cup 0.83 but the world's pattern
+    /// falls to 0.862, and neither keeps small dots or checks in a color unlike the fill (0.00–0.04).
     public var randomLookFraction: Float = 0
     /// Whether, after training, every latent channel is standardized (mean 0, std 1 over 512 training
     /// images), folded into quant_conv and post_quant_conv. As trained, the shipped shape's eight
