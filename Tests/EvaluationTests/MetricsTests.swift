@@ -160,4 +160,24 @@ final class SubjectLookJudgeTests: XCTestCase {
             print("\(subject.name): look judge \(hits)/30 subject, \(falseHits)/30 ordinary")
         }
     }
+
+    /// DreamBooth's ceiling through the shipped autoencoder (the report's subject_look_kept_*): every
+    /// render of split-ball passes and so does every reconstruction (its two palette fills survive);
+    /// teal-cup's renders pass and its reconstructions do not (teal comes back blue), as measured for
+    /// README's "What limits the subject's look" (split-ball 1.00, teal-cup 0.00).
+    func testTheShippedAutoencoderKeepsSplitBallAndLosesTheTealCup() throws {
+        let dino = try DINOJudge(folder: Fixtures.inRepository("Checkpoints/judges/dino"))
+        let vae = try AutoencoderKL(folder: Fixtures.inRepository("Checkpoints/base/vae"))
+        func kept(_ name: String) -> (reconstructed: Double, original: Double) {
+            let subject = Subject.named(name)!
+            return AutoencoderQuality.subjectLookKept(
+                subject, vae: vae, lookJudge: SubjectLookJudge(subject: subject, dino: dino), dino: dino)
+        }
+        let ball = kept("split-ball")
+        let cup = kept("teal-cup")
+        XCTAssertGreaterThanOrEqual(ball.original, 0.9)
+        XCTAssertGreaterThanOrEqual(ball.reconstructed, 0.9)
+        XCTAssertGreaterThanOrEqual(cup.original, 0.9)
+        XCTAssertLessThanOrEqual(cup.reconstructed, 0.1)
+    }
 }
