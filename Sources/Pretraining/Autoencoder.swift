@@ -68,6 +68,10 @@ public struct AutoencoderPlan: Sendable {
     /// against not: step 2,000 .44/.50/.20 against .36/.41/.28, 3,000 .45/.56/.20 against .58/.58/.28,
     /// 4,000 .78/.81/.31 against .81/.83/.36 — no gain, so it is off.
     public var standardizeChannels = false
+    /// w_o: the reconstruction terms weigh each pixel 1 + w_o · (its object coverage), so that the
+    /// object (a fifth of the frame, where a subject's look is) counts more than the background.
+    /// 0: every pixel alike (what shipped).
+    public var objectWeight: Float = 0
     /// Fine-tuning: start from this AutoencoderKL folder instead of a fresh initialisation (its shape
     /// is the plan's). nil: train from scratch.
     public var initFrom: String? = nil
@@ -102,6 +106,7 @@ public struct AutoencoderPlan: Sendable {
             + (edgeWeight == 0 ? "" : " edge=\(edgeWeight)")
             + (randomLookFraction == 0 ? "" : " looks=\(randomLookFraction)")
             + (initFrom.map { " from=\($0)" } ?? "") + (decoderOnly ? " decoder-only" : "")
+            + (objectWeight == 0 ? "" : " object-weight=\(objectWeight)")
     }
 
     /// Whether a parameter of the autoencoder is trained: all of them, or with `decoderOnly` the decoder's.
@@ -113,14 +118,24 @@ public struct AutoencoderPlan: Sendable {
 public enum AutoencoderTraining {
     /// The loss of one batch of images (B, 3, H, W) in [−1, 1]: L1 reconstruction of a sampled z,
     /// plus β times the per-element KL. Returns the loss and its two terms (for the log).
+    /// `pixelWeights` (B, 3, H, W), when given, weigh each pixel's error (a weighted mean: the weights
+    /// sum to the pixel count); nil weighs all alike.
     public static func loss(
-        _ vae: AutoencoderKL, images: Tensor, klWeight: Float, edgeWeight: Float = 0, rng: inout RNG
+        _ vae: AutoencoderKL, images: Tensor, klWeight: Float, edgeWeight: Float = 0, pixelWeights: Tensor? = nil,
+        rng: inout RNG
     ) -> (loss: Variable, reconstruction: Float, kl: Float) {
         let x = Variable(images)
         let posterior = vae.encode(x)
         let decoded = vae.decode(posterior.sample(rng: &rng))
-        func meanAbs(_ d: Variable) -> Variable {
-            d.elementwise({ abs($0) }) { d, _ in d > 0 ? 1 : d < 0 ? -1 : 0 }.mean()
+        let (H, W) = (images.shape[2], images.shape[3])
+        func meanAbs(_ d: Variable, rows: Range<Int>? = nil, columns: Range<Int>? = nil) -> Variable {
+            let magnitude = d.elementwise({ abs($0) }) { d, _ in d > 0 ? 1 : d < 0 ? -1 : 0 }
+            guard let pixelWeights else { return magnitude.mean() }
+            var w = Variable(pixelWeights)
+            if let rows { w = w.slice(axis: 2, rows) }
+            if let columns { w = w.slice(axis: 3, columns) }
+            let normalized = w * (Float(w.value.count) / w.value.scalars.reduce(0, +))
+            return (magnitude * normalized).mean()
         }
         let l1 = meanAbs(decoded - x)
         let elements = Float(images.count / images.shape[0])
@@ -128,13 +143,12 @@ public enum AutoencoderTraining {
         var loss = l1 + kl * klWeight
         if edgeWeight > 0 {
             // Differences of neighbouring pixels, down and across: an outline blurred is an edge lost.
-            let (H, W) = (images.shape[2], images.shape[3])
             func edges(_ v: Variable, axis: Int, _ n: Int) -> Variable {
                 v.slice(axis: axis, 1..<n) - v.slice(axis: axis, 0..<(n - 1))
             }
             let edgeError =
-                meanAbs(edges(decoded, axis: 2, H) - edges(x, axis: 2, H))
-                + meanAbs(edges(decoded, axis: 3, W) - edges(x, axis: 3, W))
+                meanAbs(edges(decoded, axis: 2, H) - edges(x, axis: 2, H), rows: 1..<H)
+                + meanAbs(edges(decoded, axis: 3, W) - edges(x, axis: 3, W), columns: 1..<W)
             loss = loss + edgeError * edgeWeight
         }
         return (loss, l1.value.scalars[0], kl.value.scalars[0])
@@ -176,12 +190,16 @@ public enum AutoencoderTraining {
             state.optimizer.learningRate =
                 plan.learningRate
                 * LRSchedule.cosine.factor(step: step, warmupSteps: plan.warmup, totalSteps: plan.steps)
-            let images = world.render(
-                ((step * plan.batch)..<((step + 1) * plan.batch)).map { trainingScene($0, world: world, plan: plan) })
+            let scenes = ((step * plan.batch)..<((step + 1) * plan.batch)).map {
+                trainingScene($0, world: world, plan: plan)
+            }
+            let images = world.render(scenes)
             var rng = RNG(seed: plan.seed).split("autoencoder/step/\(step)")
             let (loss, reconstruction, kl) = Self.loss(
                 vae, images: World.batchTensor(images), klWeight: plan.klWeight,
-                edgeWeight: plan.edgeWeight, rng: &rng)
+                edgeWeight: plan.edgeWeight,
+                pixelWeights: plan.objectWeight == 0 ? nil : objectWeights(scenes, world: world, plan.objectWeight),
+                rng: &rng)
             let value = loss.value.scalars[0]
             guard value.isFinite else {
                 throw PretrainingError(message: "autoencoder: the loss is \(value) at step \(step)")
@@ -216,6 +234,17 @@ public enum AutoencoderTraining {
             vae, plan: plan, losses: state.losses, channels: channels, world: world, checkpoints: checkpoints, log: log)
         log(String(format: "autoencoder: scaling_factor %.5f → %@", vae.config.scalingFactor, folder))
         return true
+    }
+
+    /// 1 + w_o · object coverage for each pixel of each scene, (B, 3, H, W) (the same for every channel).
+    public static func objectWeights(_ scenes: [Scene], world: World, _ weight: Float) -> Tensor {
+        let S = world.size
+        var scalars: [Float] = []
+        for scene in scenes {
+            let w = Renderer.objectCoverage(scene, size: S).map { 1 + weight * $0 }
+            for _ in 0..<3 { scalars += w }
+        }
+        return Tensor(shape: [scenes.count, 3, S, S], scalars: scalars)
     }
 
     /// Training image `index`: the world's training scene, its look replaced by a random one for a

@@ -65,6 +65,32 @@ public enum Renderer {
         return image
     }
 
+    /// The share of each pixel's k×k subsamples inside the object's silhouette, (size · size) row by
+    /// row: 1 on the object, 0 on the background, between on its anti-aliased edge. The same
+    /// subsamples and transform as `render`, so it masks exactly what `render` draws as the object.
+    public static func objectCoverage(_ scene: Scene, size: Int) -> [Float] {
+        precondition(size >= 8, "Renderer: size \(size) is below 8 pixels")
+        let k = size >= 64 ? 2 : 3
+        let S = Float(size)
+        let cosR = cos(scene.rotation)
+        let sinR = sin(scene.rotation)
+        var coverage = [Float](repeating: 0, count: size * size)
+        for y in 0..<size {
+            for x in 0..<size {
+                var inside = 0
+                for sy in 0..<k {
+                    for sx in 0..<k {
+                        let dx = ((Float(x) + (Float(sx) + 0.5) / Float(k)) / S - scene.centerX) / scene.scale
+                        let dy = ((Float(y) + (Float(sy) + 0.5) / Float(k)) / S - scene.centerY) / scene.scale
+                        if scene.objectClass.distance(cosR * dx + sinR * dy, -sinR * dx + cosR * dy) < 0 { inside += 1 }
+                    }
+                }
+                coverage[y * size + x] = Float(inside) / Float(k * k)
+            }
+        }
+        return coverage
+    }
+
     /// The object's color at (u, v), or nil outside its silhouette. The outline is the band of
     /// width `w` (object units) just inside the edge.
     static func objectColor(_ s: Scene, _ u: Float, _ v: Float, outlineWidth w: Float) -> RGB? {

@@ -542,6 +542,24 @@ final class AutoencoderTrainingTests: XCTestCase {
         }
     }
 
+    /// --object_weight: weights of one everywhere are the unweighted loss to the bit; the object's
+    /// weight moves it.
+    func testObjectWeightsWeighTheLossAndOnesLeaveIt() {
+        let vae = AutoencoderKL(AutoencoderPlan.quick.vae, seed: 3)
+        let world = World()
+        let scenes = (0..<2).map { world.scene(.train, seed: 1, index: $0) }
+        let images = World.batchTensor(world.render(scenes))
+        func loss(_ weights: Tensor?) -> Float {
+            var rng = RNG(seed: 9)
+            return AutoencoderTraining.loss(
+                vae, images: images, klWeight: 1e-4, edgeWeight: 0.5, pixelWeights: weights, rng: &rng
+            ).loss.value.scalars[0]
+        }
+        let plain = loss(nil)
+        XCTAssertEqual(loss(Tensor(shape: images.shape, scalars: [Float](repeating: 1, count: images.count))), plain)
+        XCTAssertNotEqual(loss(AutoencoderTraining.objectWeights(scenes, world: world, 4)), plain)
+    }
+
     /// Fine-tuning from a folder: --decoder_only keeps the encoder, quant_conv and scaling_factor to
     /// the bit (so a base UNet trained on the latents stays valid) and moves the decoder; without it
     /// everything trains from the folder's weights.

@@ -200,3 +200,31 @@ final class SpriteTests: XCTestCase {
         XCTAssertThrowsError(try Sprite(rgba: Tensor(zeros: [3, 8, 8])))
     }
 }
+
+/// The object's mask, as the autoencoder's object weighting reads it.
+final class ObjectCoverageTests: XCTestCase {
+    /// The object mask the autoencoder's --object_weight uses: full at the object's centre, empty in
+    /// the frame's corners, and exactly the pixels `render` changes when the object is drawn.
+    func testObjectCoverageMasksWhatTheRendererDrawsAsTheObject() {
+        var rng = RNG(seed: 4)
+        let scene = World.placed(
+            Scene(
+                objectClass: .box, color: .red, pattern: .plain, context: .grass, style: .photo,
+                look: .ordinary(.red, .plain)), rng: &rng)
+        let S = 32
+        let coverage = Renderer.objectCoverage(scene, size: S)
+        let cx = Int(scene.centerX * Float(S))
+        let cy = Int(scene.centerY * Float(S))
+        XCTAssertEqual(coverage[cy * S + cx], 1)
+        XCTAssertEqual(coverage[0], 0)
+        XCTAssertEqual(coverage[S * S - 1], 0)
+        // A pixel of the render that differs from the same scene in another object color is covered.
+        var recolored = scene
+        recolored.look = .ordinary(.blue, .plain)
+        let a = Renderer.render(scene, size: S)
+        let b = Renderer.render(recolored, size: S)
+        for i in 0..<(S * S) where a.scalars[i] != b.scalars[i] {
+            XCTAssertGreaterThan(coverage[i], 0, "pixel \(i) changed with the object's color but is not covered")
+        }
+    }
+}

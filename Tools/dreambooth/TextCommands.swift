@@ -419,6 +419,13 @@ struct AutoencoderOptions: ParsableArguments {
         help: "Standardize each latent channel after training (mean 0, std 1; folded into the weights).")
     var standardizeChannels = false
     @Option(
+        name: .customLong("object_weight"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "w_o: each pixel's reconstruction error weighs 1 + w_o × the share of it the object covers (default "
+                + "\(AutoencoderPlan.full.objectWeight): every pixel alike)."),
+        transform: parseNumber)
+    var objectWeight: Float?
+    @Option(
         name: .customLong("autoencoder_from"),
         help: "Start from this AutoencoderKL folder's weights instead of a fresh initialisation (its shape is kept).")
     var initFrom: String?
@@ -454,6 +461,12 @@ struct AutoencoderOptions: ParsableArguments {
                 throw ToolError(description: "--random_looks must be in 0…1, got \(randomLooks)")
             }
             p.randomLookFraction = randomLooks
+        }
+        if let objectWeight {
+            guard objectWeight >= 0 && objectWeight <= 1000 else {
+                throw ToolError(description: "--object_weight must be in 0…1000, got \(objectWeight)")
+            }
+            p.objectWeight = objectWeight
         }
         if standardizeChannels { p.standardizeChannels = true }
         if let initFrom {
