@@ -56,6 +56,11 @@ public enum DreamBoothTrainer {
         var state = try trainingState(c, method: method, log: log)
         let trained = method.trained.map(\.parameter)
         let totalSteps = objective.batches.totalSteps(c)
+        func result() -> TrainResult {
+            TrainResult(
+                steps: state.step, losses: state.losses, seconds: Date().timeIntervalSince(clock),
+                classImagesGenerated: generated)
+        }
         var progress = ProgressLine("dreambooth", total: totalSteps)
         var smoothed = Double(state.losses.last ?? 0)
         for step in state.step..<totalSteps {
@@ -75,22 +80,28 @@ public enum DreamBoothTrainer {
             smoothed = step == 0 ? Double(stepLoss) : 0.9 * smoothed + 0.1 * Double(stepLoss)
             progress.update(state.step, String(format: "loss %.4f", smoothed))
             try writeValidationGrid(c, pipeline, step: state.step, last: state.step == totalSteps)
-            if state.step % c.checkpointingSteps == 0 || state.step == totalSteps {
-                try state.save(in: c.outputDir, keep: c.checkpointsTotalLimit)
-                if let stopAfter, state.step >= stopAfter {
-                    log("\nstopped after step \(state.step)")
-                    let seconds = Date().timeIntervalSince(clock)
-                    return TrainResult(
-                        steps: state.step, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
-                }
-            }
+            if try checkpoint(state, c, totalSteps: totalSteps, stopAfter: stopAfter, log: log) { return result() }
         }
         // MARK: the result, in diffusers' layout
         let written = try method.save(pipeline, to: c.outputDir)
         try writeLossFigure(state.losses, to: c.outputDir)
-        let seconds = Date().timeIntervalSince(clock)
-        log(String(format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, seconds, c.outputDir, written))
-        return TrainResult(steps: totalSteps, losses: state.losses, seconds: seconds, classImagesGenerated: generated)
+        let finished = result()
+        log(
+            String(
+                format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, finished.seconds, c.outputDir, written))
+        return finished
+    }
+
+    /// Saves the training state every --checkpointing_steps and at the end; true when the run is to
+    /// stop here (`stopAfter`, the resume tests' interruption).
+    static func checkpoint(
+        _ state: TrainingState, _ c: TrainConfig, totalSteps: Int, stopAfter: Int?, log: (String) -> Void
+    ) throws -> Bool {
+        guard state.step % c.checkpointingSteps == 0 || state.step == totalSteps else { return false }
+        try state.save(in: c.outputDir, keep: c.checkpointsTotalLimit)
+        guard let stopAfter, state.step >= stopAfter else { return false }
+        log("\nstopped after step \(state.step)")
+        return true
     }
 
     /// With --caption_column: every instance image has a caption, and each names the identifier

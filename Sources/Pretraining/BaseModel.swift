@@ -134,8 +134,10 @@ public enum BaseModel {
         let tokenizer = try CLIPTokenizer(folder: joinedPath(checkpoints, "base/tokenizer"))
         let textEncoder = try CLIPTextModel(folder: joinedPath(checkpoints, "base/text_encoder"))
         for p in textEncoder.parameters { p.requiresGrad = false }  // frozen, as SD freezes CLIP
-        let judge = try? AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes"))
         let vae = try plan.latents ? autoencoder(checkpoints: checkpoints, plan: plan) : nil
+        let evaluation = (try? AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes"))).map {
+            BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae, judge: $0)
+        }
         let unet = UNet2DConditionModel(plan.unet, seed: plan.seed)
         let trainingSet = BaseTrainingSet(
             plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae, log: log)
@@ -151,12 +153,7 @@ public enum BaseModel {
             let schedule = LRSchedule.cosine.factor(step: step, warmupSteps: plan.warmup, totalSteps: plan.steps)
             state.optimizer.learningRate = plan.learningRate * schedule
             let loss = objective(step: step)
-            let value = loss.value.scalars[0]
-            guard value.isFinite else {
-                throw PretrainingError(
-                    message: "base model: the loss is \(value) at step \(step); the last good training state "
-                        + "(step \(step - step % plan.checkpointEvery)) is kept in \(work)")
-            }
+            let value = try finite(loss, step: step, plan: plan, work: work)
             loss.backward()
             clipGradNorm(unet.parameters, maxNorm: 1)
             state.optimizer.update()
@@ -168,18 +165,12 @@ public enum BaseModel {
             // MARK: progress, evaluation, checkpoint
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)
             progress.update(state.step, String(format: "loss %.4f", smoothed))
-            if state.step % plan.evaluateEvery == 0 || state.step == plan.steps, let judge {
-                try BaseEvaluation(plan: plan, textEncoder: textEncoder, tokenizer: tokenizer, vae: vae, judge: judge)
-                    .run(
-                        unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
+            if state.step % plan.evaluateEvery == 0 || state.step == plan.steps, let evaluation {
+                try evaluation.run(
+                    unet: unet, ema: state.ema!, step: state.step, minutes: clock.minutes, work: work, log: log)
             }
-            if state.step % plan.checkpointEvery == 0 || state.step == plan.steps {
-                try state.save(in: work, keep: 1)
-                try clock.record(step: state.step)
-                if let stopAfter, state.step >= stopAfter {
-                    log("base model: stopped after step \(state.step) (state in \(work))")
-                    return false
-                }
+            if try checkpoint(state, plan: plan, clock: clock, work: work, stopAfter: stopAfter, log: log) {
+                return false
             }
         }
         // MARK: export the EMA weights, and the loss log
@@ -188,6 +179,31 @@ public enum BaseModel {
         log(
             String(format: "base model: %d steps done; EMA UNet → %@", plan.steps, joinedPath(checkpoints, "base/unet"))
         )
+        return true
+    }
+
+    /// The loss's value, or an error naming the step and the last good training state.
+    static func finite(_ loss: Variable, step: Int, plan: BasePlan, work: String) throws -> Float {
+        let value = loss.value.scalars[0]
+        guard value.isFinite else {
+            throw PretrainingError(
+                message: "base model: the loss is \(value) at step \(step); the last good training state "
+                    + "(step \(step - step % plan.checkpointEvery)) is kept in \(work)")
+        }
+        return value
+    }
+
+    /// Saves the training state every `checkpointEvery` steps and at the end; true when the run is to
+    /// stop here (`stopAfter`).
+    static func checkpoint(
+        _ state: TrainingState, plan: BasePlan, clock: TrainingClock, work: String, stopAfter: Int?,
+        log: (String) -> Void
+    ) throws -> Bool {
+        guard state.step % plan.checkpointEvery == 0 || state.step == plan.steps else { return false }
+        try state.save(in: work, keep: 1)
+        try clock.record(step: state.step)
+        guard let stopAfter, state.step >= stopAfter else { return false }
+        log("base model: stopped after step \(state.step) (state in \(work))")
         return true
     }
 
