@@ -14,10 +14,21 @@ public enum LossWeighting: Sendable, Equatable {
     public init(snrGamma: Float?) { self = snrGamma.map { .minSNR(gamma: $0) } ?? .uniform }
 
     /// The weighted denoising loss of a batch whose examples were noised at `timesteps`.
+    /// `pixelWeights` (the prediction's shape), when given, weigh each element's squared error
+    /// (each image's weights averaging 1: a masked loss keeps the term's scale); nil weighs all alike.
     public func loss(
         _ prediction: Variable, _ target: Variable, timesteps: [Int], schedule: NoiseSchedule,
-        predictionType: PredictionType
+        predictionType: PredictionType, pixelWeights: Tensor? = nil
     ) -> Variable {
+        if let pixelWeights {
+            let perImage: [Float]
+            switch self {
+            case .uniform: perImage = [Float](repeating: 1, count: timesteps.count)
+            case .minSNR(let gamma):
+                perImage = schedule.minSNRWeights(timesteps: timesteps, gamma: gamma, prediction: predictionType)
+            }
+            return Variable.weightedMSE(prediction, target, weights: perImage, pixelWeights: pixelWeights)
+        }
         switch self {
         case .uniform:
             return Variable.mse(prediction, target)
@@ -68,6 +79,18 @@ extension Variable {
         precondition(weights.count == B, "weightedMSE: \(weights.count) weights for a batch of \(B)")
         let d = prediction - target
         let perItem = (d * d).mean(axes: Array(1..<prediction.shape.count))  // (B,)
+        return (perItem * Variable(Tensor(shape: [B], scalars: weights))).mean()
+    }
+
+    /// mean over the batch of w_i · mean(p ⊙ (prediction_i − target_i)²), p weighing each element.
+    public static func weightedMSE(_ prediction: Variable, _ target: Variable, weights: [Float], pixelWeights: Tensor)
+        -> Variable
+    {
+        let B = prediction.shape[0]
+        precondition(weights.count == B, "weightedMSE: \(weights.count) weights for a batch of \(B)")
+        precondition(pixelWeights.shape == prediction.shape, "weightedMSE: pixel weights of another shape")
+        let d = prediction - target
+        let perItem = (d * d * Variable(pixelWeights)).mean(axes: Array(1..<prediction.shape.count))
         return (perItem * Variable(Tensor(shape: [B], scalars: weights))).mean()
     }
 }

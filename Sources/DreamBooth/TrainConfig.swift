@@ -22,6 +22,12 @@ public struct TrainConfig: Sendable {
     /// --caption_column text: each instance image's prompt is its own caption from the folder's
     /// metadata.jsonl (with the identifier in it) instead of --instance_prompt.
     public var instanceCaptions = false
+    /// --background_loss_weight w_b: when the instance folder has object masks (metadata.jsonl's
+    /// `mask_file_name`, as `dreambooth world` writes them), each latent pixel of the instance term
+    /// weighs m + w_b·(1 − m), m its share of the object (each image's weights scaled to average 1),
+    /// so that the photos' backgrounds bind less to the identifier. 1: every pixel alike (the paper's
+    /// loss, and what a folder without masks gets).
+    public var backgroundLossWeight: Float = 1
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

@@ -219,6 +219,8 @@ struct DreamBoothObjective {
     var batches: TrainingBatches
     /// The frozen autoencoder's posteriors of the crops (nil for a pixel-space base model).
     let posteriors: PosteriorCache?
+    /// w_b (--background_loss_weight), when the instance folder has masks and w_b ≠ 1; else nil.
+    let backgroundWeight: Float?
 
     init(
         _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
@@ -239,6 +241,7 @@ struct DreamBoothObjective {
         seed = c.seed
         batches = TrainingBatches(c, instances: instances, classes: classes)
         posteriors = pipeline.vae.map(PosteriorCache.init)
+        backgroundWeight = instances.masks != nil && c.backgroundLossWeight != 1 ? c.backgroundLossWeight : nil
     }
 
     /// Runs each of a step's micro-batches forward and backward, the loss scaled by 1 / their number
@@ -264,7 +267,7 @@ struct DreamBoothObjective {
     mutating func callAsFunction(microBatch m: Int) -> Variable {
         var rng = RNG(seed: seed).split("micro/\(m)")
         // crops (B, 3, H, W): the instances, then the class images
-        let (crops, keys, items) = batches.images(microBatch: m, rng: &rng)
+        let (crops, keys, items, masks) = batches.images(microBatch: m, rng: &rng)
         // With an autoencoder, the UNet trains on z · scaling_factor, z sampled from each crop's posterior.
         let x0 = posteriors.map { $0.latents(of: crops, keys: keys, rng: &rng) } ?? crops  // (B, C, h, w)
         let B = x0.shape[0]
@@ -285,14 +288,21 @@ struct DreamBoothObjective {
             method.contextNeedsGradients
             ? textEncoder(ids).lastHiddenState : Variable.withoutGradients { textEncoder(ids).lastHiddenState }
         let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)  // (B, C, h, w)
+        let instancePixelWeights = backgroundWeight.flatMap { w in
+            masks.map {
+                ImageFolder.latentWeights($0, latentShape: [instanceCount] + x0.shape.dropFirst(), backgroundWeight: w)
+            }
+        }
         guard withPrior else {
-            return weighting.loss(pred, Variable(target), timesteps: t, schedule: schedule, predictionType: prediction)
+            return weighting.loss(
+                pred, Variable(target), timesteps: t, schedule: schedule, predictionType: prediction,
+                pixelWeights: instancePixelWeights)
         }
         // Eq. 2: the instance term, plus λ times the prior term.
         let instance = weighting.loss(
             pred.slice(axis: 0, 0..<instanceCount), Variable(target.slice(rows: 0..<instanceCount)),
             timesteps: Array(t.prefix(instanceCount)),
-            schedule: schedule, predictionType: prediction)
+            schedule: schedule, predictionType: prediction, pixelWeights: instancePixelWeights)
         let prior = Variable.mse(
             pred.slice(axis: 0, instanceCount..<B), Variable(target.slice(rows: instanceCount..<B)))
         return instance + prior * priorLossWeight
@@ -332,13 +342,18 @@ struct TrainingBatches {
     /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops, a
     /// key naming each crop (folder, image, origin), by which its latent is cached, and which
     /// instance and class images they are.
+    /// With object masks in the instance folder, also the instance crops' masks (B, 1, H, W).
     mutating func images(microBatch m: Int, rng: inout RNG) -> (
-        crops: Tensor, keys: [String], items: (instances: [Int], classes: [Int])
+        crops: Tensor, keys: [String], items: (instances: [Int], classes: [Int]), instanceMasks: Tensor?
     ) {
         var instanceCrops: [(Tensor, String)] = []
         var classCrops: [(Tensor, String)] = []
+        var masks: [Tensor] = []
         func crop(_ folder: ImageFolder, _ name: String, _ i: Int, rng: inout RNG) -> (Tensor, String) {
             let origin = folder.cropOrigin(i, resolution: resolution, center: centerCrop, rng: &rng)
+            if name == "instance", let mask = folder.maskCrop(i, resolution: resolution, at: origin) {
+                masks.append(mask)
+            }
             return (folder.crop(i, resolution: resolution, at: origin), "\(name)/\(i)/\(origin.y)/\(origin.x)")
         }
         var items: (instances: [Int], classes: [Int]) = ([], [])
@@ -353,7 +368,8 @@ struct TrainingBatches {
             }
         }
         let all = instanceCrops + classCrops
-        return (Tensor.concatenate(all.map { $0.0.reshaped([1] + $0.0.shape) }), all.map(\.1), items)
+        let instanceMasks = masks.isEmpty ? nil : Tensor.concatenate(masks.map { $0.reshaped([1] + $0.shape) })
+        return (Tensor.concatenate(all.map { $0.0.reshaped([1] + $0.0.shape) }), all.map(\.1), items, instanceMasks)
     }
 
     /// Item `position` of epoch `epoch`'s shuffled order.

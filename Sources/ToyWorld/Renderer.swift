@@ -68,7 +68,8 @@ public enum Renderer {
     /// The share of each pixel's k×k subsamples inside the object's silhouette, (size · size) row by
     /// row: 1 on the object, 0 on the background, between on its anti-aliased edge. The same
     /// subsamples and transform as `render`, so it masks exactly what `render` draws as the object.
-    public static func objectCoverage(_ scene: Scene, size: Int) -> [Float] {
+    /// With a sprite, the share is the sprite's alpha averaged over the subsamples.
+    public static func objectCoverage(_ scene: Scene, size: Int, sprite: Sprite? = nil) -> [Float] {
         precondition(size >= 8, "Renderer: size \(size) is below 8 pixels")
         let k = size >= 64 ? 2 : 3
         let S = Float(size)
@@ -77,15 +78,20 @@ public enum Renderer {
         var coverage = [Float](repeating: 0, count: size * size)
         for y in 0..<size {
             for x in 0..<size {
-                var inside = 0
+                var inside: Float = 0
                 for sy in 0..<k {
                     for sx in 0..<k {
                         let dx = ((Float(x) + (Float(sx) + 0.5) / Float(k)) / S - scene.centerX) / scene.scale
                         let dy = ((Float(y) + (Float(sy) + 0.5) / Float(k)) / S - scene.centerY) / scene.scale
-                        if scene.objectClass.distance(cosR * dx + sinR * dy, -sinR * dx + cosR * dy) < 0 { inside += 1 }
+                        let (u, v) = (cosR * dx + sinR * dy, -sinR * dx + cosR * dy)
+                        if let sprite {
+                            inside += sprite.sample(u, v).alpha
+                        } else if scene.objectClass.distance(u, v) < 0 {
+                            inside += 1
+                        }
                     }
                 }
-                coverage[y * size + x] = Float(inside) / Float(k * k)
+                coverage[y * size + x] = inside / Float(k * k)
             }
         }
         return coverage

@@ -9,7 +9,7 @@ import TensorCore
 public enum WorldExport {
     /// One metadata line for an image file.
     public static func metadataLine(
-        file: String, caption: String, scene: Scene, split: String, seed: UInt64?, index: Int
+        file: String, caption: String, scene: Scene, split: String, seed: UInt64?, index: Int, mask: String? = nil
     ) -> String {
         func num(_ v: Float) -> String { String(format: "%.4f", v) }
         var fields: [(String, String)] = [
@@ -22,6 +22,7 @@ public enum WorldExport {
             ("rotation", num(scene.rotation)), ("split", jsonString(split)), ("index", "\(index)"),
         ]
         if let seed { fields.append(("seed", "\(seed)")) }
+        if let mask { fields.append(("mask_file_name", jsonString(mask))) }
         return "{" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
@@ -35,7 +36,8 @@ public enum WorldExport {
         let scenes = subject?.instanceScenes(count: count)
         try write(
             to: directory, count: count, split: subject == nil ? split.rawValue : "subject",
-            seed: subject == nil ? seed : nil, progress: progress
+            seed: subject == nil ? seed : nil, progress: progress,
+            mask: subject == nil ? nil : { Renderer.objectCoverage($0, size: world.size) }
         ) { indices in
             guard let subject, let scenes else {
                 return world.examples(split, seed: seed, indices: indices, fullCaption: fullCaptions)
@@ -57,7 +59,10 @@ public enum WorldExport {
         count: Int, fullCaptions: Bool = false, progress: (Int) -> Void = { _ in }
     ) throws {
         let scenes = Sprite.scenes(noun: noun, contexts: contexts, count: count, name: name)
-        try write(to: directory, count: count, split: "subject", seed: nil, progress: progress) { indices in
+        try write(
+            to: directory, count: count, split: "subject", seed: nil, progress: progress,
+            mask: { Renderer.objectCoverage($0, size: world.size, sprite: sprite) }
+        ) { indices in
             world.renderAll(indices.map { ($0, scenes[$0]) }, sprite: sprite) { _, s in
                 Caption(
                     text: Captions.text(noun, context: fullCaptions ? s.context : nil, identifier: "sks"),
@@ -68,9 +73,11 @@ public enum WorldExport {
     }
 
     /// The PNGs of `examples(indices)`, 64 at a time, and metadata.jsonl, each written atomically.
+    /// With `mask` (a subject's photos), each image's object mask too: masks/NAME.png, gray, white
+    /// where the object is (its share of each pixel), named by the metadata's `mask_file_name`.
     static func write(
         to directory: String, count: Int, split: String, seed: UInt64?, progress: (Int) -> Void,
-        examples: ([Int]) -> [Example]
+        mask: ((Scene) -> [Float])? = nil, examples: ([Int]) -> [Example]
     ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var lines: [String] = []
@@ -81,9 +88,22 @@ public enum WorldExport {
             for (i, ex) in zip(indices, examples(indices)) {
                 let name = String(repeating: "0", count: max(0, digits - String(i).count)) + "\(i).png"
                 try PNG.write(ex.image, to: (directory as NSString).appendingPathComponent(name))
+                var maskName: String? = nil
+                if let mask {
+                    let coverage = mask(ex.scene)
+                    let side = ex.image.shape[1]
+                    maskName = "masks/" + name
+                    try FileManager.default.createDirectory(
+                        atPath: (directory as NSString).appendingPathComponent("masks"),
+                        withIntermediateDirectories: true)
+                    try PNG.write(
+                        Tensor(shape: [3, side, side], scalars: coverage + coverage + coverage),
+                        to: (directory as NSString).appendingPathComponent(maskName!))
+                }
                 lines.append(
                     metadataLine(
-                        file: name, caption: ex.caption.text, scene: ex.scene, split: split, seed: seed, index: i))
+                        file: name, caption: ex.caption.text, scene: ex.scene, split: split, seed: seed, index: i,
+                        mask: maskName))
                 progress(i + 1)
             }
         }

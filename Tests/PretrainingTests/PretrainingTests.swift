@@ -232,6 +232,48 @@ final class DreamBoothTrainerTests: XCTestCase {
         }
     }
 
+    /// A subject's photos come with object masks (masks/NAME.png, named by metadata.jsonl); with
+    /// --background_loss_weight w_b < 1 they weigh the instance term (object pixels 1, background
+    /// w_b, each image's weights averaging 1); w_b = 1, or a folder without masks, is the plain loss.
+    func testObjectMasksWeighTheInstanceLoss() throws {
+        let folder = try ImageFolder(Self.setup.instances, resolution: 32, role: "instance")
+        let masks = try XCTUnwrap(folder.masks, "a subject's export has masks")
+        for (mask, file) in zip(masks, folder.files) {
+            XCTAssertEqual(mask.shape, [1, 32, 32])
+            let share = mask.scalars.reduce(0, +) / 1024
+            XCTAssertTrue(share > 0.1 && share < 0.6, "\(file): the object covers \(share) of the frame")
+            XCTAssertTrue(mask.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+        }
+        // A half-object mask at f = 2: object latent pixels weigh 1/w_b times the background's.
+        var half = [Float](repeating: 0, count: 16)
+        for y in 0..<4 { for x in 0..<2 { half[y * 4 + x] = 1 } }
+        let w = ImageFolder.latentWeights(
+            Tensor(shape: [1, 1, 4, 4], scalars: half), latentShape: [1, 2, 2, 2], backgroundWeight: 0.25)
+        for (got, want) in zip(w.scalars, [Float](repeating: 0, count: 4).flatMap { _ in [1.6, 0.4] as [Float] }) {
+            XCTAssertEqual(got, want, accuracy: 1e-6)
+        }
+
+        func weights(_ c: TrainConfig) throws -> Data? {
+            try DreamBoothTrainer.run(c, log: { _ in })
+            return FileManager.default.contents(atPath: c.outputDir + "/unet/diffusion_pytorch_model.safetensors")
+        }
+        let bare = temporaryDirectory("dbBareMasks")
+        for f in try FileManager.default.contentsOfDirectory(atPath: Self.setup.instances) where f.hasSuffix(".png") {
+            try? FileManager.default.copyItem(atPath: Self.setup.instances + "/" + f, toPath: bare + "/" + f)
+        }
+        var masked = config(temporaryDirectory("dbMasked"))
+        masked.backgroundLossWeight = 0.1
+        var plain = config(temporaryDirectory("dbMaskedPlain"))
+        plain.backgroundLossWeight = 1
+        var noMasks = config(temporaryDirectory("dbNoMasks"))
+        noMasks.instanceDataDir = bare
+        noMasks.backgroundLossWeight = 0.1
+        let (a, b, c) = (try weights(masked), try weights(plain), try weights(noMasks))
+        XCTAssertNotNil(a)
+        XCTAssertNotEqual(a, b, "the masks weigh the instance term")
+        XCTAssertEqual(b, c, "w_b = 1 is the plain loss, as is a folder without masks")
+    }
+
     func testCheckpointLimitAndAKilledWriteKeepsThePreviousCheckpoint() throws {
         let out = temporaryDirectory("dbLimit")
         var c = config(out)

@@ -45,6 +45,14 @@ struct TrainCommand: ParsableCommand {
         transform: parseNumber)
     var priorLossWeight: Float?
     @Option(
+        name: .customLong("background_loss_weight"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "w_b: with object masks in --instance_data_dir (metadata.jsonl's mask_file_name, as `dreambooth world` "
+                + "writes), the instance loss weighs each latent pixel m + w_b·(1 − m), m the object's share; 1 "
+                + "weighs all alike (default \(defaults.backgroundLossWeight))."),
+        transform: parseNumber)
+    var backgroundLossWeight: Float?
+    @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
         help: "Class images wanted in --class_data_dir (default \(defaults.numClassImages)).", transform: parsePositive)
     var numClassImages: Int?
@@ -144,6 +152,7 @@ struct TrainCommand: ParsableCommand {
             }
             c.withPriorPreservation = withPriorPreservation
             if let priorLossWeight { c.priorLossWeight = priorLossWeight }
+            if let backgroundLossWeight { c.backgroundLossWeight = backgroundLossWeight }
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
