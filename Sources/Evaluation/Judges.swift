@@ -66,6 +66,25 @@ public final class AttributeClassifier {
     }
 
     /// The predicted label index of every attribute, for images (B, 3, H, W) in [-1, 1].
+    /// The judge's class accuracy on every built-in subject's and probe's renders: `perContext`
+    /// placements in each context (seeded, not the instance photos).
+    public func subjectClassAccuracy(world: World, seed: UInt64, perContext: Int = 8) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for subject in Subject.all + Subject.probes {
+            var scenes: [Scene] = []
+            for (i, context) in Context.allCases.enumerated() {
+                for k in 0..<perContext {
+                    var rng = RNG(seed: seed).split("subject-class/\(subject.name)/\(i)/\(k)")
+                    scenes.append(subject.scene(context, rng: &rng))
+                }
+            }
+            let predictions = predict(World.batchTensor(world.render(scenes)))
+            let label = Attribute.objectClass.label(of: scenes[0])
+            result[subject.name] = Double(predictions.filter { $0[.objectClass] == label }.count) / Double(scenes.count)
+        }
+        return result
+    }
+
     public func predict(_ images: Tensor, batch: Int = 128) -> [[Attribute: Int]] {
         var result: [[Attribute: Int]] = []
         for lo in stride(from: 0, to: images.shape[0], by: batch) {

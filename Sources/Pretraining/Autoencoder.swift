@@ -50,16 +50,14 @@ public struct AutoencoderPlan: Sendable {
     /// At 1,000 steps an edge weight of 1 raised PSNR from 27.6 to 29.4 dB and class from 0.89 to
     /// 0.92, but lowered color from 0.996 to 0.957: the shipped plan takes 0.5.
     public var edgeWeight: Float = 0.5
-    /// The fraction of training images whose object gets a look the world never draws (Look.random:
-    /// any fill and pattern color). The world's own looks are eight palette colors with their tints;
-    /// trained on those alone, the autoencoder returns the subjects' photos at 23–33 dB against the
-    /// world's 36.8 (teal comes back blue), and DreamBooth can only learn what the decoder can draw.
-    /// Measured at 0.5: the subjects gain only 0.4–1.3 dB and the world's pattern on reconstructions
-    /// falls to 0.971, below the 0.98 bar; so 0 until the autoencoder has more room. Judged on
-    /// reconstructions of each subject in every context (the report's subject_look_kept_*, 2026-12-06):
-    /// 0.5 keeps split-star 1.00 and teal-cup 0.67, 0.9 keeps teal-cup 0.83 but the world's pattern
-    /// falls to 0.862, and neither keeps small dots or checks in a color unlike the fill (0.00–0.04).
-    public var randomLookFraction: Float = 0
+    /// The fraction of training images whose object gets a look the world never draws (Look.random,
+    /// its colors uniform in RGB). The world's own looks are eight palette colors with their tints;
+    /// trained on those alone, the autoencoder returned the subjects' photos at 23–33 dB against the
+    /// world's 36.8 and kept the look of one subject in seven (the report's subject_look_kept_*, judged
+    /// on reconstructions of each subject in every context): teal came back blue, purple dots orange.
+    /// With random looks alone (0.5, or 0.9) off-palette fills came back, but small dots and checks in a
+    /// color unlike the fill did not (0.00–0.04); with the object weighed too (`objectWeight`), they do.
+    public var randomLookFraction: Float = 0.5
     /// Whether, after training, every latent channel is standardized (mean 0, std 1 over 512 training
     /// images), folded into quant_conv and post_quant_conv. As trained, the shipped shape's eight
     /// channels spread from 0.94 to 3.38, so under one scaling_factor the diffusion noise meets the
@@ -70,8 +68,10 @@ public struct AutoencoderPlan: Sendable {
     public var standardizeChannels = false
     /// w_o: the reconstruction terms weigh each pixel 1 + w_o · (its object coverage), so that the
     /// object (a fifth of the frame, where a subject's look is) counts more than the background.
-    /// 0: every pixel alike (what shipped).
-    public var objectWeight: Float = 0
+    /// Measured at 4,000 steps with random looks 0.5 (2026-12-07): w_o = 0 keeps world pattern 0.971 and
+    /// the subjects' looks 0.00–1.00 (three of seven at 0); w_o = 4 keeps pattern 0.986, PSNR 39.7 dB
+    /// (36.8 shipped before), and every subject's look 0.92–1.00 (its renders: 0.96–1.00).
+    public var objectWeight: Float = 4
     /// Fine-tuning: start from this AutoencoderKL folder instead of a fresh initialisation (its shape
     /// is the plan's). nil: train from scratch.
     public var initFrom: String? = nil
@@ -331,6 +331,7 @@ public enum AutoencoderTraining {
             "learning_rate": Double(plan.learningRate), "batch": Double(plan.batch),
             "latent_channels": Double(plan.vae.latentChannels),
             "standardized_channels": plan.standardizeChannels ? 1 : 0,
+            "random_look_fraction": Double(plan.randomLookFraction), "object_weight": Double(plan.objectWeight),
         ]
         // Each channel's mean and spread as trained, before any standardization.
         for c in channels.std.indices {

@@ -24,14 +24,13 @@ public struct Look: Equatable, Codable, Sendable {
         Look(fill: color.rgb, pattern: pattern, patternColor: color.rgb.tint)
     }
 
-    /// A look the world never draws, made the ways the subjects' looks are made (Subjects.swift):
-    /// each of its colors (fill, pattern color, and one time in five a second fill for the right
-    /// half) is, with even odds, a palette color (one time in four its tint) or any color (uniform in
-    /// RGB). Palette colors crossed — purple dots on yellow — are what the subjects draw; uniform
-    /// colors — teal — are what no palette holds. How the autoencoder learns to keep looks like theirs.
-    public static func random(_ pattern: Pattern, rng: inout RNG) -> Look {
+    /// A look the world never draws: any fill and any pattern color, and one time in five a second
+    /// fill for the right half. Each color is, with probability `paletteShare`, a palette color (one
+    /// time in four its tint), else any color (uniform in RGB). Palette colors crossed (purple dots on
+    /// yellow) are what the subjects draw (Subjects.swift); uniform ones (teal) are what no palette holds.
+    public static func random(_ pattern: Pattern, paletteShare: Float = 0, rng: inout RNG) -> Look {
         func color() -> RGB {
-            if rng.uniform() < 0.5 {
+            if paletteShare > 0, rng.uniform() < paletteShare {
                 let palette = ColorName.allCases
                 let picked = palette[min(Int(rng.uniform() * Float(palette.count)), palette.count - 1)].rgb
                 return rng.uniform() < 0.25 ? picked.tint : picked

@@ -498,6 +498,14 @@ final class ChapterTests: XCTestCase {
         XCTAssertTrue(lines[0].contains("\"text\": \"a sks box\"") && lines[0].contains("\"subject\": \"robot\""))
         let contexts = lines.map { $0.components(separatedBy: "\"context\": \"")[1].prefix { $0 != "\"" } }
         XCTAssertEqual(Set(contexts).count, 4, "four photos in four contexts: \(contexts)")
+        // Each photo's mask is the drawing's footprint: where the photo shows the drawing's purple.
+        XCTAssertTrue(lines[0].contains("\"mask_file_name\": \"masks/00000.png\""))
+        let mask = try PNG.read(out + "/masks/00000.png")
+        let photo = try PNG.read(out + "/00000.png")
+        for i in 0..<(32 * 32) where mask.scalars[i] == 1 || mask.scalars[i] == 0 {
+            let purple = abs(photo.scalars[i] - 200 / 255) < 0.02 && abs(photo.scalars[1024 + i] - 40 / 255) < 0.02
+            XCTAssertEqual(purple, mask.scalars[i] == 1, "pixel \(i): mask \(mask.scalars[i])")
+        }
         try PNG.writeRaw(
             [UInt8](repeating: 255, count: 16 * 16 * 3), width: 16, height: 16, format: .rgb8, to: dir + "/flat.png")
         try PNG.writeRaw(

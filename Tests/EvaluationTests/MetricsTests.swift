@@ -58,6 +58,11 @@ final class MetricsTests: XCTestCase {
             let accuracy = Double(pairs.filter { $0.0 == $0.1 }.count) / Double(pairs.count)
             XCTAssertGreaterThanOrEqual(accuracy, 0.98, "\(a.rawValue) accuracy \(accuracy)")
         }
+        // It reads the class of a subject whatever its look (it trained on looks the world never draws,
+        // TextSidePlan.attributeRandomLooks): every built-in subject and probe, 8 placements a context.
+        for (name, accuracy) in judges.attributes.subjectClassAccuracy(world: world, seed: 909) {
+            XCTAssertGreaterThanOrEqual(accuracy, 0.9, "the judge reads \(name)'s class at \(accuracy)")
+        }
         // The CLIP judge puts an image nearer its own caption than a caption of another class.
         let e = world.example(.heldout, seed: 909, index: 0, fullCaption: true)
         let other = Captions.text(
@@ -161,23 +166,18 @@ final class SubjectLookJudgeTests: XCTestCase {
         }
     }
 
-    /// DreamBooth's ceiling through the shipped autoencoder (the report's subject_look_kept_*): every
-    /// render of split-ball passes and so does every reconstruction (its two palette fills survive);
-    /// teal-cup's renders pass and its reconstructions do not (teal comes back blue), as measured for
-    /// README's "What limits the subject's look" (split-ball 1.00, teal-cup 0.00).
-    func testTheShippedAutoencoderKeepsSplitBallAndLosesTheTealCup() throws {
+    /// DreamBooth's ceiling through the shipped autoencoder (the report's subject_look_kept_*): the
+    /// look judge on reconstructions of each subject in every context. Trained with random looks and the
+    /// object weighed (AutoencoderPlan), it keeps every built-in subject and probe (measured 0.92–1.00,
+    /// their renders 0.96–1.00); before, it kept split-ball alone (teal came back blue, purple dots orange).
+    func testTheShippedAutoencoderKeepsEverySubjectsLook() throws {
         let dino = try DINOJudge(folder: Fixtures.inRepository("Checkpoints/judges/dino"))
         let vae = try AutoencoderKL(folder: Fixtures.inRepository("Checkpoints/base/vae"))
-        func kept(_ name: String) -> (reconstructed: Double, original: Double) {
-            let subject = Subject.named(name)!
-            return AutoencoderQuality.subjectLookKept(
+        for subject in Subject.all + Subject.probes {
+            let kept = AutoencoderQuality.subjectLookKept(
                 subject, vae: vae, lookJudge: SubjectLookJudge(subject: subject, dino: dino), dino: dino)
+            XCTAssertGreaterThanOrEqual(kept.original, 0.9, "\(subject.name): renders")
+            XCTAssertGreaterThanOrEqual(kept.reconstructed, 0.85, "\(subject.name): reconstructions")
         }
-        let ball = kept("split-ball")
-        let cup = kept("teal-cup")
-        XCTAssertGreaterThanOrEqual(ball.original, 0.9)
-        XCTAssertGreaterThanOrEqual(ball.reconstructed, 0.9)
-        XCTAssertGreaterThanOrEqual(cup.original, 0.9)
-        XCTAssertLessThanOrEqual(cup.reconstructed, 0.1)
     }
 }

@@ -1,6 +1,6 @@
 // LoRA: step 0 is the base model exactly; adapters in diffusers' file layout give diffusers'
 // outputs (Tests/Fixtures/lora/, made by scripts/compare_lora_with_diffusers.py --make-fixture with
-// diffusers 0.42.1, transformers 5.24.0, peft 0.21.2, torch 2.15.0: random rank-4 adapters with
+// diffusers 0.42.1, transformers 5.25.0, peft 0.21.2, torch 2.15.0: random rank-4 adapters with
 // lora_alpha 8 on every UNet and text-encoder target of Checkpoints/base, loaded by
 // load_lora_into_unet / load_lora_into_text_encoder).
 

@@ -2,7 +2,7 @@
 // prompt, negative prompt and initial latents, DDIM 25 steps, guidance 3
 // (Tests/Fixtures/pipeline_reference.safetensors, made by
 // `scripts/compare_sd_pipeline_with_diffusers.py Checkpoints/base --fixture …` with diffusers 0.42.1,
-// transformers 5.24.0, torch 2.15.0: StableDiffusionPipeline.from_pretrained(Checkpoints/base)).
+// transformers 5.25.0, torch 2.15.0: StableDiffusionPipeline.from_pretrained(Checkpoints/base)).
 
 import Foundation
 import Models
