@@ -1,7 +1,7 @@
 # channel-spread.gp — redraw with: gnuplot channel-spread.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'channel-spread.png'
-set title "What the UNet sees: each latent channel's spread under one scaling_factor (0.5082)"
+set title "What the UNet sees: each latent channel's spread under one scaling_factor (0.4419)"
 set ylabel "standard deviation"
 set grid
 set key outside right

@@ -8,7 +8,7 @@ set grid
 set key outside right
 set key outside right
 set yrange [0:1.05]
-set xrange [0:46]
+set xrange [0:47]
 set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 3 lc rgb 'gray40'
 set arrow from graph 0, first 0.60 to graph 1, first 0.60 nohead dt 3 lc rgb '#56b4e9'
 plot 'accuracy-vs-minutes.dat' index 0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#9400d3' title "class, latents", \
