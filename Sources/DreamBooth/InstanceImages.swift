@@ -50,7 +50,7 @@ public struct ImageFolder {
             try zip(names, images).map { name, image in
                 let path = (folder as NSString).appendingPathComponent(name)
                 guard FileManager.default.fileExists(atPath: path) else {
-                    throw TrainError("\(path): the mask metadata.jsonl names does not exist")
+                    throw TrainError("\(path): metadata.jsonl names this mask file, and it does not exist")
                 }
                 let mask = try Self.read(path, resolution: resolution)
                 guard mask.shape == image.shape else {
