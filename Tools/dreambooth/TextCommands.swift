@@ -221,7 +221,8 @@ struct EvaluateJudgesCommand: ParsableCommand {
                 "attribute classifier on \(count) held-out images: "
                     + Attribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, acc[$0]!) }.joined(
                         separator: ", "))
-            let unseen = judges.attributes.classAccuracyOnUnseenLooks(world: world, seed: Seeds.evaluation, count: count)
+            let unseen = judges.attributes.classAccuracyOnUnseenLooks(
+                world: world, seed: Seeds.evaluation, count: count)
             print(String(format: "class on %d held-out images in looks the world never draws: %.3f", count, unseen))
             // Which classes it confuses: rows the truth, columns the prediction.
             let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count))
