@@ -45,14 +45,15 @@ public enum DreamBoothTrainer {
         // MARK: configuration, data and model, all checked before any work
         for warning in try validate(c) { log(warning) }
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
-        try checkCaptions(c, instances)
+        let captions = try instanceCaptions(c, instances, log: log)
         let pipeline = try basePipeline(c)
         try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
         // MARK: class images, from the frozen base, before any weight changes
         let (classes, generated) = try classImages(c, pipeline, log: log)
         // MARK: what is trained, the objective (Eq. 2), AdamW and the training state
         let method = try fineTuningMethod(c, pipeline)
-        var objective = DreamBoothObjective(c, pipeline, method: method, instances: instances, classes: classes)
+        var objective = DreamBoothObjective(
+            c, pipeline, method: method, instances: instances, captions: captions, classes: classes)
         var state = try trainingState(c, method: method, log: log)
         let trained = method.trained.map(\.parameter)
         let totalSteps = objective.batches.totalSteps(c)
@@ -104,22 +105,39 @@ public enum DreamBoothTrainer {
         return true
     }
 
-    /// With --caption_column: every instance image has a caption, and each names the identifier
-    /// (the words of --instance_prompt that no class prompt has).
-    static func checkCaptions(_ c: TrainConfig, _ instances: ImageFolder) throws {
-        guard c.instanceCaptions else { return }
+    /// Each instance image's own caption, or nil for --instance_prompt on every one. Captions are
+    /// used when every photo has one naming the identifier (the words of --instance_prompt that no
+    /// class prompt has); --caption_column text requires them, --caption_column none never reads them.
+    static func instanceCaptions(_ c: TrainConfig, _ instances: ImageFolder, log: (String) -> Void) throws
+        -> [String]?
+    {
+        // Textual inversion's prompts are its templates around the placeholder token.
+        guard c.instanceCaptions != .never, !c.isTextualInversion else { return nil }
+        let required = c.instanceCaptions == .always
         guard let captions = instances.captions else {
-            throw TrainError(
-                "--caption_column text: \(c.instanceDataDir) needs a metadata.jsonl with a `text` for every PNG "
-                    + "(as `dreambooth world --full_captions` writes)")
+            guard !required else {
+                throw TrainError(
+                    "--caption_column text: \(c.instanceDataDir) needs a metadata.jsonl with a `text` for every PNG "
+                        + "(as `dreambooth world` writes)")
+            }
+            return nil
         }
         let identifier = identifierWords(c)
         for (file, caption) in zip(instances.files, captions) where !identifier.isSubset(of: words(caption)) {
-            throw TrainError(
-                "\(file): its caption \"\(caption)\" lacks the identifier of --instance_prompt "
-                    + "\"\(c.instancePrompt)\""
-            )
+            guard !required else {
+                throw TrainError(
+                    "\(file): its caption \"\(caption)\" lacks the identifier of --instance_prompt "
+                        + "\"\(c.instancePrompt)\"")
+            }
+            log(
+                "\(file): its caption \"\(caption)\" lacks the identifier of --instance_prompt; every photo is "
+                    + "trained on \"\(c.instancePrompt)\"")
+            return nil
         }
+        if captions.contains(where: { $0 != c.instancePrompt }) {
+            log("each photo is trained on its own caption from metadata.jsonl (--caption_column none: not)")
+        }
+        return captions
     }
 
     /// The pipeline fine-tuning starts from, checked against the resolution.
@@ -224,7 +242,7 @@ struct DreamBoothObjective {
 
     init(
         _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
-        classes: ImageFolder?
+        captions: [String]?, classes: ImageFolder?
     ) {
         unet = pipeline.unet
         textEncoder = pipeline.textEncoder
@@ -237,7 +255,7 @@ struct DreamBoothObjective {
         offsetNoise = c.offsetNoise ? 0.1 : 0
         classPrompt = classes == nil ? nil : c.classPrompt ?? ""
         classCaptions = c.classPrompts.count > 1 ? classes?.captions : nil
-        instanceCaptions = c.instanceCaptions ? instances.captions : nil
+        instanceCaptions = captions
         seed = c.seed
         batches = TrainingBatches(c, instances: instances, classes: classes)
         posteriors = pipeline.vae.map(PosteriorCache.init)

@@ -26,8 +26,9 @@ public enum WorldExport {
         return "{" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
-    /// Writes `count` examples of a split (or a subject's instance images) into `directory`.
-    /// Each PNG and the metadata file are written atomically; `progress` is called after each image.
+    /// Writes `count` examples of a split (or a subject's instance images, each captioned with its
+    /// context, "a sks ball on grass", whatever `fullCaptions` says) into `directory`. Each PNG and
+    /// the metadata file are written atomically; `progress` is called after each image.
     public static func export(
         to directory: String, world: World, split: World.Split, seed: UInt64, count: Int,
         subject: Subject? = nil, fullCaptions: Bool = false,
@@ -43,20 +44,19 @@ public enum WorldExport {
                 return world.examples(split, seed: seed, indices: indices, fullCaption: fullCaptions)
             }
             return world.renderAll(indices.map { ($0, scenes[$0]) }) { _, s in
-                let text = subject.prompt(identifier: "sks", context: fullCaptions ? s.context : nil)
-                return Caption(
-                    text: text, objectClass: s.objectClass, color: nil, pattern: nil,
-                    context: fullCaptions ? s.context : nil, style: s.style)
+                Caption(
+                    text: subject.prompt(identifier: "sks", context: s.context), objectClass: s.objectClass,
+                    color: nil, pattern: nil, context: s.context, style: s.style)
             }
         }
     }
 
     /// Writes `count` instance images of a drawing of the user's own (Sprite.swift) into
-    /// `directory`: the drawing in `contexts` (cycled), captioned "a sks <noun>" (with the context
-    /// when `fullCaptions`); the metadata's look fields (color, pattern) do not describe a drawing.
+    /// `directory`: the drawing in `contexts` (cycled), captioned with its context ("a sks box in
+    /// snow"); the metadata's look fields (color, pattern) do not describe a drawing.
     public static func exportSprite(
         to directory: String, world: World, sprite: Sprite, name: String, noun: ObjectClass, contexts: [Context],
-        count: Int, fullCaptions: Bool = false, progress: (Int) -> Void = { _ in }
+        count: Int, progress: (Int) -> Void = { _ in }
     ) throws {
         let scenes = Sprite.scenes(noun: noun, contexts: contexts, count: count, name: name)
         try write(
@@ -65,9 +65,8 @@ public enum WorldExport {
         ) { indices in
             world.renderAll(indices.map { ($0, scenes[$0]) }, sprite: sprite) { _, s in
                 Caption(
-                    text: Captions.text(noun, context: fullCaptions ? s.context : nil, identifier: "sks"),
-                    objectClass: noun, color: nil, pattern: nil, context: fullCaptions ? s.context : nil,
-                    style: s.style)
+                    text: Captions.text(noun, context: s.context, identifier: "sks"), objectClass: noun, color: nil,
+                    pattern: nil, context: s.context, style: s.style)
             }
         }
     }

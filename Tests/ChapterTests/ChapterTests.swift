@@ -495,7 +495,8 @@ final class ChapterTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         let lines = try String(contentsOfFile: out + "/metadata.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 4)
-        XCTAssertTrue(lines[0].contains("\"text\": \"a sks box\"") && lines[0].contains("\"subject\": \"robot\""))
+        XCTAssertTrue(
+            lines[0].contains("\"text\": \"a sks box on grass\"") && lines[0].contains("\"subject\": \"robot\""))
         let contexts = lines.map { $0.components(separatedBy: "\"context\": \"")[1].prefix { $0 != "\"" } }
         XCTAssertEqual(Set(contexts).count, 4, "four photos in four contexts: \(contexts)")
         // Each photo's mask is the drawing's footprint: where the photo shows the drawing's purple.

@@ -188,8 +188,9 @@ final class DreamBoothTrainerTests: XCTestCase {
     }
 
     /// Several class prompts: the class images alternate among them and metadata.jsonl names each
-    /// one's prompt; per-image captions (--caption_column text) change what is trained; a folder
-    /// without captions, or a caption without the identifier, is refused before any work.
+    /// one's prompt; per-image captions (metadata.jsonl's text, read by default) change what is
+    /// trained; with --caption_column text a folder without captions, or a caption without the
+    /// identifier, is refused before any work.
     func testPerImageCaptionsAndSeveralClassPrompts() throws {
         let captioned = temporaryDirectory("dbCaptioned")
         try WorldExport.export(
@@ -198,7 +199,7 @@ final class DreamBoothTrainerTests: XCTestCase {
         let out = temporaryDirectory("dbCaptions")
         var c = config(out)
         c.instanceDataDir = captioned
-        c.instanceCaptions = true
+        c.instanceCaptions = .always
         c.extraClassPrompts = ["a ball at night"]
         try DreamBoothTrainer.run(c, log: { _ in })
         let classes = try ImageFolder(out + "-class", resolution: 32, role: "class")
@@ -207,13 +208,24 @@ final class DreamBoothTrainerTests: XCTestCase {
         var d = config(plain)
         d.instanceDataDir = captioned
         d.extraClassPrompts = ["a ball at night"]
+        d.instanceCaptions = .never
         try DreamBoothTrainer.run(d, log: { _ in })
+        let unet = "/unet/diffusion_pytorch_model.safetensors"
         XCTAssertNotEqual(
-            FileManager.default.contents(atPath: out + "/unet/diffusion_pytorch_model.safetensors"),
-            FileManager.default.contents(atPath: plain + "/unet/diffusion_pytorch_model.safetensors"),
+            FileManager.default.contents(atPath: out + unet), FileManager.default.contents(atPath: plain + unet),
             "the captions are what the instance term is conditioned on")
+        // By default the captions are read when every photo has one naming the identifier.
+        let byDefault = temporaryDirectory("dbCaptionsDefault")
+        var e = config(byDefault)
+        e.instanceDataDir = captioned
+        e.extraClassPrompts = ["a ball at night"]
+        var said: [String] = []
+        try DreamBoothTrainer.run(e, log: { said.append($0) })
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: out + unet), FileManager.default.contents(atPath: byDefault + unet))
+        XCTAssertTrue(said.contains { $0.contains("its own caption") }, "\(said)")
         var missing = config(temporaryDirectory("dbMissing"))
-        missing.instanceCaptions = true  // the setup's instance folder has captions without contexts
+        missing.instanceCaptions = .always
         try? FileManager.default.removeItem(atPath: temporaryDirectory("dbBare"))
         let bare = temporaryDirectory("dbBare")
         for f in try FileManager.default.contentsOfDirectory(atPath: captioned) where f.hasSuffix(".png") {
@@ -225,11 +237,16 @@ final class DreamBoothTrainerTests: XCTestCase {
         }
         var wrongIdentifier = config(temporaryDirectory("dbWrongId"))
         wrongIdentifier.instanceDataDir = captioned
-        wrongIdentifier.instanceCaptions = true
+        wrongIdentifier.instanceCaptions = .always
         wrongIdentifier.instancePrompt = "a zwx ball"
         XCTAssertThrowsError(try DreamBoothTrainer.run(wrongIdentifier, log: { _ in })) { e in
             XCTAssertTrue("\(e)".contains("lacks the identifier"), "\(e)")
         }
+        // Without --caption_column text such a folder trains on --instance_prompt, and says so.
+        wrongIdentifier.instanceCaptions = .whenPresent
+        var warned: [String] = []
+        try DreamBoothTrainer.run(wrongIdentifier, log: { warned.append($0) })
+        XCTAssertTrue(warned.contains { $0.contains("every photo is trained on \"a zwx ball\"") }, "\(warned)")
     }
 
     /// A subject's photos come with object masks (masks/NAME.png, named by metadata.jsonl); with

@@ -31,9 +31,11 @@ struct TrainCommand: ParsableCommand {
     @Option(
         name: .customLong("caption_column"),
         help: ArgumentHelp(
-            "Train each instance image on its own caption, the `text` column of the folder's metadata.jsonl "
-                + "(with the identifier in it, e.g. \"a sks ball on grass\"), instead of --instance_prompt alone.",
-            valueName: "text"))
+            "`text`: train each instance image on its own caption, the `text` column of the folder's "
+                + "metadata.jsonl (with the identifier in it, e.g. \"a sks ball on grass\"); `none`: "
+                + "--instance_prompt for every photo, as train_dreambooth.py. (default: `text` when every photo "
+                + "has a caption naming the identifier, as `dreambooth world` writes them; else `none`)",
+            valueName: "text|none"))
     var captionColumn: String?
     @Flag(
         name: .customLong("with_prior_preservation"),
@@ -143,12 +145,15 @@ struct TrainCommand: ParsableCommand {
             c.classPrompt = classPrompt.first
             c.extraClassPrompts = Array(classPrompt.dropFirst())
             if let captionColumn {
-                guard captionColumn == "text" else {
+                switch captionColumn {
+                case "text": c.instanceCaptions = .always
+                case "none": c.instanceCaptions = .never
+                default:
                     throw ToolError(
                         description:
-                            "--caption_column: only `text` (metadata.jsonl's caption) is read, got '\(captionColumn)'")
+                            "--caption_column: `text` (metadata.jsonl's caption) or `none` (--instance_prompt for "
+                            + "every photo), got '\(captionColumn)'")
                 }
-                c.instanceCaptions = true
             }
             c.withPriorPreservation = withPriorPreservation
             if let priorLossWeight { c.priorLossWeight = priorLossWeight }

@@ -50,7 +50,9 @@ struct WorldCommand: ParsableCommand {
     static let spriteContexts: [Context] = [.grass, .city, .snow, .water, .sand, .night]
     @Option(parsing: .unconditional, help: "Image side in pixels (8…1024).", transform: parsePositive)
     var resolution: Int = 32
-    @Flag(name: .customLong("full_captions"), help: "Every caption names class, color, pattern and context.")
+    @Flag(
+        name: .customLong("full_captions"),
+        help: "Every caption names class, color, pattern and context (a subject's photos name their context anyway).")
     var fullCaptions = false
 
     func validate() throws {
@@ -121,7 +123,7 @@ struct WorldCommand: ParsableCommand {
                 let name = ((sprite as NSString).lastPathComponent as NSString).deletingPathExtension
                 try WorldExport.exportSprite(
                     to: out, world: World(size: resolution), sprite: drawing, name: name, noun: noun,
-                    contexts: try parsedContexts(), count: count, fullCaptions: fullCaptions
+                    contexts: try parsedContexts(), count: count
                 ) { progress.update($0) }
                 print(
                     "wrote \(count) photos of \(sprite) (\(drawing.width)×\(drawing.height) after trimming) and "
