@@ -3,7 +3,8 @@
 
     python scripts/compare_lora_with_diffusers.py --make-fixture
         writes Tests/Fixtures/lora/pytorch_lora_weights.safetensors (random adapters, rank 4,
-        lora_alpha 8, every UNet and text-encoder target, B nonzero so the update shows) and
+        lora_alpha 8, on the UNet's attention projections and convolutions and the text encoder's
+        attention projections, B nonzero so the update shows) and
         Tests/Fixtures/lora/reference.safetensors: inputs and diffusers' / transformers' outputs
         of Checkpoints/base with those adapters loaded by load_lora_into_unet /
         load_lora_into_text_encoder.
@@ -28,18 +29,28 @@ BASE = os.path.join(ROOT, "Checkpoints", "base")
 FIX = os.path.join(ROOT, "Tests", "Fixtures", "lora")
 
 
+UNET_LINEAR = ["to_q", "to_k", "to_v", "to_out.0"]
+# Convolutions too (PEFT's Conv2d LoRA: A a convolution like the layer's, B 1x1): the ResNet blocks'
+# conv1, conv2 and conv_shortcut, and the transformers' 1x1 proj_in / proj_out.
+UNET_CONV = ["conv1", "conv2", "conv_shortcut", "proj_in", "proj_out"]
+
+
 def random_lora(unet, text, rank=4, alpha=8.0, seed=0):
     g = torch.Generator().manual_seed(seed)
     weights = {}
     for name, m in unet.named_modules():
-        if any(name.endswith("." + t) for t in ["to_q", "to_k", "to_v", "to_out.0"]) and isinstance(m, torch.nn.Linear):
+        if any(name.endswith("." + t) for t in UNET_LINEAR) and isinstance(m, torch.nn.Linear):
             weights[f"unet.{name}.lora.down.weight"] = torch.randn(rank, m.in_features, generator=g) / rank
             weights[f"unet.{name}.lora.up.weight"] = torch.randn(m.out_features, rank, generator=g) * 0.05
+        if any(name.endswith("." + t) for t in UNET_CONV) and isinstance(m, torch.nn.Conv2d):
+            k = m.kernel_size[0]
+            weights[f"unet.{name}.lora.down.weight"] = torch.randn(rank, m.in_channels, k, k, generator=g) / rank
+            weights[f"unet.{name}.lora.up.weight"] = torch.randn(m.out_channels, rank, 1, 1, generator=g) * 0.05
     for name, m in text.named_modules():
         if any(name.endswith("." + t) for t in ["q_proj", "k_proj", "v_proj", "out_proj"]) and isinstance(m, torch.nn.Linear):
             weights[f"text_encoder.{name}.lora_linear_layer.down.weight"] = torch.randn(rank, m.in_features, generator=g) / rank
             weights[f"text_encoder.{name}.lora_linear_layer.up.weight"] = torch.randn(m.out_features, rank, generator=g) * 0.05
-    meta = {"unet.r": rank, "unet.lora_alpha": alpha, "unet.init_lora_weights": "gaussian", "unet.target_modules": ["to_q", "to_k", "to_v", "to_out.0"],
+    meta = {"unet.r": rank, "unet.lora_alpha": alpha, "unet.init_lora_weights": "gaussian", "unet.target_modules": UNET_LINEAR + UNET_CONV,
             "text_encoder.r": rank, "text_encoder.lora_alpha": alpha, "text_encoder.init_lora_weights": "gaussian",
             "text_encoder.target_modules": ["q_proj", "k_proj", "v_proj", "out_proj"]}
     return weights, {"format": "pt", "lora_adapter_metadata": json.dumps(meta, indent=2, sort_keys=True)}

@@ -167,7 +167,8 @@ _ = tealRun
 let both = try TextToImagePipeline(folder: "Checkpoints/base")
 // Two adapters on one layer: the sum of both updates. LoRAWeights.apply replaces a slot's adapter,
 // so the second file's A and B are concatenated onto the first's (rank 4 + 4 = 8): B₁A₁ + B₂A₂ = [B₁ B₂]·[A₁; A₂].
-/// [s₁·B₁ | s₂·B₂]: two (out × r) matrices side by side, each scaled.
+/// [s₁·B₁ | s₂·B₂]: two (out × r) matrices side by side, each scaled (a convolution's B, (out, r, 1, 1),
+/// the same way, keeping its shape).
 func sideBySide(_ b1: Tensor, _ s1: Float, _ b2: Tensor, _ s2: Float) -> Tensor {
     let out = b1.shape[0]
     let r1 = b1.shape[1]
@@ -177,17 +178,17 @@ func sideBySide(_ b1: Tensor, _ s1: Float, _ b2: Tensor, _ s2: Float) -> Tensor 
         for j in 0..<r1 { v[i * (r1 + r2) + j] = s1 * b1.scalars[i * r1 + j] }
         for j in 0..<r2 { v[i * (r1 + r2) + r1 + j] = s2 * b2.scalars[i * r2 + j] }
     }
-    return Tensor(shape: [out, r1 + r2], scalars: v)
+    return Tensor(shape: [out, r1 + r2] + b1.shape.dropFirst(2), scalars: v)
 }
 for spec in [ball, teal] {
     let file = study.runner.directory(spec) + "/" + LoRAWeights.fileName
     let single = try TextToImagePipeline(folder: "Checkpoints/base")
     try LoRAWeights.apply(file, unet: single.unet.store, textEncoder: nil)
-    let mine = Dictionary(uniqueKeysWithValues: both.unet.store.linears.map { ($0.name, $0.slot) })
-    for (name, slot) in single.unet.store.linears {
+    let mine = Dictionary(uniqueKeysWithValues: both.unet.store.adapterSlots.map { ($0.name, $0.slot) })
+    for (name, slot) in single.unet.store.adapterSlots {
         guard let add = slot.lora, let target = mine[name] else { continue }
         if let have = target.lora {
-            let down = Tensor.concatenate([have.down.value, add.down.value])  // (r1 + r2, in)
+            let down = Tensor.concatenate([have.down.value, add.down.value])  // (r1 + r2, in[, k, k])
             target.lora = LoRAAdapter(
                 down: Variable(down), up: Variable(sideBySide(have.up.value, have.scale, add.up.value, add.scale)),
                 scale: 1)

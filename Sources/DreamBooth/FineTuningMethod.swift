@@ -128,7 +128,7 @@ struct LoRAFineTuning: FineTuningMethod {
         for p in pipeline.unet.parameters { p.requiresGrad = false }
         let lora = LoRAConfig(rank: rank, alpha: c.loraAlpha)
         var sets = [
-            LoRASet(pipeline.unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: lora, seed: c.seed)
+            LoRASet(pipeline.unet.store, component: "unet", targets: c.loraLayers, config: lora, seed: c.seed)
         ]
         if c.trainTextEncoder {
             let text = pipeline.textEncoder.store

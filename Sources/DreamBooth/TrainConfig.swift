@@ -3,6 +3,7 @@
 
 import Diffusion
 import Foundation
+import Models
 import TensorCore
 
 public struct TrainConfig: Sendable {
@@ -103,6 +104,8 @@ public struct TrainConfig: Sendable {
     /// --lora_alpha α (default r) scales them by α/r. nil: full fine-tuning.
     public var rank: Int? = nil
     public var loraAlpha: Float? = nil
+    /// --lora_layers: the UNet layers that get adapters, by the end of their names (to_q, conv1, …).
+    public var loraLayers = LoRAConfig.unetTargets
     public var isLoRA: Bool { rank != nil }
     /// Sampling of class and validation images: DDIM steps and guidance scale.
     public var samplingSteps = 25

@@ -47,6 +47,7 @@ public enum DreamBoothTrainer {
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
         let captions = try instanceCaptions(c, instances, log: log)
         let pipeline = try basePipeline(c)
+        try checkLoRALayers(c, pipeline)
         try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
         // MARK: class images, from the frozen base, before any weight changes
         let (classes, generated) = try classImages(c, pipeline, log: log)
@@ -135,9 +136,32 @@ public enum DreamBoothTrainer {
             return nil
         }
         if captions.contains(where: { $0 != c.instancePrompt }) {
-            log("each photo is trained on its own caption from metadata.jsonl (--caption_column none: not)")
+            log(
+                "each photo is trained on its own caption from metadata.jsonl (--caption_column none: on "
+                    + "--instance_prompt)")
         }
         return captions
+    }
+
+    /// With --rank: every name of --lora_layers ends the name of a layer of the UNet.
+    static func checkLoRALayers(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws {
+        guard c.isLoRA else { return }
+        let layers = pipeline.unet.store.adapterSlots.map(\.name)
+        guard !c.loraLayers.isEmpty else { throw TrainError("--lora_layers names no layer") }
+        for target in c.loraLayers where !layers.contains(where: { $0.hasSuffix("." + target) }) {
+            // The end a target names: the last part, or the last two where the last is an index (to_out.0).
+            let ends = Set(
+                layers.map { name in
+                    let parts = name.split(separator: ".")
+                    let n = parts.last?.allSatisfy(\.isNumber) == true ? 2 : 1
+                    return parts.suffix(n).joined(separator: ".")
+                }
+            ).sorted()
+            throw TrainError(
+                "--lora_layers: no layer of the UNet is named '…\(target)' (they end in "
+                    + "\(ends.joined(separator: ", ")))"
+            )
+        }
     }
 
     /// The pipeline fine-tuning starts from, checked against the resolution.

@@ -9,11 +9,11 @@ import TensorCore
 public final class ParameterStore {
     public private(set) var names: [String] = []
     public private(set) var byName: [String: Variable] = [:]
-    /// Every Linear layer's adapter slot by the layer's name ("…attn1.to_q").
-    public private(set) var linears: [(name: String, slot: AdapterSlot)] = []
+    /// Every Linear and Conv2d layer's adapter slot by the layer's name ("…attn1.to_q", "…resnets.0.conv1").
+    public private(set) var adapterSlots: [(name: String, slot: AdapterSlot)] = []
     public init() {}
 
-    func registerLinear(_ name: String, _ slot: AdapterSlot) { linears.append((name, slot)) }
+    func registerAdapterSlot(_ name: String, _ slot: AdapterSlot) { adapterSlots.append((name, slot)) }
 
     /// Registers a trainable parameter.
     @discardableResult
@@ -87,7 +87,7 @@ public struct Linear {
         weight = store.make(name + ".weight", uniformInit([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng))
         self.bias = bias ? store.make(name + ".bias", uniformInit([outFeatures], fanIn: inFeatures, rng: &rng)) : nil
         adapter = AdapterSlot(inFeatures: inFeatures, outFeatures: outFeatures)
-        store.registerLinear(name, adapter)
+        store.registerAdapterSlot(name, adapter)
     }
     /// x·Wᵀ + b (+ residual), plus (α/r)·(x·Aᵀ)·Bᵀ when a LoRA adapter is attached, as PEFT adds it.
     public func callAsFunction(_ x: Variable, residual: Variable? = nil) -> Variable {
@@ -103,6 +103,8 @@ public struct Conv2d {
     public let weight: Variable
     public let bias: Variable
     public let stride: Int, padding: Int
+    /// Where a LoRA adapter plugs in (LoRA.swift); empty unless one is attached.
+    public let adapter: AdapterSlot
     public init(
         _ store: ParameterStore, _ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int,
         stride: Int = 1, padding: Int = 0, rng: inout RNG
@@ -113,17 +115,27 @@ public struct Conv2d {
         bias = store.make(name + ".bias", uniformInit([outChannels], fanIn: fanIn, rng: &rng))
         self.stride = stride
         self.padding = padding
+        adapter = AdapterSlot(inFeatures: inChannels, outFeatures: outChannels, kernel: kernel)
+        store.registerAdapterSlot(name, adapter)
     }
+    /// conv(x) + b (+ imageBias, + residual), plus (α/r)·B(A(x)) when a LoRA adapter is attached, as
+    /// PEFT's Conv2d LoRA adds it: A a convolution like this one's (kernel, stride, padding) to r
+    /// channels, B a 1×1 convolution back.
     public func callAsFunction(_ x: Variable, imageBias: Variable? = nil, residual: Variable? = nil) -> Variable {
-        Variable.conv2d(
+        let y = Variable.conv2d(
             x, weight: weight, bias: bias, stride: stride, padding: padding, imageBias: imageBias, residual: residual)
+        guard let lora = adapter.lora, lora.scale != 0 else { return y }
+        let low = Variable.conv2d(x, weight: lora.down, bias: nil, stride: stride, padding: padding)
+        return y + Variable.conv2d(low, weight: lora.up, bias: nil) * lora.scale
     }
     /// self(norm(x, silu: silu)): one pass when nothing is recorded (`Variable.groupNormConv2d`).
     public func callAsFunction(
         normalizing x: Variable, with norm: GroupNorm, silu: Bool,
         imageBias: Variable? = nil, residual: Variable? = nil
     ) -> Variable {
-        guard stride == 1 else { return self(norm(x, silu: silu), imageBias: imageBias, residual: residual) }
+        guard stride == 1, adapter.lora == nil else {
+            return self(norm(x, silu: silu), imageBias: imageBias, residual: residual)
+        }
         return Variable.groupNormConv2d(
             x, groups: norm.groups, normWeight: norm.weight, normBias: norm.bias, eps: norm.eps, silu: silu,
             weight: weight, bias: bias, padding: padding, imageBias: imageBias, residual: residual)

@@ -5,12 +5,15 @@
 // as PEFT's LoraLayer computes it and diffusers' train_dreambooth_lora.py configures it: rank r
 // (--rank, default 4), α = r unless given (--lora_alpha), A initialised "gaussian" (N(0, 1/r²)),
 // B zero — so at step 0 the model is the base model exactly. Targets: the UNet's attention
-// projections to_q, to_k, to_v, to_out.0, and with the text encoder its q_proj, k_proj, v_proj,
-// out_proj. Only A and B are trained: the frozen weights need no gradient and no optimizer state.
+// projections to_q, to_k, to_v, to_out.0 (the reference script's), any other UNet layer named by
+// --lora_layers, convolutions included (PEFT's Conv2d LoRA: A a convolution with the layer's kernel,
+// stride and padding to r channels, B a 1×1 convolution back), and with the text encoder its
+// q_proj, k_proj, v_proj, out_proj. Only A and B are trained: the frozen weights need no gradient
+// and no optimizer state.
 //
 // The file a run writes, pytorch_lora_weights.safetensors, has the keys diffusers' save_lora_weights
 // writes (convert_state_dict_to_diffusers of the PEFT state dict):
-//   unet.<module>.lora.down.weight / lora.up.weight               (A / B of a UNet projection)
+//   unet.<module>.lora.down.weight / lora.up.weight               (A / B of a UNet layer)
 //   text_encoder.<module>.lora_linear_layer.down.weight / .up.weight
 // with the adapters' configuration (r, lora_alpha, target_modules) in the header's
 // "lora_adapter_metadata", as diffusers records it, so load_lora_weights restores α/r.
@@ -18,17 +21,26 @@
 import Foundation
 import TensorCore
 
-/// A Linear layer's socket for an adapter; the layer adds the adapter's term when one is set.
+/// A Linear or Conv2d layer's socket for an adapter; the layer adds the adapter's term when one is set.
 public final class AdapterSlot {
     public let inFeatures: Int, outFeatures: Int
+    /// The convolution's kernel side; nil for a Linear layer.
+    public let kernel: Int?
     public var lora: LoRAAdapter?
-    init(inFeatures: Int, outFeatures: Int) {
+    init(inFeatures: Int, outFeatures: Int, kernel: Int? = nil) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
+        self.kernel = kernel
+    }
+    /// A's and B's shapes at rank r: (r, in) and (out, r) for a Linear layer; (r, in, k, k) and
+    /// (out, r, 1, 1) for a convolution, as PEFT's Conv2d LoRA holds them.
+    func shapes(rank r: Int) -> (down: [Int], up: [Int]) {
+        guard let k = kernel else { return ([r, inFeatures], [outFeatures, r]) }
+        return ([r, inFeatures, k, k], [outFeatures, r, 1, 1])
     }
 }
 
-/// The low-rank pair of one layer: `down` is A (r, in), `up` is B (out, r).
+/// The low-rank pair of one layer: `down` is A (r, in) or (r, in, k, k), `up` is B (out, r) or (out, r, 1, 1).
 public final class LoRAAdapter {
     public let down: Variable, up: Variable
     /// α / r; `dreambooth sample --lora_scale s` multiplies it by s.
@@ -68,12 +80,11 @@ public final class LoRASet {
         self.targets = targets
         var rng = RNG(seed: seed).split("lora/\(component)")
         for p in store.parameters { p.requiresGrad = false }
-        for (name, slot) in store.linears where targets.contains(where: { name.hasSuffix("." + $0) }) {
+        for (name, slot) in store.adapterSlots where targets.contains(where: { name.hasSuffix("." + $0) }) {
+            let shapes = slot.shapes(rank: config.rank)
             let down = Variable(
-                rng.normal([config.rank, slot.inFeatures]) * (1 / Float(config.rank)), requiresGrad: true,
-                name: name + ".lora_A")
-            let up = Variable(
-                Tensor(zeros: [slot.outFeatures, config.rank]), requiresGrad: true, name: name + ".lora_B")
+                rng.normal(shapes.down) * (1 / Float(config.rank)), requiresGrad: true, name: name + ".lora_A")
+            let up = Variable(Tensor(zeros: shapes.up), requiresGrad: true, name: name + ".lora_B")
             let adapter = LoRAAdapter(down: down, up: up, scale: config.scale)
             slot.lora = adapter
             layers.append((name, adapter))
@@ -157,7 +168,7 @@ public enum LoRAWeights {
         ]
         for (component, store, down, up) in components {
             guard let store else { continue }
-            let slots = Dictionary(uniqueKeysWithValues: store.linears.map { ($0.name, $0.slot) })
+            let slots = Dictionary(uniqueKeysWithValues: store.adapterSlots.map { ($0.name, $0.slot) })
             for key in f.names where key.hasPrefix(component + ".") && key.hasSuffix(down) {
                 let module = String(key.dropFirst(component.count + 1).dropLast(down.count))
                 let bare =
@@ -172,14 +183,16 @@ public enum LoRAWeights {
                 }
                 let A = try f.tensor(key)
                 let B = try f.tensor(upKey)
-                guard A.rank == 2, B.rank == 2, A.shape[1] == slot.inFeatures, B.shape[0] == slot.outFeatures,
-                    A.shape[0] == B.shape[1], A.shape[0] >= 1
-                else {
+                let expected = slot.shapes(rank: A.shape.first ?? 0)
+                guard A.shape.count >= 1, A.shape[0] >= 1, A.shape == expected.down, B.shape == expected.up else {
+                    let layer =
+                        "\(slot.inFeatures) → \(slot.outFeatures)"
+                        + (slot.kernel.map { ", a \($0)×\($0) convolution" } ?? "")
                     throw ModelError(
                         file: file,
                         message:
                             "'\(key)' \(shapeString(A.shape)) and '\(upKey)' \(shapeString(B.shape)) do not fit "
-                            + "layer '\(module)' (\(slot.inFeatures) → \(slot.outFeatures))"
+                            + "layer '\(module)' (\(layer))"
                     )
                 }
                 if let bad = (A.scalars + B.scalars).first(where: { !$0.isFinite }) {

@@ -121,14 +121,18 @@ public struct Transformer2D {
         let (B, C, H, W) = (s[0], s[1], s[2], s[3])
         let n = norm(x)
         var h: Variable  // (B, L, C) tokens
-        if let p = projInConv {
+        if let p = projInConv, p.adapter.lora == nil {
             h = Variable.pointwiseConvToTokens(n, weight: p.weight, bias: p.bias)  // 1×1 conv and permute in one GEMM
+        } else if let p = projInConv {  // with a LoRA adapter: the convolution, then to tokens
+            h = p(n).permuted([0, 2, 3, 1]).reshaped([B, H * W, C])
         } else {
             h = projInLinear!(n.permuted([0, 2, 3, 1]).reshaped([B, H * W, C]))
         }
         h = block(h, context: context)
-        if let p = projOutConv {
+        if let p = projOutConv, p.adapter.lora == nil {
             return Variable.tokensToPointwiseConv(h, weight: p.weight, bias: p.bias, height: H, width: W) + x
+        } else if let p = projOutConv {
+            return p(h.reshaped([B, H, W, C]).permuted([0, 3, 1, 2]), residual: x)
         }
         return projOutLinear!(h).reshaped([B, H, W, C]).permuted([0, 3, 1, 2]) + x
     }

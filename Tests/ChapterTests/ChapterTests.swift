@@ -409,6 +409,10 @@ final class ChapterTests: XCTestCase {
                 "--lora_alpha needs --rank"
             ),
             (
+                ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lora_layers", "conv1"],
+                "--lora_layers needs --rank"
+            ),
+            (
                 ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--lr_scheduler", "step"],
                 "'cosine'"
             ),

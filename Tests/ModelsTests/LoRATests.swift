@@ -1,8 +1,9 @@
 // LoRA: step 0 is the base model exactly; adapters in diffusers' file layout give diffusers'
 // outputs (Tests/Fixtures/lora/, made by scripts/compare_lora_with_diffusers.py --make-fixture with
 // diffusers 0.42.1, transformers 5.25.0, peft 0.21.2, torch 2.15.0: random rank-4 adapters with
-// lora_alpha 8 on every UNet and text-encoder target of Checkpoints/base, loaded by
-// load_lora_into_unet / load_lora_into_text_encoder).
+// lora_alpha 8 on the UNet's attention projections and convolutions (conv1, conv2, conv_shortcut,
+// proj_in, proj_out: PEFT's Conv2d LoRA) and the text encoder's attention projections of
+// Checkpoints/base, loaded by load_lora_into_unet / load_lora_into_text_encoder).
 
 import Foundation
 import Models
@@ -27,7 +28,7 @@ final class LoRATests: XCTestCase {
             unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: LoRAConfig(rank: 4), seed: 3)
         XCTAssertEqual(
             set.layers.count,
-            unet.store.linears.filter { n, _ in LoRAConfig.unetTargets.contains { n.hasSuffix("." + $0) } }.count)
+            unet.store.adapterSlots.filter { n, _ in LoRAConfig.unetTargets.contains { n.hasSuffix("." + $0) } }.count)
         XCTAssertGreaterThan(set.layers.count, 0)
         let after = Variable.withoutGradients {
             unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
@@ -51,6 +52,8 @@ final class LoRATests: XCTestCase {
         let out = Variable.withoutGradients {
             pipeline.unet(Variable(x), timesteps: t, encoderHiddenStates: Variable(c)).value
         }
+        let convs = pipeline.unet.store.adapterSlots.filter { $0.slot.kernel != nil && $0.slot.lora != nil }
+        XCTAssertGreaterThan(convs.count, 0, "the fixture's convolution adapters are attached")
         let expected = try f.tensor("output")
         XCTAssertLessThanOrEqual(relativeError(out, expected), 1e-5, "UNet with adapters against diffusers")
         let ids = try f.integers("input_ids")
@@ -67,8 +70,9 @@ final class LoRATests: XCTestCase {
         let unet = try UNet2DConditionModel(folder: base + "/unet")
         let text = try CLIPTextModel(folder: base + "/text_encoder")
         let set = LoRASet(
-            unet.store, component: "unet", targets: LoRAConfig.unetTargets, config: LoRAConfig(rank: 2, alpha: 6),
-            seed: 1)
+            unet.store, component: "unet", targets: LoRAConfig.unetTargets + ["conv1", "proj_out"],
+            config: LoRAConfig(rank: 2, alpha: 6), seed: 1)
+        XCTAssertTrue(set.layers.contains { $0.adapter.down.shape == [2, 32, 3, 3] }, "a conv1's A is (r, in, 3, 3)")
         var rng = RNG(seed: 9)
         for l in set.layers { l.adapter.up.value = rng.normal(l.adapter.up.shape) * 0.1 }
         let trained = Variable.withoutGradients {
@@ -92,6 +96,16 @@ final class LoRATests: XCTestCase {
             try LoRAWeights.apply(dir + "/bad.safetensors", unet: fresh.store, textEncoder: text.store)
         ) {
             XCTAssertTrue("\($0)".contains("nowhere.to_q") && "\($0)".contains("bad.safetensors"), "\($0)")
+        }
+        // A convolution's adapter of a Linear's shape.
+        let conv = "unet.down_blocks.0.resnets.0.conv1"
+        try SafeTensors.write(
+            [conv + ".lora.down.weight": Tensor(zeros: [2, 32]), conv + ".lora.up.weight": Tensor(zeros: [32, 2])],
+            to: dir + "/flat.safetensors")
+        XCTAssertThrowsError(
+            try LoRAWeights.apply(dir + "/flat.safetensors", unet: fresh.store, textEncoder: text.store)
+        ) {
+            XCTAssertTrue("\($0)".contains("a 3×3 convolution"), "\($0)")
         }
     }
 }

@@ -282,6 +282,7 @@ final class DreamBoothTrainerTests: XCTestCase {
         masked.backgroundLossWeight = 0.1
         var plain = config(temporaryDirectory("dbMaskedPlain"))
         plain.backgroundLossWeight = 1
+        plain.instanceCaptions = .never  // as the bare folder, which has no metadata.jsonl
         var noMasks = config(temporaryDirectory("dbNoMasks"))
         noMasks.instanceDataDir = bare
         noMasks.backgroundLossWeight = 0.1

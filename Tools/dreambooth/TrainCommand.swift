@@ -124,6 +124,14 @@ struct TrainCommand: ParsableCommand {
                 + "reference script)."),
         transform: parseNumber)
     var loraAlpha: Float?
+    @Option(
+        name: .customLong("lora_layers"),
+        help: ArgumentHelp(
+            "LoRA (with --rank): the UNet layers that get adapters, comma-separated ends of their names: "
+                + "attention projections (to_q, to_k, to_v, to_out.0) and convolutions (conv1, conv2, "
+                + "conv_shortcut, proj_in, proj_out). (default: \(defaults.loraLayers.joined(separator: ",")))"),
+        transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+    var loraLayers: [String]?
 
     @OptionGroup(title: "The run: base model, seed, checkpoints, validation, inputs")
     var runOptions: RunOptions
@@ -133,6 +141,9 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if loraAlpha != nil && rank == nil {
             throw ValidationError("--lora_alpha needs --rank (it scales LoRA's update by alpha / rank)")
+        }
+        if loraLayers != nil && rank == nil {
+            throw ValidationError("--lora_layers needs --rank (it chooses where LoRA's adapters go)")
         }
     }
 
@@ -175,6 +186,7 @@ struct TrainCommand: ParsableCommand {
             c.snrGamma = snrGamma
             c.rank = rank
             c.loraAlpha = loraAlpha
+            if let loraLayers { c.loraLayers = loraLayers }
             try runTrainer(c)
         }
     }
