@@ -60,16 +60,15 @@ struct FullFineTuning: FineTuningMethod {
         for p in unet { p.requiresGrad = true }
         var textPairs = c.trainTextEncoder ? text.map { ("text_encoder." + $0.name, $0) } : []
         identifierRows =
-            c.trainTextEncoderTI
+            c.pivotalTuning
             ? try EmbeddingRows(
                 pipeline.textEncoder, tokens: DreamBoothTrainer.identifierTokens(c, pipeline.tokenizer)) : nil
         if let rows = identifierRows { textPairs = [("text_encoder." + rows.embedding.name, rows.embedding)] }
         trained = unet.map { ("unet." + $0.name, $0) } + textPairs
         contextNeedsGradients = !textPairs.isEmpty
         instancePrompt = c.instancePrompt
-        let textScale = (c.textEncoderLearningRate ?? c.learningRate) / c.learningRate
-        learningRateScales =
-            c.textEncoderLearningRate == nil ? nil : unet.map { _ in 1 } + textPairs.map { _ in textScale }
+        let textScale = c.effectiveTextEncoderLearningRate / c.learningRate
+        learningRateScales = textScale == 1 ? nil : unet.map { _ in 1 } + textPairs.map { _ in textScale }
     }
 
     func instancePrompts(count: Int, rng: inout RNG) -> [String] {

@@ -105,7 +105,7 @@ extension DreamBoothTrainer {
                 )
             }
         }
-        if c.trainTextEncoderTI {
+        if c.trainTextEncoderTI == true {
             guard !c.classPrompts.isEmpty else {
                 throw TrainError(
                     "--train_text_encoder_ti needs --class_prompt: the identifier whose embedding it trains is the "
@@ -125,8 +125,10 @@ extension DreamBoothTrainer {
             }
         }
         if let lr = c.textEncoderLearningRate {
-            guard c.trainTextEncoderTI || c.trainTextEncoder else {
-                throw TrainError("--text_encoder_lr \(lr) needs --train_text_encoder or --train_text_encoder_ti")
+            guard c.pivotalTuning || c.trainTextEncoder else {
+                throw TrainError(
+                    "--text_encoder_lr \(lr) needs --train_text_encoder or pivotal tuning (--train_text_encoder_ti, "
+                        + "on by default with --class_prompt)")
             }
             try finite(lr, "--text_encoder_lr", 1e-9...10)
         }

@@ -38,16 +38,18 @@ public enum DreamBoothTrainer {
     /// `stopAfter` ends the run after that step's checkpoint (the resume tests' interruption).
     @discardableResult
     public static func run(
-        _ c: TrainConfig, stopAfter: Int? = nil,
+        _ config: TrainConfig, stopAfter: Int? = nil,
         log: (String) -> Void = printFlushed
     ) throws -> TrainResult {
         let clock = Date()
+        var c = config
         // MARK: configuration, data and model, all checked before any work
         for warning in try validate(c) { log(warning) }
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
         let captions = try instanceCaptions(c, instances, log: log)
         let pipeline = try basePipeline(c)
         try checkLoRALayers(c, pipeline)
+        c.trainTextEncoderTI = try pivotalTuning(c, pipeline.tokenizer, log: log)
         try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
         // MARK: class images, from the frozen base, before any weight changes
         let (classes, generated) = try classImages(c, pipeline, log: log)
@@ -141,6 +143,24 @@ public enum DreamBoothTrainer {
                     + "--instance_prompt)")
         }
         return captions
+    }
+
+    /// Whether the run uses pivotal tuning, decided before any work: --train_text_encoder_ti needs an
+    /// identifier that is one token; by default it is on where it applies, and off (said) where the
+    /// identifier is not one token.
+    static func pivotalTuning(_ c: TrainConfig, _ tokenizer: CLIPTokenizer, log: (String) -> Void) throws -> Bool {
+        guard c.pivotalTuning else { return false }
+        guard c.trainTextEncoderTI == nil else {
+            _ = try identifierTokens(c, tokenizer)
+            return true
+        }
+        do {
+            _ = try identifierTokens(c, tokenizer)
+            return true
+        } catch {
+            log("pivotal tuning is off: \(error)")
+            return false
+        }
     }
 
     /// With --rank: every name of --lora_layers ends the name of a layer of the UNet.

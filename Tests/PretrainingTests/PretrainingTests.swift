@@ -450,6 +450,26 @@ final class TextualInversionTests: XCTestCase {
         XCTAssertThrowsError(try DreamBoothTrainer.run(noClass, log: { _ in })) {
             XCTAssertTrue("\($0)".contains("needs --class_prompt"), "\($0)")
         }
+        // It is the default with a class prompt, the identifier's embedding at 5e-3; off where the
+        // identifier is several tokens (said), and off when asked.
+        let byDefault = temporaryDirectory("ptDefault")
+        try DreamBoothTrainer.run(Self.dreamBoothConfig(byDefault), log: { _ in })
+        let text = "/text_encoder/model.safetensors"
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: a + text), FileManager.default.contents(atPath: byDefault + text))
+        var off = Self.dreamBoothConfig(temporaryDirectory("ptOff"))
+        off.trainTextEncoderTI = false
+        try DreamBoothTrainer.run(off, log: { _ in })
+        let untouched = try TextToImagePipeline(folder: off.outputDir)
+        for (p, q) in zip(base.textEncoder.parameters, untouched.textEncoder.parameters) {
+            XCTAssertEqual(p.value.scalars, q.value.scalars, "\(p.name): the text encoder as it was")
+        }
+        var long = Self.dreamBoothConfig(temporaryDirectory("ptLong"))
+        long.instancePrompt = "a qzxjvk ball"
+        XCTAssertGreaterThan(base.tokenizer.encode("qzxjvk").count, 3, "a word of several tokens")
+        var said: [String] = []
+        try DreamBoothTrainer.run(long, log: { said.append($0) })
+        XCTAssertTrue(said.contains { $0.contains("pivotal tuning is off") }, "\(said)")
     }
 
     /// --freeze_model crossattn_kv (Custom Diffusion): only the cross-attention's keys and values move.

@@ -31,7 +31,7 @@ struct TextualInversionCommand: ParsableCommand {
     var learningRate: Float = TrainConfig.textualInversionLearningRate
     @Option(
         name: .customLong("max_train_steps"), parsing: .unconditional,
-        help: "Optimizer steps (default \(TrainConfig().maxTrainSteps ?? 0)).",
+        help: "Optimizer steps (default \(TrainConfig.textualInversionSteps)).",
         transform: parsePositive)
     var maxTrainSteps: Int?
     @Option(
@@ -57,7 +57,10 @@ struct TextualInversionCommand: ParsableCommand {
             c.placeholderToken = placeholderToken
             c.initializerToken = initializerToken
             c.learningRate = learningRate
-            if let maxTrainSteps { c.maxTrainSteps = maxTrainSteps }
+            c.maxTrainSteps = maxTrainSteps ?? TrainConfig.textualInversionSteps
+            // textual_inversion.py's loss: plain MSE over every pixel.
+            c.snrGamma = nil
+            c.backgroundLossWeight = 1
             c.maxGradNorm = TrainConfig.noClipping  // the reference does not clip
             try runTrainer(c)
         }

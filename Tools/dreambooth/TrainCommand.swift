@@ -65,11 +65,12 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("train_text_encoder"), help: "Fine-tune the text encoder too.")
     var trainTextEncoder = false
     @Flag(
-        name: .customLong("train_text_encoder_ti"),
+        name: .customLong("train_text_encoder_ti"), inversion: .prefixedNo,
         help: ArgumentHelp(
             "Pivotal tuning: train the identifier's token embedding with the UNet (at --text_encoder_lr); the rest of "
-                + "the text encoder stays frozen."))
-    var trainTextEncoderTI = false
+                + "the text encoder stays frozen. (default: on for full fine-tuning with --class_prompt and without "
+                + "--train_text_encoder)"))
+    var trainTextEncoderTI: Bool?
     @Option(
         name: .customLong("freeze_model"),
         help: ArgumentHelp(
@@ -78,7 +79,10 @@ struct TrainCommand: ParsableCommand {
     var freezeModel: UNetTrainedPart?
     @Option(
         name: .customLong("text_encoder_lr"), parsing: .unconditional,
-        help: "The learning rate of what is trained in the text encoder (default: --learning_rate).",
+        help: ArgumentHelp(
+            "The learning rate of what is trained in the text encoder (default: "
+                + "\(TrainConfig.textualInversionLearningRate) for the identifier's embedding under pivotal tuning, "
+                + "--learning_rate for the whole text encoder)."),
         transform: parseNumber)
     var textEncoderLearningRate: Float?
     @Option(
@@ -104,7 +108,10 @@ struct TrainCommand: ParsableCommand {
     var offsetNoise = false
     @Option(
         name: .customLong("snr_gamma"), parsing: .unconditional,
-        help: "Min-SNR-γ weighting of the instance loss (5 is the paper's value).", transform: parseNumber)
+        help: ArgumentHelp(
+            "Min-SNR-γ weighting of the instance loss; 0: plain MSE (default \(defaults.snrGamma ?? 0), the value "
+                + "Hang et al. recommend)."),
+        transform: parseNumber)
     var snrGamma: Float?
     @Option(
         name: .customLong("output_dir"),
@@ -183,7 +190,7 @@ struct TrainCommand: ParsableCommand {
             if let maxTrainSteps { c.maxTrainSteps = maxTrainSteps }  // as the reference: steps override epochs
             if let maxGradNorm { c.maxGradNorm = maxGradNorm }
             c.offsetNoise = offsetNoise
-            c.snrGamma = snrGamma
+            if let snrGamma { c.snrGamma = snrGamma == 0 ? nil : snrGamma }
             c.rank = rank
             c.loraAlpha = loraAlpha
             if let loraLayers { c.loraLayers = loraLayers }
