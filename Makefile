@@ -70,7 +70,7 @@ dreambooth: build
 	$(if $(SUBJECT_DIR),,$(BUILD_DIR)/dreambooth world $(if $(SPRITE),--sprite $(SPRITE) --noun $(NOUN),--subject $(SUBJECT)) --count 4 --out $(PHOTOS))
 	$(BUILD_DIR)/dreambooth train --instance_data_dir $(PHOTOS) --instance_prompt "a sks $(NOUN)" \
 	  --class_prompt "a $(NOUN)" --class_data_dir dreambooth-data/class-$(NOUN) --with_prior_preservation \
-	  --validation_prompt "a sks $(NOUN) in snow" --output_dir dreambooth-output/$(SUBJECT_NAME)
+	  --output_dir dreambooth-output/$(SUBJECT_NAME)
 	$(BUILD_DIR)/dreambooth sample --model dreambooth-output/$(SUBJECT_NAME) --prompt "a sks $(NOUN) at night" --num_images 8 \
 	  --num_inference_steps 25 --scheduler ddpm --out dreambooth-output/$(SUBJECT_NAME)/samples-night
 

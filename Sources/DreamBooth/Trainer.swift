@@ -47,6 +47,11 @@ public enum DreamBoothTrainer {
         for warning in try validate(c) { log(warning) }
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
         let captions = try instanceCaptions(c, instances, log: log)
+        if let captions, c.withPriorPreservation, c.classPromptsFromCaptions, c.classPrompt != nil {
+            let derived = captionsWithoutIdentifier(captions, c).filter { !c.classPrompts.contains($0) }
+            c.extraClassPrompts += derived
+            if !derived.isEmpty { log("class prompts from the captions too: " + derived.joined(separator: "; ")) }
+        }
         let pipeline = try basePipeline(c)
         try checkLoRALayers(c, pipeline)
         c.trainTextEncoderTI = try pivotalTuning(c, pipeline.tokenizer, log: log)
@@ -143,6 +148,20 @@ public enum DreamBoothTrainer {
                     + "--instance_prompt)")
         }
         return captions
+    }
+
+    /// The distinct captions with the identifier's words taken out ("a sks ball on grass" → "a ball on
+    /// grass"), in the order they first appear.
+    static func captionsWithoutIdentifier(_ captions: [String], _ c: TrainConfig) -> [String] {
+        let identifier = identifierWords(c)
+        var seen = Set<String>()
+        return captions.compactMap { caption in
+            let kept = caption.split(separator: " ").filter { word in
+                words(String(word)).isDisjoint(with: identifier)
+            }
+            let prompt = kept.joined(separator: " ")
+            return seen.insert(prompt).inserted ? prompt : nil
+        }
     }
 
     /// Whether the run uses pivotal tuning, decided before any work: --train_text_encoder_ti needs an

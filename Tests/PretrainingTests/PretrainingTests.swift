@@ -201,9 +201,20 @@ final class DreamBoothTrainerTests: XCTestCase {
         c.instanceDataDir = captioned
         c.instanceCaptions = .always
         c.extraClassPrompts = ["a ball at night"]
+        c.classPromptsFromCaptions = false
         try DreamBoothTrainer.run(c, log: { _ in })
         let classes = try ImageFolder(out + "-class", resolution: 32, role: "class")
         XCTAssertEqual(classes.captions, ["a ball", "a ball at night", "a ball", "a ball at night"])
+        // By default each caption without the identifier joins the class prompts, in the photos' order.
+        let derived = temporaryDirectory("dbDerived")
+        var f = config(derived)
+        f.instanceDataDir = captioned
+        f.numClassImages = 6
+        try DreamBoothTrainer.run(f, log: { _ in })
+        let photos = try XCTUnwrap(try ImageFolder(captioned, resolution: 32, role: "instance").captions)
+        XCTAssertEqual(
+            try ImageFolder(derived + "-class", resolution: 32, role: "class").captions,
+            ["a ball"] + photos.map { $0.replacingOccurrences(of: "sks ", with: "") } + ["a ball"])
         let plain = temporaryDirectory("dbNoCaptions")
         var d = config(plain)
         d.instanceDataDir = captioned
@@ -219,6 +230,7 @@ final class DreamBoothTrainerTests: XCTestCase {
         var e = config(byDefault)
         e.instanceDataDir = captioned
         e.extraClassPrompts = ["a ball at night"]
+        e.classPromptsFromCaptions = false
         var said: [String] = []
         try DreamBoothTrainer.run(e, log: { said.append($0) })
         XCTAssertEqual(

@@ -38,6 +38,12 @@ struct TrainCommand: ParsableCommand {
             valueName: "text|none"))
     var captionColumn: String?
     @Flag(
+        name: .customLong("class_prompts_from_captions"), inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "With captions and prior preservation, each caption without the identifier (\"a ball on grass\") "
+                + "joins the class prompts, so the prior holds every composition the photos train. (default: on)"))
+    var classPromptsFromCaptions: Bool?
+    @Flag(
         name: .customLong("with_prior_preservation"),
         help: "Add the class-specific prior-preservation loss (DreamBooth Eq. 2).")
     var withPriorPreservation = false
@@ -174,6 +180,7 @@ struct TrainCommand: ParsableCommand {
                 }
             }
             c.withPriorPreservation = withPriorPreservation
+            if let classPromptsFromCaptions { c.classPromptsFromCaptions = classPromptsFromCaptions }
             if let priorLossWeight { c.priorLossWeight = priorLossWeight }
             if let backgroundLossWeight { c.backgroundLossWeight = backgroundLossWeight }
             if let numClassImages { c.numClassImages = numClassImages }
