@@ -93,7 +93,9 @@ struct TrainCommand: ParsableCommand {
     var textEncoderLearningRate: Float?
     @Option(
         name: .customLong("learning_rate"), parsing: .unconditional,
-        help: "AdamW's learning rate (default \(defaults.learningRate)).", transform: parseNumber)
+        help: ArgumentHelp(
+            "AdamW's learning rate (default \(defaults.learningRate); with --rank \(TrainConfig.loRALearningRate))."),
+        transform: parseNumber)
     var learningRate: Float?
     @Option(
         name: .customLong("max_train_steps"), parsing: .unconditional,
@@ -189,7 +191,7 @@ struct TrainCommand: ParsableCommand {
             c.trainTextEncoderTI = trainTextEncoderTI
             c.textEncoderLearningRate = textEncoderLearningRate
             c.freezeModel = freezeModel
-            if let learningRate { c.learningRate = learningRate }
+            c.learningRate = learningRate ?? (rank == nil ? defaults.learningRate : TrainConfig.loRALearningRate)
             if let numTrainEpochs {
                 c.numTrainEpochs = numTrainEpochs
                 c.maxTrainSteps = nil
