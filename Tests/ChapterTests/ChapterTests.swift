@@ -511,6 +511,28 @@ final class ChapterTests: XCTestCase {
             let purple = abs(photo.scalars[i] - 200 / 255) < 0.02 && abs(photo.scalars[1024 + i] - 40 / 255) < 0.02
             XCTAssertEqual(purple, mask.scalars[i] == 1, "pixel \(i): mask \(mask.scalars[i])")
         }
+        // The folder trains with the trainer's defaults (a few steps here) and the result samples:
+        // the workshop path end to end, on the shipped base.
+        let model = dir + "/model"
+        let trained = try run(
+            "dreambooth",
+            [
+                "train", "--pretrained_model_name_or_path", Fixtures.inRepository("Checkpoints/base"),
+                "--instance_data_dir", out, "--instance_prompt", "a sks box", "--class_prompt", "a box",
+                "--with_prior_preservation", "--class_data_dir", dir + "/class", "--num_class_images", "5",
+                "--max_train_steps", "2", "--output_dir", model,
+            ])
+        XCTAssertEqual(trained.status, 0, trained.output)
+        XCTAssertTrue(trained.output.contains("its own caption"), trained.output)
+        XCTAssertTrue(trained.output.contains("a box on grass"), "the prior holds the photos' compositions")
+        let night = try run(
+            "dreambooth",
+            [
+                "sample", "--model", model, "--prompt", "a sks box at night", "--num_images", "2",
+                "--num_inference_steps", "3", "--out", dir + "/night",
+            ])
+        XCTAssertEqual(night.status, 0, night.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/night/0001.png"))
         try PNG.writeRaw(
             [UInt8](repeating: 255, count: 16 * 16 * 3), width: 16, height: 16, format: .rgb8, to: dir + "/flat.png")
         try PNG.writeRaw(
