@@ -524,7 +524,6 @@ final class ChapterTests: XCTestCase {
             ])
         XCTAssertEqual(trained.status, 0, trained.output)
         XCTAssertTrue(trained.output.contains("its own caption"), trained.output)
-        XCTAssertTrue(trained.output.contains("a box on grass"), "the prior holds the photos' compositions")
         let night = try run(
             "dreambooth",
             [

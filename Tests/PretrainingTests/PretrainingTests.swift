@@ -201,14 +201,15 @@ final class DreamBoothTrainerTests: XCTestCase {
         c.instanceDataDir = captioned
         c.instanceCaptions = .always
         c.extraClassPrompts = ["a ball at night"]
-        c.classPromptsFromCaptions = false
         try DreamBoothTrainer.run(c, log: { _ in })
         let classes = try ImageFolder(out + "-class", resolution: 32, role: "class")
         XCTAssertEqual(classes.captions, ["a ball", "a ball at night", "a ball", "a ball at night"])
-        // By default each caption without the identifier joins the class prompts, in the photos' order.
+        // With --class_prompts_from_captions each caption without the identifier joins the class
+        // prompts, in the photos' order.
         let derived = temporaryDirectory("dbDerived")
         var f = config(derived)
         f.instanceDataDir = captioned
+        f.classPromptsFromCaptions = true
         f.numClassImages = 6
         try DreamBoothTrainer.run(f, log: { _ in })
         let photos = try XCTUnwrap(try ImageFolder(captioned, resolution: 32, role: "instance").captions)
@@ -230,7 +231,6 @@ final class DreamBoothTrainerTests: XCTestCase {
         var e = config(byDefault)
         e.instanceDataDir = captioned
         e.extraClassPrompts = ["a ball at night"]
-        e.classPromptsFromCaptions = false
         var said: [String] = []
         try DreamBoothTrainer.run(e, log: { said.append($0) })
         XCTAssertEqual(

@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         name: .customLong("class_prompts_from_captions"), inversion: .prefixedNo,
         help: ArgumentHelp(
             "With captions and prior preservation, each caption without the identifier (\"a ball on grass\") "
-                + "joins the class prompts, so the prior holds every composition the photos train. (default: on)"))
+                + "joins the class prompts, so the prior holds every composition the photos train. (default: off)"))
     var classPromptsFromCaptions: Bool?
     @Flag(
         name: .customLong("with_prior_preservation"),
