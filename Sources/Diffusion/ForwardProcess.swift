@@ -94,3 +94,17 @@ extension NoiseSchedule {
         return out
     }
 }
+
+extension NoiseSchedule {
+    /// A training timestep: uniform in 0..<T, or with `laterWeight` w ≠ 1 the noisiest quarter drawn
+    /// w times as often as the rest (diffusers' --timestep_bias_strategy later, portion 0.25, with
+    /// --timestep_bias_multiplier w). At w = 1 it is exactly `rng.randint(T)`.
+    public func trainingTimestep(laterWeight w: Float = 1, rng: inout RNG) -> Int {
+        let T = trainTimesteps
+        guard w != 1 else { return rng.randint(T) }
+        let later = T / 4
+        let earlier = T - later
+        let laterShare = Float(later) * w / (Float(earlier) + Float(later) * w)
+        return rng.uniform() < laterShare ? earlier + rng.randint(later) : rng.randint(earlier)
+    }
+}

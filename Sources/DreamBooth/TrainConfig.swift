@@ -97,6 +97,10 @@ public struct TrainConfig: Sendable {
     public static let textualInversionLearningRate: Float = 5e-3
     public var adamBeta1: Float = 0.9, adamBeta2: Float = 0.999, adamWeightDecay: Float = 1e-2,
         adamEpsilon: Float = 1e-8
+    /// --timestep_bias_multiplier w: the noisiest quarter of the training timesteps is drawn w times as
+    /// often as the rest (diffusers' --timestep_bias_strategy later with --timestep_bias_portion 0.25),
+    /// where a sample's layout and colors are decided. 1: uniform.
+    public var laterTimestepWeight: Float = 1
     /// --offset_noise: add 0.1·N(0, 1) per image and channel to the noise.
     public var offsetNoise = false
     /// --snr_gamma: min-SNR-γ weighting of the instance loss (nil, --snr_gamma 0: plain MSE).

@@ -84,6 +84,7 @@ extension DreamBoothTrainer {
         try finite(c.adamWeightDecay, "--adam_weight_decay", 0...10)
         try finite(c.adamEpsilon, "--adam_epsilon", 0...1)
         if let g = c.snrGamma { try finite(g, "--snr_gamma", 0.0001...1e6) }
+        try finite(c.laterTimestepWeight, "--timestep_bias_multiplier", 0.01...100)
         try finite(c.samplingGuidance, "guidance", 0...100)
     }
 

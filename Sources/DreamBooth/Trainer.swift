@@ -289,6 +289,8 @@ struct DreamBoothObjective {
     /// λ (--prior_loss_weight).
     let priorLossWeight: Float
     let offsetNoise: Float
+    /// How much likelier the noisiest quarter of the timesteps is drawn (1: uniform).
+    let laterTimestepWeight: Float
     /// The class prompt, with prior preservation (nil without).
     let classPrompt: String?
     var withPrior: Bool { classPrompt != nil }
@@ -316,6 +318,7 @@ struct DreamBoothObjective {
         weighting = LossWeighting(snrGamma: c.snrGamma)
         priorLossWeight = c.priorLossWeight
         offsetNoise = c.offsetNoise ? 0.1 : 0
+        laterTimestepWeight = c.laterTimestepWeight
         classPrompt = classes == nil ? nil : c.classPrompt ?? ""
         classCaptions = c.classPrompts.count > 1 ? classes?.captions : nil
         instanceCaptions = captions
@@ -355,7 +358,7 @@ struct DreamBoothObjective {
         let instanceCount = batches.batchSize
         // The forward process: x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, and the target ε (or v).
         let ε = trainingNoise(x0.shape, offset: offsetNoise, rng: &rng)
-        let t = (0..<B).map { _ in rng.randint(schedule.trainTimesteps) }
+        let t = (0..<B).map { _ in schedule.trainingTimestep(laterWeight: laterTimestepWeight, rng: &rng) }
         let (xt, target) = schedule.noisedBatch(x0, noise: ε, timesteps: t, prediction: prediction)
         // The conditioning: the instance prompts, then the class prompt for the class half.
         let classPrompts =

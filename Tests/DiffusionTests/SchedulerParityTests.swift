@@ -17,6 +17,20 @@ final class SchedulerParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(e, tolerance, "\(name): max|Δ|/max|ref| = \(e)", file: file, line: line)
     }
 
+    /// Training timesteps: uniform at weight 1 (exactly rng.randint's draws), and with a later-bias
+    /// weight w the noisiest quarter drawn w times as often: share w·250 / (750 + w·250) of 1,000.
+    func testTrainingTimestepsAndTheirLaterBias() {
+        let s = NoiseSchedule(.linear)
+        var a = RNG(seed: 4)
+        var b = RNG(seed: 4)
+        for _ in 0..<100 { XCTAssertEqual(s.trainingTimestep(rng: &a), b.randint(1000)) }
+        var rng = RNG(seed: 5)
+        let draws = (0..<20_000).map { _ in s.trainingTimestep(laterWeight: 3, rng: &rng) }
+        XCTAssertTrue(draws.allSatisfy { (0..<1000).contains($0) })
+        let later = Double(draws.filter { $0 >= 750 }.count) / Double(draws.count)
+        XCTAssertEqual(later, 0.5, accuracy: 0.015, "3·250 / (750 + 3·250)")
+    }
+
     func testAlphasCumprodAddNoiseVelocity() {
         for schedule in BetaSchedule.allCases {
             let s = NoiseSchedule(schedule)

@@ -330,6 +330,7 @@ final class DreamBoothTrainerTests: XCTestCase {
                 XCTAssertTrue("\($0)".contains(expected), "\($0)", file: file, line: line)
             }
         }
+        fails({ $0.laterTimestepWeight = .nan }, "--timestep_bias_multiplier must be a number")
         let empty = temporaryDirectory("empty")
         fails({ $0.instanceDataDir = empty }, "holds no PNG images")
         fails({ $0.instanceDataDir = empty + "/nope" }, "does not exist")

@@ -112,6 +112,13 @@ struct TrainCommand: ParsableCommand {
         help: "Clip the trained parameters' global gradient norm to this (default \(defaults.maxGradNorm)).",
         transform: parseNumber)
     var maxGradNorm: Float?
+    @Option(
+        name: .customLong("timestep_bias_multiplier"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Draw the noisiest quarter of the training timesteps this many times as often as the rest "
+                + "(diffusers' --timestep_bias_strategy later, portion 0.25); 1: uniform (the default)."),
+        transform: parseNumber)
+    var timestepBiasMultiplier: Float?
     @Flag(name: .customLong("offset_noise"), help: "Add 0.1·N(0, 1) per image and channel to the training noise.")
     var offsetNoise = false
     @Option(
@@ -199,6 +206,7 @@ struct TrainCommand: ParsableCommand {
             if let maxTrainSteps { c.maxTrainSteps = maxTrainSteps }  // as the reference: steps override epochs
             if let maxGradNorm { c.maxGradNorm = maxGradNorm }
             c.offsetNoise = offsetNoise
+            if let timestepBiasMultiplier { c.laterTimestepWeight = timestepBiasMultiplier }
             if let snrGamma { c.snrGamma = snrGamma == 0 ? nil : snrGamma }
             c.rank = rank
             c.loraAlpha = loraAlpha
