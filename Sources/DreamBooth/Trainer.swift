@@ -183,11 +183,17 @@ public enum DreamBoothTrainer {
     }
 
     /// With --rank: every name of --lora_layers ends the name of a layer of the UNet.
+    /// (The default names need not all be there: a UNet whose blocks keep their width has no
+    /// conv_shortcut; at least one layer must match.)
     static func checkLoRALayers(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws {
         guard c.isLoRA else { return }
         let layers = pipeline.unet.store.adapterSlots.map(\.name)
+        func matches(_ target: String) -> Bool { layers.contains { $0.hasSuffix("." + target) } }
         guard !c.loraLayers.isEmpty else { throw TrainError("--lora_layers names no layer") }
-        for target in c.loraLayers where !layers.contains(where: { $0.hasSuffix("." + target) }) {
+        // A name that matches no layer: any the user gave; of the defaults, only when none matches.
+        let unmatched = c.loraLayers.filter { !matches($0) }
+        let isDefault = c.loraLayers == TrainConfig().loraLayers
+        if let target = unmatched.first, !isDefault || unmatched.count == c.loraLayers.count {
             // The end a target names: the last part, or the last two where the last is an index (to_out.0).
             let ends = Set(
                 layers.map { name in

@@ -331,6 +331,11 @@ final class DreamBoothTrainerTests: XCTestCase {
             }
         }
         fails({ $0.laterTimestepWeight = .nan }, "--timestep_bias_multiplier must be a number")
+        fails(
+            {
+                $0.rank = 2
+                $0.loraLayers = ["to_q", "nowhere"]
+            }, "no layer of the UNet is named '…nowhere'")
         let empty = temporaryDirectory("empty")
         fails({ $0.instanceDataDir = empty }, "holds no PNG images")
         fails({ $0.instanceDataDir = empty + "/nope" }, "does not exist")
