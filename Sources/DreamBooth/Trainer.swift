@@ -47,11 +47,7 @@ public enum DreamBoothTrainer {
         for warning in try validate(c) { log(warning) }
         let instances = try ImageFolder(c.instanceDataDir, resolution: c.resolution, role: "instance")
         let captions = try instanceCaptions(c, instances, log: log)
-        if let captions, c.withPriorPreservation, c.classPromptsFromCaptions, c.classPrompt != nil {
-            let derived = captionsWithoutIdentifier(captions, c).filter { !c.classPrompts.contains($0) }
-            c.extraClassPrompts += derived
-            if !derived.isEmpty { log("class prompts from the captions too: " + derived.joined(separator: "; ")) }
-        }
+        c.extraClassPrompts += classPromptsFromCaptions(c, captions, log: log)
         let pipeline = try basePipeline(c)
         try checkLoRALayers(c, pipeline)
         c.trainTextEncoderTI = try pivotalTuning(c, pipeline.tokenizer, log: log)
@@ -148,6 +144,15 @@ public enum DreamBoothTrainer {
                     + "--instance_prompt)")
         }
         return captions
+    }
+
+    /// With --class_prompts_from_captions, captions and prior preservation: the captions without the
+    /// identifier that are not class prompts already.
+    static func classPromptsFromCaptions(_ c: TrainConfig, _ captions: [String]?, log: (String) -> Void) -> [String] {
+        guard let captions, c.withPriorPreservation, c.classPromptsFromCaptions, c.classPrompt != nil else { return [] }
+        let derived = captionsWithoutIdentifier(captions, c).filter { !c.classPrompts.contains($0) }
+        if !derived.isEmpty { log("class prompts from the captions too: " + derived.joined(separator: "; ")) }
+        return derived
     }
 
     /// The distinct captions with the identifier's words taken out ("a sks ball on grass" → "a ball on
