@@ -38,7 +38,8 @@ public struct TrainConfig: Sendable {
     /// so that the photos' backgrounds bind less to the identifier. 1: every pixel alike (the paper's
     /// loss, and what a folder without masks gets). Default 0.2: the defaults sweep's look kept was higher
     /// than at 1 and context as asked as high; at 0 nothing anchors the background (without
-    /// captions a photo's own context came out as night or water).
+    /// captions a photo's own context came out as night or water; with them "a star on grass" drifted
+    /// to the subject, 0.62).
     public var backgroundLossWeight: Float = 0.2
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
@@ -49,7 +50,7 @@ public struct TrainConfig: Sendable {
     public var sampleBatchSize = 16
     /// --train_text_encoder: fine-tune the text encoder too (the paper does; diffusers makes it optional).
     public var trainTextEncoder = false
-    /// --train_text_encoder_ti / --no-train_text_encoder_ti: pivotal tuning (diffusers'
+    /// --train_text_encoder_ti / --no_train_text_encoder_ti: pivotal tuning (diffusers'
     /// train_dreambooth_lora_sdxl_advanced.py): the identifier's row of the token embedding is trained
     /// with the UNet, at --text_encoder_lr; every other weight of the text encoder stays as it was.
     /// nil (the default): on for full fine-tuning with a class prompt (which says what the identifier
