@@ -272,7 +272,7 @@ struct JudgeCommand: ParsableCommand {
                 }
                 if isFolder.boolValue {
                     let names = try FileManager.default.contentsOfDirectory(atPath: path)
-                    files += names.filter { $0.hasSuffix(".png") && $0 != "grid.png" }.sorted().map {
+                    files += names.filter { $0.lowercased().hasSuffix(".png") && $0 != "grid.png" }.sorted().map {
                         joinedPath(path, $0)
                     }
                 } else {
