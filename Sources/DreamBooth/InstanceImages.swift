@@ -170,4 +170,17 @@ public struct ImageFolder {
         }
         return Tensor(shape: [3, resolution, resolution], scalars: out)
     }
+
+    /// The object of `image` (3, H, W) over `backdrop`: m·image + (1 − m)·backdrop, m the mask (1, H, W).
+    public static func onBackdrop(_ image: Tensor, mask: Tensor, backdrop: Tensor) -> Tensor {
+        let plane = mask.scalars.count
+        var out = image.scalars
+        for c in 0..<3 {
+            for p in 0..<plane {
+                let m = mask.scalars[p]
+                out[c * plane + p] = m * image.scalars[c * plane + p] + (1 - m) * backdrop.scalars[c * plane + p]
+            }
+        }
+        return Tensor(shape: image.shape, scalars: out)
+    }
 }

@@ -41,6 +41,13 @@ public struct TrainConfig: Sendable {
     /// captions a photo's own context came out as night or water; with them "a star on grass" drifted
     /// to the subject, 0.62).
     public var backgroundLossWeight: Float = 0.2
+    /// --background_augmentation p: when the instance folder has object masks and there is a class
+    /// prompt, the frozen base first draws new backgrounds around each photo's object (Backdrops.swift),
+    /// and each instance crop is, with probability p, one of those, trained on --instance_prompt (its
+    /// context unnamed). The photos show the subject in four contexts; the new backgrounds show it in
+    /// others, so that its look is not learned as a function of four backgrounds. 0: off
+    /// (train_dreambooth.py's data).
+    public var backgroundAugmentation: Float = 0
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

@@ -78,6 +78,7 @@ extension DreamBoothTrainer {
         guard c.lrWarmupSteps >= 0 else { throw TrainError("--lr_warmup_steps must be ≥ 0") }
         try finite(c.priorLossWeight, "--prior_loss_weight", 0...1000)
         try finite(c.backgroundLossWeight, "--background_loss_weight", 0...1000)
+        try finite(c.backgroundAugmentation, "--background_augmentation", 0...1)
         try finite(c.maxGradNorm, "--max_grad_norm", 0...1e6)
         try finite(c.adamBeta1, "--adam_beta1", 0...0.999999)
         try finite(c.adamBeta2, "--adam_beta2", 0...0.999999999)

@@ -37,10 +37,9 @@ public enum DreamBoothTrainer {
     /// first (`validate`, TrainConfigValidation.swift).
     /// `stopAfter` ends the run after that step's checkpoint (the resume tests' interruption).
     @discardableResult
-    public static func run(
-        _ config: TrainConfig, stopAfter: Int? = nil,
-        log: (String) -> Void = printFlushed
-    ) throws -> TrainResult {
+    public static func run(_ config: TrainConfig, stopAfter: Int? = nil, log: (String) -> Void = printFlushed)
+        throws -> TrainResult
+    {
         let clock = Date()
         var c = config
         // MARK: configuration, data and model, all checked before any work
@@ -52,12 +51,14 @@ public enum DreamBoothTrainer {
         try checkLoRALayers(c, pipeline)
         c.trainTextEncoderTI = try pivotalTuning(c, pipeline.tokenizer, log: log)
         try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
-        // MARK: class images, from the frozen base, before any weight changes
+        // MARK: class images and the photos on new backgrounds, from the frozen base, before any weight changes
         let (classes, generated) = try classImages(c, pipeline, log: log)
+        let backdrops = try backdrops(c, pipeline, instances: instances, log: log)
         // MARK: what is trained, the objective (Eq. 2), AdamW and the training state
         let method = try fineTuningMethod(c, pipeline)
         var objective = DreamBoothObjective(
-            c, pipeline, method: method, instances: instances, captions: captions, classes: classes)
+            c, pipeline, method: method, instances: instances, captions: captions, classes: classes,
+            backdrops: backdrops)
         var state = try trainingState(c, method: method, log: log)
         let trained = method.trained.map(\.parameter)
         let totalSteps = objective.batches.totalSteps(c)
@@ -67,7 +68,7 @@ public enum DreamBoothTrainer {
                 classImagesGenerated: generated)
         }
         var progress = ProgressLine("dreambooth", total: totalSteps)
-        var smoothed = Double(state.losses.last ?? 0)
+        var smoothed = Double(state.losses.last ?? 0)  // the loss's moving average, for the progress line
         for step in state.step..<totalSteps {
             // MARK: one step: Eq. 2 on each micro-batch, the gradients summed
             let lrFactor = c.lrScheduler.factor(step: step, warmupSteps: c.lrWarmupSteps, totalSteps: totalSteps)
@@ -309,6 +310,8 @@ struct DreamBoothObjective {
     let classCaptions: [String]?
     /// Each instance image's own prompt (--caption_column), else nil: the method's prompts.
     let instanceCaptions: [String]?
+    /// --instance_prompt, for crops on a backdrop (--background_augmentation).
+    let plainPrompt: String
     let seed: UInt64
     var batches: TrainingBatches
     /// The frozen autoencoder's posteriors of the crops (nil for a pixel-space base model).
@@ -318,7 +321,7 @@ struct DreamBoothObjective {
 
     init(
         _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
-        captions: [String]?, classes: ImageFolder?
+        captions: [String]?, classes: ImageFolder?, backdrops: Backdrops?
     ) {
         unet = pipeline.unet
         textEncoder = pipeline.textEncoder
@@ -333,8 +336,9 @@ struct DreamBoothObjective {
         classPrompt = classes == nil ? nil : c.classPrompt ?? ""
         classCaptions = c.classPrompts.count > 1 ? classes?.captions : nil
         instanceCaptions = captions
+        plainPrompt = c.instancePrompt
         seed = c.seed
-        batches = TrainingBatches(c, instances: instances, classes: classes)
+        batches = TrainingBatches(c, instances: instances, classes: classes, backdrops: backdrops)
         posteriors = pipeline.vae.map(PosteriorCache.init)
         backgroundWeight = instances.masks != nil && c.backgroundLossWeight != 1 ? c.backgroundLossWeight : nil
     }
@@ -375,9 +379,11 @@ struct DreamBoothObjective {
         let classPrompts =
             classCaptions.map { captions in items.classes.map { captions[$0] } }
             ?? classPrompt.map { [String](repeating: $0, count: instanceCount) } ?? []
+        // A photo on a new background has no context to name: it is trained on the plain instance prompt.
         let instancePrompts =
-            instanceCaptions.map { captions in items.instances.map { captions[$0] } }
-            ?? method.instancePrompts(count: instanceCount, rng: &rng)
+            instanceCaptions.map { captions in
+                zip(items.instances, items.onBackdrop).map { i, onBackdrop in onBackdrop ? plainPrompt : captions[i] }
+            } ?? method.instancePrompts(count: instanceCount, rng: &rng)
         let ids = tokenizer(instancePrompts + classPrompts)
         let context =
             method.contextNeedsGradients
@@ -414,17 +420,22 @@ struct TrainingBatches {
     let resolution: Int
     let centerCrop: Bool
     let seed: UInt64
+    /// --background_augmentation p, and the photos on new backgrounds (nil: off).
+    let backgroundAugmentation: Float
+    let backdrops: Backdrops?
     /// Items in an epoch.
     let length: Int
     private var order: (epoch: Int, items: [Int]) = (-1, [])
 
-    init(_ c: TrainConfig, instances: ImageFolder, classes: ImageFolder?) {
+    init(_ c: TrainConfig, instances: ImageFolder, classes: ImageFolder?, backdrops: Backdrops? = nil) {
         self.instances = instances
         self.classes = classes
         batchSize = c.trainBatchSize
         resolution = c.resolution
         centerCrop = c.centerCrop
         seed = c.seed
+        backgroundAugmentation = c.backgroundAugmentation
+        self.backdrops = backdrops
         length = max(instances.images.count, classes?.images.count ?? 0)
     }
 
@@ -437,25 +448,34 @@ struct TrainingBatches {
     /// Micro-batch m: its instance crops, then (with prior preservation) as many class crops, a
     /// key naming each crop (folder, image, origin), by which its latent is cached, and which
     /// instance and class images they are.
-    /// With object masks in the instance folder, also the instance crops' masks (B, 1, H, W).
+    /// With object masks in the instance folder, also the instance crops' masks (B, 1, H, W), and
+    /// with --background_augmentation, which instance crops were put on a backdrop.
     mutating func images(microBatch m: Int, rng: inout RNG) -> (
-        crops: Tensor, keys: [String], items: (instances: [Int], classes: [Int]), instanceMasks: Tensor?
+        crops: Tensor, keys: [String], items: TrainingItems, instanceMasks: Tensor?
     ) {
         var instanceCrops: [(Tensor, String)] = []
         var classCrops: [(Tensor, String)] = []
         var masks: [Tensor] = []
+        var items = TrainingItems()
         func crop(_ folder: ImageFolder, _ name: String, _ i: Int, rng: inout RNG) -> (Tensor, String) {
             let origin = folder.cropOrigin(i, resolution: resolution, center: centerCrop, rng: &rng)
+            // The random draws happen only when augmentation is on, so runs without it keep their bytes.
+            if name == "instance", let backdrops, rng.uniform() < backgroundAugmentation {
+                let k = rng.randint(Backdrops.perPhoto)
+                masks.append(backdrops.masks[i])
+                items.onBackdrop[items.onBackdrop.count - 1] = true
+                return (backdrops.variants[i][k], "instance/\(i)/backdrop\(k)")
+            }
             if name == "instance", let mask = folder.maskCrop(i, resolution: resolution, at: origin) {
                 masks.append(mask)
             }
             return (folder.crop(i, resolution: resolution, at: origin), "\(name)/\(i)/\(origin.y)/\(origin.x)")
         }
-        var items: (instances: [Int], classes: [Int]) = ([], [])
         for b in 0..<batchSize {
             let j = m * batchSize + b
             let item = shuffledItem(epoch: j / length, position: j % length)
             items.instances.append(item % instances.images.count)
+            items.onBackdrop.append(false)
             instanceCrops.append(crop(instances, "instance", item % instances.images.count, rng: &rng))
             if let classes {
                 items.classes.append(item % classes.images.count)
@@ -477,6 +497,14 @@ struct TrainingBatches {
         }
         return order.items[position]
     }
+}
+
+/// Which images a micro-batch's crops are: instance and class image indices, and for each instance
+/// crop whether it was put on a backdrop (--background_augmentation).
+struct TrainingItems {
+    var instances: [Int] = []
+    var classes: [Int] = []
+    var onBackdrop: [Bool] = []
 }
 
 /// Each crop's posterior q(z | x) under the frozen autoencoder, encoded the first time the crop is

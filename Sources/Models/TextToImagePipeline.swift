@@ -133,10 +133,11 @@ public final class TextToImagePipeline {
 
     /// Images (B, 3, H, W) in [0, 1] for prompts. `latents` (B, Cz, h, w) replaces the initial noise
     /// drawn from `seed`; DDPM's per-step noise comes from `seed` too. `progress(k, n)` after each step.
+    /// `keep` inpaints: the model draws only where its mask is 0 (`KeptRegion`).
     public func callAsFunction(
         _ prompts: [String], negativePrompt: String? = nil, guidanceScale: Float = 3,
         steps: Int = 50, sampler: SamplerKind = .ddim, seed: UInt64 = 0, latents: Tensor? = nil,
-        progress: (Int, Int) -> Void = { _, _ in }
+        keep: KeptRegion? = nil, progress: (Int, Int) -> Void = { _, _ in }
     ) -> Tensor {
         let B = prompts.count
         let H = unet.config.sampleSize
@@ -151,7 +152,8 @@ public final class TextToImagePipeline {
         var scheduler = self.scheduler.sampler(sampler)
         scheduler.setTimesteps(steps)
         let timesteps = scheduler.timesteps
-        for (k, t) in timesteps.enumerated() {
+        // ε̂ = ε_∅ + g·(ε_c − ε_∅) at timestep t (the unconditional and conditional halves in one batch).
+        func guidedPrediction(_ x: Tensor, _ t: Int) -> Tensor {
             let input = guided ? Tensor.concatenate([x, x]) : x
             let out = Variable.withoutGradients {
                 unet(
@@ -159,17 +161,52 @@ public final class TextToImagePipeline {
                     encoderHiddenStates: Variable(context)
                 ).value
             }
-            var ε = out
-            if guided {
-                let half = out.count / 2
-                let uncond = Array(out.scalars[..<half])
-                let condOut = Array(out.scalars[half...])
-                ε = Tensor(shape: x.shape, scalars: zip(uncond, condOut).map { u, c in u + guidanceScale * (c - u) })
+            guard guided else { return out }
+            let half = out.count / 2
+            let uncond = Array(out.scalars[..<half])
+            let condOut = Array(out.scalars[half...])
+            return Tensor(shape: x.shape, scalars: zip(uncond, condOut).map { u, c in u + guidanceScale * (c - u) })
+        }
+        let schedule = self.scheduler.schedule
+        for (k, t) in timesteps.enumerated() {
+            let last = k == timesteps.count - 1
+            let rounds = last ? 1 : keep?.resamplings ?? 1
+            for round in 0..<rounds {
+                if let keep { x = keep.imposed(on: x, at: t, schedule: schedule, rng: rng) }
+                x = scheduler.step(guidedPrediction(x, t), timestep: t, sample: x, generator: rng)
+                if round < rounds - 1 {
+                    // RePaint's jump back: x_t ~ q(x_t | x_prev) = √(ᾱ_t/ᾱ_prev)·x_prev + √(1 − ᾱ_t/ᾱ_prev)·ε.
+                    let ratio = schedule.alphasCumprod[t] / schedule.alphasCumprod[timesteps[k + 1]]
+                    var jump = rng.split("keep/jump/\(t)/\(round)")
+                    let ε = jump.normal(x.shape)
+                    x = Tensor(
+                        shape: x.shape,
+                        scalars: zip(x.scalars, ε.scalars).map { a, e in
+                            ratio.squareRoot() * a + (1 - ratio).squareRoot() * e
+                        })
+                }
             }
-            x = scheduler.step(ε, timestep: t, sample: x, generator: rng)
             progress(k + 1, timesteps.count)
         }
+        if let keep { x = Self.blend(keep.latents, x, mask: keep.mask) }
         return images(fromSamples: x)
+    }
+
+    /// m·a + (1 − m)·b for a, b (B, C, h, w) and m (B, 1, h, w).
+    public static func blend(_ a: Tensor, _ b: Tensor, mask m: Tensor) -> Tensor {
+        let (B, C) = (a.shape[0], a.shape[1])
+        let plane = a.count / (B * C)
+        var out = b.scalars
+        for i in 0..<B {
+            for c in 0..<C {
+                for p in 0..<plane {
+                    let w = m.scalars[i * plane + p]
+                    let j = (i * C + c) * plane + p
+                    out[j] = w * a.scalars[j] + (1 - w) * b.scalars[j]
+                }
+            }
+        }
+        return Tensor(shape: a.shape, scalars: out)
     }
 }
 
@@ -201,5 +238,31 @@ extension Tensor {
         return Tensor(
             shape: [parts.reduce(0) { $0 + $1.shape[0] }] + parts[0].shape.dropFirst(),
             scalars: parts.flatMap(\.scalars))
+    }
+}
+
+/// What inpainting keeps (RePaint, Lugmayr et al. 2022): where `mask` (B, 1, h, w) is 1 the sample
+/// is `latents` (B, Cz, h, w, scaled as the UNet's) noised to each step's timestep before the UNet
+/// sees it, and `latents` themselves at the end; elsewhere the model draws what fits around them.
+/// With `resamplings` r > 1 each step but the last is taken r times, jumping back to its timestep
+/// in between, so that what is drawn settles around what is kept (RePaint's resampling, jump 1).
+public struct KeptRegion {
+    public var latents: Tensor
+    public var mask: Tensor
+    public var resamplings: Int
+
+    public init(latents: Tensor, mask: Tensor, resamplings: Int = 1) {
+        self.latents = latents
+        self.mask = mask
+        self.resamplings = resamplings
+    }
+
+    /// x with the kept region replaced by the kept latents noised to timestep t (the noise is
+    /// drawn from `rng.split("keep")`, the same at every step).
+    func imposed(on x: Tensor, at t: Int, schedule: NoiseSchedule, rng: RNG) -> Tensor {
+        var noiseRNG = rng.split("keep")
+        let noise = noiseRNG.normal(latents.shape)
+        let known = schedule.addNoise(latents, noise: noise, timesteps: [Int](repeating: t, count: latents.shape[0]))
+        return TextToImagePipeline.blend(known, x, mask: mask)
     }
 }

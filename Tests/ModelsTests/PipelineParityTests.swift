@@ -67,6 +67,33 @@ final class PipelineParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 1 / 255, "largest pixel difference from StableDiffusionPipeline")
     }
 
+    /// `keep` (inpainting): a mask of zeros leaves the samples as they were, a mask of ones returns
+    /// the kept latents decoded, and a half mask gives neither, with or without resampling.
+    func testKeepInpaintsWhereTheMaskIsOne() throws {
+        let pipeline = try TextToImagePipeline(folder: Fixtures.inRepository("Checkpoints/base"))
+        let h = pipeline.unet.config.sampleSize
+        var rng = RNG(seed: 11)
+        let kept = rng.normal([2, pipeline.unet.config.inChannels, h, h])
+        func sample(_ mask: (Int) -> Float, resamplings: Int = 1) -> Tensor {
+            let m = Tensor(shape: [2, 1, h, h], scalars: (0..<(2 * h * h)).map(mask))
+            return pipeline(
+                ["a ball", "a cup at night"], steps: 3, seed: 5,
+                keep: KeptRegion(latents: kept, mask: m, resamplings: resamplings))
+        }
+        let plain = pipeline(["a ball", "a cup at night"], steps: 3, seed: 5)
+        let decoded = pipeline.images(fromSamples: kept)
+        XCTAssertEqual(sample { _ in 0 }.scalars, plain.scalars, "a mask of zeros keeps nothing")
+        XCTAssertEqual(sample { _ in 1 }.scalars, decoded.scalars, "a mask of ones keeps it all")
+        for r in [1, 3] {
+            let half = sample({ $0 % h < h / 2 ? 1 : 0 }, resamplings: r)
+            XCTAssertNotEqual(half.scalars, plain.scalars)
+            XCTAssertNotEqual(half.scalars, decoded.scalars)
+        }
+        XCTAssertNotEqual(
+            sample({ $0 % h < h / 2 ? 1 : 0 }, resamplings: 3).scalars,
+            sample({ $0 % h < h / 2 ? 1 : 0 }, resamplings: 1).scalars, "resampling changes what is drawn")
+    }
+
     func testSchedulerConfigRoundTripsAndRejectsNonsense() throws {
         let dir = temporaryDirectory("scheduler")
         var c = SchedulerConfig()

@@ -304,6 +304,67 @@ final class DreamBoothTrainerTests: XCTestCase {
         XCTAssertEqual(b, c, "w_b = 1 is the plain loss, as is a folder without masks")
     }
 
+    /// --background_augmentation p: the frozen base draws new backgrounds around each photo's object
+    /// (its mask), whose pixels are kept exactly; it changes what is trained only where there are
+    /// masks, and a run with it stops and resumes to the same bytes.
+    func testBackgroundAugmentationDrawsNewBackgroundsAroundTheObject() throws {
+        let folder = try ImageFolder(Self.setup.instances, resolution: 32, role: "instance")
+        var c = config(temporaryDirectory("dbBackdrops"))
+        c.backgroundAugmentation = 0.5
+        let pipeline = try TextToImagePipeline(folder: c.pretrainedModel)
+        let backdrops = try XCTUnwrap(try DreamBoothTrainer.backdrops(c, pipeline, instances: folder, log: { _ in }))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: c.outputDir + "/backgrounds.png"))
+        XCTAssertEqual(backdrops.variants.count, folder.images.count)
+        for (i, row) in backdrops.variants.enumerated() {
+            XCTAssertEqual(row.count, Backdrops.perPhoto)
+            let photo = folder.crop(i, resolution: 32, at: (0, 0))
+            let mask = backdrops.masks[i]
+            for variant in row {
+                XCTAssertEqual(variant.shape, [3, 32, 32])
+                var changed = 0
+                for p in 0..<1024 {
+                    for ch in 0..<3 {
+                        let (a, b) = (variant.scalars[ch * 1024 + p], photo.scalars[ch * 1024 + p])
+                        if mask.scalars[p] == 1 { XCTAssertEqual(a, b, "the object's pixels are kept") }
+                        if mask.scalars[p] == 0 && abs(a - b) > 0.1 { changed += 1 }
+                    }
+                }
+                XCTAssertGreaterThan(changed, 100, "the background is drawn anew")
+            }
+        }
+
+        func weights(_ c: TrainConfig) throws -> Data? {
+            try DreamBoothTrainer.run(c, log: { _ in })
+            return FileManager.default.contents(atPath: c.outputDir + "/unet/diffusion_pytorch_model.safetensors")
+        }
+        var plain = config(temporaryDirectory("dbNoBackdrops"))
+        let a = try weights(c)
+        XCTAssertNotNil(a)
+        XCTAssertNotEqual(a, try weights(plain), "the new backgrounds change what is trained")
+        // Without masks there is no object to keep: the option is off, and says so.
+        let bare = temporaryDirectory("dbBareBackdrops")
+        for f in try FileManager.default.contentsOfDirectory(atPath: Self.setup.instances) where f.hasSuffix(".png") {
+            try? FileManager.default.copyItem(atPath: Self.setup.instances + "/" + f, toPath: bare + "/" + f)
+        }
+        plain.instanceDataDir = bare
+        plain.outputDir = temporaryDirectory("dbBareNoBackdrops")
+        var bareAugmented = plain
+        bareAugmented.outputDir = temporaryDirectory("dbBareWithBackdrops")
+        bareAugmented.backgroundAugmentation = 1
+        var said: [String] = []
+        try DreamBoothTrainer.run(bareAugmented, log: { said.append($0) })
+        XCTAssertTrue(said.contains { $0.contains("--background_augmentation is off") }, "\(said)")
+        XCTAssertEqual(
+            try weights(plain),
+            FileManager.default.contents(atPath: bareAugmented.outputDir + "/unet/diffusion_pytorch_model.safetensors"))
+        // Stopped after step 3 and resumed: the same bytes as the uninterrupted run.
+        var stopped = c
+        stopped.outputDir = temporaryDirectory("dbBackdropsResumed")
+        try DreamBoothTrainer.run(stopped, stopAfter: 3, log: { _ in })
+        stopped.resumeFromCheckpoint = "latest"
+        XCTAssertEqual(try weights(stopped), a)
+    }
+
     func testCheckpointLimitAndAKilledWriteKeepsThePreviousCheckpoint() throws {
         let out = temporaryDirectory("dbLimit")
         var c = config(out)

@@ -61,6 +61,7 @@ struct TextualInversionCommand: ParsableCommand {
             // textual_inversion.py's loss: plain MSE over every pixel.
             c.snrGamma = nil
             c.backgroundLossWeight = 1
+            c.backgroundAugmentation = 0
             c.maxGradNorm = TrainConfig.noClipping  // the reference does not clip
             try runTrainer(c)
         }

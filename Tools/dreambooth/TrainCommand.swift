@@ -61,6 +61,15 @@ struct TrainCommand: ParsableCommand {
         transform: parseNumber)
     var backgroundLossWeight: Float?
     @Option(
+        name: .customLong("background_augmentation"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "p: with object masks in --instance_data_dir and a class prompt, the base first draws new backgrounds "
+                + "around each photo's object (output_dir/backgrounds.png), and each instance crop is one of "
+                + "those with probability p, trained on --instance_prompt (default \(defaults.backgroundAugmentation))."
+        ),
+        transform: parseNumber)
+    var backgroundAugmentation: Float?
+    @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
         help: "Class images wanted in --class_data_dir (default \(defaults.numClassImages)).", transform: parsePositive)
     var numClassImages: Int?
@@ -192,6 +201,7 @@ struct TrainCommand: ParsableCommand {
             if let classPromptsFromCaptions { c.classPromptsFromCaptions = classPromptsFromCaptions }
             if let priorLossWeight { c.priorLossWeight = priorLossWeight }
             if let backgroundLossWeight { c.backgroundLossWeight = backgroundLossWeight }
+            if let backgroundAugmentation { c.backgroundAugmentation = backgroundAugmentation }
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder

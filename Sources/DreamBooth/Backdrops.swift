@@ -1,0 +1,110 @@
+// New backgrounds for the subject's photos, drawn by the frozen base model (--background_augmentation).
+//
+// Four photos show the subject in four contexts, and fine-tuning learns its look next to those four
+// backgrounds: asked for a context none of them has, the model kept the look far less often (the
+// split ball's blue half was lost at night and on water, the contexts its photos lack, in 3 of 4
+// samples). So before training, each photo's object (its mask) is kept and the base model draws
+// the rest around it from the class prompt ("a ball"): RePaint-style inpainting in latent space
+// (TextToImagePipeline's `keep`), then the object's own pixels pasted back over the decoded image.
+// The base draws the class in every context it knows, so the subject is seen against backgrounds
+// none of the photos has. Such a crop is trained on --instance_prompt: its context is not named.
+
+import Foundation
+import ImageIO
+import Models
+import TensorCore
+
+/// Each instance photo's variants on new backgrounds, with the mask of the object they keep.
+public struct Backdrops {
+    /// variants[i][k]: photo i's object on background k, (3, R, R) in [−1, 1].
+    public let variants: [[Tensor]]
+    /// Photo i's object mask at the crop the variants were made from, (1, R, R).
+    public let masks: [Tensor]
+    /// Variants per photo: each (photo, variant) crop is encoded once and cached for the run.
+    public static let perPhoto = 8
+    /// RePaint's resamplings per step (KeptRegion): at 1 the base often drew a second, half-hidden
+    /// object beside the kept one.
+    static let resamplings = 4
+}
+
+extension DreamBoothTrainer {
+    /// With --background_augmentation p > 0, the instance folder's masks, an autoencoder and a class
+    /// prompt: `Backdrops.perPhoto` variants of each photo's center crop, drawn with the frozen base
+    /// before any weight changes; else nil (said when p > 0).
+    public static func backdrops(
+        _ c: TrainConfig, _ pipeline: TextToImagePipeline, instances: ImageFolder, log: (String) -> Void
+    ) throws -> Backdrops? {
+        guard c.backgroundAugmentation > 0 else { return nil }
+        guard instances.masks != nil, let vae = pipeline.vae, let prompt = c.classPrompt else {
+            log(
+                "--background_augmentation is off: it needs object masks in the instance folder, a latent base "
+                    + "model and a class prompt")
+            return nil
+        }
+        let R = c.resolution
+        let n = instances.images.count
+        let K = Backdrops.perPhoto
+        var rng = RNG(seed: c.seed).split("backdrops")
+        let origins = (0..<n).map { instances.cropOrigin($0, resolution: R, center: true, rng: &rng) }
+        let crops = (0..<n).map { instances.crop($0, resolution: R, at: origins[$0]) }
+        let masks = (0..<n).map { instances.maskCrop($0, resolution: R, at: origins[$0])! }
+        log("drawing \(K) new backgrounds around each of the \(n) photos' objects (\"\(prompt)\", the frozen base)")
+        // The object's latents, and the latent pixels it covers at least half of.
+        let x = Tensor.concatenate(crops.map { $0.reshaped([1] + $0.shape) })
+        let z = Variable.withoutGradients { vae.encode(Variable(x)).mean.value }.map { $0 * vae.config.scalingFactor }
+        let f = vae.config.downsamplingFactor
+        let latentMasks = masks.map { latentMask($0, factor: f) }
+        // One batch of n·K: photo i's variant k is row k·n + i.
+        let keep = KeptRegion(
+            latents: Tensor.concatenate([Tensor](repeating: z, count: K)),
+            mask: Tensor.concatenate((0..<K).flatMap { _ in latentMasks.map { $0.reshaped([1] + $0.shape) } }),
+            resamplings: Backdrops.resamplings)
+        var progress = ProgressLine("backgrounds", total: c.samplingSteps)
+        let drawn = pipeline(
+            [String](repeating: prompt, count: n * K), guidanceScale: c.samplingGuidance, steps: c.samplingSteps,
+            seed: c.seed &+ 5_000, keep: keep, progress: { k, _ in progress.update(k) }
+        ).unstacked()
+        let variants = (0..<n).map { i in
+            (0..<K).map { k in
+                ImageFolder.onBackdrop(crops[i], mask: masks[i], backdrop: drawn[k * n + i].map { 2 * $0 - 1 })
+            }
+        }
+        let backdrops = Backdrops(variants: variants, masks: masks)
+        try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
+        try writeBackdropsGrid(backdrops, photos: instances, resolution: R, to: c.outputDir)
+        return backdrops
+    }
+
+    /// output_dir/backgrounds.png: a row per photo, the photo then its variants, 4× upscaled.
+    static func writeBackdropsGrid(_ backdrops: Backdrops, photos: ImageFolder, resolution: Int, to dir: String)
+        throws
+    {
+        let origin = { (i: Int) -> (y: Int, x: Int) in
+            var unused = RNG(seed: 0)
+            return photos.cropOrigin(i, resolution: resolution, center: true, rng: &unused)
+        }
+        let tiles = backdrops.variants.enumerated().flatMap { i, row in
+            ([photos.crop(i, resolution: resolution, at: origin(i))] + row).map {
+                ImageOps.upscaled($0.map { Swift.min(1, Swift.max(0, $0 / 2 + 0.5)) }, by: 4)
+            }
+        }
+        try PNG.write(
+            ImageOps.grid(tiles, rows: backdrops.variants.count, columns: Backdrops.perPhoto + 1),
+            to: joinedPath(dir, "backgrounds.png"))
+    }
+
+    /// 1 on the latent pixels whose f×f pixels the object covers at least half of, else 0: (1, h, w).
+    static func latentMask(_ mask: Tensor, factor f: Int) -> Tensor {
+        let side = mask.shape[2]
+        let h = side / f
+        var out = [Float](repeating: 0, count: h * h)
+        for y in 0..<h {
+            for x in 0..<h {
+                var m: Float = 0
+                for dy in 0..<f { for dx in 0..<f { m += mask.scalars[(y * f + dy) * side + x * f + dx] } }
+                out[y * h + x] = m / Float(f * f) >= 0.5 ? 1 : 0
+            }
+        }
+        return Tensor(shape: [1, h, h], scalars: out)
+    }
+}
