@@ -88,7 +88,8 @@ fuzz: deps
 	scripts/fuzz.sh $(RUNS)
 
 # The same subject with LoRA (train_dreambooth_lora.py): rank-8 adapters on the attention projections and
-# the convolutions (the trainer's --lora_layers default), a file of about 1.3 MB.
+# the convolutions (the trainer's --lora_layers default), a file of about 1.3 MB, and the identifier's
+# embedding beside it (pivotal tuning, learned_embeds.safetensors; `sample --lora` reads both).
 RANK ?= 8
 dreambooth-lora: build
 	$(BUILD_DIR)/dreambooth world --subject $(SUBJECT) --count 4 --out dreambooth-data/$(SUBJECT)

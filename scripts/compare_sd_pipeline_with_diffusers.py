@@ -2,6 +2,7 @@
 """Load a pipeline folder of ours with diffusers' StableDiffusionPipeline and compare its images with ours.
 
     python scripts/compare_sd_pipeline_with_diffusers.py [MODEL_DIR] [--fixture OUT.safetensors] [--lora FILE]
+                                                          [--prompt TEXT]
 
 MODEL_DIR is a Stable Diffusion pipeline folder that this package wrote (model_index.json, unet/,
 vae/, text_encoder/, tokenizer/, scheduler/): the shipped base, a `dreambooth train` output, or,
@@ -14,7 +15,11 @@ and the shipped text side. The script uses the pipeline class itself, not a loop
 
 and runs `dreambooth sample --model DIR --latents L --save_tensors` on the same latents; it prints the
 largest difference (the bar: one 8-bit level, 1/255). With --lora FILE both apply LoRA weights first
-(diffusers with `pipe.load_lora_weights`, needing peft; we with `sample --lora FILE`). With --fixture it writes the latents and
+(diffusers with `pipe.load_lora_weights`, needing peft; we with `sample --lora FILE`); a
+learned_embeds.safetensors beside FILE (pivotal tuning's identifier rows, {word: (1, D)}) is written
+into the token embedding on both sides (diffusers' `load_textual_inversion` refuses a token the
+tokenizer already has, so the script sets the rows itself). --prompt changes the prompt (use the
+identifier with such a file). With --fixture it writes the latents and
 diffusers' images, which Tests/ModelsTests/PipelineParityTests.swift holds our pipeline to.
 
 Optional developer script: needs torch, diffusers, transformers and safetensors in a virtual
@@ -50,6 +55,7 @@ def main():
     ap.add_argument("--fixture", help="write the latents and diffusers' images here (safetensors)")
     ap.add_argument("--lora", help="a pytorch_lora_weights.safetensors (`dreambooth train --rank`): diffusers loads "
                                    "it with pipe.load_lora_weights, we with `sample --lora`")
+    ap.add_argument("--prompt", default=PROMPT, help=f"the prompt (default \"{PROMPT}\")")
     args = ap.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,16 +68,25 @@ def main():
         rng = np.random.default_rng(2023)
         latents = rng.standard_normal((N, pipe.unet.config.in_channels, side, side)).astype(np.float32)
         if args.lora:
-            without = pipe([PROMPT] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
+            without = pipe([args.prompt] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
                            num_inference_steps=STEPS, guidance_scale=GUIDANCE, output_type="np").images
             pipe.load_lora_weights(os.path.dirname(os.path.abspath(args.lora)),
                                    weight_name=os.path.basename(args.lora))
-        theirs = pipe([PROMPT] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
+            embeds = os.path.join(os.path.dirname(os.path.abspath(args.lora)), "learned_embeds.safetensors")
+            if os.path.exists(embeds):
+                table = pipe.text_encoder.get_input_embeddings().weight
+                for word, row in load_file(embeds).items():
+                    ids = pipe.tokenizer(word, add_special_tokens=False).input_ids
+                    assert len(ids) == 1, f"{embeds}: '{word}' is {len(ids)} tokens"
+                    with torch.no_grad():
+                        table[ids[0]] = torch.from_numpy(row).reshape(-1)
+                print(f"set the rows of {', '.join(load_file(embeds))} from {embeds}")
+        theirs = pipe([args.prompt] * N, negative_prompt=[NEGATIVE] * N, latents=torch.from_numpy(latents),
                       num_inference_steps=STEPS, guidance_scale=GUIDANCE, output_type="np").images
         theirs = np.ascontiguousarray(theirs.transpose(0, 3, 1, 2))  # (B, 3, H, W) in [0, 1]
         lat = os.path.join(tmp, "latents.safetensors")
         save_file({"latents": latents}, lat)
-        cmd = [TOOL, "sample", "--model", model, "--prompt", PROMPT, "--negative_prompt", NEGATIVE,
+        cmd = [TOOL, "sample", "--model", model, "--prompt", args.prompt, "--negative_prompt", NEGATIVE,
                "--num_images", str(N), "--num_inference_steps", str(STEPS), "--guidance_scale", str(GUIDANCE),
                "--scheduler", "ddim", "--latents", lat, "--out", os.path.join(tmp, "out"), "--save_tensors"]
         cmd += ["--lora", args.lora] if args.lora else []
@@ -86,7 +101,7 @@ def main():
           f"max |difference| = {diff:.2e} (pixels in [0, 1]; the bar: 1/255 = {1 / 255:.2e})")
     if args.fixture:
         save_file({"latents": latents, "images": theirs}, args.fixture,
-                  metadata={"prompt": PROMPT, "negative_prompt": NEGATIVE, "steps": str(STEPS),
+                  metadata={"prompt": args.prompt, "negative_prompt": NEGATIVE, "steps": str(STEPS),
                             "guidance_scale": str(GUIDANCE), "unet_seed": "7",
                             "source": "scripts/compare_sd_pipeline_with_diffusers.py: diffusers 0.42.1 "
                                       "StableDiffusionPipeline.from_pretrained on "

@@ -157,11 +157,15 @@ try figures.lines(
 // Each subject's adapters were trained alone, against the same frozen base. Applied together
 // (both sets of B·A added to the same projections) the prompts still pick their subject — or they
 // interfere; the look judge of each subject says which.
+// Both use the identifier "sks", so neither trains its embedding (pivotal tuning, LoRA's default): one
+// token has one row, which two subjects cannot share.
 var teal = RunSpec()
 teal.subject = "teal-cup"
 teal.rank = 4
+teal.pivotalTuning = false
 var ball = RunSpec()
 ball.rank = 4
+ball.pivotalTuning = false
 let tealRun = try study.result(teal)
 _ = tealRun
 let both = try TextToImagePipeline(folder: "Checkpoints/base")

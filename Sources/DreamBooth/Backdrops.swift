@@ -25,6 +25,10 @@ public struct Backdrops {
     /// RePaint's resamplings per step (KeptRegion): at 1 the base often drew a second, half-hidden
     /// object beside the kept one.
     static let resamplings = 4
+    /// w_b of a photo on a new background: its object alone is trained. The background is the base's
+    /// own drawing, which teaches nothing new, and in about a quarter of the variants it holds a second,
+    /// half-hidden object the base drew behind the kept one (w_b 0.2 there lowered class kept).
+    static let backgroundLossWeight: Float = 0
 }
 
 extension DreamBoothTrainer {

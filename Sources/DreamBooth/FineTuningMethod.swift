@@ -4,6 +4,7 @@
 //   LoRAFineTuning   rank-r adapters on the attention projections (train_dreambooth_lora.py)
 //   TextualInversion one row of the token embedding, the placeholder's (textual_inversion.py)
 
+import Foundation
 import Models
 import TensorCore
 
@@ -36,7 +37,7 @@ func fineTuningMethod(_ c: TrainConfig, _ pipeline: TextToImagePipeline) throws 
         for p in pipeline.unet.parameters { p.requiresGrad = false }
         return try TextualInversion(c, text: pipeline.textEncoder, tokenizer: pipeline.tokenizer)
     }
-    if let rank = c.rank { return LoRAFineTuning(c, pipeline, rank: rank) }
+    if let rank = c.rank { return try LoRAFineTuning(c, pipeline, rank: rank) }
     return try FullFineTuning(c, pipeline)
 }
 
@@ -115,14 +116,21 @@ final class EmbeddingRows {
 }
 
 /// LoRA: the base stays frozen; only the adapters' A and B are trained, and only they are saved,
-/// as train_dreambooth_lora.py saves them (the base is --pretrained_model_name_or_path).
+/// as train_dreambooth_lora.py saves them (the base is --pretrained_model_name_or_path). With
+/// --train_text_encoder_ti the identifier's token-embedding rows train too (pivotal tuning, as
+/// train_dreambooth_lora_sdxl_advanced.py) and are saved beside the adapters in
+/// learned_embeds.safetensors, which `TextToImagePipeline.applyLoRA` reads.
 struct LoRAFineTuning: FineTuningMethod {
     let sets: [LoRASet]
     let trained: [(name: String, parameter: Variable)]
     let contextNeedsGradients: Bool
     let instancePrompt: String
+    let learningRateScales: [Float]?
+    /// With --train_text_encoder_ti: the identifier's rows and words.
+    let identifierRows: EmbeddingRows?
+    let identifierWords: [String]
 
-    init(_ c: TrainConfig, _ pipeline: TextToImagePipeline, rank: Int) {
+    init(_ c: TrainConfig, _ pipeline: TextToImagePipeline, rank: Int) throws {
         for p in pipeline.textEncoder.parameters { p.requiresGrad = false }
         for p in pipeline.unet.parameters { p.requiresGrad = false }
         let lora = LoRAConfig(rank: rank, alpha: c.loraAlpha)
@@ -137,7 +145,7 @@ struct LoRAFineTuning: FineTuningMethod {
             )
         }
         self.sets = sets
-        trained = sets.flatMap { set in
+        let adapters = sets.flatMap { set in
             set.layers.flatMap { layer in
                 [
                     ("\(set.component).\(layer.name).lora_A", layer.adapter.down),
@@ -145,9 +153,21 @@ struct LoRAFineTuning: FineTuningMethod {
                 ]
             }
         }
-        contextNeedsGradients = c.trainTextEncoder
+        identifierWords = c.pivotalTuning ? DreamBoothTrainer.identifierWords(c).sorted() : []
+        identifierRows =
+            c.pivotalTuning
+            ? try EmbeddingRows(
+                pipeline.textEncoder, tokens: DreamBoothTrainer.identifierTokens(c, pipeline.tokenizer)) : nil
+        let rows = identifierRows.map { [("text_encoder." + $0.embedding.name, $0.embedding)] } ?? []
+        trained = adapters + rows
+        contextNeedsGradients = c.trainTextEncoder || identifierRows != nil
         instancePrompt = c.instancePrompt
+        let textScale = c.effectiveTextEncoderLearningRate / c.learningRate
+        learningRateScales =
+            rows.isEmpty || textScale == 1 ? nil : adapters.map { _ in 1 } + rows.map { _ in textScale }
     }
+
+    func afterUpdate() { identifierRows?.restoreOtherRows() }
 
     func instancePrompts(count: Int, rng: inout RNG) -> [String] {
         [String](repeating: instancePrompt, count: count)
@@ -155,6 +175,20 @@ struct LoRAFineTuning: FineTuningMethod {
 
     func save(_ pipeline: TextToImagePipeline, to folder: String) throws -> String {
         try LoRAWeights.save(sets, to: joinedPath(folder, LoRAWeights.fileName))
-        return "(\(LoRAWeights.fileName), \(sets.reduce(0) { $0 + $1.parameterCount }) parameters)"
+        let parameters = "\(sets.reduce(0) { $0 + $1.parameterCount }) parameters"
+        let file = TextToImagePipeline.learnedEmbeddingsFileName
+        guard let rows = identifierRows else {
+            // An earlier run's embeddings in the same folder would be applied with these adapters.
+            try? FileManager.default.removeItem(atPath: joinedPath(folder, file))
+            return "(\(LoRAWeights.fileName), \(parameters))"
+        }
+        let D = rows.embedding.shape[1]
+        let table = rows.embedding.value.scalars
+        var embeddings: [String: Tensor] = [:]
+        for (word, row) in zip(identifierWords, rows.rows) {
+            embeddings[word] = Tensor(shape: [1, D], scalars: Array(table[(row * D)..<((row + 1) * D)]))
+        }
+        try SafeTensors.write(embeddings, to: joinedPath(folder, file), metadata: [:])
+        return "(\(LoRAWeights.fileName), \(parameters); \(file), the identifier's embedding)"
     }
 }

@@ -128,9 +128,9 @@ public struct ImageFolder {
     }
 
     /// The instance term's weight of each latent element, (B, C, h, w): m + w_b·(1 − m), m the
-    /// object's share of the latent pixel (the mask averaged over its f×f pixels), each image's
-    /// weights scaled to average 1.
-    public static func latentWeights(_ masks: Tensor, latentShape: [Int], backgroundWeight: Float) -> Tensor {
+    /// object's share of the latent pixel (the mask averaged over its f×f pixels), w_b image b's
+    /// background weight, each image's weights scaled to average 1.
+    public static func latentWeights(_ masks: Tensor, latentShape: [Int], backgroundWeights: [Float]) -> Tensor {
         let (B, C, h, w) = (latentShape[0], latentShape[1], latentShape[2], latentShape[3])
         let side = masks.shape[2]
         let f = side / h
@@ -144,7 +144,7 @@ public struct ImageFolder {
                         for dx in 0..<f { m += masks.scalars[(b * side + y * f + dy) * side + x * f + dx] }
                     }
                     m /= Float(f * f)
-                    plane[y * w + x] = m + backgroundWeight * (1 - m)
+                    plane[y * w + x] = m + backgroundWeights[b] * (1 - m)
                 }
             }
             let mean = plane.reduce(0, +) / Float(h * w)

@@ -113,10 +113,10 @@ extension DreamBoothTrainer {
                     "--train_text_encoder_ti needs --class_prompt: the identifier whose embedding it trains is the "
                         + "words of --instance_prompt that the class prompt lacks")
             }
-            guard !c.isTextualInversion && !c.isLoRA && !c.trainTextEncoder else {
+            guard !c.isTextualInversion && !c.trainTextEncoder else {
                 throw TrainError(
-                    "--train_text_encoder_ti trains the identifier's embedding with the UNet's weights: it does not "
-                        + "combine with --train_text_encoder, --rank or --placeholder_token")
+                    "--train_text_encoder_ti trains the identifier's embedding with the UNet's weights or adapters: it "
+                        + "does not combine with --train_text_encoder or --placeholder_token")
             }
         }
         if let part = c.freezeModel {

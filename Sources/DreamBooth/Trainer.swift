@@ -92,9 +92,8 @@ public enum DreamBoothTrainer {
         let written = try method.save(pipeline, to: c.outputDir)
         try writeLossFigure(state.losses, to: c.outputDir)
         let finished = result()
-        log(
-            String(
-                format: "\nfine-tuned %d steps in %.1f s → %@ %@", totalSteps, finished.seconds, c.outputDir, written))
+        let seconds = String(format: "%.1f", finished.seconds)
+        log("\nfine-tuned \(totalSteps) steps in \(seconds) s → \(c.outputDir) \(written)")
         return finished
     }
 
@@ -316,8 +315,8 @@ struct DreamBoothObjective {
     var batches: TrainingBatches
     /// The frozen autoencoder's posteriors of the crops (nil for a pixel-space base model).
     let posteriors: PosteriorCache?
-    /// w_b (--background_loss_weight), when the instance folder has masks and w_b ≠ 1; else nil.
-    let backgroundWeight: Float?
+    /// w_b (--background_loss_weight); it applies where the instance folder has masks.
+    let backgroundLossWeight: Float
 
     init(
         _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
@@ -340,7 +339,7 @@ struct DreamBoothObjective {
         seed = c.seed
         batches = TrainingBatches(c, instances: instances, classes: classes, backdrops: backdrops)
         posteriors = pipeline.vae.map(PosteriorCache.init)
-        backgroundWeight = instances.masks != nil && c.backgroundLossWeight != 1 ? c.backgroundLossWeight : nil
+        backgroundLossWeight = c.backgroundLossWeight
     }
 
     /// Runs each of a step's micro-batches forward and backward, the loss scaled by 1 / their number
@@ -389,11 +388,15 @@ struct DreamBoothObjective {
             method.contextNeedsGradients
             ? textEncoder(ids).lastHiddenState : Variable.withoutGradients { textEncoder(ids).lastHiddenState }
         let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)  // (B, C, h, w)
-        let instancePixelWeights = backgroundWeight.flatMap { w in
-            masks.map {
-                ImageFolder.latentWeights($0, latentShape: [instanceCount] + x0.shape.dropFirst(), backgroundWeight: w)
+        // w_b per photo; a photo on a new background trains its object only, the background being the base's own.
+        let backgroundWeights = items.onBackdrop.map { $0 ? Backdrops.backgroundLossWeight : backgroundLossWeight }
+        let instancePixelWeights =
+            backgroundWeights.allSatisfy({ $0 == 1 })
+            ? nil
+            : masks.map {
+                ImageFolder.latentWeights(
+                    $0, latentShape: [instanceCount] + x0.shape.dropFirst(), backgroundWeights: backgroundWeights)
             }
-        }
         guard withPrior else {
             return weighting.loss(
                 pred, Variable(target), timesteps: t, schedule: schedule, predictionType: prediction,

@@ -37,6 +37,9 @@ public struct RunSpec: Codable, Hashable, Sendable {
     /// LoRA rank (train_dreambooth_lora.py's --rank); nil for full fine-tuning. Omitted from the
     /// key when nil, so full runs keep their keys.
     public var rank: Int? = nil
+    /// --train_text_encoder_ti; nil for the trainer's default (pivotal tuning wherever it applies).
+    /// Omitted from the key when nil.
+    public var pivotalTuning: Bool? = nil
     public init() {}
 
     public var subjectValue: Subject { Subject.named(subject)! }
@@ -96,7 +99,9 @@ public final class ExperimentRunner {
     }()
 
     public func key(_ spec: RunSpec) -> String {
-        let h = (Self.protocolVersion + (quick ? "quick" : "full") + baseIdentity + spec.json).fnv1aHex
+        // LoRA runs default to pivotal tuning since 2026-12-07: their older runs are not reused.
+        let lora = spec.rank == nil ? "" : "lora-pivotal-default"
+        let h = (Self.protocolVersion + lora + (quick ? "quick" : "full") + baseIdentity + spec.json).fnv1aHex
         return "\(spec.method == .dreambooth ? "db" : "ti")-\(spec.subject)-" + h
     }
 
@@ -128,6 +133,7 @@ public final class ExperimentRunner {
             c.instancePrompt = spec.instancePrompt
             c.trainTextEncoder = spec.trainTextEncoder
             c.rank = spec.rank
+            c.trainTextEncoderTI = spec.pivotalTuning
             if spec.usesPrior {
                 c.withPriorPreservation = true
                 c.priorLossWeight = spec.priorLossWeight
@@ -171,8 +177,7 @@ public final class ExperimentRunner {
         let dir = directory(spec)
         guard spec.rank != nil else { return try TextToImagePipeline(folder: dir) }
         let pipeline = try TextToImagePipeline(folder: base)
-        try LoRAWeights.apply(
-            joinedPath(dir, LoRAWeights.fileName), unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+        try pipeline.applyLoRA(joinedPath(dir, LoRAWeights.fileName))
         return pipeline
     }
 }

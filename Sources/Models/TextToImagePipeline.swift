@@ -266,3 +266,53 @@ public struct KeptRegion {
         return TextToImagePipeline.blend(known, x, mask: mask)
     }
 }
+
+extension TextToImagePipeline {
+    /// The file in which LoRA with pivotal tuning keeps the identifier's learned embeddings, beside
+    /// pytorch_lora_weights.safetensors: {word: (1, D)}, as textual_inversion.py writes learned_embeds.
+    public static let learnedEmbeddingsFileName = "learned_embeds.safetensors"
+
+    /// Applies LoRA weights (`LoRAWeights.apply`, `scale` times α/r) and, when the file's folder
+    /// also holds `learnedEmbeddingsFileName`, puts each of its words' rows into the token embedding
+    /// (each word must be one token of the tokenizer, the row D wide). Returns what was applied.
+    @discardableResult
+    public func applyLoRA(_ file: String, scale: Float = 1) throws -> String {
+        let embeddings = ((file as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent(Self.learnedEmbeddingsFileName)
+        // The embeddings are read and checked before anything changes: an error leaves the pipeline as it was.
+        var rows: [(id: Int, row: [Float])] = []
+        var words: [String] = []
+        let table = textEncoder.parameters.first { $0.name.hasSuffix("token_embedding.weight") }
+        if FileManager.default.fileExists(atPath: embeddings) {
+            let f = try SafeTensorsFile(path: embeddings)
+            guard let table else {
+                throw ModelError(file: embeddings, message: "the text encoder has no token embedding")
+            }
+            let D = table.shape[1]
+            words = f.names.sorted()
+            for word in words {
+                let ids = tokenizer.encode(word)
+                guard ids.count == 3 else {
+                    throw ModelError(file: embeddings, message: "'\(word)' is \(ids.count - 2) tokens; it must be one")
+                }
+                let row = try f.tensor(word)
+                guard row.shape == [1, D] || row.shape == [D] else {
+                    throw ModelError(
+                        file: embeddings, message: "'\(word)' is \(shapeString(row.shape)); the embedding is \(D) wide")
+                }
+                if let bad = row.scalars.first(where: { !$0.isFinite }) {
+                    throw ModelError(file: embeddings, message: "'\(word)' holds \(bad)")
+                }
+                rows.append((ids[1], row.scalars))
+            }
+        }
+        let layers = try LoRAWeights.apply(file, unet: unet.store, textEncoder: textEncoder.store, scale: scale)
+        guard let table, !rows.isEmpty else { return "applied \(layers) LoRA layers from \(file)" }
+        let D = table.shape[1]
+        var w = table.value.scalars
+        for (id, row) in rows { w.replaceSubrange((id * D)..<((id + 1) * D), with: row) }
+        table.value = Tensor(shape: table.shape, scalars: w)
+        return "applied \(layers) LoRA layers from \(file) and the embedding of \(words.joined(separator: ", ")) from "
+            + embeddings
+    }
+}

@@ -277,8 +277,14 @@ final class DreamBoothTrainerTests: XCTestCase {
         var half = [Float](repeating: 0, count: 16)
         for y in 0..<4 { for x in 0..<2 { half[y * 4 + x] = 1 } }
         let w = ImageFolder.latentWeights(
-            Tensor(shape: [1, 1, 4, 4], scalars: half), latentShape: [1, 2, 2, 2], backgroundWeight: 0.25)
+            Tensor(shape: [1, 1, 4, 4], scalars: half), latentShape: [1, 2, 2, 2], backgroundWeights: [0.25])
         for (got, want) in zip(w.scalars, [Float](repeating: 0, count: 4).flatMap { _ in [1.6, 0.4] as [Float] }) {
+            XCTAssertEqual(got, want, accuracy: 1e-6)
+        }
+        // Each image has its own w_b: a photo on a new background (w_b 0) trains its object alone.
+        let two = ImageFolder.latentWeights(
+            Tensor(shape: [2, 1, 4, 4], scalars: half + half), latentShape: [2, 1, 2, 2], backgroundWeights: [0.25, 0])
+        for (got, want) in zip(two.scalars, [1.6, 0.4, 1.6, 0.4, 2, 0, 2, 0] as [Float]) {
             XCTAssertEqual(got, want, accuracy: 1e-6)
         }
 
@@ -627,6 +633,57 @@ final class LoRATrainerTests: XCTestCase {
         XCTAssertEqual(
             FileManager.default.contents(atPath: file),
             FileManager.default.contents(atPath: b + "/" + LoRAWeights.fileName), "resumed LoRA run differs")
+    }
+
+    /// LoRA with pivotal tuning (--rank with --train_text_encoder_ti): the adapters and the identifier's
+    /// row train; the row is written beside the adapters (learned_embeds.safetensors) and
+    /// `applyLoRA` puts it back into the base's token embedding; the run resumes to the same bytes.
+    func testPivotalTuningWithLoRAWritesTheIdentifiersEmbeddingBesideTheAdapters() throws {
+        func pivotal(_ out: String) -> TrainConfig {
+            var c = config(out)
+            c.trainTextEncoder = false
+            c.trainTextEncoderTI = true
+            return c
+        }
+        let a = temporaryDirectory("loraPivotalA")
+        try DreamBoothTrainer.run(pivotal(a), log: { _ in })
+        let embeddings = try SafeTensorsFile(path: a + "/" + TextToImagePipeline.learnedEmbeddingsFileName)
+        XCTAssertEqual(embeddings.names, ["sks"])
+        let row = try embeddings.tensor("sks")
+        let pipeline = try TextToImagePipeline(folder: DreamBoothTrainerTests.setup.base)
+        let table = try XCTUnwrap(pipeline.textEncoder.parameters.first { $0.name.hasSuffix("token_embedding.weight") })
+        let id = pipeline.tokenizer.encode("sks")[1]
+        let D = table.shape[1]
+        let before = table.value.scalars
+        XCTAssertEqual(row.shape, [1, D])
+        XCTAssertNotEqual(Array(before[(id * D)..<((id + 1) * D)]), row.scalars, "the identifier's row trained")
+        let applied = try pipeline.applyLoRA(a + "/" + LoRAWeights.fileName)
+        XCTAssertTrue(applied.contains("sks"), applied)
+        let after = table.value.scalars
+        XCTAssertEqual(Array(after[(id * D)..<((id + 1) * D)]), row.scalars)
+        XCTAssertEqual(
+            after.enumerated().filter { $0.offset / D != id }.map(\.element),
+            before.enumerated().filter { $0.offset / D != id }.map(\.element), "only the identifier's row changes")
+        // A row of the wrong width is named with its file.
+        let bad = temporaryDirectory("loraPivotalBad")
+        try FileManager.default.copyItem(
+            atPath: a + "/" + LoRAWeights.fileName, toPath: bad + "/" + LoRAWeights.fileName)
+        try SafeTensors.write(
+            ["sks": Tensor(shape: [1, D + 1], scalars: [Float](repeating: 0, count: D + 1))],
+            to: bad + "/" + TextToImagePipeline.learnedEmbeddingsFileName, metadata: [:])
+        XCTAssertThrowsError(try pipeline.applyLoRA(bad + "/" + LoRAWeights.fileName)) {
+            XCTAssertTrue("\($0)".contains(TextToImagePipeline.learnedEmbeddingsFileName + ": 'sks'"), "\($0)")
+        }
+        // Stopped after step 3 and resumed: the same adapters and row.
+        let b = temporaryDirectory("loraPivotalB")
+        try DreamBoothTrainer.run(pivotal(b), stopAfter: 3, log: { _ in })
+        var resumed = pivotal(b)
+        resumed.resumeFromCheckpoint = "latest"
+        try DreamBoothTrainer.run(resumed, log: { _ in })
+        for f in [LoRAWeights.fileName, TextToImagePipeline.learnedEmbeddingsFileName] {
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f), f)
+        }
     }
 }
 

@@ -47,11 +47,16 @@ struct SampleCommand: ParsableCommand {
                 + "latents=.")
     )
     var latents: String?
-    @Option(help: "LoRA weights (pytorch_lora_weights.safetensors from `dreambooth train --rank`) to apply to --model.")
+    @Option(
+        help: ArgumentHelp(
+            "LoRA weights (pytorch_lora_weights.safetensors from `dreambooth train --rank`) to apply to --model; "
+                + "a learned_embeds.safetensors beside it (the identifier's embedding) is applied too."))
     var lora: String?
     @Option(
         name: .customLong("lora_scale"), parsing: .unconditional,
-        help: "With --lora: multiplies its update (0: the base model, 1: as trained; the default).",
+        help: ArgumentHelp(
+            "With --lora: multiplies the adapters' update (0: the base model's weights, 1: as trained; the "
+                + "default). A learned embedding beside the file applies whole at any scale."),
         transform: parseNumber)
     var loraScale: Float?
     @Flag(
@@ -81,8 +86,7 @@ struct SampleCommand: ParsableCommand {
         try reportingErrors {
             let pipeline = try TextToImagePipeline(folder: model)
             if let lora {
-                try LoRAWeights.apply(
-                    lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store, scale: loraScale ?? 1)
+                print(try pipeline.applyLoRA(lora, scale: loraScale ?? 1))
             }
             let H = pipeline.unet.config.sampleSize
             let C = pipeline.unet.config.inChannels

@@ -588,7 +588,7 @@ struct EvaluateSubjectCommand: ParsableCommand {
             let subject = Subject.named(name)!
             let pipeline = try TextToImagePipeline(folder: model)
             if let lora {
-                try LoRAWeights.apply(lora, unet: pipeline.unet.store, textEncoder: pipeline.textEncoder.store)
+                print(try pipeline.applyLoRA(lora))
             }
             let judges = try Judges(folder: checkpoints + "/judges", tokenizer: pipeline.tokenizer)
             let evaluator = SubjectEvaluator(judges: judges, quick: quick)

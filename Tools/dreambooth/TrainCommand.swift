@@ -65,8 +65,8 @@ struct TrainCommand: ParsableCommand {
         help: ArgumentHelp(
             "p: with object masks in --instance_data_dir and a class prompt, the base first draws new backgrounds "
                 + "around each photo's object (output_dir/backgrounds.png), and each instance crop is one of "
-                + "those with probability p, trained on --instance_prompt (default \(defaults.backgroundAugmentation))."
-        ),
+                + "those with probability p, trained on --instance_prompt and on its object alone (w_b 0) (default "
+                + "\(defaults.backgroundAugmentation))."),
         transform: parseNumber)
     var backgroundAugmentation: Float?
     @Option(
@@ -83,8 +83,9 @@ struct TrainCommand: ParsableCommand {
         name: .customLong("train_text_encoder_ti"), inversion: .prefixedNo,
         help: ArgumentHelp(
             "Pivotal tuning: train the identifier's token embedding with the UNet (at --text_encoder_lr); the rest of "
-                + "the text encoder stays frozen. (default: on for full fine-tuning with --class_prompt and without "
-                + "--train_text_encoder)"))
+                + "the text encoder stays frozen; with --rank it is saved beside the adapters as "
+                + "learned_embeds.safetensors. (default: on with --class_prompt and without --train_text_encoder; "
+                + "off, said, when the identifier is several tokens)"))
     var trainTextEncoderTI: Bool?
     @Option(
         name: .customLong("freeze_model"),
@@ -144,8 +145,9 @@ struct TrainCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "LoRA: train rank-r adapters on the attention projections instead of the weights "
-                + "(train_dreambooth_lora.py); writes pytorch_lora_weights.safetensors."),
+            "LoRA: train rank-r adapters on the UNet's attention projections and convolutions (--lora_layers) "
+                + "instead of its weights (train_dreambooth_lora.py); writes pytorch_lora_weights.safetensors, and "
+                + "with pivotal tuning (the default with --class_prompt) learned_embeds.safetensors."),
         transform: parsePositive)
     var rank: Int?
     @Option(
