@@ -8,7 +8,7 @@
 #
 # BASE is a Stable Diffusion pipeline folder (default Checkpoints/base, which must have vae/ and
 # model_index.json); SUBJECT a built-in subject (default split-ball). Flags shared by both runs,
-# from the environment: STEPS (400), BATCH (4), LR (5e-4), CLASS_IMAGES (100), PRIOR (1: prior
+# from the environment: STEPS (600), BATCH (4), LR (3e-4), the trainer's defaults; CLASS_IMAGES (100), PRIOR (1: prior
 # preservation with weight 1), SEED (0). train_dreambooth.py's defaults that differ from ours are
 # passed explicitly (its warm-up of 500 steps becomes 0; its learning rate of 5e-6 becomes LR).
 # Both read the same five instance PNGs and the same class images, drawn once by `dreambooth
@@ -24,9 +24,9 @@ set -euo pipefail
 
 BASE=${1:-Checkpoints/base}
 SUBJECT=${2:-split-ball}
-STEPS=${STEPS:-400}
+STEPS=${STEPS:-600}
 BATCH=${BATCH:-4}
-LR=${LR:-5e-4}
+LR=${LR:-3e-4}
 CLASS_IMAGES=${CLASS_IMAGES:-100}
 PRIOR=${PRIOR:-1}
 SEED=${SEED:-0}

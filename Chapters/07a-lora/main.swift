@@ -166,8 +166,9 @@ teal.pivotalTuning = false
 var ball = RunSpec()
 ball.rank = 4
 ball.pivotalTuning = false
-let tealRun = try study.result(teal)
-_ = tealRun
+// Both trained (the split-ball one differs from the rank sweep's by its pivotal tuning).
+_ = try study.result(teal)
+_ = try study.result(ball)
 let both = try TextToImagePipeline(folder: "Checkpoints/base")
 // Two adapters on one layer: the sum of both updates. LoRAWeights.apply replaces a slot's adapter,
 // so the second file's A and B are concatenated onto the first's (rank 4 + 4 = 8): B₁A₁ + B₂A₂ = [B₁ B₂]·[A₁; A₂].

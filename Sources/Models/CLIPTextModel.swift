@@ -50,6 +50,8 @@ public struct CLIPTextConfig: Equatable, Sendable, ConfigFile {
         for key in ["attention_dropout", "dropout", "initializer_range", "initializer_factor"] {
             _ = try r.double(key, default: 0)
         }
+        // The transformers release that wrote the file (train_dreambooth.py's output says 5.25.0): any.
+        _ = try r.string("transformers_version", default: "")
         for key in ["dtype", "torch_dtype"] {
             let d = try r.string(key, default: "float32")
             guard ["float32", "float16", "bfloat16"].contains(d) else {

@@ -65,6 +65,12 @@ final class ConfigValidationTests: XCTestCase {
         for (key, value, expected) in cases {
             expectError(with(clipBase, key, value), expected, read: { try CLIPTextConfig(contentsOf: $0) })
         }
+        // The transformers release that wrote a config is metadata: a text encoder saved by a newer one
+        // (train_dreambooth.py's output under transformers 5.25.0) loads.
+        let dir = temporaryDirectory("cfgVersion")
+        try! Data(with(clipBase, "transformers_version", "\"5.25.0\"").utf8)
+            .write(to: URL(fileURLWithPath: dir + "/config.json"))
+        XCTAssertNoThrow(try CLIPTextConfig(contentsOf: dir + "/config.json"))
     }
 
     func testAConfigMadeInCodeIsCheckedToo() {

@@ -684,6 +684,11 @@ final class LoRATrainerTests: XCTestCase {
             XCTAssertEqual(
                 FileManager.default.contents(atPath: a + "/" + f), FileManager.default.contents(atPath: b + "/" + f), f)
         }
+        // A rerun into the same folder without pivotal tuning leaves no embedding of the earlier run behind.
+        var plain = pivotal(a)
+        plain.trainTextEncoderTI = false
+        try DreamBoothTrainer.run(plain, log: { _ in })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: a + "/" + TextToImagePipeline.learnedEmbeddingsFileName))
     }
 }
 
