@@ -1,7 +1,8 @@
 // The three ways the trainer fine-tunes, each a small type the loop is given (mlx-examples'
 // dreambooth.py keeps one step() for all; the variants differ only in what they name below):
 //   FullFineTuning   the UNet's weights (and the text encoder's with --train_text_encoder): DreamBooth
-//   LoRAFineTuning   rank-r adapters on the attention projections (train_dreambooth_lora.py)
+//   LoRAFineTuning   rank-r adapters on the attention projections and convolutions (train_dreambooth_lora.py),
+//                    and under pivotal tuning the identifier's embedding row
 //   TextualInversion one row of the token embedding, the placeholder's (textual_inversion.py)
 
 import Foundation
