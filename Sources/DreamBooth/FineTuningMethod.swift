@@ -104,6 +104,17 @@ final class EmbeddingRows {
         e.requiresGrad = true
     }
 
+    /// learned_embeds.safetensors, textual_inversion.py's file: {word: (1, D)}, words[i] naming rows[i].
+    func write(words: [String], to file: String) throws {
+        let D = embedding.shape[1]
+        let table = embedding.value.scalars
+        var embeddings: [String: Tensor] = [:]
+        for (word, row) in zip(words, rows) {
+            embeddings[word] = Tensor(shape: [1, D], scalars: Array(table[(row * D)..<((row + 1) * D)]))
+        }
+        try SafeTensors.write(embeddings, to: file, metadata: [:])
+    }
+
     /// Every row but the trained ones back to the values it started with.
     func restoreOtherRows() {
         let D = embedding.shape[1]
@@ -183,13 +194,7 @@ struct LoRAFineTuning: FineTuningMethod {
             try? FileManager.default.removeItem(atPath: joinedPath(folder, file))
             return "(\(LoRAWeights.fileName), \(parameters))"
         }
-        let D = rows.embedding.shape[1]
-        let table = rows.embedding.value.scalars
-        var embeddings: [String: Tensor] = [:]
-        for (word, row) in zip(identifierWords, rows.rows) {
-            embeddings[word] = Tensor(shape: [1, D], scalars: Array(table[(row * D)..<((row + 1) * D)]))
-        }
-        try SafeTensors.write(embeddings, to: joinedPath(folder, file), metadata: [:])
+        try rows.write(words: identifierWords, to: joinedPath(folder, file))
         return "(\(LoRAWeights.fileName), \(parameters); \(file), the identifier's embedding)"
     }
 }

@@ -70,9 +70,5 @@ final class TextualInversion: FineTuningMethod {
     func restoreOtherRows() { rows.restoreOtherRows() }
 
     /// learned_embeds.safetensors: {placeholder: (1, D)}, the reference's file.
-    func saveLearnedEmbedding(to file: String) throws {
-        let D = embedding.shape[1]
-        let v = Array(embedding.value.scalars[(row * D)..<((row + 1) * D)])
-        try SafeTensors.write([placeholder: Tensor(shape: [1, D], scalars: v)], to: file, metadata: [:])
-    }
+    func saveLearnedEmbedding(to file: String) throws { try rows.write(words: [placeholder], to: file) }
 }
