@@ -80,6 +80,7 @@ extension DreamBoothTrainer {
         try finite(c.backgroundLossWeight, "--background_loss_weight", 0...1000)
         try finite(c.backgroundAugmentation, "--background_augmentation", 0...1)
         try finite(c.maxGradNorm, "--max_grad_norm", 0...1e6)
+        try finite(c.emaMaxDecay, "--ema_max_decay", 0...1)
         try finite(c.adamBeta1, "--adam_beta1", 0...0.999999)
         try finite(c.adamBeta2, "--adam_beta2", 0...0.999999999)
         try finite(c.adamWeightDecay, "--adam_weight_decay", 0...10)

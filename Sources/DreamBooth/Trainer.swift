@@ -30,6 +30,14 @@ public struct TrainResult {
     public var losses: [Float]
     public var seconds: Double
     public var classImagesGenerated: Int
+
+    /// The result of a run in `state`, begun at `start`.
+    init(_ state: TrainingState, since start: Date, classImagesGenerated: Int) {
+        steps = state.step
+        losses = state.losses
+        seconds = Date().timeIntervalSince(start)
+        self.classImagesGenerated = classImagesGenerated
+    }
 }
 
 public enum DreamBoothTrainer {
@@ -62,11 +70,7 @@ public enum DreamBoothTrainer {
         var state = try trainingState(c, method: method, log: log)
         let trained = method.trained.map(\.parameter)
         let totalSteps = objective.batches.totalSteps(c)
-        func result() -> TrainResult {
-            TrainResult(
-                steps: state.step, losses: state.losses, seconds: Date().timeIntervalSince(clock),
-                classImagesGenerated: generated)
-        }
+        func result() -> TrainResult { TrainResult(state, since: clock, classImagesGenerated: generated) }
         var progress = ProgressLine("dreambooth", total: totalSteps)
         var smoothed = Double(state.losses.last ?? 0)  // the loss's moving average, for the progress line
         for step in state.step..<totalSteps {
@@ -79,9 +83,9 @@ public enum DreamBoothTrainer {
             clipGradNorm(trained, maxNorm: c.maxGradNorm)
             state.optimizer.update()
             method.afterUpdate()
+            state.ema?.update(decay: c.emaDecay(step: step))
             for p in trained { p.grad = nil }
-            state.losses.append(stepLoss)
-            state.step = step + 1
+            state.finish(step: step, loss: stepLoss)
             // MARK: progress, validation grid, checkpoint
             smoothed = step == 0 ? Double(stepLoss) : 0.9 * smoothed + 0.1 * Double(stepLoss)
             progress.update(state.step, String(format: "loss %.4f", smoothed))
@@ -89,6 +93,7 @@ public enum DreamBoothTrainer {
             if try checkpoint(state, c, totalSteps: totalSteps, stopAfter: stopAfter, log: log) { return result() }
         }
         // MARK: the result, in diffusers' layout
+        state.ema?.copyToParameters()
         let written = try method.save(pipeline, to: c.outputDir)
         try writeLossFigure(state.losses, to: c.outputDir)
         let finished = result()
@@ -239,8 +244,12 @@ public enum DreamBoothTrainer {
         optimizer.learningRateScales = method.learningRateScales
         var state = TrainingState(
             parameters: method.trained, optimizer: optimizer,
-            identity: ("trained", method.trained.map(\.name).joined(separator: ",").fnv1aHex),
-            mismatchHint: "a checkpoint of another set of trained parameters (--train_text_encoder differs?)")
+            ema: c.useEMA ? EMA(method.trained.map(\.parameter), decay: c.emaMaxDecay) : nil,
+            identity: (
+                "trained", method.trained.map(\.name).joined(separator: ",").fnv1aHex + (c.useEMA ? "+ema" : "")
+            ),
+            mismatchHint:
+                "a checkpoint of another set of trained parameters (--train_text_encoder or --use_ema differs?)")
         guard let r = c.resumeFromCheckpoint else { return state }
         guard let dir = r == "latest" ? try checkpoints(c.outputDir).last?.1 : r else {
             log("no checkpoint in \(c.outputDir) yet: starting from the base model")

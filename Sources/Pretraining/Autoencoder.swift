@@ -208,8 +208,7 @@ public enum AutoencoderTraining {
             clipGradNorm(trained, maxNorm: 1)
             state.optimizer.update()
             vae.store.zeroGrad()
-            state.losses.append(value)
-            state.step = step + 1
+            state.finish(step: step, loss: value)
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)
             progress.update(
                 state.step, String(format: "loss %.4f (L1 %.4f, KL/elem %.2f)", smoothed, reconstruction, kl))

@@ -160,8 +160,7 @@ public enum BaseModel {
             unet.store.zeroGrad()
             state.ema!.decay = min(plan.emaMaxDecay, Float(1 + step) / Float(10 + step))
             state.ema!.update()
-            state.losses.append(value)
-            state.step = step + 1
+            state.finish(step: step, loss: value)
             // MARK: progress, evaluation, checkpoint
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)
             progress.update(state.step, String(format: "loss %.4f", smoothed))

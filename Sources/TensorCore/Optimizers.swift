@@ -186,6 +186,12 @@ public final class EMA {
         shadow = parameters.map(\.value)
     }
 
+    /// One update at `decay` (which the next update keeps unless told otherwise).
+    public func update(decay: Float) {
+        self.decay = decay
+        update()
+    }
+
     public func update() {
         for (i, p) in parameters.enumerated() {
             shadow[i] = shadow[i].zipMap(p.value) { decay * $0 + (1 - decay) * $1 }

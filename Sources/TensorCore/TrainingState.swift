@@ -39,6 +39,12 @@ public struct TrainingState {
 
     public static let fileName = "state.safetensors"
 
+    /// Records step `step` done with `loss`: the step count and the loss log move on.
+    public mutating func finish(step: Int, loss: Float) {
+        losses.append(loss)
+        self.step = step + 1
+    }
+
     /// Writes folder/checkpoint-<step>/state.safetensors through a temporary folder, then removes
     /// all but the newest `keep` checkpoints (nil: keeps them all). Returns the checkpoint's folder.
     @discardableResult

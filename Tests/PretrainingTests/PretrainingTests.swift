@@ -371,6 +371,59 @@ final class DreamBoothTrainerTests: XCTestCase {
         XCTAssertEqual(try weights(stopped), a)
     }
 
+    /// --use_ema: after one step (decay min(max, 1/10) = 0.1) the saved UNet is 0.1·θ₀ + 0.9·θ₁, θ₀ the
+    /// base's weights and θ₁ those a run without EMA saves (EMA does not change the training itself);
+    /// a run stopped and resumed saves the same bytes, and a checkpoint without EMA is refused.
+    func testEMASavesTheAverageAndResumes() throws {
+        let unet = "/unet/diffusion_pytorch_model.safetensors"
+        func oneStep(_ name: String, ema: Bool) throws -> String {
+            let out = temporaryDirectory(name)
+            var c = config(out)
+            c.trainTextEncoder = false
+            c.maxTrainSteps = 1
+            c.useEMA = ema
+            try DreamBoothTrainer.run(c, log: { _ in })
+            return out
+        }
+        let plain = try SafeTensorsFile(path: try oneStep("dbNoEMA", ema: false) + unet)
+        let averaged = try SafeTensorsFile(path: try oneStep("dbEMA1", ema: true) + unet)
+        let base = try SafeTensorsFile(path: Self.setup.base + unet)
+        var largest: Float = 0
+        var moved = false
+        for name in base.names {
+            let (θ0, θ1, e) = (try base.tensor(name), try plain.tensor(name), try averaged.tensor(name))
+            for i in 0..<θ0.count {
+                largest = max(largest, abs(e.scalars[i] - (0.1 * θ0.scalars[i] + 0.9 * θ1.scalars[i])))
+                moved = moved || θ1.scalars[i] != θ0.scalars[i]
+            }
+        }
+        XCTAssertTrue(moved, "one step changes the UNet")
+        XCTAssertLessThan(largest, 1e-6, "the saved UNet is the EMA after one step")
+        // Stopped after step 3 of 6 and resumed: the same bytes as a run straight through.
+        let a = temporaryDirectory("dbEMAa")
+        let b = temporaryDirectory("dbEMAb")
+        var c = config(a)
+        c.useEMA = true
+        try DreamBoothTrainer.run(c, log: { _ in })
+        var d = config(b)
+        d.useEMA = true
+        _ = try DreamBoothTrainer.run(d, stopAfter: 3, log: { _ in })
+        d.resumeFromCheckpoint = "latest"
+        try DreamBoothTrainer.run(d, log: { _ in })
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: a + unet), FileManager.default.contents(atPath: b + unet),
+            "the EMA run resumed bit for bit")
+        // A checkpoint written without EMA is refused by a run with it, before any step.
+        let n = temporaryDirectory("dbEMAMismatch")
+        _ = try DreamBoothTrainer.run(config(n), stopAfter: 3, log: { _ in })
+        var m = config(n)
+        m.useEMA = true
+        m.resumeFromCheckpoint = "latest"
+        XCTAssertThrowsError(try DreamBoothTrainer.run(m, log: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("--use_ema"), "\(error)")
+        }
+    }
+
     func testCheckpointLimitAndAKilledWriteKeepsThePreviousCheckpoint() throws {
         let out = temporaryDirectory("dbLimit")
         var c = config(out)

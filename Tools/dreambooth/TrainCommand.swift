@@ -131,6 +131,15 @@ struct TrainCommand: ParsableCommand {
     var timestepBiasMultiplier: Float?
     @Flag(name: .customLong("offset_noise"), help: "Add 0.1·N(0, 1) per image and channel to the training noise.")
     var offsetNoise = false
+    @Flag(
+        name: .customLong("use_ema"),
+        help: "Save an exponential moving average of the trained weights instead of the last step's.")
+    var useEMA = false
+    @Option(
+        name: .customLong("ema_max_decay"), parsing: .unconditional,
+        help: "The EMA's largest decay (default 0.9999; the decay of step s is min(this, (1 + s) / (10 + s))).",
+        transform: parseNumber)
+    var emaMaxDecay: Float?
     @Option(
         name: .customLong("snr_gamma"), parsing: .unconditional,
         help: ArgumentHelp(
@@ -218,6 +227,8 @@ struct TrainCommand: ParsableCommand {
             if let maxTrainSteps { c.maxTrainSteps = maxTrainSteps }  // as the reference: steps override epochs
             if let maxGradNorm { c.maxGradNorm = maxGradNorm }
             c.offsetNoise = offsetNoise
+            c.useEMA = useEMA
+            if let emaMaxDecay { c.emaMaxDecay = emaMaxDecay }
             if let timestepBiasMultiplier { c.laterTimestepWeight = timestepBiasMultiplier }
             if let snrGamma { c.snrGamma = snrGamma == 0 ? nil : snrGamma }
             c.rank = rank
