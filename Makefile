@@ -28,7 +28,7 @@ CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-* Chapters/[0-9][0-
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: all build test format format-check chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench deps clean
+.PHONY: all build test format format-check chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench bench-compare deps clean
 
 all: deps build figures book
 
@@ -111,6 +111,14 @@ bench: build
 	$(BUILD_DIR)/bench gemm
 	$(BUILD_DIR)/bench ops
 	$(BUILD_DIR)/bench unet --config Tests/Fixtures/unet-bench.json --batch 16
+
+# Our jobs beside diffusers' on the same model (scripts/bench_compare_with_diffusers.py): a DreamBooth
+# run against train_dreambooth.py, sampling against StableDiffusionPipeline, a pretraining step against
+# diffusers' UNet. PYTHON: a virtual environment with torch, diffusers, transformers, accelerate and
+# torchvision; TRAIN_DREAMBOOTH: diffusers' examples/dreambooth/train_dreambooth.py.
+bench-compare: build
+	@test -n "$(PYTHON)" || { echo "bench-compare: set PYTHON=/path/to/venv/bin/python (torch, diffusers, …)"; exit 2; }
+	$(PYTHON) scripts/bench_compare_with_diffusers.py $(if $(TRAIN_DREAMBOOTH),--train_dreambooth $(TRAIN_DREAMBOOTH),--jobs sampling,pretraining) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 deps:
 	@missing=""; \

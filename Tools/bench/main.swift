@@ -40,6 +40,8 @@ struct BenchOptions: ParsableArguments {
     var config: String = "Tests/Fixtures/unet-bench.json"
     @Option(help: "unet: the batch size.")
     var batch: Int = 16
+    @Option(help: "unet: text tokens per prompt (the shipped base's tokenizer pads to 24).")
+    var tokens: Int = 12
     @Option(help: "unet: steps measured (after 3 warm-ups); the median is printed.")
     var steps: Int = 10
     @Flag(help: "unet: print the time per op kind.")
@@ -50,6 +52,7 @@ struct BenchOptions: ParsableArguments {
             throw ValidationError("unknown benchmark '\(what)' (gemm, ops, unet, all)")
         }
         guard batch >= 1 && batch <= 4096 else { throw ValidationError("--batch must be 1…4096, got \(batch)") }
+        guard tokens >= 1 && tokens <= 4096 else { throw ValidationError("--tokens must be 1…4096, got \(tokens)") }
         guard steps >= 1 && steps <= 10000 else { throw ValidationError("--steps must be 1…10000, got \(steps)") }
     }
 }
@@ -66,7 +69,7 @@ func peakRSSMB() -> Double {
 
 if what == "unet" {
     // bench unet --config FILE --batch 16: one JSON line; each figure the median of `steps` steps
-    // after 3 warm-ups, 12 text tokens, all cores. The protocol of scripts/pytorch_unet_bench.py.
+    // after 3 warm-ups, --tokens text tokens (12), all cores. The protocol of scripts/pytorch_unet_bench.py.
     let configPath = benchOptions.config
     let batch = benchOptions.batch
     let steps = benchOptions.steps
@@ -80,7 +83,7 @@ if what == "unet" {
     var rng = RNG(seed: 5)
     let H = config.sampleSize
     let x = Variable(rng.normal([batch, config.inChannels, H, H]))
-    let ctx = Variable(rng.normal([batch, 12, config.crossAttentionDim]))
+    let ctx = Variable(rng.normal([batch, benchOptions.tokens, config.crossAttentionDim]))
     let target = Variable(rng.normal([batch, config.outChannels, H, H]))
     let t = (0..<batch).map { _ in Float(rng.randint(1000)) }
     let opt = AdamW(model.parameters, learningRate: 1e-4)
@@ -130,9 +133,9 @@ if what == "unet" {
     print(
         String(
             format:
-                "{\"impl\": \"swift\", \"batch\": %d, \"threads\": %d, \"train_step_ms\": %.1f, \"forward_ms\": "
-                + "%.1f, \"peak_rss_mb\": %.0f, \"parameters\": %d}",
-            batch, Parallel.threads, train * 1e3, fwd * 1e3, peakRSSMB(), model.store.count))
+                "{\"impl\": \"swift\", \"batch\": %d, \"tokens\": %d, \"threads\": %d, \"train_step_ms\": %.1f, "
+                + "\"forward_ms\": %.1f, \"peak_rss_mb\": %.0f, \"parameters\": %d}",
+            batch, benchOptions.tokens, Parallel.threads, train * 1e3, fwd * 1e3, peakRSSMB(), model.store.count))
     exit(0)
 }
 let cores = Parallel.threads

@@ -131,10 +131,13 @@ struct RunOptions: ParsableArguments {
     var maxImagePixels = 1 << 24
     @Flag(help: "A few steps and few class images (what the tests run); flags given as well still win.")
     var quick = false
+    @Flag(help: "At the end, print the time spent per kind of op (class images and training alike).")
+    var profile = false
 
     /// TrainConfig's defaults (or --quick's) with these options applied.
     func config(instance: String, output: String) -> TrainConfig {
         PNG.maxPixels = maxImagePixels
+        Profiler.enabled = profile
         var c = quick ? TrainConfig.quick(instance: instance, output: output) : TrainConfig()
         c.pretrainedModel = pretrainedModel
         c.instanceDataDir = instance
@@ -154,5 +157,14 @@ struct RunOptions: ParsableArguments {
 
 /// Runs the trainer, its errors in the tool's words.
 func runTrainer(_ c: TrainConfig) throws {
-    do { try DreamBoothTrainer.run(c) } catch let e as TrainError { throw ToolError(description: e.message) }
+    let result: TrainResult
+    do { result = try DreamBoothTrainer.run(c) } catch let e as TrainError { throw ToolError(description: e.message) }
+    guard Profiler.enabled else { return }
+    let report = Profiler.report()
+    let total = report.reduce(0) { $0 + $1.seconds }
+    print(String(format: "time per kind of op (%.1f s of the run's %.1f s):", total, result.seconds))
+    for (kind, seconds, calls) in report where seconds >= 0.001 * total {
+        let name = kind.padding(toLength: 26, withPad: " ", startingAt: 0)
+        print("  " + name + String(format: " %8.2f s  %5.1f %%  %8d calls", seconds, 100 * seconds / total, calls))
+    }
 }
