@@ -117,8 +117,6 @@ public struct TrainConfig: Sendable {
     /// is min(--ema_max_decay, (1 + s) / (10 + s)), so a run of n steps averages roughly its last n/9).
     public var useEMA = false
     public var emaMaxDecay: Float = 0.9999
-    /// The EMA's decay at optimizer step `step` (0-based).
-    public func emaDecay(step: Int) -> Float { min(emaMaxDecay, Float(1 + step) / Float(10 + step)) }
     /// --snr_gamma: min-SNR-γ weighting of the instance loss (nil, --snr_gamma 0: plain MSE).
     public var snrGamma: Float? = 5
     public var seed: UInt64 = 0

@@ -83,7 +83,7 @@ public enum DreamBoothTrainer {
             clipGradNorm(trained, maxNorm: c.maxGradNorm)
             state.optimizer.update()
             method.afterUpdate()
-            state.ema?.update(decay: c.emaDecay(step: step))
+            state.ema?.update(decay: EMA.warmupDecay(step: step, max: c.emaMaxDecay))
             for p in trained { p.grad = nil }
             state.finish(step: step, loss: stepLoss)
             // MARK: progress, validation grid, checkpoint

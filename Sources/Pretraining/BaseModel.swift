@@ -158,8 +158,7 @@ public enum BaseModel {
             clipGradNorm(unet.parameters, maxNorm: 1)
             state.optimizer.update()
             unet.store.zeroGrad()
-            state.ema!.decay = min(plan.emaMaxDecay, Float(1 + step) / Float(10 + step))
-            state.ema!.update()
+            state.ema!.update(decay: EMA.warmupDecay(step: step, max: plan.emaMaxDecay))
             state.finish(step: step, loss: value)
             // MARK: progress, evaluation, checkpoint
             smoothed = step == 0 ? Double(value) : 0.98 * smoothed + 0.02 * Double(value)

@@ -186,6 +186,10 @@ public final class EMA {
         shadow = parameters.map(\.value)
     }
 
+    /// diffusers' EMAModel schedule: the decay of optimizer step `step` (0-based) is
+    /// min(max, (1 + step) / (10 + step)), so that early averages are not held by the initial weights.
+    public static func warmupDecay(step: Int, max: Float) -> Float { min(max, Float(1 + step) / Float(10 + step)) }
+
     /// One update at `decay` (which the next update keeps unless told otherwise).
     public func update(decay: Float) {
         self.decay = decay

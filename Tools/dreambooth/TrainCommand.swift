@@ -137,7 +137,9 @@ struct TrainCommand: ParsableCommand {
     var useEMA = false
     @Option(
         name: .customLong("ema_max_decay"), parsing: .unconditional,
-        help: "The EMA's largest decay (default 0.9999; the decay of step s is min(this, (1 + s) / (10 + s))).",
+        help: ArgumentHelp(
+            "With --use_ema, its largest decay (default \(defaults.emaMaxDecay); step s decays "
+                + "min(this, (1 + s)/(10 + s)))."),
         transform: parseNumber)
     var emaMaxDecay: Float?
     @Option(
@@ -183,6 +185,9 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if loraAlpha != nil && rank == nil {
             throw ValidationError("--lora_alpha needs --rank (it scales LoRA's update by alpha / rank)")
+        }
+        if emaMaxDecay != nil && !useEMA {
+            throw ValidationError("--ema_max_decay needs --use_ema (it is the moving average's largest decay)")
         }
         if loraLayers != nil && rank == nil {
             throw ValidationError("--lora_layers needs --rank (it chooses where LoRA's adapters go)")
