@@ -30,6 +30,7 @@ the repository. Run from the repository root after `swift build -c release`.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,8 @@ class Jobs:
 
     def prepare_dreambooth(self):
         a, w = self.a, self.work
+        for old in ("export", "instances", "class-draw", "class-images"):  # a rerun in the same --work redraws them
+            shutil.rmtree(f"{w}/{old}", ignore_errors=True)
         subprocess.run([TOOL, "world", "--subject", a.subject, "--count", "4", "--out", f"{w}/export"], check=True,
                        stdout=subprocess.DEVNULL)
         noun = json.loads(open(f"{w}/export/metadata.jsonl").readline())["class"]
