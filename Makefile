@@ -110,6 +110,7 @@ textual-inversion: build
 bench: build
 	$(BUILD_DIR)/bench gemm
 	$(BUILD_DIR)/bench ops
+	$(BUILD_DIR)/bench threads
 	$(BUILD_DIR)/bench unet --config Tests/Fixtures/unet-bench.json --batch 16
 
 # Our jobs beside diffusers' on the same model (scripts/bench_compare_with_diffusers.py): a DreamBooth

@@ -128,10 +128,11 @@ func gemmBlock(
         var jr = cols.lowerBound
         while jr < cols.upperBound {
             let w = min(nr, cols.upperBound - jr)
-            // The B strip: in place when its rows are 32 contiguous floats, else packed.
+            // The B strip: in place when its rows are 32 contiguous floats, else packed. Rows a multiple
+            // of 1 KB apart are packed too: they fall in a few sets of the L1 cache and evict each other.
             let bPtr: UnsafePointer<Float>
             let bStep: Int
-            if b.colStride == 1 && (w == nr || w == 16) {
+            if b.colStride == 1 && (w == nr || w == 16) && (b.rowStride % 256 != 0 || kb <= 16) {
                 bPtr = b.base + pc &* b.rowStride + jr
                 bStep = b.rowStride
             } else {

@@ -175,7 +175,11 @@ extension Variable {
         if let bias { parents.append(bias) }
         if let imageBias { parents.append(imageBias) }
         if let residual { parents.append(residual) }
-        return record(y, parents, kind: "conv2d", start: t0) {
+        let kind =
+            Profiler.byShape
+            ? "conv2d \(s.kernelH)×\(s.kernelW) \(s.inChannels)→\(Co) @\(s.height)²\(stride > 1 ? " /\(stride)" : "")"
+            : "conv2d"
+        return record(y, parents, kind: kind, start: t0) {
             // Keeps x, or its padded copy (for ∂W), and the weight (for ∂x).
             let w = weight.value
             let xv = x.value
@@ -224,6 +228,7 @@ extension Variable {
                         }
                     }
                 }
+                let tW = Profiler.byShape ? Profiler.now() : 0
                 if weight.requiresGrad && direct {
                     func dW(_ xp: PaddedImages) -> [Float] {
                         g.scalars.withUnsafeBufferPointer {
@@ -254,6 +259,9 @@ extension Variable {
                     }
                     weight.accumulate(Tensor(shape: ws, scalars: dw))
                 }
+                if tW != 0 { Profiler.add(kind + " ∂W", since: tW) }
+                let tX = Profiler.byShape ? Profiler.now() : 0
+                defer { if tX != 0 { Profiler.add(kind + " ∂x", since: tX) } }
                 if x.requiresGrad {
                     // col2im adds into it; the direct kernel overwrites
                     var dx = [Float](repeating: 0, count: xs.product)

@@ -69,10 +69,14 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
+        if workerPool.run(count, threads: threads, body) { return }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: count) { i in body(i) }
         }
     }
+    /// The helper threads of `forEach` (WorkerPool.swift): one per core beyond the caller's.
+    @usableFromInline static let workerPool = WorkerPool(
+        helpers: Swift.max(configuredThreads, ProcessInfo.processInfo.activeProcessorCount) - 1)
 
     /// Σ over `rows` of per-row contributions to a vector of `width` sums, bit-identical for any
     /// thread count: rows go in fixed blocks of 64, each block summed in order into its own partial

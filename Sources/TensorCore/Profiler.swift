@@ -6,6 +6,9 @@ import Dispatch
 
 public enum Profiler {
     nonisolated(unsafe) public static var enabled = false
+    /// Whether convolutions tally by shape ("conv2d 3×3 96→32 @16²", with "∂W" and "∂x" apart in
+    /// backward) instead of as one kind: `bench unet --profile-shapes`.
+    nonisolated(unsafe) public static var byShape = false
     nonisolated(unsafe) static var totals: [String: (seconds: Double, calls: Int)] = [:]
 
     @inline(__always) public static func now() -> UInt64 { enabled ? DispatchTime.now().uptimeNanoseconds : 0 }

@@ -262,6 +262,37 @@ final class KernelTests: XCTestCase {
         XCTAssertTrue(Variable.isRecording)
     }
 
+    /// The worker pool (WorkerPool.swift) runs every iteration exactly once: many small jobs back to
+    /// back (the helper spinning between them), jobs after it has gone to sleep, a job inside a job's
+    /// iteration (the pool is busy: Dispatch runs it), and two callers at once (`concurrently`).
+    func testWorkerPoolRunsEveryIterationOnce() throws {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 2
+        func check(_ count: Int, _ message: String) {
+            let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+            hits.initialize(repeating: 0)
+            defer { hits.deallocate() }
+            Parallel.forEach(count) { i in hits[i] += 1 }
+            XCTAssertTrue(hits.allSatisfy { $0 == 1 }, "\(message): \(count) iterations")
+        }
+        for round in 0..<20_000 { check(2 + round % 7, "back to back") }
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 0.002)  // longer than the helper spins
+            check(64, "after the helper slept")
+        }
+        let nested = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8 * 8)
+        nested.initialize(repeating: 0)
+        defer { nested.deallocate() }
+        Parallel.forEach(8) { i in Parallel.forEach(8) { j in nested[i * 8 + j] += 1 } }
+        XCTAssertTrue(nested.allSatisfy { $0 == 1 }, "a job inside a job")
+        try Parallel.concurrently(
+            { for _ in 0..<2_000 { check(5, "first caller") } },
+            {
+                for _ in 0..<2_000 { check(5, "second caller") }
+            })
+    }
+
     func testConcurrentJobsAreCappedAndComputeTheSameBytes() throws {
         let saved = Parallel.threads
         defer { Parallel.threads = saved }

@@ -1,4 +1,4 @@
-// Benchmarks: `bench gemm` and `bench ops` (make bench). Speed is measured here and printed, never
+// Benchmarks: `bench gemm`, `bench ops` and `bench threads` (make bench). Speed is measured here and printed, never
 // asserted in tests. Shapes come from the benchmark UNet (Tests/Fixtures/unet-bench.json, batch 16):
 // 3×3 convolutions as implicit GEMMs at 32², 16² and 8², and the attention products. (The UNet's
 // 3×3 convolutions themselves run forward and ∂x by Winograd F(2×2, 3×3), with 2.25× fewer
@@ -33,7 +33,9 @@ let nominalPeak = MicroKernels.cpuHasAVX512 ? 236.8 : 118.4
 /// The command line (swift-argument-parser: `bench --help` lists it).
 struct BenchOptions: ParsableArguments {
     @Argument(
-        help: "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), or all."
+        help: ArgumentHelp(
+            "What to measure: gemm (GEMM GFLOP/s against the FMA peak), ops (op times), unet (one JSON line), "
+                + "threads (the cost of a parallel region), or all.")
     )
     var what: String = "all"
     @Option(help: "unet: the UNet configuration.")
@@ -46,10 +48,12 @@ struct BenchOptions: ParsableArguments {
     var steps: Int = 10
     @Flag(help: "unet: print the time per op kind.")
     var profile = false
+    @Flag(help: "unet: with --profile, each convolution shape apart, and its backward as ∂W and ∂x.")
+    var profileShapes = false
 
     func validate() throws {
-        guard ["gemm", "ops", "unet", "all"].contains(what) else {
-            throw ValidationError("unknown benchmark '\(what)' (gemm, ops, unet, all)")
+        guard ["gemm", "ops", "unet", "threads", "all"].contains(what) else {
+            throw ValidationError("unknown benchmark '\(what)' (gemm, ops, unet, threads, all)")
         }
         guard batch >= 1 && batch <= 4096 else { throw ValidationError("--batch must be 1…4096, got \(batch)") }
         guard tokens >= 1 && tokens <= 4096 else { throw ValidationError("--tokens must be 1…4096, got \(tokens)") }
@@ -67,13 +71,35 @@ func peakRSSMB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
+if what == "threads" {
+    // bench threads: what a parallel region costs. The same work (a chain of additions) run twice in a
+    // row on one core, then as Parallel.forEach(2) on two: near half the time when a region is cheap.
+    for work in [2_000, 20_000, 200_000] {
+        func chain() {
+            var x = 0.0
+            for i in 0..<work { x += Double(i) }
+            keep(x)
+        }
+        let serial = time(201) {
+            chain()
+            chain()
+        }
+        let parallel = time(201) { Parallel.forEach(2) { _ in chain() } }
+        print(
+            String(
+                format: "%7d additions twice: one core %7.1f µs, Parallel.forEach(2) %7.1f µs (%.2f×)", work,
+                serial * 1e6, parallel * 1e6, parallel / serial))
+    }
+    exit(0)
+}
 if what == "unet" {
     // bench unet --config FILE --batch 16: one JSON line; each figure the median of `steps` steps
     // after 3 warm-ups, --tokens text tokens (12), all cores. The protocol of scripts/pytorch_unet_bench.py.
     let configPath = benchOptions.config
     let batch = benchOptions.batch
     let steps = benchOptions.steps
-    if benchOptions.profile { Profiler.enabled = true }
+    if benchOptions.profile || benchOptions.profileShapes { Profiler.enabled = true }
+    Profiler.byShape = benchOptions.profileShapes
     let config: UNetConfig
     do { config = try UNetConfig(contentsOf: configPath) } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
@@ -101,7 +127,7 @@ if what == "unet" {
         FileHandle.standardError.write(Data("\(title) (ms per step, share):\n".utf8))
         for (kind, secs, calls) in report {
             let line =
-                "  " + kind.padding(toLength: 22, withPad: " ", startingAt: 0)
+                "  " + kind.padding(toLength: Profiler.byShape ? 36 : 22, withPad: " ", startingAt: 0)
                 + String(
                     format: " %7.1f  %5.1f%%  (%d calls)\n", secs * 1e3 / Double(runs), 100 * secs / total, calls / runs
                 )
@@ -301,3 +327,6 @@ if what == "ops" || what == "all" {
                 + String(format: "%8.2f     %8.2f", fwd * 1e3, (both - fwd) * 1e3))
     }
 }
+
+/// Keeps a result alive, so the optimiser cannot drop the work that made it.
+@inline(never) func keep(_ x: Double) { if x == -1 { print(x) } }
