@@ -20,6 +20,8 @@ public struct Backdrops {
     public let variants: [[Tensor]]
     /// Photo i's object mask at the crop the variants were made from, (1, R, R).
     public let masks: [Tensor]
+    /// The context phrase variant k was drawn with (all "" without --background_contexts).
+    public let contexts: [String]
     /// Variants per photo: each (photo, variant) crop is encoded once and cached for the run.
     public static let perPhoto = 8
     /// RePaint's resamplings per step (KeptRegion): at 1 the base often drew a second, half-hidden
@@ -52,7 +54,13 @@ extension DreamBoothTrainer {
         let origins = (0..<n).map { instances.cropOrigin($0, resolution: R, center: true, rng: &rng) }
         let crops = (0..<n).map { instances.crop($0, resolution: R, at: origins[$0]) }
         let masks = (0..<n).map { instances.maskCrop($0, resolution: R, at: origins[$0])! }
-        log("drawing \(K) new backgrounds around each of the \(n) photos' objects (\"\(prompt)\", the frozen base)")
+        let contexts = (0..<K).map {
+            c.backgroundContexts.isEmpty ? "" : c.backgroundContexts[$0 % c.backgroundContexts.count]
+        }
+        let prompts = contexts.map { $0.isEmpty ? prompt : prompt + " " + $0 }
+        log(
+            "drawing \(K) new backgrounds around each of the \(n) photos' objects "
+                + "(\(Set(prompts).sorted().map { "\"\($0)\"" }.joined(separator: ", ")); the frozen base)")
         // The object's latents, and the latent pixels it covers at least half of.
         let x = Tensor.concatenate(crops.map { $0.reshaped([1] + $0.shape) })
         let z = Variable.withoutGradients { vae.encode(Variable(x)).mean.value }.map { $0 * vae.config.scalingFactor }
@@ -65,7 +73,8 @@ extension DreamBoothTrainer {
             resamplings: Backdrops.resamplings)
         var progress = ProgressLine("backgrounds", total: c.samplingSteps)
         let drawn = pipeline(
-            [String](repeating: prompt, count: n * K), guidanceScale: c.samplingGuidance, steps: c.samplingSteps,
+            (0..<K).flatMap { k in [String](repeating: prompts[k], count: n) }, guidanceScale: c.samplingGuidance,
+            steps: c.samplingSteps,
             seed: c.seed &+ 5_000, keep: keep, progress: { k, _ in progress.update(k) }
         ).unstacked()
         let variants = (0..<n).map { i in
@@ -73,7 +82,7 @@ extension DreamBoothTrainer {
                 ImageFolder.onBackdrop(crops[i], mask: masks[i], backdrop: drawn[k * n + i].map { 2 * $0 - 1 })
             }
         }
-        let backdrops = Backdrops(variants: variants, masks: masks)
+        let backdrops = Backdrops(variants: variants, masks: masks, contexts: contexts)
         try FileManager.default.createDirectory(atPath: c.outputDir, withIntermediateDirectories: true)
         try writeBackdropsGrid(backdrops, photos: instances, resolution: R, to: c.outputDir)
         return backdrops

@@ -48,6 +48,12 @@ public struct TrainConfig: Sendable {
     /// others, so that its look is not learned as a function of four backgrounds. 0: off
     /// (train_dreambooth.py's data).
     public var backgroundAugmentation: Float = 0
+    /// --background_contexts: phrases that name contexts ("at night", "on water"). With
+    /// --background_augmentation, variant k of each photo is drawn from the class prompt followed by
+    /// phrase k mod n ("a ball at night") and trained on the instance prompt followed by it ("a sks
+    /// ball at night"), so that the subject is seen under the words of contexts its photos lack. Empty:
+    /// the class prompt alone, and the plain instance prompt.
+    public var backgroundContexts: [String] = []
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

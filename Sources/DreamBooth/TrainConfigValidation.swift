@@ -79,6 +79,12 @@ extension DreamBoothTrainer {
         try finite(c.priorLossWeight, "--prior_loss_weight", 0...1000)
         try finite(c.backgroundLossWeight, "--background_loss_weight", 0...1000)
         try finite(c.backgroundAugmentation, "--background_augmentation", 0...1)
+        if c.backgroundContexts.contains(where: \.isEmpty) || c.backgroundContexts.count > 64 {
+            throw TrainError("--background_contexts takes 1–64 comma-separated phrases, none empty")
+        }
+        if !c.backgroundContexts.isEmpty && c.backgroundAugmentation == 0 {
+            throw TrainError("--background_contexts needs --background_augmentation p > 0")
+        }
         try finite(c.maxGradNorm, "--max_grad_norm", 0...1e6)
         try finite(c.emaMaxDecay, "--ema_max_decay", 0...1)
         try finite(c.adamBeta1, "--adam_beta1", 0...0.999999)

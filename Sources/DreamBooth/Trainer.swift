@@ -370,6 +370,12 @@ struct DreamBoothObjective {
         return stepLoss
     }
 
+    /// The instance prompt of a crop on backdrop variant k: --instance_prompt, then its context phrase.
+    func backdropPrompt(variant k: Int) -> String {
+        let context = batches.backdrops?.contexts[k] ?? ""
+        return context.isEmpty ? plainPrompt : plainPrompt + " " + context
+    }
+
     /// The loss of micro-batch m; its crops, noise and timesteps come from RNG(seed).split("micro/m").
     mutating func callAsFunction(microBatch m: Int) -> Variable {
         var rng = RNG(seed: seed).split("micro/\(m)")
@@ -387,10 +393,13 @@ struct DreamBoothObjective {
         let classPrompts =
             classCaptions.map { captions in items.classes.map { captions[$0] } }
             ?? classPrompt.map { [String](repeating: $0, count: instanceCount) } ?? []
-        // A photo on a new background has no context to name: it is trained on the plain instance prompt.
+        // A photo on a new background is trained on the plain instance prompt, followed by the context
+        // phrase its background was drawn with (--background_contexts).
         let instancePrompts =
             instanceCaptions.map { captions in
-                zip(items.instances, items.onBackdrop).map { i, onBackdrop in onBackdrop ? plainPrompt : captions[i] }
+                zip(items.instances, items.backdrop).map { i, k in
+                    k.map { backdropPrompt(variant: $0) } ?? captions[i]
+                }
             } ?? method.instancePrompts(count: instanceCount, rng: &rng)
         let ids = tokenizer(instancePrompts + classPrompts)
         let context =
@@ -475,7 +484,7 @@ struct TrainingBatches {
             if name == "instance", let backdrops, rng.uniform() < backgroundAugmentation {
                 let k = rng.randint(Backdrops.perPhoto)
                 masks.append(backdrops.masks[i])
-                items.onBackdrop[items.onBackdrop.count - 1] = true
+                items.backdrop[items.backdrop.count - 1] = k
                 return (backdrops.variants[i][k], "instance/\(i)/backdrop\(k)")
             }
             if name == "instance", let mask = folder.maskCrop(i, resolution: resolution, at: origin) {
@@ -487,7 +496,7 @@ struct TrainingBatches {
             let j = m * batchSize + b
             let item = shuffledItem(epoch: j / length, position: j % length)
             items.instances.append(item % instances.images.count)
-            items.onBackdrop.append(false)
+            items.backdrop.append(nil)
             instanceCrops.append(crop(instances, "instance", item % instances.images.count, rng: &rng))
             if let classes {
                 items.classes.append(item % classes.images.count)
@@ -516,7 +525,9 @@ struct TrainingBatches {
 struct TrainingItems {
     var instances: [Int] = []
     var classes: [Int] = []
-    var onBackdrop: [Bool] = []
+    /// Per instance crop: the backdrop variant it was put on (nil: the photo itself).
+    var backdrop: [Int?] = []
+    var onBackdrop: [Bool] { backdrop.map { $0 != nil } }
 }
 
 /// Each crop's posterior q(z | x) under the frozen autoencoder, encoded the first time the crop is

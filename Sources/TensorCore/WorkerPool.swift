@@ -72,14 +72,7 @@ final class WorkerPool: @unchecked Sendable {
                 where parked[id].value.exchange(false, ordering: .sequentiallyConsistent) {
                     wakeUps[id].signal()
                 }
-                var done = 0
-                while true {
-                    let i = nextIteration.add(1, ordering: .relaxed).oldValue
-                    if i >= count { break }
-                    pointer.pointee(i)
-                    done += 1
-                }
-                finishedIterations.add(done, ordering: .releasing)
+                takeIterations(pointer, count)
                 // Close the job, then wait for the helpers inside it to leave.
                 accepting.store(false, ordering: .sequentiallyConsistent)
                 while finishedIterations.load(ordering: .acquiring) < count
@@ -89,6 +82,18 @@ final class WorkerPool: @unchecked Sendable {
                 return true
             }
         }
+    }
+
+    /// Runs iterations from the shared counter until none are left, then counts them as finished.
+    private func takeIterations(_ body: UnsafePointer<(Int) -> Void>, _ count: Int) {
+        var done = 0
+        while true {
+            let i = nextIteration.add(1, ordering: .relaxed).oldValue
+            if i >= count { break }
+            body.pointee(i)
+            done += 1
+        }
+        finishedIterations.add(done, ordering: .releasing)
     }
 
     private func helperLoop(_ id: Int) {
@@ -120,15 +125,7 @@ final class WorkerPool: @unchecked Sendable {
                 && generation.load(ordering: .sequentiallyConsistent) == g
                 && id < participatingHelpers, let body
             {
-                let count = iterations
-                var done = 0
-                while true {
-                    let i = nextIteration.add(1, ordering: .relaxed).oldValue
-                    if i >= count { break }
-                    body.pointee(i)
-                    done += 1
-                }
-                finishedIterations.add(done, ordering: .releasing)
+                takeIterations(body, iterations)
             }
             inJob.subtract(1, ordering: .sequentiallyConsistent)
         }

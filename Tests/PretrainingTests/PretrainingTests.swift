@@ -369,6 +369,28 @@ final class DreamBoothTrainerTests: XCTestCase {
         try DreamBoothTrainer.run(stopped, stopAfter: 3, log: { _ in })
         stopped.resumeFromCheckpoint = "latest"
         XCTAssertEqual(try weights(stopped), a)
+        // --background_contexts: variant k is drawn from the class prompt and phrase k mod n, and trained
+        // on the instance prompt and the same phrase; that changes what is trained.
+        var withContexts = c
+        withContexts.outputDir = temporaryDirectory("dbBackdropsContexts")
+        withContexts.backgroundContexts = ["at night", "on water"]
+        var drawing: [String] = []
+        let contextual = try XCTUnwrap(
+            try DreamBoothTrainer.backdrops(withContexts, pipeline, instances: folder, log: { drawing.append($0) }))
+        XCTAssertEqual(contextual.contexts, (0..<Backdrops.perPhoto).map { $0 % 2 == 0 ? "at night" : "on water" })
+        let classPrompt = try XCTUnwrap(c.classPrompt)
+        XCTAssertTrue(
+            drawing.contains {
+                $0.contains("\"\(classPrompt) at night\"") && $0.contains("\"\(classPrompt) on water\"")
+            },
+            "\(drawing)")
+        XCTAssertNotEqual(try weights(withContexts), a, "the phrases change what is trained")
+        var unused = c
+        unused.backgroundAugmentation = 0
+        unused.backgroundContexts = ["at night"]
+        XCTAssertThrowsError(try DreamBoothTrainer.run(unused, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--background_contexts needs --background_augmentation"), "\($0)")
+        }
     }
 
     /// --use_ema: after one step (decay min(max, 1/10) = 0.1) the saved UNet is 0.1·θ₀ + 0.9·θ₁, θ₀ the

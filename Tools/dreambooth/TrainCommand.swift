@@ -70,6 +70,14 @@ struct TrainCommand: ParsableCommand {
         transform: parseNumber)
     var backgroundAugmentation: Float?
     @Option(
+        name: .customLong("background_contexts"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Phrases naming contexts, comma-separated (\"at night,on water\"): with --background_augmentation, "
+                + "each photo's k-th new background is drawn from the class prompt and phrase k (cycled), and "
+                + "trained on --instance_prompt and the same phrase (default: the class prompt alone)."),
+        transform: { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+    var backgroundContexts: [String]?
+    @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
         help: "Class images wanted in --class_data_dir (default \(defaults.numClassImages)).", transform: parsePositive)
     var numClassImages: Int?
@@ -218,6 +226,7 @@ struct TrainCommand: ParsableCommand {
             if let priorLossWeight { c.priorLossWeight = priorLossWeight }
             if let backgroundLossWeight { c.backgroundLossWeight = backgroundLossWeight }
             if let backgroundAugmentation { c.backgroundAugmentation = backgroundAugmentation }
+            if let backgroundContexts { c.backgroundContexts = backgroundContexts }
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
