@@ -48,7 +48,10 @@ struct BenchOptions: ParsableArguments {
     var steps: Int = 10
     @Flag(help: "unet: print the time per op kind.")
     var profile = false
-    @Flag(help: "unet: with --profile, each convolution shape apart, and its backward as ∂W and ∂x.")
+    @Flag(
+        help: ArgumentHelp(
+            "unet: --profile with each convolution shape apart; its ∂W and ∂x lines are parts of its backward "
+                + "line, so the shares add to more than 100 %."))
     var profileShapes = false
 
     func validate() throws {
