@@ -4,8 +4,10 @@
 #   make test            build and run the tests (release build; the chapters run in --quick mode); first
 #                        checks that every Swift file is as `make format` writes it
 #   make format          format every Swift file with swift-format (.swift-format: 120 columns, one statement a line)
-#   make chapter N=01    run one chapter; its figures land in Figures/01-*/
-#   make figures         regenerate every chapter's figures into Figures/
+#   make chapter N=01    run one chapter; its figures land in Figures/01-*/ (FROM_SCRATCH=1: as for figures)
+#   make figures         regenerate every chapter's figures into Figures/ (chapters 06–08 from the shipped
+#                        results of their fine-tuning runs, Results/experiments/); FROM_SCRATCH=1 retrains
+#                        and re-evaluates every run (about an hour on 2 cores) and ships the results anew
 #   make book            the chapters as a static HTML book in book/ (open book/index.html)
 #   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder and
 #                        judges beside the autoencoder (28 minutes), then the base UNet on its latents (32):
@@ -49,10 +51,27 @@ chapter: build
 	@test -n "$(N)" || { echo "usage: make chapter N=01 (chapters: $(CHAPTERS))"; exit 2; }
 	@dir=$$(ls -d Chapters/$(N)-* 2>/dev/null | head -1); \
 	  test -n "$$dir" || { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }; \
-	  echo "== $$dir"; $(BUILD_DIR)/chapter$(N) --out Figures/$$(basename $$dir)
+	  echo "== $$dir: $(ABOUT_$(N))"; $(BUILD_DIR)/chapter$(N) --out Figures/$$(basename $$dir) $(if $(FROM_SCRATCH),--from-scratch)
 
+# What each chapter does and how long it takes here (a fresh clone, 2 cores, release build), printed
+# before it runs. Chapters 06–08 read their fine-tuning runs' shipped results; FROM_SCRATCH=1 trains them.
+ABOUT_00  := the tensor core: GEMM from a triple loop to the library's kernel, timed (about 5 s)
+ABOUT_01  := forward diffusion: schedules and q(x_t | x) (about 1 s)
+ABOUT_02  := the loss: ε-, v- and x0-prediction; a 2-D denoiser trained each way (about 20 s)
+ABOUT_03  := the UNet piece by piece, against diffusers (about 5 s)
+ABOUT_04  := the world, the tokenizer, the text encoder and the judges (about 10 s)
+ABOUT_04a := the autoencoder: reconstructions, latents, three short KL-weight runs (about 3 min)
+ABOUT_05  := the base model: accuracy, samplers, guidance, held-out prompts (about 2 min)
+ABOUT_06  := rare-token identifiers, three DreamBooth runs (about 20 s; FROM_SCRATCH=1: about 6 min)
+ABOUT_07  := prior preservation, four runs and the λ sweep (about 20 s; FROM_SCRATCH=1: about 6 min)
+ABOUT_07a := LoRA: layers, rank, two subjects on one base (about 1 min; FROM_SCRATCH=1: about 12 min)
+ABOUT_08  := every subject, the paper's tables (about 1 min; FROM_SCRATCH=1: about 40 min)
+number = $(firstword $(subst -, ,$(1)))
+SHIPPED_RESULTS := Results/experiments
 figures: build
-	@for c in $(CHAPTERS); do n=$${c%%-*}; echo "== $$c"; $(BUILD_DIR)/chapter$$n --out Figures/$$c || exit 1; done
+	$(if $(FROM_SCRATCH),rm -rf $(SHIPPED_RESULTS))
+	@$(foreach c,$(CHAPTERS),echo "== $(c): $(ABOUT_$(call number,$(c)))" && \
+	  $(BUILD_DIR)/chapter$(call number,$(c)) --out Figures/$(c) $(if $(FROM_SCRATCH),--from-scratch) &&) true
 
 pretrain: build
 	$(BUILD_DIR)/dreambooth pretrain --out Checkpoints $(if $(RESUME),,--force)
@@ -77,10 +96,10 @@ dreambooth: build
 # The book: every chapter's page from its own source, its figures from Figures/ (a chapter whose
 # source is newer than its figures is rerun first), in book/ — open book/index.html.
 book: build
-	@for c in $(CHAPTERS); do n=$${c%%-*}; \
-	  newest=$$(ls -t Figures/$$c/*.png 2>/dev/null | head -1); \
-	  if [ -z "$$newest" ] || [ Chapters/$$c/main.swift -nt "$$newest" ]; then echo "== $$c (figures out of date)"; $(BUILD_DIR)/chapter$$n --out Figures/$$c || exit 1; fi; \
-	done
+	@$(foreach c,$(CHAPTERS),newest=$$(ls -t Figures/$(c)/*.png 2>/dev/null | head -1); \
+	  if [ -z "$$newest" ] || [ Chapters/$(c)/main.swift -nt "$$newest" ]; then \
+	    echo "== $(c): figures out of date, rerunning it first: $(ABOUT_$(call number,$(c)))"; \
+	    $(BUILD_DIR)/chapter$(call number,$(c)) --out Figures/$(c) || exit 1; fi; ) true
 	$(BUILD_DIR)/book --out book
 
 RUNS ?= 1000000

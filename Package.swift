@@ -133,6 +133,9 @@ let package = Package(
             dependencies: [
                 "Pretraining", "DreamBooth", "Evaluation", "Models", "ToyWorld", "TensorCore", "TestSupport",
             ]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "DreamBooth", "Evaluation", "TensorCore", "TestSupport"]),
         .testTarget(name: "ChapterTests", dependencies: ["TestSupport", "TensorCore", "ImageIO"]),
     ],
     swiftLanguageModes: [.v5]

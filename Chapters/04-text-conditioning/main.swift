@@ -82,6 +82,13 @@ for s in Subject.all { print("  subject \(s.name): \(s.summary)") }
 // into a new token, repeat. Ours learned 7,678 merges on 20,000 captions plus 63,875 English words,
 // so the 8,192 tokens hold the world's words whole and thousands of words no caption uses: the
 // pool chapter 06 draws DreamBooth's rare identifiers from. A string nobody wrote splits into pieces.
+// How to read the figure below: "</w>" ends a word. "sks" is the identifier diffusers' DreamBooth
+// examples use; here it is one of those unused whole words, one token. "photo" is not a caption word
+// (the world's captions say "a ball", not "a photo of a ball"), and the English word list did not
+// make it one token either, so it comes out in pieces, "phot" · "o</w>". The first and last ids of
+// every line, 8190 and 8191, are the two special tokens <|startoftext|> and <|endoftext|>, the last
+// ids of the vocabulary. The text encoder reads 24 positions (model_max_length; the longest caption is
+// about 12 tokens), so every prompt is padded to 24 with <|endoftext|>, as CLIP's tokenizer pads.
 
 let examples = [
     "a painting of an orange checkered heart in a city", "a sks cup in snow", "a photo of xqzt",
@@ -103,8 +110,10 @@ print("\nTokenization (\(tokenizer.vocabularySize) tokens, model_max_length \(to
 for l in tokenLines { print("  " + l) }
 check(tokenizer.tokenize("xqzt").count > 1, "a random string splits into several tokens")
 
-// Token frequencies in the captions: a handful of words carry nearly everything (Zipf), and most
-// of the vocabulary never occurs in a caption at all — the rare band.
+// Token frequencies in the captions: the world's captions use a few dozen words, each of them often
+// (a caption names a class, and maybe a color, a pattern, a context and a style, so the counts fall in
+// steps, not along a Zipf line as a language's do), and the rest of the vocabulary never occurs in a
+// caption at all — the rare band. (Counted without the two special tokens, which every caption has.)
 var captionCounts = [Int](repeating: 0, count: tokenizer.vocabularySize)
 for i in 0..<(options.quick ? 2000 : 20000) {
     var rng = RNG(seed: 11).split("caption/\(i)")
@@ -122,8 +131,8 @@ try figures.lines(
     ],
     style: PlotStyle(
         title:
-            "Zipf: \(ranked.count) tokens make every caption; \(unused) of \(tokenizer.vocabularySize) never occur "
-            + "(the rare band)",
+            "\(ranked.count) tokens make every caption, each \(ranked.last!.element)–\(ranked.first!.element) times; "
+            + "\(unused) of the \(tokenizer.vocabularySize) (special tokens aside) never occur",
         xlabel: "rank of token", ylabel: "occurrences", logX: true, logY: true,
         extra: [
             "set key top right inside", "set format y '%g'", "set xrange [1:\(tokenizer.vocabularySize)]",
@@ -131,7 +140,9 @@ try figures.lines(
                 + "'#ffe0b0' fs solid 0.6 behind",
             "set label 1 'rare band: \(unused) tokens never in a caption' at \(ranked.count + 3),graph 0.5",
         ]), points: true)
-print(String(format: "\n%d tokens occur in captions; %d never do", ranked.count, unused))
+print(
+    String(
+        format: "\n%d tokens occur in captions; %d never do (and 2 are the special tokens)", ranked.count, unused))
 
 // MARK: - 3. The text encoder, trained contrastively, then frozen
 //
@@ -213,6 +224,16 @@ check(diagonalWins >= perClass.count - 1, "\(diagonalWins) of \(perClass.count) 
 // CLIP judge (and for the generator's own pair, which never saw these compositions), (c) the DINO
 // judge's nearest-neighbour class accuracy. The DINO judge's two views of an object are the world
 // drawing the same object twice, in two contexts and framings: it learns what the object is.
+// The target of 0.98 is the attribute classifier's, set when it was trained: chapters 05–08 count
+// with it (context as asked, class kept), so its own errors must stay small beside the differences
+// they measure. The retrieval and DINO bars have no target; they are read as they are.
+//
+// One more judge is built on these, for chapters 06–08: the subject-look judge
+// (Sources/Evaluation/SubjectLookJudge.swift). Does an image show *the* subject, or just an object
+// of its class? It is a vote among the image's nearest rendered references in the DINO judge's
+// embedding — renders of the subject in every context against renders of ordinary objects of the
+// same class — and a count of the look's own colors in its pixels. "Look kept" in chapters 06–08 is
+// the share of samples it calls the subject.
 
 let attributeAccuracy = TextSide.attributeAccuracy(judges.attributes, world: world, count: evaluationCount)
 let generatorTop1 = TextSide.retrieval(pair, tokenizer: tokenizer, world: world, count: 100)
@@ -227,12 +248,14 @@ try figures.bars(
     "judges-accuracy", labels: labels,
     series: [("measured on \(evaluationCount) held-out images (100 for retrieval)", values)],
     style: PlotStyle(
-        title: "The judges on fresh images of the held-out compositions (the classifier's bar: 98%)",
+        title: "The judges on fresh images of the held-out compositions (the classifier's target: 0.98)",
         ylabel: "accuracy", width: 900,
         extra: [
             "set yrange [0:1.12]", "set key below",
-            "set arrow from graph 0, first 0.98 to graph 1, first 0.98 nohead dt 2 lc rgb 'red'",
-            "set label \"the classifier's bar, 0.98\" at graph 0.99, first 1.05 right tc rgb 'red'",
+            // The target is the attribute classifier's only: the line spans its bars.
+            "set arrow from first -0.5, first 0.98 to first \(Double(Attribute.allCases.count) - 0.5), first 0.98 "
+                + "nohead dt 2 lc rgb 'red'",
+            "set label \"the classifier's target, 0.98\" at first -0.4, first 1.05 left tc rgb 'red'",
         ]))
 print("\nJudges on held-out images:")
 for (l, v) in zip(labels, values) {

@@ -9,8 +9,9 @@
 // the split-ball, identical except for the identifier.
 // Paper: DreamBooth §4.1 ("Designing Prompts for Few-Shot Personalization", "Rare-token Identifiers").
 // Run:   make chapter N=06        (or .build/release/chapter06 [--quick] [--seed N] [--out DIR])
-//        The three fine-tuning runs take about 4 minutes each the first time and are cached in
-//        .experiments/ (chapters 07 and 08 reuse the "sks" run); a rerun takes a minute or two.
+//        Reads the three runs' shipped results (Results/experiments/: metrics and samples, not
+//        weights) in seconds; with --from-scratch it trains them, about 2 minutes each on 2 cores,
+//        cached in .experiments/ (chapters 07 and 08 reuse the "sks" run).
 // Writes: Figures/06-rare-identifiers/ — vocabulary-band, identifier-embeddings, prior-before,
 //         identifier-metrics, identifier-grid; and what fine-tuning did to the word "green".
 
@@ -30,20 +31,22 @@ let options = ChapterOptions(
     chapter: "06-rare-identifiers", title: "rare-token identifiers",
     summary: "rare-token identifiers: picked from the vocabulary, compared with a common word and a random string")
 let figures = FigureWriter(directory: options.outputDirectory)
-let study = Study.forChapter("06", quick: options.quick, quickWork: options.path("work"))
+let study = Study.forChapter(
+    "06", quick: options.quick, fromScratch: options.fromScratch, quickWork: options.path("work"))
 let base = try TextToImagePipeline(folder: study.runner.base)
 let tokenizer = base.tokenizer
 let check = ChapterChecks(chapter: "06")
 
 // MARK: - 1. Where identifiers come from
 //
-// The pretraining captions use 34 of the vocabulary's 8,192 tokens (chapter 04); the other 8,158
-// came from the English word list the merges were also learned on. A candidate identifier is a
-// whole word (a token ending in </w>) of at most three lowercase letters that no caption uses and
-// that the tokenizer keeps as one token when written alone. The paper takes them from a band of
-// ids (T5's 5000–10000 of 32,000); here the band is simply the later 70 % of ids, the later
-// merges. Our text encoder read nothing but captions, so to it every candidate is equally new —
-// "use" as much as "sks": the band matters for a text encoder that had read the web, not for ours.
+// The pretraining captions use 34 of the vocabulary's 8,192 tokens (chapter 04); of the other 8,158,
+// two are the special tokens and 8,156 came from the English word list the merges were also
+// learned on. A candidate identifier is a whole word (a token ending in </w>) of at most three
+// lowercase letters that no caption uses and that the tokenizer keeps as one token when written
+// alone. The paper takes them from a band of ids (T5's 5000–10000 of 32,000); here the band is simply
+// the later 70 % of ids, the later merges. Our text encoder read nothing but captions, so to it
+// every candidate is equally new — "use" as much as "sks": the band matters for a text encoder that
+// had read the web, not for ours.
 let world = World()
 let captions = (0..<5000).map { i -> String in
     var rng = RNG(seed: 11).split("caption/\(i)")
@@ -202,7 +205,7 @@ try figures.imageGrid(
 // MARK: - 4. The experiment: the same DreamBooth run with three identifiers
 //
 // Each run is the trainer's default (4 instance images, prior preservation with 100 class
-// images, 400 steps): only the identifier differs. Measured on 12 prompts × 4 samples each:
+// images, 600 steps): only the identifier differs. Measured on 12 prompts × 4 samples each:
 // subject fidelity (DINO, CLIP-I: mean cosine between generated and real photos in the two
 // judges' embeddings), whether the look is kept (the look judge: a vote among rendered references
 // of the subject and of ordinary balls), whether the context is the one asked for (the attribute
@@ -245,9 +248,15 @@ try figures.bars(
         (label, [r.metrics.dino, r.metrics.clipI, r.metrics.lookKept, r.metrics.contextMatch, r.metrics.div])
     },
     style: PlotStyle(
-        title: "Same run, three identifiers: the others copy the photos more closely, the rare token keeps the context",
+        title: "Same run, three identifiers: look kept "
+            + rows.map { String(format: "%@ %.2f", $0.1.spec.identifier as NSString, $0.1.metrics.lookKept) }.joined(
+                separator: ", ") + "; DIV "
+            + rows.map { String(format: "%@ %.2f", $0.1.spec.identifier as NSString, $0.1.metrics.div) }.joined(
+                separator: ", "),
         ylabel: "score",
         extra: ["set yrange [0:1.05]", "set key top right inside"]))
+// The same prompts with the same seeds as prior-before: each cell is the base model's sample there,
+// after fine-tuning.
 var gridImages: [Tensor] = []
 var gridTitles: [String] = []
 for (label, r) in rows {
@@ -263,22 +272,33 @@ try figures.imageGrid(
         + rows.map { String(format: "%@ %.0f %%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }
         .joined(separator: ", "), cellSize: 150)
 
+// What the three runs say (identifier-metrics, identifier-grid). On this model all three learn the
+// subject well enough to put it in every context asked for; they differ in how they draw it. The
+// rare token's samples are the least varied (DIV) and the closest to the photos (DINO): "sks"
+// meant nothing, so all the subject's look goes into it. "green" keeps more variety, and the
+// look judge passes more of its samples, but part of the look it draws comes from the word's old
+// meaning, and section 5 shows what the word paid for it. "xqzt" is four tokens whose pieces
+// keep their own meanings; it keeps the look least. The paper's argument for rare tokens is the
+// next section's: what fine-tuning takes away from a word that meant something.
+
 // MARK: - 5. What fine-tuning did to the word
 //
 // The other side of a common word: after fine-tuning, does "green" still mean green elsewhere?
 // Each run's model is asked for "a green star" (a class the subject never was); the share judged
 // green says how much of the word's meaning survived. The rare token had none to lose.
+// (Sampled once from each run's weights, then cached and shipped with its results.)
 print("\nAfter fine-tuning, \"a green star\" from each run's model (the share judged green):")
 let probe = options.quick ? 2 : 16
 var stillGreen: [Double] = []
 for (k, (label, _)) in zip(kinds, rows) {
     var spec = RunSpec()
     spec.identifier = k.identifier
-    let (model, _) = try study.runner.pipeline(spec)
-    let stars = model.images(
-        [String](repeating: "a green star", count: probe), steps: study.evaluator.steps,
-        guidance: study.evaluator.guidance,
-        sampler: study.evaluator.sampler, seed: 99)
+    let stars = try study.images("runs/\(study.runner.key(spec))/probe-a-green-star-\(probe)-seed99.png") {
+        let (model, _) = try study.runner.pipeline(spec)
+        return model.images(
+            [String](repeating: "a green star", count: probe), steps: study.evaluator.steps,
+            guidance: study.evaluator.guidance, sampler: study.evaluator.sampler, seed: 99)
+    }
     let judged = study.judges.attributes.predict(World.batchTensor(stars))
     let share = Double(judged.filter { $0[.color] == ColorName.allCases.firstIndex(of: .green) }.count) / Double(probe)
     stillGreen.append(share)

@@ -2,7 +2,7 @@
 set terminal pngcairo size 900,510 font 'sans,9' noenhanced
 set output 'prior-before.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,6 title "Before fine-tuning, \"a [V] ball in …\" (rows: sks judged green 12 %, green judged green 100 %, xqzt\njudged green 46 %): a color word already paints the ball" font 'sans,12'
+set multiplot layout 3,6 title "Before fine-tuning, \"a [V] ball in …\" (rows: sks judged green 12 %, green judged green 100 %, xqzt\njudged green 17 %): a color word already paints the ball" font 'sans,12'
 set title "a sks ball, grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'prior-before.dat' index 0 using 1:2:3:4:5 with rgbimage

@@ -1,7 +1,7 @@
 # input-images.gp — redraw with: gnuplot input-images.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'input-images.png'
-set title "split-ball, 1–5 instance photos (paper's Fig. 20): DINO 0.63–0.73, context as asked 0.46–0.88"
+set title "split-ball, 1–5 instance photos (paper's Fig. 20): DINO 0.73–0.82, context as asked 0.96–1.00"
 set xlabel "instance images"
 set ylabel "score"
 set grid

@@ -2,7 +2,7 @@
 set terminal pngcairo size 910,450 font 'sans,9' noenhanced
 set output 'recontextualization.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,7 title "Recontextualization, \"a sks <noun> <context>\" (first column: a real photo); context as asked:\nsplit-ball 88 %, teal-cup 25 %, dotted-box 42 %" font 'sans,12'
+set multiplot layout 3,7 title "Recontextualization, \"a sks <noun> <context>\" (first column: a real photo); context as asked:\nsplit-ball 100 %, teal-cup 96 %, dotted-box 83 %" font 'sans,12'
 set title "split-ball (real)"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'recontextualization.dat' index 0 using 1:2:3:4:5 with rgbimage

@@ -1,13 +1,26 @@
 # table4.gp — redraw with: gnuplot table4.gp (in this folder)
-set terminal pngcairo size 895,146 font 'sans,10' noenhanced
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'table4.png'
-set title "Table 4 in miniature (3 subjects): DINO with the correct noun 0.64, a wrong one 0.64, none 0.70" font 'sans,12'
-unset border; unset tics; unset key
-set xrange [0:1]; set yrange [5:0]
-set lmargin 1; set rmargin 1; set bmargin 1; set tmargin 3
-set label 1 "class noun   DINO    CLIP-I   look kept   class kept   paper DINO / CLIP-I" at graph 0.01, first 0.5 font 'DejaVu Sans Mono,10'
-set label 2 "correct      0.638   0.631    0.679       0.708        0.744 / 0.853" at graph 0.01, first 1.5 font 'DejaVu Sans Mono,10'
-set label 3 "wrong        0.638   0.619    0.726       0.590        0.454 / 0.728" at graph 0.01, first 2.5 font 'DejaVu Sans Mono,10'
-set label 4 "none         0.699   0.657    0.786       0.514        0.303 / 0.607" at graph 0.01, first 3.5 font 'DejaVu Sans Mono,10'
-set label 5 "ordering correct > wrong > none (DINO): does not match the paper's" at graph 0.01, first 4.5 font 'DejaVu Sans Mono,10'
-plot NaN notitle
+set title "Table 4 in miniature: DINO correct 0.85, wrong 0.82, none 0.83; correct without the prior 0.85"
+set ylabel "score (bars: mean of 3 subjects; whiskers: lowest to highest)"
+set grid
+set key outside right
+set style fill solid 0.8 border -1
+set boxwidth 0.19
+set xtics ("DINO" 0, "CLIP-I" 1, "look kept (judged)" 2, "class kept (judged)" 3) scale 0
+set xrange [-0.6:3.6]
+set key below
+set datafile missing 'NaN'
+set yrange [0:1.1]
+plot 'table4.dat' index 0 using 1:2 with boxes title "correct noun, with the prior", \
+     'table4.dat' index 1 using 1:2 with boxes title "correct noun, without the prior", \
+     'table4.dat' index 2 using 1:2 with boxes title "wrong noun, with the prior", \
+     'table4.dat' index 3 using 1:2 with boxes title "no noun, without the prior", \
+     'table4.dat' index 0 using 1:2:3:4 with yerrorbars pt 7 ps 0.4 lc rgb 'black' notitle, \
+     'table4.dat' index 1 using 1:2:3:4 with yerrorbars pt 7 ps 0.4 lc rgb 'black' notitle, \
+     'table4.dat' index 2 using 1:2:3:4 with yerrorbars pt 7 ps 0.4 lc rgb 'black' notitle, \
+     'table4.dat' index 3 using 1:2:3:4 with yerrorbars pt 7 ps 0.4 lc rgb 'black' notitle, \
+     'table4.dat' index 0 using 1:5 with points pt 13 ps 1.6 lc rgb 'black' title "the paper's Table 4 (Imagen)", \
+     'table4.dat' index 1 using 1:5 with points pt 13 ps 1.6 lc rgb 'black' notitle, \
+     'table4.dat' index 2 using 1:5 with points pt 13 ps 1.6 lc rgb 'black' notitle, \
+     'table4.dat' index 3 using 1:5 with points pt 13 ps 1.6 lc rgb 'black' notitle

@@ -1,11 +1,16 @@
 # text-encoder.gp — redraw with: gnuplot text-encoder.gp (in this folder)
-set terminal pngcairo size 760,110 font 'sans,10' noenhanced
+set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'text-encoder.png'
-set title "--train_text_encoder, split-ball: DINO 0.72 → 0.97, context as asked 0.88 → 0.17" font 'sans,12'
-unset border; unset tics; unset key
-set xrange [0:1]; set yrange [3:0]
-set lmargin 1; set rmargin 1; set bmargin 1; set tmargin 3
-set label 1 "split-ball            DINO    CLIP-I   CLIP-T   look kept   context   PRES     train s" at graph 0.01, first 0.5 font 'DejaVu Sans Mono,10'
-set label 2 "UNet only (default)   0.721   0.646    0.584    0.714       0.875     0.513    350" at graph 0.01, first 1.5 font 'DejaVu Sans Mono,10'
-set label 3 "UNet + text encoder   0.971   0.841    0.349    1.000       0.167     -0.025   192" at graph 0.01, first 2.5 font 'DejaVu Sans Mono,10'
-plot NaN notitle
+set title "--train_text_encoder, split-ball (one run each): DINO 0.81 → 0.80, context as asked 1.00 → 0.88"
+set ylabel "score"
+set grid
+set key outside right
+set style fill solid 0.8 border -1
+set boxwidth 0.38
+set xtics ("DINO" 0, "CLIP-I" 1, "CLIP-T" 2, "look kept" 3, "context as asked" 4, "PRES" 5) scale 0
+set xrange [-0.6:5.6]
+set key below
+set datafile missing 'NaN'
+set yrange [0:1.1]
+plot 'text-encoder.dat' index 0 using 1:2 with boxes title "UNet only (the default)", \
+     'text-encoder.dat' index 1 using 1:2 with boxes title "UNet + text encoder"

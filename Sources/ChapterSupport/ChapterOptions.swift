@@ -3,6 +3,8 @@
 //   --quick        a small, fast configuration (the tests run every chapter this way)
 //   --seed N       the seed of the one RNG (default 0): same seed, same bytes
 //   --out DIR      where figures go (default Figures/<chapter folder>)
+//   --from-scratch chapters 06–08: train and evaluate every run instead of reading the shipped results
+//                  (Results/experiments), and ship what was computed there
 //   --help         this text
 
 import ArgumentParser
@@ -25,12 +27,20 @@ struct ChapterArguments: ParsableArguments {
     var seed: UInt64 = 0
     @Option(help: "Folder for figures and samples (default Figures/<chapter folder>).")
     var out: String?
+    @Flag(
+        name: .customLong("from-scratch"),
+        help: ArgumentHelp(
+            "Chapters 06–08: train and evaluate every fine-tuning run (cached in .experiments/) instead of "
+                + "reading the shipped results in Results/experiments/, and write what was computed there."))
+    var fromScratch = false
 }
 
 public struct ChapterOptions {
     public var quick = false
     public var seed: UInt64 = 0
     public var outputDirectory: String
+    /// --from-scratch: recompute the fine-tuning runs of chapters 06–08 rather than read shipped results.
+    public var fromScratch = false
 
     /// Parses CommandLine.arguments; prints usage and exits 0 on --help, or prints an error naming
     /// the offending argument and exits with status 2.
@@ -53,6 +63,7 @@ public struct ChapterOptions {
         }
         quick = parsed.quick
         seed = parsed.seed
+        fromScratch = parsed.fromScratch
         outputDirectory = parsed.out ?? "Figures/\(folder)"
         do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch
         {

@@ -40,6 +40,9 @@ public struct RunSpec: Codable, Hashable, Sendable {
     /// --train_text_encoder_ti; nil for the trainer's default (pivotal tuning wherever it applies).
     /// Omitted from the key when nil.
     public var pivotalTuning: Bool? = nil
+    /// --lora_layers; nil for the trainer's default (attention projections and convolutions). Omitted
+    /// from the key when nil.
+    public var loraLayers: [String]? = nil
     public init() {}
 
     public var subjectValue: Subject { Subject.named(subject)! }
@@ -85,8 +88,8 @@ public final class ExperimentRunner {
         self.log = log
     }
 
-    /// The base model's identity: the sizes and a hash of its UNet and text-encoder files.
-    lazy var baseIdentity: String = {
+    /// The base model's identity: a hash of its UNet, text-encoder and scheduler files.
+    public lazy var baseIdentity: String = {
         var h = fnv1a([UInt8]())
         for f in [
             "unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors",
@@ -99,8 +102,9 @@ public final class ExperimentRunner {
     }()
 
     public func key(_ spec: RunSpec) -> String {
-        // LoRA runs default to pivotal tuning since 2026-12-07: their older runs are not reused.
-        let lora = spec.rank == nil ? "" : "lora-pivotal-default"
+        // LoRA runs train at `train --rank`'s learning rate since 2026-12-07 (before, at full
+        // fine-tuning's): their older runs are not reused.
+        let lora = spec.rank == nil ? "" : "lora-defaults-v2"
         let h = (Self.protocolVersion + lora + (quick ? "quick" : "full") + baseIdentity + spec.json).fnv1aHex
         return "\(spec.method == .dreambooth ? "db" : "ti")-\(spec.subject)-" + h
     }
@@ -134,6 +138,8 @@ public final class ExperimentRunner {
             c.trainTextEncoder = spec.trainTextEncoder
             c.rank = spec.rank
             c.trainTextEncoderTI = spec.pivotalTuning
+            if spec.rank != nil { c.learningRate = TrainConfig.loRALearningRate }  // as `train --rank` does
+            if let layers = spec.loraLayers { c.loraLayers = layers }
             if spec.usesPrior {
                 c.withPriorPreservation = true
                 c.priorLossWeight = spec.priorLossWeight

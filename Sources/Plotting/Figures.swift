@@ -193,6 +193,75 @@ public struct FigureWriter {
         return try emit(name, dat, script)
     }
 
+    /// One bar of `groupedBars`: a value (a mean, say), optionally the range it summarises (drawn as a
+    /// whisker: the smallest and largest of the values averaged) and a reference value drawn as a mark
+    /// on the bar (the paper's figure, say).
+    public struct Bar {
+        public var value: Double
+        public var range: ClosedRange<Double>?
+        public var mark: Double?
+        public init(_ value: Double, range: ClosedRange<Double>? = nil, mark: Double? = nil) {
+            self.value = value
+            self.range = range
+            self.mark = mark
+        }
+    }
+
+    /// Bars in groups (a group per label, a bar per series), each with its range as a whisker and its
+    /// mark as a black diamond; `references` are horizontal dashed lines across the plot (a base
+    /// model's value, a target). A table a reader must compare, drawn.
+    @discardableResult
+    public func groupedBars(
+        _ name: String, labels: [String], series: [(title: String, bars: [Bar])], markTitle: String = "",
+        references: [(title: String, value: Double)] = [], style: PlotStyle = PlotStyle()
+    ) throws -> String {
+        let width = 0.8 / Double(max(series.count, 1))
+        var dat =
+            "# x value low high mark label (one block per series: " + series.map(\.title).joined(separator: "; ")
+            + ")\n"
+        for (j, (_, bars)) in series.enumerated() {
+            for (i, bar) in bars.enumerated() {
+                let x = Double(i) + (Double(j) - Double(series.count - 1) / 2) * width
+                let low = bar.range?.lowerBound ?? .nan
+                let high = bar.range?.upperBound ?? .nan
+                dat +=
+                    "\(num(x)) \(num(bar.value)) \(num(low)) \(num(high)) \(num(bar.mark ?? .nan)) "
+                    + "\(quoted(labels[i]))\n"
+            }
+            dat += "\n\n"
+        }
+        let tics = labels.enumerated().map { "\(quoted($0.element)) \($0.offset)" }.joined(separator: ", ")
+        var script = header(
+            name, style,
+            defaults: [
+                "set style fill solid 0.8 border -1", "set boxwidth \(num(width * 0.95))",
+                "set xtics (\(tics)) scale 0",
+                "set xrange [-0.6:\(num(Double(labels.count) - 0.4))]", "set key below",
+                "set datafile missing 'NaN'",
+            ])
+        var plots = series.indices.map { j in
+            "'\(name).dat' index \(j) using 1:2 with boxes title \(quoted(series[j].title))"
+        }
+        if series.contains(where: { $0.bars.contains { $0.range != nil } }) {
+            plots += series.indices.map { j in
+                "'\(name).dat' index \(j) using 1:2:3:4 with yerrorbars pt 7 ps 0.4 lc rgb 'black' notitle"
+            }
+        }
+        // The marks' key entry goes with the first series that has marks (gnuplot leaves out a plot
+        // with no points from the key).
+        if let firstMarked = series.firstIndex(where: { $0.bars.contains { $0.mark != nil } }) {
+            plots += series.indices.map { j in
+                "'\(name).dat' index \(j) using 1:5 with points pt 13 ps 1.6 lc rgb 'black' "
+                    + (j == firstMarked && !markTitle.isEmpty ? "title \(quoted(markTitle))" : "notitle")
+            }
+        }
+        plots += references.enumerated().map { k, r in
+            "\(num(r.value)) with lines dt \(k + 2) lw 1.5 lc rgb 'gray30' title \(quoted(r.title))"
+        }
+        script += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
+        return try emit(name, dat, script)
+    }
+
     /// Heat map of a matrix (row 0 at the top), with optional row and column labels.
     @discardableResult
     public func heatmap(

@@ -78,6 +78,30 @@ final class FigureTests: XCTestCase {
         XCTAssertLessThan(byDefault.lowerBound, asked.lowerBound, "the style's key comes last, so gnuplot uses it")
     }
 
+    func testGroupedBarsPlaceEachSeriesBesideTheOthersWithRangesAndMarks() throws {
+        let dir = temporaryDirectory("grouped")
+        try FigureWriter(directory: dir, render: false).groupedBars(
+            "g", labels: ["DINO", "PRES"],
+            series: [
+                ("ours", [FigureWriter.Bar(0.8, range: 0.7...0.9, mark: 0.6), FigureWriter.Bar(0.2)]),
+                ("base", [FigureWriter.Bar(.nan), FigureWriter.Bar(0.5, mark: 0.4)]),
+            ], markTitle: "paper", references: [("target", 0.85)])
+        let rows = try String(contentsOfFile: dir + "/g.dat", encoding: .utf8).split(separator: "\n").filter {
+            !$0.hasPrefix("#")
+        }
+        // Two series, bars 0.4 apart: at −0.2 and +0.2 around each label's x; a missing range or mark is NaN.
+        XCTAssertEqual(
+            rows,
+            [
+                "-0.2 0.8 0.7 0.9 0.6 \"DINO\"", "0.8 0.2 NaN NaN NaN \"PRES\"", "0.2 NaN NaN NaN NaN \"DINO\"",
+                "1.2 0.5 NaN NaN 0.4 \"PRES\"",
+            ].map { Substring($0) })
+        let script = try String(contentsOfFile: dir + "/g.gp", encoding: .utf8)
+        XCTAssertTrue(script.contains("index 0 using 1:5 with points pt 13 ps 1.6 lc rgb 'black' title \"paper\""))
+        XCTAssertTrue(script.contains("index 1 using 1:2:3:4 with yerrorbars"))
+        XCTAssertTrue(script.contains("0.85 with lines dt 2 lw 1.5 lc rgb 'gray30' title \"target\""))
+    }
+
     func testGridCaptionsWrapAndEveryTileGetsTheSameLines() throws {
         let dir = temporaryDirectory("captions")
         var rng = RNG(seed: 2)
