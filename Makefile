@@ -6,8 +6,9 @@
 #   make format          format every Swift file with swift-format (.swift-format: 120 columns, one statement a line)
 #   make chapter N=01    run one chapter; its figures land in Figures/01-*/ (FROM_SCRATCH=1: as for figures)
 #   make figures         regenerate every chapter's figures into Figures/ (chapters 06–08 from the shipped
-#                        results of their fine-tuning runs, Results/experiments/); FROM_SCRATCH=1 retrains
-#                        and re-evaluates every run (about an hour on 2 cores) and ships the results anew
+#                        results of their fine-tuning runs, Results/experiments/): about 6.5 minutes with the
+#                        build; FROM_SCRATCH=1 retrains and re-evaluates every run (about 40 minutes on 2
+#                        cores) and ships the results anew
 #   make book            the chapters as a static HTML book in book/ (open book/index.html)
 #   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder and
 #                        judges beside the autoencoder (28 minutes), then the base UNet on its latents (32):
@@ -55,17 +56,17 @@ chapter: build
 
 # What each chapter does and how long it takes here (a fresh clone, 2 cores, release build), printed
 # before it runs. Chapters 06–08 read their fine-tuning runs' shipped results; FROM_SCRATCH=1 trains them.
-ABOUT_00  := the tensor core: GEMM from a triple loop to the library's kernel, timed (about 5 s)
+ABOUT_00  := the tensor core: GEMM from a triple loop to the library's kernel, timed (about 4 s)
 ABOUT_01  := forward diffusion: schedules and q(x_t | x) (about 1 s)
-ABOUT_02  := the loss: ε-, v- and x0-prediction; a 2-D denoiser trained each way (about 20 s)
+ABOUT_02  := the loss: ε-, v- and x0-prediction; a 2-D denoiser trained each way (about 25 s)
 ABOUT_03  := the UNet piece by piece, against diffusers (about 5 s)
-ABOUT_04  := the world, the tokenizer, the text encoder and the judges (about 10 s)
-ABOUT_04a := the autoencoder: reconstructions, latents, three short KL-weight runs (about 3 min)
-ABOUT_05  := the base model: accuracy, samplers, guidance, held-out prompts (about 2 min)
-ABOUT_06  := rare-token identifiers, three DreamBooth runs (about 20 s; FROM_SCRATCH=1: about 6 min)
-ABOUT_07  := prior preservation, four runs and the λ sweep (about 20 s; FROM_SCRATCH=1: about 6 min)
-ABOUT_07a := LoRA: layers, rank, two subjects on one base (about 1 min; FROM_SCRATCH=1: about 12 min)
-ABOUT_08  := every subject, the paper's tables (about 1 min; FROM_SCRATCH=1: about 40 min)
+ABOUT_04  := the world, the tokenizer, the text encoder and the judges (about 5 s)
+ABOUT_04a := the autoencoder: reconstructions, latents, three short KL-weight runs (about 3.5 min)
+ABOUT_05  := the base model: accuracy, samplers, guidance, held-out prompts (about 30 s)
+ABOUT_06  := rare-token identifiers, three DreamBooth runs (about 5 s; FROM_SCRATCH=1: about 6 min)
+ABOUT_07  := prior preservation, four runs and the λ sweep (about 2 s; FROM_SCRATCH=1: about 5 min)
+ABOUT_07a := LoRA: layers, rank, two subjects on one base (about 5 s; FROM_SCRATCH=1: about 10 min)
+ABOUT_08  := every subject, the paper's tables (about 6 s; FROM_SCRATCH=1: about 21 min)
 number = $(firstword $(subst -, ,$(1)))
 SHIPPED_RESULTS := Results/experiments
 figures: build

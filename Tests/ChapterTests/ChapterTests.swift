@@ -158,13 +158,16 @@ final class ChapterTests: XCTestCase {
     func testChapter07() throws {
         let out = try runChapter(
             "chapter07",
-            expecting: ["class-images.png", "drift-grid.png", "pres-div.png", "lambda-sweep.png", "class-colors.png"])
+            expecting: [
+                "class-images.png", "loss-curves.png", "drift-grid.png", "pres-div.png", "lambda-sweep.png",
+                "class-colors.png",
+            ])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("| without prior preservation |"), out)
     }
 
     func testChapter07a() throws {
-        let out = try runChapter("chapter07a", expecting: ["rank-sweep.png", "rank-table.png", "two-subjects.png"])
+        let out = try runChapter("chapter07a", expecting: ["lora-layers.png", "rank-sweep.png", "two-subjects.png"])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("leave the output unchanged at step 0"), out)
     }
