@@ -10,7 +10,7 @@
 // Paper: DreamBooth §4.1 ("Designing Prompts for Few-Shot Personalization", "Rare-token Identifiers").
 // Run:   make chapter N=06        (or .build/release/chapter06 [--quick] [--seed N] [--out DIR])
 //        Reads the three runs' shipped results (Results/experiments/: metrics and samples, not
-//        weights) in seconds; with --from-scratch it trains them, about 2 minutes each on 2 cores,
+//        weights) in seconds; with --from-scratch it trains them, 1–2 minutes each on 2 cores,
 //        cached in .experiments/ (chapters 07 and 08 reuse the "sks" run).
 // Writes: Figures/06-rare-identifiers/ — vocabulary-band, identifier-embeddings, prior-before,
 //         identifier-metrics, identifier-grid; and what fine-tuning did to the word "green".
@@ -169,8 +169,8 @@ check(
 // MARK: - 3. The prior each identifier brings, before fine-tuning
 //
 // What the base model draws for "a [V] ball" is the prior fine-tuning starts from. The judges say
-// which color it shows: "green" makes the ball green; the others do not. (Look at the xqzt row:
-// its pieces pull the class too.) One sample per context.
+// which color it shows: "green" makes the ball green every time; "sks" and "xqzt" leave the color to
+// chance (the world has 8 colors, so about 1 sample in 8 is green by chance). One sample per context.
 print("\nBefore fine-tuning, what the base model draws for \"a [V] ball\" (the judged colors of its samples):")
 var beforeImages: [Tensor] = []
 var beforeTitles: [String] = []
@@ -205,7 +205,9 @@ try figures.imageGrid(
 // MARK: - 4. The experiment: the same DreamBooth run with three identifiers
 //
 // Each run is the trainer's default (4 instance images, prior preservation with 100 class
-// images, 600 steps): only the identifier differs. Measured on 12 prompts × 4 samples each:
+// images, 600 steps, and pivotal tuning: the identifier's own embedding row trained with the UNet,
+// at 5e-3, as in diffusers' advanced DreamBooth script): only the identifier differs. Measured on 12
+// prompts × 4 samples each:
 // subject fidelity (DINO, CLIP-I: mean cosine between generated and real photos in the two
 // judges' embeddings), whether the look is kept (the look judge: a vote among rendered references
 // of the subject and of ordinary balls), whether the context is the one asked for (the attribute
@@ -254,7 +256,7 @@ try figures.bars(
             + rows.map { String(format: "%@ %.2f", $0.1.spec.identifier as NSString, $0.1.metrics.div) }.joined(
                 separator: ", "),
         ylabel: "score",
-        extra: ["set yrange [0:1.05]", "set key top right inside"]))
+        extra: ["set yrange [0:1.05]", "set key below"]))
 // The same prompts with the same seeds as prior-before: each cell is the base model's sample there,
 // after fine-tuning.
 var gridImages: [Tensor] = []
@@ -269,7 +271,7 @@ for (label, r) in rows {
 try figures.imageGrid(
     "identifier-grid", enlarged(gridImages), titles: gridTitles, columns: Context.allCases.count,
     title: "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: "
-        + rows.map { String(format: "%@ %.0f %%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }
+        + rows.map { String(format: "%@ %.0f%%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }
         .joined(separator: ", "), cellSize: 150)
 
 // What the three runs say (identifier-metrics, identifier-grid). On this model all three learn the
@@ -285,7 +287,10 @@ try figures.imageGrid(
 //
 // The other side of a common word: after fine-tuning, does "green" still mean green elsewhere?
 // Each run's model is asked for "a green star" (a class the subject never was); the share judged
-// green says how much of the word's meaning survived. The rare token had none to lose.
+// green says how much of the word's meaning survived. The rare token had none to lose. Note how
+// directly the common word is hit here: the trainer's pivotal tuning trains the identifier's own
+// embedding row, so in the "green" run it is the row of "green" itself that is rewritten to mean the
+// split-ball, and every prompt with the word reads the new row.
 // (Sampled once from each run's weights, then cached and shipped with its results.)
 print("\nAfter fine-tuning, \"a green star\" from each run's model (the share judged green):")
 let probe = options.quick ? 2 : 16

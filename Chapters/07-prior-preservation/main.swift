@@ -22,7 +22,7 @@
 // Paper: DreamBooth §3.3 ("Class-specific Prior Preservation Loss"), Table 3 (PRES and DIV).
 // Run:   make chapter N=07        (or .build/release/chapter07 [--quick] [--seed N] [--out DIR])
 //        Reads the shipped results of its runs (Results/experiments/); with --from-scratch, four
-//        fine-tuning runs of about a minute and a half each, cached in .experiments/.
+//        fine-tuning runs of 1–2 minutes each, cached in .experiments/.
 // Writes: Figures/07-prior-preservation/ — class-images, loss-curves, drift-grid, pres-div,
 //         lambda-sweep, class-colors.
 
@@ -52,6 +52,10 @@ let check = ChapterChecks(chapter: "07")
 // images generated once by the frozen base from "a ball" (shared by every λ).
 var noPrior = RunSpec()
 noPrior.priorPreservation = false
+// The trainer turns pivotal tuning (the identifier's embedding row trained with the UNet) on only when
+// there is a class prompt, i.e. with the prior. Here it is on for this run too, so that the two runs
+// differ in the prior term alone.
+noPrior.pivotalTuning = true
 let lambdas: [Float] = [0.25, 1, 4]
 let withPrior = lambdas.map { l -> RunSpec in
     var s = RunSpec()
@@ -79,7 +83,8 @@ try figures.imageGrid(
 // mean of 25 steps). Without it the batch is the four photos alone, which the model soon reproduces:
 // the loss keeps falling. With it half of each batch is a class image the model drew itself from
 // "a ball"; that term cannot fall far (the noise is new each step and the class images are many and
-// varied), so the total stays higher: the prior term holds the model near what it was.
+// varied), so the total stays higher: the prior term keeps the model drawing ordinary balls for
+// "a ball" (section 2 measures how near to the base model's own balls).
 func smoothed(_ xs: [Double], _ window: Int = 25) -> [Double] {
     xs.indices.map { i in
         let lo = max(0, i - window + 1)
@@ -107,6 +112,8 @@ try figures.lines(
 // of those samples the look judge — a vote among rendered references of the subject and of
 // ordinary balls — calls the split-ball. DIV is 1 − the mean DINO cosine among one subject
 // prompt's 4 samples, averaged over the 12 prompts (the paper uses LPIPS; higher is more diverse).
+// (Chapter 05's DIV is of one fully specified prompt, whose samples vary far less than the base
+// model's samples of "a sks ball …", in which "sks" still means nothing.)
 // What to expect: without the prior, "a ball" becomes the subject (PRES near 1, drift near 1).
 // With it, PRES should fall back toward the base model's own level, the level of no drift.
 print("What \"a ball\" draws, and how diverse the subject's prompts stay:")
@@ -150,6 +157,9 @@ print(
 // against the class: the larger λ, the less of the look is kept (lambda-sweep), and at λ = 4 the
 // subject is barely learned. DIV here is the diversity of the *subject's* prompts: low after any
 // fine-tuning (the samples are one subject), lowest without the prior, as in the paper's ordering.
+// One more cost of leaving the prior out shows in the printed table: the subject's own prompts lose
+// their contexts (context as asked 0.33 without the prior, 1.00 with it). Trained on its four photos
+// alone, the model redraws them, backgrounds included, whatever context the prompt names.
 try figures.bars(
     "pres-div", labels: ["PRES", "drift (judged)", "DIV"],
     series: [
@@ -202,14 +212,22 @@ let driftTitles = ["base model", "without prior", "with prior (λ = 1)"].flatMap
 }
 try figures.imageGrid(
     "drift-grid", enlarged(drift), titles: driftTitles, columns: shown,
-    title: "\"a ball\", same seeds: base model; without the prior most become the split-ball; with it fewer do",
+    title: String(
+        format:
+            "\"a ball\", same seeds: base model; without the prior (judged the subject: %.0f %%); with it (%.0f %%)",
+        100 * without.metrics.drift, 100 * standard.metrics.drift),
     cellSize: 130)
 
 // MARK: - 3. The class prompt's colors, before and after
 //
-// The base model's balls come in the palette's colors; drift shows as the subject's colors taking
-// over: red, and purple — the judge, which knows no split looks, reads the blue half as purple.
+// The base model's balls come in the palette's colors; drift shows as one reading taking over: the
+// attribute judge knows only the palette's single colors, so it reads the split-ball as one of them
+// (as purple, the mix of its red and blue halves, or as red).
 let colors = ColorName.allCases.map(\.rawValue)
+func topColor(_ m: RunMetrics) -> String {
+    let (name, share) = m.classPromptColors.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!
+    return String(format: "%@ %.0f %%", name, 100 * share)
+}
 try figures.bars(
     "class-colors", labels: colors,
     series: [
@@ -218,7 +236,9 @@ try figures.bars(
         ("with prior (λ = 1)", colors.map { standard.metrics.classPromptColors[$0] ?? 0 }),
     ],
     style: PlotStyle(
-        title: "Judged colors of \"a ball\" samples (the judge reads the split-ball as red or purple)",
+        title:
+            "Judged colors of \"a ball\", the most common: base model \(topColor(before.metrics)), without the prior "
+            + "\(topColor(without.metrics)), with it \(topColor(standard.metrics))",
         ylabel: "share of samples",
         extra: ["set yrange [0:1]", "set key top right inside"]))
 // The chapter's own checks are about the machinery; what the runs measure is reported above as

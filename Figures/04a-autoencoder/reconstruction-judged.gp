@@ -14,6 +14,6 @@ set key top right inside
 set yrange [0.8:1.02]
 set key below
 set arrow from graph 0, first 0.98 to graph 1, first 0.98 nohead dt 2 lc rgb 'red'
-set label 'the target, 0.98' at graph 0.99, first 0.985 right tc rgb 'red'
+set label 'the target, 0.98' at graph 0.01, first 1.01 left tc rgb 'red'
 plot 'reconstruction-judged.dat' using 2:xtic(1) title "originals", \
      'reconstruction-judged.dat' using 3:xtic(1) title "reconstructions"

@@ -1,7 +1,7 @@
 # step-cost.gp — redraw with: gnuplot step-cost.gp (in this folder)
 set terminal pngcairo size 700,500 font 'sans,10' noenhanced
 set output 'step-cost.png'
-set title "One UNet training step: latents cost 0.30× what pixels do (a timing, this machine)"
+set title "One UNet training step: latents cost 0.28× what pixels do (a timing, this machine)"
 set ylabel "milliseconds"
 set grid
 set key outside right

@@ -2,7 +2,7 @@
 set terminal pngcairo size 900,510 font 'sans,9' noenhanced
 set output 'identifier-grid.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,6 title "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: sks 100 %, green 96\n%, xqzt 100 %" font 'sans,12'
+set multiplot layout 3,6 title "\"a [V] ball in …\" after fine-tuning, the six contexts; the asked context drawn: sks 100%, green 96%,\nxqzt 100%" font 'sans,12'
 set title "sks: grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'identifier-grid.dat' index 0 using 1:2:3:4:5 with rgbimage

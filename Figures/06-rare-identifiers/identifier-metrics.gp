@@ -12,7 +12,7 @@ set xtics rotate by -40 scale 0
 set boxwidth 0.9
 set key top right inside
 set yrange [0:1.05]
-set key top right inside
+set key below
 plot 'identifier-metrics.dat' using 2:xtic(1) title "rare token (sks)", \
      'identifier-metrics.dat' using 3:xtic(1) title "common word (green)", \
      'identifier-metrics.dat' using 4:xtic(1) title "random string (xqzt)"

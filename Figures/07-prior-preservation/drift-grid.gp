@@ -2,7 +2,7 @@
 set terminal pngcairo size 1040,420 font 'sans,9' noenhanced
 set output 'drift-grid.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,8 title "\"a ball\", same seeds: base model; without the prior most become the split-ball; with it fewer do" font 'sans,12'
+set multiplot layout 3,8 title "\"a ball\", same seeds: base model; without the prior (judged the subject: 100 %); with it (0 %)" font 'sans,12'
 set title "base model"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'drift-grid.dat' index 0 using 1:2:3:4:5 with rgbimage

@@ -1,7 +1,7 @@
 # pres-div.gp — redraw with: gnuplot pres-div.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'pres-div.png'
-set title "Without the prior \"a ball\" drifts to the subject (PRES 0.99, judged 1.00); with it (λ = 1) 0.06 and 0.00"
+set title "Without the prior \"a ball\" drifts to the subject (PRES 0.98, judged 1.00); with it (λ = 1) 0.06 and 0.00"
 set ylabel "score"
 set grid
 set key outside right

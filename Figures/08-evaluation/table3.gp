@@ -1,7 +1,7 @@
 # table3.gp — redraw with: gnuplot table3.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'table3.png'
-set title "Table 3 in miniature: the prior takes PRES from 0.97 to 0.18 (base 0.39), DIV from 0.02 to 0.05"
+set title "Table 3 in miniature: the prior takes PRES from 0.96 to 0.18 (base 0.39), DIV from 0.03 to 0.05"
 set ylabel "score (bars: mean of 3 subjects; whiskers: lowest to highest)"
 set grid
 set key outside right

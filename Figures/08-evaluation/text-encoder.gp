@@ -11,6 +11,6 @@ set xtics ("DINO" 0, "CLIP-I" 1, "CLIP-T" 2, "look kept" 3, "context as asked" 4
 set xrange [-0.6:5.6]
 set key below
 set datafile missing 'NaN'
-set yrange [0:1.1]
+set yrange [-0.1:1.1]
 plot 'text-encoder.dat' index 0 using 1:2 with boxes title "UNet only (the default)", \
      'text-encoder.dat' index 1 using 1:2 with boxes title "UNet + text encoder"

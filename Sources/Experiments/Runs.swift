@@ -37,8 +37,9 @@ public struct RunSpec: Codable, Hashable, Sendable {
     /// LoRA rank (train_dreambooth_lora.py's --rank); nil for full fine-tuning. Omitted from the
     /// key when nil, so full runs keep their keys.
     public var rank: Int? = nil
-    /// --train_text_encoder_ti; nil for the trainer's default (pivotal tuning wherever it applies).
-    /// Omitted from the key when nil.
+    /// --train_text_encoder_ti; nil for the trainer's default (pivotal tuning wherever it applies: with
+    /// a class prompt, which the trainer has only with prior preservation). true without the prior
+    /// keeps a comparison with and without it to one difference. Omitted from the key when nil.
     public var pivotalTuning: Bool? = nil
     /// --lora_layers; nil for the trainer's default (attention projections and convolutions). Omitted
     /// from the key when nil.
@@ -52,7 +53,7 @@ public struct RunSpec: Codable, Hashable, Sendable {
     public var instancePrompt: String { nounWord.isEmpty ? "a \(identifier)" : "a \(identifier) \(nounWord)" }
     /// Prior preservation needs a class noun; without one a run trains without the prior.
     public var usesPrior: Bool { method == .dreambooth && priorPreservation && !nounWord.isEmpty }
-    public var classPrompt: String { "a \(nounWord)" }
+    public var classPrompt: String { nounWord.isEmpty ? "a" : "a \(nounWord)" }
 
     /// The spec as a short JSON line, also the cache key's input.
     public var json: String {
@@ -146,6 +147,10 @@ public final class ExperimentRunner {
                 c.classPrompt = spec.classPrompt
                 c.classDataDir = joinedPath(
                     joinedPath(work, "class-images"), "\(spec.nounWord)-seed\(spec.seed)\(quick ? "-quick" : "")")
+            } else if spec.pivotalTuning == true {
+                // Pivotal tuning without the prior term: the class prompt only says which word of the
+                // instance prompt is the identifier (no class images are made or trained on).
+                c.classPrompt = spec.classPrompt
             }
         case .textualInversion:
             c.placeholderToken = spec.identifier

@@ -297,6 +297,54 @@ public struct FigureWriter {
         return try emit(name, dat, script)
     }
 
+    /// Tokenized texts, one row each: the text above, then each token as a box (a whole word, one token
+    /// ending in "</w>", in one color; the pieces of a word split in several in another; special tokens
+    /// in grey) with its id below.
+    @discardableResult
+    public func tokenStrips(
+        _ name: String, rows: [(text: String, tokens: [String], ids: [Int])], title: String = "", width: Int = 1200
+    ) throws -> String {
+        let unit = 1.0  // one character's width in x units
+        var dat = "# row token_index x_left x_right id token\n"
+        var script = ""
+        var objects = 0
+        var maxX = 0.0
+        for (r, row) in rows.enumerated() {
+            let y = -Double(r) * 3  // text at y + 1, boxes at y, ids at y − 0.8
+            script += "set label \(quoted("\"" + row.text + "\"")) at 0,\(num(y + 1.1)) left font 'sans,10'\n"
+            var x = 0.0
+            var startsWord = true  // whether the next token begins a word
+            for (k, (token, id)) in zip(row.tokens, row.ids).enumerated() {
+                let w = Double(max(token.count, String(id).count)) * unit * 0.75 + 1
+                let special = token.hasPrefix("<|")
+                let whole = startsWord && token.hasSuffix("</w>")
+                let kind = special ? "'#d0d0d0'" : whole ? "'#a8d8a8'" : "'#f4c27a'"
+                startsWord = special || token.hasSuffix("</w>")
+                objects += 1
+                script +=
+                    "set object \(objects) rect from \(num(x)),\(num(y - 0.45)) to \(num(x + w)),\(num(y + 0.45)) "
+                    + "fc rgb \(kind) fs solid 1 border lc rgb 'gray40'\n"
+                script += "set label \(quoted(token)) at \(num(x + w / 2)),\(num(y)) center font 'DejaVu Sans Mono,9'\n"
+                script += "set label \(quoted(String(id))) at \(num(x + w / 2)),\(num(y - 0.85)) center font 'sans,8' "
+                script += "tc rgb 'gray30'\n"
+                dat += "\(r) \(k) \(num(x)) \(num(x + w)) \(id) \(quoted(token))\n"
+                x += w + 0.3
+            }
+            maxX = max(maxX, x)
+        }
+        let height = 60 + 75 * rows.count
+        var header = self.header(
+            name, PlotStyle(title: title, width: width, height: height),
+            defaults: [
+                "unset grid", "unset key", "unset border", "unset xtics", "unset ytics",
+                "set xrange [-0.5:\(num(maxX + 0.5))]", "set yrange [\(num(-Double(rows.count) * 3 + 1.5)):2]",
+                "set lmargin 2; set rmargin 2; set bmargin 1",
+            ])
+        header += script
+        header += "plot NaN notitle\n"
+        return try emit(name, dat, header)
+    }
+
     /// A grid of RGB images (each (3, h, w) in [0, 1]) with a title over each (wrapped to the cell's
     /// width, about 6 pixels a character at 9 points), drawn by gnuplot
     /// `with rgbimage` in a multiplot.

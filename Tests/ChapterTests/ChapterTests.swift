@@ -129,7 +129,7 @@ final class ChapterTests: XCTestCase {
             "chapter04a",
             expecting: [
                 "step-cost.png", "reconstructions.png", "reconstruction-judged.png", "latent-channels.png",
-                "channel-spread.png", "interpolation.png", "kl-weight.png", "kl-weight-grid.png",
+                "channel-spread.png", "interpolation.png", "kl-weight.png", "kl-weight-grid.png", "kl-latent.png",
             ])
         XCTAssertTrue(out.contains("all checks passed"), out)
     }

@@ -102,6 +102,22 @@ final class FigureTests: XCTestCase {
         XCTAssertTrue(script.contains("0.85 with lines dt 2 lw 1.5 lc rgb 'gray30' title \"target\""))
     }
 
+    func testTokenStripsColorWholeWordsPiecesAndSpecialTokensApart() throws {
+        let dir = temporaryDirectory("tokens")
+        try FigureWriter(directory: dir, render: false).tokenStrips(
+            "t",
+            rows: [
+                ("a xqzt", ["<|startoftext|>", "a</w>", "x", "qzt</w>", "<|endoftext|>"], [8190, 320, 87, 9, 8191])
+            ])
+        let boxes = try String(contentsOfFile: dir + "/t.gp", encoding: .utf8).split(separator: "\n").filter {
+            $0.hasPrefix("set object")
+        }
+        // "qzt</w>" ends a word but is a piece of "xqzt": orange, as "x" is; "a</w>" is a whole word.
+        XCTAssertEqual(
+            boxes.map { $0.contains("#d0d0d0") ? "special" : $0.contains("#a8d8a8") ? "word" : "piece" },
+            ["special", "word", "piece", "piece", "special"])
+    }
+
     func testGridCaptionsWrapAndEveryTileGetsTheSameLines() throws {
         let dir = temporaryDirectory("captions")
         var rng = RNG(seed: 2)
