@@ -69,11 +69,13 @@ print(
             separator: ", "))
 
 // A subject is one object whose look the world never draws: the DreamBooth input of chapters 06–08.
+// Each has five photos: DreamBooth trains on the first four, and the fifth (the last column) is held
+// out, a real photo in a context the training photos do not show, for the evaluation's real images.
 let subjectImages = Subject.all.flatMap { s in s.instanceScenes().map(world.render) }
 try figures.imageGrid(
     "subjects", subjectImages.map { ImageOps.upscaled($0, by: 4) },
     titles: Subject.all.flatMap { s in s.instanceScenes().map { "\(s.name) \($0.context.phrase)" } }, columns: 5,
-    title: "Built-in subjects: looks the world never draws, five contexts each", cellSize: 150)
+    title: "Built-in subjects: five photos each; DreamBooth trains on the first four", cellSize: 150)
 for s in Subject.all { print("  subject \(s.name): \(s.summary)") }
 
 // MARK: - 2. The tokenizer
@@ -174,10 +176,16 @@ for (name, file) in [
     s.title = name
     curves.append(s)
 }
+// Reading the curves: each loss is a cross-entropy over the candidates of a batch of 64, so it starts
+// near the log of their number (ln 64 ≈ 4.2), the loss of a model that cannot tell which candidate is
+// the match, and falls as it learns to. The
+// text encoder's pair (captions against images) trained longest; the two judges stop earlier, at the
+// steps their own plans set. The DINO judge's pairs are two views of one object, image against image,
+// not captions.
 try figures.lines(
     "contrastive-training", curves,
     style: PlotStyle(
-        title: "Contrastive losses fall as captions and images find each other (mean of 25 steps)",
+        title: "Contrastive losses fall as each pair finds its match among 64 (mean of 25 steps)",
         xlabel: "step (batch 64)", ylabel: "loss", extra: ["set key top right inside"]))
 
 // The similarity of every caption to every image: one held-out image per class, each with its

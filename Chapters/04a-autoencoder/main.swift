@@ -126,7 +126,7 @@ try figures.imageGrid(
 
 // The subjects are DreamBooth's inputs, and their looks are ones the world never draws: the
 // autoencoder learned only the world's images. How well does each come back?
-print("\nReconstructions of each subject's five photos (PSNR; the world's held-out images below):")
+print("\nReconstructions of each subject's five photos, four for training and one held out (PSNR):")
 for s in Subject.all {
     let photos = World.batchTensor(s.instanceScenes().map(world.render))
     let back = AutoencoderQuality.reconstruct(photos, vae: vae)
@@ -170,18 +170,17 @@ for a in Attribute.allCases where !options.quick {
 //
 // A latent is not a smaller image: its channels are whatever the encoder found useful. Each is
 // drawn below as a grey 16×16 picture (black its lowest value, white its highest), beside the
-// image it encodes. Look for what differs between channels: whether the object stands out from its
-// background, and how much of the outline a channel draws; on a plain grey sketch the channels look
-// much alike, so it is the colored objects that tell them apart. Training leaves each channel with a
-// spread of its own, and Stable Diffusion's one
-// scaling_factor multiplies them all: the diffusion noise then meets a narrow channel at a lower
+// image it encodes (a held-out photo, so that there are colors to encode). Look for what differs
+// between channels: whether the object stands out from its background or vanishes into it, and how
+// much of the outline a channel draws. Training leaves each channel with a spread of its own, and
+// Stable Diffusion's one scaling_factor multiplies them all: the diffusion noise then meets a narrow channel at a lower
 // signal-to-noise ratio than a wide one. `pretrain --standardize_channels` makes each channel
 // mean 0, std 1 over 512 training images, folded into the two 1×1 convolutions around the latent,
 // which decodes every image as before (AutoencoderKL.standardizeLatentChannels; EDM2 does the same
 // to Stable Diffusion's latents). The base model learned no better on standardized latents
 // (Sources/Pretraining/Autoencoder.swift has the numbers), so the shipped autoencoder is not.
 
-let shown = heldOut[0]
+let shown = heldOut.first { $0.scene.style == .photo } ?? heldOut[0]
 let posterior = Variable.withoutGradients { vae.encode(Variable(World.batchTensor([shown.image]))) }
 let mean = posterior.mean.value  // (1, C, h, w)
 let plane = latentSide * latentSide

@@ -55,7 +55,9 @@ func accuracy(_ images: [Tensor], _ scenes: [Scene]) -> [Attribute: Double] {
 //   x_t = α_t x_0 + σ_t ε  (cosine schedule; α_t² = ᾱ_t, σ_t² = 1 − ᾱ_t),   loss = w(t) ‖ε_θ(x_t, t, c) − ε‖²
 // with w(t) = min(SNR(t), 5)/SNR(t) (min-SNR-5, chapter 02), the caption dropped to "" one time in
 // ten so that the same network also learns p(x) — the unconditional half of guidance — and AdamW,
-// warm-up and cosine decay, an EMA of the weights (what ships). ε-prediction; v briefly below.
+// warm-up and cosine decay, an EMA of the weights (an exponential moving average: after each step the
+// shipped copy moves a small step toward the trained weights, so it averages the last few hundred
+// steps and is smoother than any one of them; it is what ships). ε-prediction; v briefly below.
 
 func readColumns(_ path: String) -> [[Double]] {
     ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }
@@ -75,7 +77,7 @@ try figures.lines(
 // The same judge on the same 64 held-out prompts (DDIM 15, guidance 3) every 1,000 steps of the latent
 // model (solid) and every 450 of the pixel model before it (dashed, its own 2,700 steps in about the same
 // hour of `make pretrain`): a latent step costs about a third of a pixel step alone (chapter 04a's
-// `step-cost`: 0.30×), and about half once the rest of pretraining is counted, so the latent model
+// `step-cost`: 0.28×), and about half once the rest of pretraining is counted, so the latent model
 // took 6,000 steps in the time the pixel model took 2,700.
 let evaluations = readColumns("Checkpoints/base-training/evaluations.tsv")
 let pixelEvaluations = readColumns("Checkpoints/base-training/pixel-space/evaluations.tsv")
@@ -99,10 +101,10 @@ try figures.lines(
         ]
     },
     style: PlotStyle(
-        title: "The judge on 64 held-out samples (DDIM 15) as training goes on: latents solid, pixels dashed",
+        title: "The judge on 64 held-out samples (DDIM 15): latents solid, pixels dashed",
         xlabel: "minutes of training (this machine)", ylabel: "accuracy (attribute classifier)",
         extra: [
-            "set key outside right", "set yrange [0:1.05]",
+            "set key below", "set yrange [0:1.05]",
             String(format: "set xrange [0:%.0f]", lastMinute * 1.05),
             // The targets are for 256 prompts at 50 DDIM steps (evaluate-base, printed below), not
             // for these 64 at 15: a line to read the curves against, not a pass mark.
@@ -287,8 +289,8 @@ try figures.imageGrid(
 // ±0.14 noise of 12 prompts). Pattern is the exception, and the weakest attribute everywhere in this
 // chapter: 0.42 held out against 0.75 trained. A pattern is the finest detail in the world's images.
 // The autoencoder keeps it (chapter 04a: the judge reads patterns on reconstructions as well as on
-// the originals), so the loss is the UNet's: of the five attributes it draws patterns least well
-// (accuracy-vs-minutes), and least of all in compositions it never saw.
+// the originals), so the loss is the UNet's: of the attributes in accuracy-vs-minutes it draws patterns
+// least well, and least of all in compositions it never saw.
 let trainPrompts = BaseQuality.photoPrompts(world: world, split: .train, count: n)
 let heldImages = pipeline.images(
     samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)

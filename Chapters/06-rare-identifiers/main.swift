@@ -13,7 +13,7 @@
 //        weights) in seconds; with --from-scratch it trains them, 1–2 minutes each on 2 cores,
 //        cached in .experiments/ (chapters 07 and 08 reuse the "sks" run).
 // Writes: Figures/06-rare-identifiers/ — vocabulary-band, identifier-embeddings, prior-before,
-//         identifier-metrics, identifier-grid; and what fine-tuning did to the word "green".
+//         identifier-metrics, identifier-grid, green-star (what fine-tuning did to the word "green").
 
 import ChapterSupport
 import DreamBooth
@@ -40,13 +40,14 @@ let check = ChapterChecks(chapter: "06")
 // MARK: - 1. Where identifiers come from
 //
 // The pretraining captions use 34 of the vocabulary's 8,192 tokens (chapter 04); of the other 8,158,
-// two are the special tokens and 8,156 came from the English word list the merges were also
-// learned on. A candidate identifier is a whole word (a token ending in </w>) of at most three
-// lowercase letters that no caption uses and that the tokenizer keeps as one token when written
-// alone. The paper takes them from a band of ids (T5's 5000–10000 of 32,000); here the band is simply
-// the later 70 % of ids, the later merges. Our text encoder read nothing but captions, so to it
-// every candidate is equally new — "use" as much as "sks": the band matters for a text encoder that
-// had read the web, not for ours.
+// two are the special tokens, and 8,156 are the byte-level base tokens (single letters among them) and
+// the words and pieces the merges learned from the English word list they were also trained on. A
+// candidate identifier is a whole word (a token ending in </w>) of at most three lowercase letters
+// that no caption uses and that the tokenizer keeps as one token when written alone. The paper takes
+// them from a band of ids (T5's 5000–10000 of 32,000); here the band is simply the later 70 % of ids,
+// the later merges. Our text encoder read nothing but captions, so to it every candidate is equally
+// new — "use" as much as "sks": the band matters for a text encoder that had read the web, not for
+// ours.
 let world = World()
 let captions = (0..<5000).map { i -> String in
     var rng = RNG(seed: 11).split("caption/\(i)")
@@ -84,10 +85,11 @@ try figures.scatter(
 //
 //   rare token      "sks": one token the text encoder never saw in training
 //   common word     "green": one token with a meaning, a color the split-ball does not have
-//   random string   "xqzt": several tokens, each a frequent piece with a meaning of its own
+//   random string   "xqzt": four tokens (x · q · z · t), single letters no caption uses either
 // Γ("a [V] ball") — the text encoder's output the UNet reads — says how far each identifier moves
 // the condition before any fine-tuning: a rare token barely moves it off "a ball", a color moves
-// it as far as the color means, and a random string moves it in a direction nobody chose.
+// it as far as the color means, and a random string, four unseen tokens instead of one, moves it in a
+// direction nobody chose (a longer sequence of tokens the encoder never learned).
 let kinds: [(label: String, identifier: String)] = [
     ("rare token", "sks"), ("common word", "green"), ("random string", "xqzt"),
 ]
@@ -274,14 +276,14 @@ try figures.imageGrid(
         + rows.map { String(format: "%@ %.0f%%", $0.1.spec.identifier as NSString, 100 * $0.1.metrics.contextMatch) }
         .joined(separator: ", "), cellSize: 150)
 
-// What the three runs say (identifier-metrics, identifier-grid). On this model all three learn the
-// subject well enough to put it in every context asked for; they differ in how they draw it. The
-// rare token's samples are the least varied (DIV) and the closest to the photos (DINO): "sks"
-// meant nothing, so all the subject's look goes into it. "green" keeps more variety, and the
-// look judge passes more of its samples, but part of the look it draws comes from the word's old
-// meaning, and section 5 shows what the word paid for it. "xqzt" is four tokens whose pieces
-// keep their own meanings; it keeps the look least. The paper's argument for rare tokens is the
-// next section's: what fine-tuning takes away from a word that meant something.
+// What the three runs say (identifier-metrics, identifier-grid). One run each: between seeds, look
+// kept moves by about ±0.1 (README, issue 22's item 6), so the differences in look kept below are
+// within one seed's noise. All three draw every context asked for, and all three lose the look in
+// the same two, on water and at night, the contexts none of the four training photos shows (a
+// plain red ball there). The rare token's samples are the least varied (DIV) and the closest to the
+// photos (DINO): "sks" meant nothing, so all the subject's look goes into it. "green" keeps more
+// variety. "xqzt" spreads the subject over four unseen tokens. The difference that is not noise is
+// the next section's: what fine-tuning takes away from a word that meant something.
 
 // MARK: - 5. What fine-tuning did to the word
 //
@@ -318,6 +320,16 @@ let baseGreen =
             $0[.color] == ColorName.allCases.firstIndex(of: .green)
         }.count) / Double(probe)
 print(String(format: "  %-22@ %.2f", "base model" as NSString, baseGreen))
+try figures.bars(
+    "green-star", labels: ["base model"] + kinds.map { "after the \($0.identifier) run" },
+    series: [("share of \(probe) samples of \"a green star\" judged green", [baseGreen] + stillGreen)],
+    style: PlotStyle(
+        title: String(
+            format:
+                "\"a green star\" after each run: green %.0f%% after the \"green\" run, %.0f%% after \"sks\" "
+                + "(base %.0f%%)",
+            100 * stillGreen[1], 100 * stillGreen[0], 100 * baseGreen),
+        ylabel: "share judged green", extra: ["set yrange [0:1.05]", "set key below", "set xtics norotate"]))
 if !options.quick {
     let rare = rows[0].1.metrics
     let common = rows[1].1.metrics

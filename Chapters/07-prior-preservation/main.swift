@@ -103,7 +103,8 @@ try figures.lines(
         title: String(
             format: "Training loss, moving mean of 25 steps: at the last step %.3f without the prior, %.3f with it",
             lossWithout.last ?? .nan, lossWith.last ?? .nan),
-        xlabel: "step", ylabel: "loss (ε-prediction, min-SNR-5)", extra: ["set key top right inside"]))
+        xlabel: "step", ylabel: "loss (instance term min-SNR-5 weighted; prior term plain MSE)",
+        extra: ["set key top right inside"]))
 
 // MARK: - 2. Language drift: what "a ball" draws after fine-tuning
 //
@@ -114,6 +115,9 @@ try figures.lines(
 // prompt's 4 samples, averaged over the 12 prompts (the paper uses LPIPS; higher is more diverse).
 // (Chapter 05's DIV is of one fully specified prompt, whose samples vary far less than the base
 // model's samples of "a sks ball …", in which "sks" still means nothing.)
+// PRES is a raw cosine between DINO embeddings (unit vectors whose components can be negative), so it
+// runs from −1 to 1: 0 is "no more like the subject than like anything", and a negative PRES means
+// "a ball" samples point slightly away from the subject in the judge's space.
 // What to expect: without the prior, "a ball" becomes the subject (PRES near 1, drift near 1).
 // With it, PRES should fall back toward the base model's own level, the level of no drift.
 print("What \"a ball\" draws, and how diverse the subject's prompts stay:")
@@ -237,10 +241,15 @@ try figures.bars(
     ],
     style: PlotStyle(
         title:
-            "Judged colors of \"a ball\", the most common: base model \(topColor(before.metrics)), without the prior "
+            "Most common judged color of \"a ball\": base \(topColor(before.metrics)), without the prior "
             + "\(topColor(without.metrics)), with it \(topColor(standard.metrics))",
         ylabel: "share of samples",
         extra: ["set yrange [0:1]", "set key top right inside"]))
+// What it shows: without the prior, one reading takes over, every "a ball" is the split-ball. With
+// it, "a ball" stays varied, but not in the base model's proportions: the base's brown and red balls
+// give way to yellow, pink and orange ones. Prior preservation kept the class and its variety, not
+// its exact distribution: the same pulling-apart that put PRES below the base model's level (section
+// 2) moved "a ball" toward colors unlike the split-ball's red and blue.
 // The chapter's own checks are about the machinery; what the runs measure is reported above as
 // measured, whether or not it reproduces the paper's ordering.
 // The full schedule is the trainer's default (the quick one's is 6 steps).

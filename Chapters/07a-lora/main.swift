@@ -150,7 +150,7 @@ for r in [baseline, attentionOnly] + lora + [dreambooth] {
     )
 }
 print("\n" + lines.joined(separator: "\n"))
-let scoreNames = ["look kept", "context as asked", "PRES (drift)", "DIV"]
+let scoreNames = ["look kept", "context as asked", "PRES", "DIV"]
 func scores(_ m: RunMetrics) -> [Double] { [m.lookKept, m.contextMatch, m.pres, m.div] }
 try figures.bars(
     "lora-layers", labels: scoreNames,
@@ -173,17 +173,21 @@ func flat(_ v: Double) -> [Double] { ranks.map { _ in v } }
 try figures.lines(
     "rank-sweep",
     [
-        Series("look kept (LoRA)", x: rankX, y: lora.map(\.metrics.lookKept)),
-        Series("context as asked (LoRA)", x: rankX, y: lora.map(\.metrics.contextMatch)),
-        Series("PRES (LoRA)", x: rankX, y: lora.map(\.metrics.pres)),
+        Series(
+            "look kept (LoRA)", x: rankX, y: lora.map(\.metrics.lookKept),
+            with: "linespoints pt 7 lw 2 lc rgb '#9400d3'"),
+        Series(
+            "context as asked (LoRA)", x: rankX, y: lora.map(\.metrics.contextMatch),
+            with: "linespoints pt 7 lw 2 lc rgb '#009e73'"),
+        Series("PRES (LoRA)", x: rankX, y: lora.map(\.metrics.pres), with: "linespoints pt 7 lw 2 lc rgb '#56b4e9'"),
         Series(
             "look kept, full DreamBooth", x: rankX, y: flat(dreambooth.metrics.lookKept),
-            with: "lines dt 2 lw 1.5 lc rgb 'gray20'"),
+            with: "lines dt 2 lw 1.5 lc rgb '#9400d3'"),
         Series(
-            "PRES, base model", x: rankX, y: flat(baseline.metrics.pres), with: "lines dt 3 lw 1.5 lc rgb 'gray50'"),
+            "PRES, base model", x: rankX, y: flat(baseline.metrics.pres), with: "lines dt 3 lw 1.5 lc rgb '#56b4e9'"),
         Series(
             "PRES, full DreamBooth", x: rankX, y: flat(dreambooth.metrics.pres),
-            with: "lines dt 4 lw 1.5 lc rgb 'gray50'"),
+            with: "lines dt 2 lw 1.5 lc rgb '#0072b2'"),
     ],
     style: PlotStyle(
         title: String(

@@ -12,7 +12,7 @@
 //   Fig. 20  one to five input images;  training the text encoder or not
 // Paper: DreamBooth §4 (experiments), Tables 1, 3, 4, appendix Fig. 20; §5 (limitations).
 // Run:   make chapter N=08        (or .build/release/chapter08 [--quick] [--seed N] [--out DIR])
-//        Reads its runs' shipped results (Results/experiments/) in about a minute. With --from-scratch
+//        Reads its runs' shipped results (Results/experiments/) in seconds. With --from-scratch
 //        it trains them: 20 fine-tuning runs (two shared with chapters 06–07), 21 minutes on 2 cores,
 //        cached in .experiments/ by a key of their inputs.
 // Writes: Figures/08-evaluation/ — recontextualization, property-modification, art-renditions,
@@ -100,7 +100,8 @@ try grid("art-renditions", kind: .art, title: "\"a sketch / painting of a sks <n
 // 1.00, 0.96, 0.83), and keeps its look in most samples (0.61, 0.89, 1.00). Two failures are
 // worth a look. The split-ball loses its blue half on water and at night (look kept 0.25 in both):
 // the base model draws blue balls on water and at night without trouble, so the fine-tuning lost
-// it there, in the two contexts whose backgrounds are blue and which none of its photos shows. The
+// it there, in the two contexts whose backgrounds are blue and which none of its four training photos
+// shows. The
 // dotted box "in snow" comes out as asked in only one sample of four; the others are drawn on its
 // photos' backgrounds (section 6 shows one). The teal cup is now an ordinary case (an earlier,
 // pixel-space base model collapsed it into one dark scene for every prompt; the README keeps that
@@ -125,7 +126,8 @@ print(perSubject.joined(separator: "\n"))
 
 // MARK: - 2. Table 1: real images, DreamBooth, textual inversion
 //
-// Real images: each subject's five photos against each other (the ceiling of DINO and CLIP-I).
+// Real images: each subject's five photos (its four training photos and the held-out fifth, chapter
+// 04) against each other: the ceiling of DINO and CLIP-I.
 // Textual inversion learns one token embedding ("a sks") and leaves the UNet alone. The paper's three
 // measures: DINO and CLIP-I, the mean cosine between generated and real photos of the subject in the
 // DINO and CLIP judges' image embeddings (subject fidelity); CLIP-T, the mean cosine between a sample
@@ -465,12 +467,13 @@ for (s, r) in zip(subjects, dreambooth) {
     for (i, h) in ([byHit[0]] + byHit.suffix(limitColumns - 5)).enumerated() {
         limitImages.append(r.images[h.prompt * n + (i == 0 ? 0 : h.wrong ?? 0)])
         limitTitles.append(
-            "\(i == 0 ? "best: " : "")\(r.prompts[h.prompt].context!.rawValue): \(h.shown)/\(n) as asked, "
-                + String(format: "look %.2f", h.look))
+            "\(i == 0 ? "best " : "")\(r.prompts[h.prompt].context!.rawValue) \(h.shown)/\(n)"
+                + String(format: ", look %.2f", h.look))
     }
 }
 // What it shows (limitations and the lines printed below): split-ball draws every context but
-// loses its look on water and at night, two contexts none of its photos shows. Every sample judged
+// loses its look on water and at night, two contexts none of its four training photos shows. Every
+// sample judged
 // in the wrong context (1 of teal-cup's, 4 of dotted-box's) is drawn on the background of one of the
 // subject's own photos: teal-cup "at night" on its grass photo's, dotted-box "in snow" and "at night"
 // on its city photo's — overfitting, as §5 of the paper names it, even where the context asked for
@@ -480,8 +483,8 @@ limitations.forEach { print("  " + $0) }
 try figures.imageGrid(
     "limitations", enlarged(limitImages), titles: limitTitles, columns: limitColumns,
     title:
-        "Per subject: its four photos, its best context, then its three weakest (by share as asked, then look "
-        + "kept; a sample judged wrong where there is one)", cellSize: 150)
+        "Per subject: four photos, the best context, the three weakest (n/4 drawn as asked, then look kept; "
+        + "a sample judged wrong where there is one)", cellSize: 150)
 
 let seconds = Date().timeIntervalSince(t0)
 print(String(format: "\nchapter 08 took %.0f s (fine-tuning runs cached in %@)", seconds, study.runner.work))

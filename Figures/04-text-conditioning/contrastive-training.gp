@@ -1,7 +1,7 @@
 # contrastive-training.gp — redraw with: gnuplot contrastive-training.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'contrastive-training.png'
-set title "Contrastive losses fall as captions and images find each other (mean of 25 steps)"
+set title "Contrastive losses fall as each pair finds its match among 64 (mean of 25 steps)"
 set xlabel "step (batch 64)"
 set ylabel "loss"
 set grid

@@ -2,7 +2,7 @@
 set terminal pngcairo size 750,480 font 'sans,9' noenhanced
 set output 'subjects.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 3,5 title "Built-in subjects: looks the world never draws, five contexts each" font 'sans,12'
+set multiplot layout 3,5 title "Built-in subjects: five photos each; DreamBooth trains on the first four" font 'sans,12'
 set title "split-ball on grass"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'subjects.dat' index 0 using 1:2:3:4:5 with rgbimage

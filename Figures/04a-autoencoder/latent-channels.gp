@@ -2,7 +2,7 @@
 set terminal pngcairo size 750,330 font 'sans,9' noenhanced
 set output 'latent-channels.png'
 unset key; unset tics; unset border; set size ratio -1
-set multiplot layout 2,5 title "\"a sketch of a heart on grass\": its latent mean, channel by channel" font 'sans,12'
+set multiplot layout 2,5 title "\"a green cup on sand\": its latent mean, channel by channel" font 'sans,12'
 set title "the image (shrunk to\n16×16)"
 set xrange [-0.5:128 - 0.5]; set yrange [128 - 0.5:-0.5]
 plot 'latent-channels.dat' index 0 using 1:2:3:4:5 with rgbimage

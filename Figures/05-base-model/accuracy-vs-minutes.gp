@@ -1,12 +1,12 @@
 # accuracy-vs-minutes.gp — redraw with: gnuplot accuracy-vs-minutes.gp (in this folder)
 set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'accuracy-vs-minutes.png'
-set title "The judge on 64 held-out samples (DDIM 15) as training goes on: latents solid, pixels dashed"
+set title "The judge on 64 held-out samples (DDIM 15): latents solid, pixels dashed"
 set xlabel "minutes of training (this machine)"
 set ylabel "accuracy (attribute classifier)"
 set grid
 set key outside right
-set key outside right
+set key below
 set yrange [0:1.05]
 set xrange [0:47]
 set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 3 lc rgb 'gray40'

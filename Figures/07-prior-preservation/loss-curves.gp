@@ -3,7 +3,7 @@ set terminal pngcairo size 800,500 font 'sans,10' noenhanced
 set output 'loss-curves.png'
 set title "Training loss, moving mean of 25 steps: at the last step 0.009 without the prior, 0.092 with it"
 set xlabel "step"
-set ylabel "loss (ε-prediction, min-SNR-5)"
+set ylabel "loss (instance term min-SNR-5 weighted; prior term plain MSE)"
 set grid
 set key outside right
 set key top right inside

@@ -12,9 +12,9 @@ set yrange [-0.05:1.1]
 set format x '%g'
 set xtics (1, 4, 8, 16)
 set xrange [0.8:20.0]
-plot 'rank-sweep.dat' index 0 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "look kept (LoRA)", \
-     'rank-sweep.dat' index 1 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "context as asked (LoRA)", \
-     'rank-sweep.dat' index 2 using 1:2 with linespoints pt 7 ps 0.5 lw 2 title "PRES (LoRA)", \
-     'rank-sweep.dat' index 3 using 1:2 with lines dt 2 lw 1.5 lc rgb 'gray20' title "look kept, full DreamBooth", \
-     'rank-sweep.dat' index 4 using 1:2 with lines dt 3 lw 1.5 lc rgb 'gray50' title "PRES, base model", \
-     'rank-sweep.dat' index 5 using 1:2 with lines dt 4 lw 1.5 lc rgb 'gray50' title "PRES, full DreamBooth"
+plot 'rank-sweep.dat' index 0 using 1:2 with linespoints pt 7 lw 2 lc rgb '#9400d3' title "look kept (LoRA)", \
+     'rank-sweep.dat' index 1 using 1:2 with linespoints pt 7 lw 2 lc rgb '#009e73' title "context as asked (LoRA)", \
+     'rank-sweep.dat' index 2 using 1:2 with linespoints pt 7 lw 2 lc rgb '#56b4e9' title "PRES (LoRA)", \
+     'rank-sweep.dat' index 3 using 1:2 with lines dt 2 lw 1.5 lc rgb '#9400d3' title "look kept, full DreamBooth", \
+     'rank-sweep.dat' index 4 using 1:2 with lines dt 3 lw 1.5 lc rgb '#56b4e9' title "PRES, base model", \
+     'rank-sweep.dat' index 5 using 1:2 with lines dt 2 lw 1.5 lc rgb '#0072b2' title "PRES, full DreamBooth"

@@ -149,7 +149,7 @@ final class ChapterTests: XCTestCase {
             "chapter06",
             expecting: [
                 "vocabulary-band.png", "identifier-embeddings.png", "prior-before.png", "identifier-metrics.png",
-                "identifier-grid.png",
+                "identifier-grid.png", "green-star.png",
             ])
         XCTAssertTrue(out.contains("all checks passed"), out)
         XCTAssertTrue(out.contains("| rare token (sks) |"), out)
