@@ -109,7 +109,8 @@ for text in examples {
 }
 try figures.tokenStrips(
     "tokenization", rows: strips,
-    title: "Tokens as the text encoder reads them: whole words green, pieces of a word orange, special tokens grey")
+    title: "Tokens as the text encoder reads them (then padded with <|endoftext|> to 24): whole words green, "
+        + "pieces orange, special tokens grey")
 print("\nTokenization (\(tokenizer.vocabularySize) tokens, model_max_length \(tokenizer.modelMaxLength)):")
 for l in tokenLines { print("  " + l) }
 check(tokenizer.tokenize("xqzt").count > 1, "a random string splits into several tokens")
@@ -176,9 +177,10 @@ for (name, file) in [
     s.title = name
     curves.append(s)
 }
-// Reading the curves: each loss is a cross-entropy over the candidates of a batch of 64, so it starts
-// near the log of their number (ln 64 ≈ 4.2), the loss of a model that cannot tell which candidate is
-// the match, and falls as it learns to. The
+// Reading the curves: each loss is a cross-entropy over the candidates of a batch of 64, so guessing
+// scores the log of their number, ln 64 ≈ 4.2. The text encoder's pair starts near it (4.4); the
+// judges start above it (CLIP 4.6, DINO 5.4: an untrained network is not yet even a fair guesser),
+// and all fall as they learn to pick the match. The
 // text encoder's pair (captions against images) trained longest; the two judges stop earlier, at the
 // steps their own plans set. The DINO judge's pairs are two views of one object, image against image,
 // not captions.

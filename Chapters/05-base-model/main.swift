@@ -290,7 +290,10 @@ try figures.imageGrid(
 // chapter: 0.42 held out against 0.75 trained. A pattern is the finest detail in the world's images.
 // The autoencoder keeps it (chapter 04a: the judge reads patterns on reconstructions as well as on
 // the originals), so the loss is the UNet's: of the attributes in accuracy-vs-minutes it draws patterns
-// least well, and least of all in compositions it never saw.
+// least well, and least of all in compositions it never saw. Part of that gap may be the prompts, not
+// the compositions' novelty: the two sets are drawn at random, not matched by pattern, and "plain",
+// the easiest pattern to draw, is asked for more often among the trained prompts (5 of the 6 shown in
+// heldout-vs-train-grid, against 1 of 6 held out).
 let trainPrompts = BaseQuality.photoPrompts(world: world, split: .train, count: n)
 let heldImages = pipeline.images(
     samplerPrompts.map(\.caption.text), steps: options.quick ? 5 : 25, guidance: 3, seed: 31)

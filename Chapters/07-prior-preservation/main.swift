@@ -22,7 +22,7 @@
 // Paper: DreamBooth §3.3 ("Class-specific Prior Preservation Loss"), Table 3 (PRES and DIV).
 // Run:   make chapter N=07        (or .build/release/chapter07 [--quick] [--seed N] [--out DIR])
 //        Reads the shipped results of its runs (Results/experiments/); with --from-scratch, four
-//        fine-tuning runs of 1–2 minutes each, cached in .experiments/.
+//        fine-tuning runs of 35 s to 2 minutes each, cached in .experiments/.
 // Writes: Figures/07-prior-preservation/ — class-images, loss-curves, drift-grid, pres-div,
 //         lambda-sweep, class-colors.
 

@@ -16,7 +16,7 @@
 // Paper: Hu et al. 2021 (LoRA); DreamBooth §3.3 for the objective, unchanged.
 // Run:   make chapter N=07a       (or .build/release/chapter07a [--quick] [--seed N] [--out DIR])
 //        Reads the shipped results of its runs (Results/experiments/); with --from-scratch, six
-//        LoRA runs of 1–2 minutes each, cached in .experiments/.
+//        LoRA runs of 40 s to 2 minutes each, cached in .experiments/.
 // Writes: Figures/07a-lora/ — lora-layers, rank-sweep, two-subjects.
 
 import ChapterSupport
@@ -217,11 +217,12 @@ print(
 // alone keep little of the look (0.18): the reference script's default cannot reach the level that
 // draws it. With the convolutions, rank 8 keeps 0.54, 88 % of full fine-tuning's 0.61, and the look
 // grows with the rank (0.11 at rank 1, 0.68 at rank 16). One seed moves these by about ±0.1: over
-// seven subjects and two seeds (README, issue 22's item 6) LoRA's defaults kept the look as often as
-// full fine-tuning. Context as asked is 1.00 for every run, the base model's included: the context
-// words need no fine-tuning, only the subject does. PRES: full fine-tuning pulls "a ball" far below
-// the base model's level (chapter 07 says why); LoRA at rank 4–16 moves it about half as far, and at
-// rank 1 not at all (0.70, above the base's 0.51: a little drift toward the subject).
+// seven subjects and two seeds (README, "What limits the subject's look", item 6) LoRA's defaults kept
+// the look as often as full fine-tuning. Context as asked is 1.00 for every run, the base model's
+// included: the context words need no fine-tuning, only the subject does. PRES: full fine-tuning pulls
+// "a ball" far below the base model's level (chapter 07 says why); LoRA at rank 4–16 moves it about
+// half as far, and at rank 1 not at all (0.70, above the base's 0.51: a little drift toward the
+// subject).
 
 // MARK: - 4. Two subjects, one base
 //

@@ -354,7 +354,7 @@ try figures.lines(
             "set key below", "set yrange [0:1.05]", "set xtics 1", "set xrange [0.8:\(Double(counts.last!) + 0.2)]",
         ]), points: true)
 // What it shows: more photos, more of the look (look kept 0.43 with one photo, 0.61 with four) and
-// a little more DINO, with the context drawn as asked throughout; the fifth photo (on water) adds
+// a little more DINO, with the context drawn as asked throughout (0.96–1.00); the fifth photo (on water) adds
 // nothing measurable (0.54: one seed moves look kept by about ±0.1). The paper's Fig. 20 shows the
 // same rise.
 let textEncoder = try study.result(spec(first) { $0.trainTextEncoder = true })

@@ -1,7 +1,7 @@
 # tokenization.gp — redraw with: gnuplot tokenization.gp (in this folder)
 set terminal pngcairo size 1200,360 font 'sans,10' noenhanced
 set output 'tokenization.png'
-set title "Tokens as the text encoder reads them: whole words green, pieces of a word orange, special tokens grey"
+set title "Tokens as the text encoder reads them (then padded with <|endoftext|> to 24): whole words green, pieces orange, special tokens grey"
 set grid
 set key outside right
 unset grid
