@@ -75,8 +75,8 @@ try figures.lines(
         title: "Pretraining: the denoising loss falls fast, then slowly (batch 32)", xlabel: "step", ylabel: "loss",
         logY: true, extra: ["set key top right inside", "set format y '%g'", "set yrange [0.005:2]"]))
 // The same judge on the same 64 held-out prompts (DDIM 15, guidance 3) every 1,000 steps of the latent
-// model (solid) and every 450 of the pixel model before it (dashed, its own 2,700 steps in about the same
-// hour of `make pretrain`): a latent step costs about a third of a pixel step alone (chapter 04a's
+// model (solid) and every 450 of the pixel model before it (dashed, its own 2,700 steps in the same
+// 45 minutes of `make pretrain`): a latent step costs about a third of a pixel step alone (chapter 04a's
 // `step-cost`: 0.28×), and about half once the rest of pretraining is counted, so the latent model
 // took 6,000 steps in the time the pixel model took 2,700.
 let evaluations = readColumns("Checkpoints/base-training/evaluations.tsv")

@@ -280,7 +280,7 @@ try figures.imageGrid(
 // kept moves by about ±0.1 (README, "What limits the subject's look", item 6), so the gap between
 // "sks" and "green" (0.61, 0.71) is within one seed's noise; "xqzt", at 0.46, keeps less. All three
 // draw the contexts asked for (0.96–1.00). "sks" and "green" lose the look most on water and at night
-// (look kept 0.25 and 0.50 in each), the two contexts none of the four training photos shows (a plain
+// ("sks" 0.25 in both, "green" 0.50 in both), the two contexts none of the four training photos shows (a plain
 // ball there, red or orange); "xqzt" loses it at night (0.00) and on grass (0.25), a photo's context.
 // The rare token's samples are the least varied (DIV) and the closest to the photos (DINO): "sks"
 // meant nothing, so all the subject's look goes into it. "green" keeps more variety. "xqzt" spreads
