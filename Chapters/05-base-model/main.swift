@@ -205,6 +205,9 @@ let samplerSteps = options.quick ? [2, 5] : [10, 25, 50]
 // The x axis reaches a little past the measured steps on both sides (the axis is logarithmic).
 let stepsRange = "set xrange [\(Double(samplerSteps.first!) * 0.8):\(Double(samplerSteps.last!) * 1.2)]"
 let stepsTics = "set xtics (" + samplerSteps.map(String.init).joined(separator: ", ") + ")"
+// About 15 seconds here: a progress line counts the denoising steps of all six runs.
+var samplerProgress = ProgressLine("samplers", total: SamplerKind.allCases.count * samplerSteps.reduce(0, +))
+var stepsDone = 0
 for kind in SamplerKind.allCases {
     var xs: [Double] = []
     var ys: [Double] = []
@@ -214,6 +217,8 @@ for kind in SamplerKind.allCases {
         let images = pipeline.images(
             samplerPrompts.map(\.caption.text), steps: steps, guidance: 3, sampler: kind, seed: 9)
         let seconds = Date().timeIntervalSince(t0)
+        stepsDone += steps
+        samplerProgress.update(stepsDone)
         let acc = accuracy(images, samplerPrompts.map(\.scene))
         xs.append(Double(steps))
         ys.append(attrs.map { acc[$0]! }.reduce(0, +) / Double(attrs.count))
