@@ -43,38 +43,17 @@ func conv2dDirect(
     let span = ConvKernel.columns
     let batch = x.batch
     let xpad = x.base
+    let packedW = ConvPackedWeights(w, outChannels: Co, inChannels: C, kernelH: kh, kernelW: kw, flipped: flipped)
+    if let lanes = BatchLanes.lanes(batch: batch, outHeight: OH, outWidth: OW) {
+        conv2dBatchLanes(
+            x, weights: packedW, outChannels: Co, kernelH: kh, kernelW: kw, bias: bias, imageBias: imageBias,
+            residual: residual, lanes: lanes, out: out)
+        return
+    }
+    let panels = packedW.panels
     var offsets = [Int](repeating: 0, count: K)
     for ci in 0..<C {
         for ky in 0..<kh { for kx in 0..<kw { offsets[(ci * kh + ky) * kw + kx] = ci * plane + ky * Wp + kx } }
-    }
-    // W packed in panels of 8 output channels, tap by tap (zero rows past Cout): panel t holds
-    // W[8t + r, k] at [k·8 + r].
-    let panels = (Co + rows - 1) / rows
-    let packedW = UnsafeMutablePointer<Float>.allocate(capacity: panels * K * rows)
-    defer { packedW.deallocate() }
-    Parallel.chunks(panels) { range in
-        for t in range {
-            let panel = packedW + t * K * rows
-            for r in 0..<rows {
-                let co = t * rows + r
-                if co >= Co {
-                    for k in 0..<K { panel[k * rows + r] = 0 }
-                    continue
-                }
-                if !flipped {
-                    for k in 0..<K { panel[k * rows + r] = w[co * K + k] }
-                    continue
-                }
-                for ci in 0..<C {
-                    for ky in 0..<kh {
-                        for kx in 0..<kw {
-                            panel[((ci * kh + ky) * kw + kx) * rows + r] =
-                                w[((ci * Co + co) * kh + kh - 1 - ky) * kw + kw - 1 - kx]
-                        }
-                    }
-                }
-            }
-        }
     }
     // The wide grid rounded up to whole vectors; positions past M read the slack and are dropped.
     let Mp = (M + 15) / 16 * 16
@@ -84,7 +63,7 @@ func conv2dDirect(
             defer { wide.deallocate() }
             let base = xpad + b * image
             for t in 0..<panels {
-                let a = packedW + t * K * rows
+                let a = packedW.panel(t)
                 let c = wide + t * rows * Mp
                 var q = 0
                 while q + span <= Mp {
@@ -111,6 +90,53 @@ func conv2dDirect(
             }
         }
     }
+}
+
+/// W packed in panels of 8 output channels, tap by tap (zero rows past Cout): panel t holds
+/// W[8t + r, k] at [k·8 + r]. `flipped` packs the pullback's kernel, as `conv2dDirect` reads it.
+final class ConvPackedWeights {
+    let base: UnsafeMutablePointer<Float>
+    let panels, taps: Int
+
+    init(
+        _ w: UnsafePointer<Float>, outChannels Co: Int, inChannels C: Int, kernelH kh: Int, kernelW kw: Int,
+        flipped: Bool
+    ) {
+        let rows = ConvKernel.rows
+        let K = C * kh * kw
+        panels = (Co + rows - 1) / rows
+        taps = K
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: panels * K * rows)
+        base = packed
+        Parallel.chunks(panels) { range in
+            for t in range {
+                let panel = packed + t * K * rows
+                for r in 0..<rows {
+                    let co = t * rows + r
+                    if co >= Co {
+                        for k in 0..<K { panel[k * rows + r] = 0 }
+                        continue
+                    }
+                    if !flipped {
+                        for k in 0..<K { panel[k * rows + r] = w[co * K + k] }
+                        continue
+                    }
+                    for ci in 0..<C {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                panel[((ci * kh + ky) * kw + kx) * rows + r] =
+                                    w[((ci * Co + co) * kh + kh - 1 - ky) * kw + kw - 1 - kx]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    deinit { base.deallocate() }
+
+    func panel(_ t: Int) -> UnsafePointer<Float> { UnsafePointer(base + t * taps * ConvKernel.rows) }
 }
 
 /// The convolution micro-kernel's tile: 8 output channels × 48 positions of the wide grid.

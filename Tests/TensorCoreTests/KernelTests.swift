@@ -222,6 +222,54 @@ final class KernelTests: XCTestCase {
         // (That they are right, not only equal, is the naive-twin tests' job, which run on this host's set.)
     }
 
+    /// Tiny images in groups of sixteen (or eight) take the batch-in-lanes path (Conv2DBatchLanes.swift);
+    /// it must give the wide grid's bytes exactly — forward with bias, per-image bias and residual, ∂x (the
+    /// flipped kernel) and ∂W — and be right, against the naive convolution.
+    func testBatchLanesConvolutionGivesTheWideGridsBytes() {
+        var rng = RNG(seed: 33)
+        for (shape, kernel, pad) in [
+            ([16, 7, 4, 4], 3, 1), ([32, 5, 4, 4], 3, 1), ([16, 3, 3, 5], 3, 1), ([16, 4, 4, 4], 2, 0),
+            ([8, 6, 4, 4], 3, 1), ([24, 5, 4, 4], 3, 1),
+        ] {
+            let oh = shape[2] + 2 * pad - kernel + 1
+            let ow = shape[3] + 2 * pad - kernel + 1
+            XCTAssertNotNil(BatchLanes.lanes(batch: shape[0], outHeight: oh, outWidth: ow))
+            let xv = rng.normal(shape)
+            let wv = rng.normal([11, shape[1], kernel, kernel])
+            let bv = rng.normal([11])
+            let iv = rng.normal([shape[0], 11])
+            let rv = rng.normal([shape[0], 11, oh, ow])
+            let seed = rng.normal([shape[0], 11, oh, ow])
+            func run(lanes: Bool) -> [[Float]] {
+                BatchLanes.disabled = !lanes
+                defer { BatchLanes.disabled = false }
+                let x = Variable(xv, requiresGrad: true)
+                let w = Variable(wv, requiresGrad: true)
+                let y = Variable.conv2d(
+                    x, weight: w, bias: Variable(bv), padding: pad, imageBias: Variable(iv), residual: Variable(rv))
+                y.backward(seed: seed)
+                return [y.value.scalars, x.grad!.scalars, w.grad!.scalars]
+            }
+            let lanes = run(lanes: true)
+            let wide = run(lanes: false)
+            for (i, (a, b)) in zip(lanes, wide).enumerated() {
+                XCTAssertTrue(
+                    a.elementsEqual(b) { $0.bitPattern == $1.bitPattern },
+                    "\(shapeString(shape)) kernel \(kernel): result \(i) differs between batch lanes and the wide grid")
+            }
+            var naive = conv2dNaive(xv, weight: wv, bias: bv, padding: pad)
+            for b in 0..<shape[0] {
+                for co in 0..<11 {
+                    for j in 0..<(oh * ow) {
+                        naive.scalars[(b * 11 + co) * oh * ow + j] += iv.scalars[b * 11 + co]
+                    }
+                }
+            }
+            XCTAssertLessThan(
+                relativeError(Tensor(shape: rv.shape, scalars: lanes[0]), naive + rv), 1e-5, "\(shapeString(shape))")
+        }
+    }
+
     func testSameBytesWithOneOrTwoThreads() {
         var rng = RNG(seed: 9)
         let x = Variable(rng.normal([4, 16, 12, 12]), requiresGrad: true)
