@@ -75,16 +75,18 @@ func conv2dDirect(
             }
             // Wide rows → (Cout, OH, OW), dropping the garbage columns, adding the biases (and residual).
             let o = out + b * Co * OH * OW
+            // Without garbage columns (1×1 kernels) a plane is one run: no row is a partly filled vector.
+            let (runs, run) = Wp == OW ? (1, OH * OW) : (OH, OW)
             for co in 0..<Co {
                 let add = Vec16(repeating: (bias?[co] ?? 0) + (imageBias?[b * Co + co] ?? 0))
-                for y in 0..<OH {
-                    let row = (co * OH + y) * OW
+                for y in 0..<runs {
+                    let row = co * OH * OW + y * run
                     if let residual {
-                        vectorMap2(wide + co * Mp + y * Wp, residual + b * Co * OH * OW + row, o + row, OW) {
+                        vectorMap2(wide + co * Mp + y * Wp, residual + b * Co * OH * OW + row, o + row, run) {
                             ($0 + add) + $1
                         }
                     } else {
-                        vectorMap(wide + co * Mp + y * Wp, o + row, OW) { $0 + add }
+                        vectorMap(wide + co * Mp + y * Wp, o + row, run) { $0 + add }
                     }
                 }
             }
@@ -293,15 +295,25 @@ final class PaddedImages {
         let xpad = UnsafeMutablePointer<Float>.allocate(capacity: batch * C * plane + slack)
         base = xpad
         (xpad + batch * C * plane).initialize(repeating: 0, count: slack)
+        // Rows narrower than a vector (8² and 4² images) are mapped a plane at a time into `mapped`
+        // first: row by row, each row would be one partly filled vector put together lane by lane.
+        // Every element goes through the same lane-wise arithmetic either way, so the bytes agree.
+        let wholePlanes = affine != nil && W % 16 != 0
         Parallel.chunks(batch * C) { planes in
+            let mapped = wholePlanes ? UnsafeMutablePointer<Float>.allocate(capacity: H * W) : nil
+            defer { mapped?.deallocate() }
             for pc in planes {
                 let dst = xpad + pc * plane
-                let src = x + pc * H * W
+                var src = x + pc * H * W
+                if let affine, let mapped {
+                    affineRow(src, mapped, H * W, affine.scale[pc], affine.shift[pc], silu: affine.silu)
+                    src = UnsafePointer(mapped)
+                }
                 dst.initialize(repeating: 0, count: p * Wp)
                 for y in 0..<H {
                     let row = dst + (p + y) * Wp
                     row.initialize(repeating: 0, count: p)
-                    if let affine {
+                    if let affine, mapped == nil {
                         affineRow(src + y * W, row + p, W, affine.scale[pc], affine.shift[pc], silu: affine.silu)
                     } else {
                         (row + p).initialize(from: src + y * W, count: W)

@@ -98,19 +98,21 @@ final class KernelTests: XCTestCase {
 
     /// Without gradients, GroupNorm → (SiLU) → conv2d is one pass writing the normalised input
     /// into the padded copy; it must give the same bytes as the two ops, on the Winograd path
-    /// (3×3 on 8×8), the direct one (3×3 on 6×5) and a 1×1 kernel, with biases and a residual.
+    /// (3×3 on 8×8), the direct one (3×3 on 6×5), batch lanes (3×3 on sixteen 4×4 images) and 1×1
+    /// kernels, with biases and a residual. (Rows narrower than a vector are normalised a plane at a time.)
     func testGroupNormConvFusionEqualsTheTwoOps() {
         var rng = RNG(seed: 9)
         for (shape, k, pad, silu) in [
             ([2, 8, 8, 8], 3, 1, true), ([2, 8, 6, 5], 3, 1, false), ([2, 8, 4, 4], 1, 0, true),
+            ([16, 8, 4, 4], 3, 1, true), ([2, 8, 8, 8], 1, 0, false), ([2, 8, 16, 16], 3, 1, true),
         ] {
             let x = Variable(rng.normal(shape))
             let gamma = Variable(rng.normal([8]))
             let beta = Variable(rng.normal([8]))
             let w = Variable(rng.normal([6, 8, k, k]))
             let b = Variable(rng.normal([6]))
-            let ib = Variable(rng.normal([2, 6]))
-            let res = Variable(rng.normal([2, 6, shape[2], shape[3]]))
+            let ib = Variable(rng.normal([shape[0], 6]))
+            let res = Variable(rng.normal([shape[0], 6, shape[2], shape[3]]))
             let apart = Variable.withoutGradients {
                 Variable.conv2d(
                     x.groupNorm(groups: 4, weight: gamma, bias: beta, eps: 1e-5, silu: silu), weight: w, bias: b,
