@@ -36,13 +36,8 @@ func conv2dBatchLanes(
     bias: UnsafePointer<Float>?, imageBias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
     lanes: Int, out: UnsafeMutablePointer<Float>
 ) {
-    let C = x.channels
-    let Wp = x.rowLength
-    let p = x.padding
-    let OH = x.height + 2 * p - kh + 1
-    let OW = x.width + 2 * p - kw + 1
-    let plane = x.plane
-    let image = C * plane
+    let (OH, OW) = x.outputSize(kernelH: kh, kernelW: kw)
+    let (C, Wp, plane) = (x.channels, x.rowLength, x.plane)
     let groups = x.batch / lanes
     let rows = ConvKernel.rows
     let panels = weights.panels
@@ -60,7 +55,7 @@ func conv2dBatchLanes(
             let ci = gc % C
             let dst = xl + g * group + ci * plane * lanes
             for l in 0..<lanes {
-                let src = x.base + (g * lanes + l) * image + ci * plane
+                let src = x.base + ((g * lanes + l) * C + ci) * plane
                 for q in 0..<plane { dst[q * lanes + l] = src[q] }
             }
         }

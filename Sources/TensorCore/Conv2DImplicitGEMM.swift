@@ -327,6 +327,11 @@ final class PaddedImages {
 
     deinit { if owned { base.deallocate() } }
 
+    /// Output rows and columns of a stride-1 kh × kw kernel on these images.
+    func outputSize(kernelH kh: Int, kernelW kw: Int) -> (height: Int, width: Int) {
+        (height + 2 * padding - kh + 1, width + 2 * padding - kw + 1)
+    }
+
     /// Runs `body` on the padded images of `x` (B, C, H, W), inside the borrow of x's storage.
     static func with<R>(
         _ x: [Float], batch: Int, channels: Int, height: Int, width: Int, padding: Int, kernel: Int,
