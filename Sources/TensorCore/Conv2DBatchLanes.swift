@@ -75,7 +75,7 @@ func conv2dBatchLanes(
             defer { c.deallocate() }
             let a = weights.panel(t)
             let base = UnsafePointer(xl + g * group)
-            // Row by row over the valid positions only: OW vectors of sixteen images each.
+            // Row by row over the valid positions only: OW positions of `lanes` images each.
             for y in 0..<OH {
                 var q = y * Wp * lanes
                 let end = q + OW * lanes

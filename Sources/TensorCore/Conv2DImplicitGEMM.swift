@@ -32,9 +32,7 @@ func conv2dDirect(
     }
     let C = x.channels
     let Wp = x.rowLength
-    let p = x.padding
-    let OH = x.height + 2 * p - kh + 1
-    let OW = x.width + 2 * p - kw + 1
+    let (OH, OW) = x.outputSize(kernelH: kh, kernelW: kw)
     let plane = x.plane
     let image = C * plane
     let M = OH * Wp
