@@ -10,10 +10,12 @@
 #                        build; FROM_SCRATCH=1 retrains and re-evaluates every run (about 40 minutes on 2
 #                        cores) and ships the results anew
 #   make book            the chapters as a static HTML book in book/ (open book/index.html)
-#   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer, text encoder and
-#                        judges beside the autoencoder (28 minutes), then the base UNet on its latents (32):
-#                        59 minutes on 2 cores (2026-12-03, AVX-512); RESUME=1 keeps finished stages and
-#                        resumes the autoencoder and the UNet from their last training states (.pretrain/)
+#   make pretrain        retrain the shipped models in Checkpoints/ from scratch: tokenizer and text encoder
+#                        beside the autoencoder, then the base UNet on its latents (the judges that measure
+#                        them are kept; see make judges); RESUME=1 keeps finished stages and resumes the
+#                        autoencoder and the UNet from their last training states (.pretrain/)
+#   make judges          retrain the three judges (attribute, CLIP, DINO) in Checkpoints/judges: the rulers,
+#                        trained from the world alone, about 20 minutes on one core
 #   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
 #   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball), a drawing
 #                        of your own (SPRITE=robot.png NOUN=box) or a folder of photos (SUBJECT_DIR=DIR NOUN=cup):
@@ -31,7 +33,7 @@ CHAPTERS   := $(sort $(notdir $(wildcard Chapters/[0-9][0-9]-* Chapters/[0-9][0-
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
-.PHONY: all build test format format-check chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench bench-compare deps clean
+.PHONY: all build test format format-check chapter figures book pretrain evaluate dreambooth dreambooth-lora textual-inversion fuzz bench bench-compare deps clean judges
 
 all: deps build figures book
 
@@ -76,6 +78,9 @@ figures: build
 
 pretrain: build
 	$(BUILD_DIR)/dreambooth pretrain --out Checkpoints $(if $(RESUME),,--force)
+
+judges: build
+	$(BUILD_DIR)/dreambooth pretrain --stage judges --out Checkpoints --force
 
 evaluate: build
 	$(BUILD_DIR)/dreambooth evaluate-base --report Checkpoints/base-training/quality.json

@@ -6,7 +6,9 @@
 //                     contrastively with a plain image tower; then frozen, as Stable Diffusion freezes CLIP
 //   3. judges         attribute classifier, CLIP judge (its own towers), DINO analog — trained on
 //                     every composition (split .all), so they are not biased against the held-out
-//                     ones; measured on fresh images (another seed) of the held-out compositions
+//                     ones; measured on fresh images (another seed) of the held-out compositions.
+//                     They are the rulers, not the model: `trainJudges`, apart from `run`, so that
+//                     retraining the model (make pretrain) keeps them and `make judges` remakes them
 // Outputs (Checkpoints/ by default): base/tokenizer, base/text_encoder, contrastive/ (the partner,
 // its projection, the loss log), judges/{attributes, clip, dino} with report.json each.
 
@@ -146,7 +148,7 @@ public enum TextSide {
         fflush(stdout)
     }
 
-    /// Runs every stage whose output is missing (or all with `force`).
+    /// The tokenizer and the text encoder, each trained when its output is missing (or with `force`).
     public static func run(
         out: String, plan: TextSidePlan, force: Bool = false, wordList: String = "Data/wordlist/words.txt"
     ) throws {
@@ -193,7 +195,15 @@ public enum TextSide {
                 + TwinAttribute.allCases.map { String(format: "%@ %.3f", $0.rawValue, minimalPairs[$0]!) }
                 .joined(separator: ", ") + " → \(teDir)"
         }
+    }
 
+    /// The three judges, each trained when its folder holds no report.json yet (or with `force`). They
+    /// measure the models and are trained from the world alone, so retraining the models leaves them as
+    /// they are: `make pretrain` trains one only when it is missing, `make judges` all three again. The
+    /// CLIP judge reads captions with the tokenizer in `out` (base/tokenizer), which must exist.
+    public static func trainJudges(out: String, plan: TextSidePlan, force: Bool = false) throws {
+        let world = World(size: 32)
+        let tokenizer = try CLIPTokenizer(folder: joinedPath(out, "base/tokenizer"))
         let judgesDir = joinedPath(out, "judges")
         let attrDir = joinedPath(judgesDir, "attributes")
         try stage("attribute classifier", attrDir, force: force) {

@@ -16,8 +16,10 @@ final class PretrainingTests: XCTestCase {
         let a = temporaryDirectory("pretrainA")
         let b = temporaryDirectory("pretrainB")
         let words = Fixtures.inRepository("Data/wordlist/words.txt")
-        try TextSide.run(out: a, plan: .quick, wordList: words)
-        try TextSide.run(out: b, plan: .quick, wordList: words)
+        for out in [a, b] {
+            try TextSide.run(out: out, plan: .quick, wordList: words)
+            try TextSide.trainJudges(out: out, plan: .quick)
+        }
         let files = [
             "base/tokenizer/vocab.json", "base/tokenizer/merges.txt", "base/text_encoder/model.safetensors",
             "base/text_encoder/config.json",

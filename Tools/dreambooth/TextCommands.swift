@@ -57,28 +57,31 @@ func parseTwinAttributes(_ text: String) throws -> [TwinAttribute] {
 
 /// The stages of `make pretrain`.
 enum PretrainStage: String, CaseIterable, ExpressibleByArgument {
-    case text, autoencoder, base, all
+    case text, judges, autoencoder, base, all
 }
 
 struct PretrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pretrain",
         abstract:
-            "Train the shipped models from scratch: tokenizer, text encoder and judges, the autoencoder, the base UNet "
-            + "(finished text stages are kept; the autoencoder and the UNet resume from their last training state)."
+            "Train the shipped models from scratch: tokenizer and text encoder, the autoencoder, the base UNet "
+            + "(finished text stages are kept; the autoencoder and the UNet resume from their last training state). "
+            + "The judges that measure them are trained only when missing, or again with --stage judges."
     )
     @Option(help: "Where the checkpoints go (the repository's Checkpoints by default).")
     var out: String = "Checkpoints"
     @Flag(help: "Seconds-long configuration (what the tests run).")
     var quick = false
-    @Flag(help: "Redo every stage even when its output exists.")
+    @Flag(help: "Redo the stages asked for even when their output exists (--stage all: every stage but the judges).")
     var force = false
     @Option(help: "The English word list the tokenizer's merges also learn from.")
     var wordList: String = "Data/wordlist/words.txt"
     @Option(
         help: ArgumentHelp(
-            "text (tokenizer, text encoder, judges), autoencoder (AutoencoderKL), base (the base UNet; needs the text "
-                + "stage's output), or all."))
+            "text (tokenizer, text encoder), judges (attribute, CLIP and DINO judges; need the tokenizer), "
+                + "autoencoder (AutoencoderKL; its report reads the judges), base (the base UNet; needs the text and "
+                + "autoencoder stages' output), or all (every stage but the judges, which it trains only when "
+                + "missing)."))
     var stage: PretrainStage = .all
     @Option(help: "Where the autoencoder's and the base model's resumable training states, logs and sample grids go.")
     var work: String = ".pretrain"
@@ -139,6 +142,10 @@ struct PretrainCommand: ParsableCommand {
             let text = { [out, force, wordList, textPlan] in
                 try TextSide.run(out: out, plan: textPlan, force: force, wordList: wordList)
             }
+            // The judges measure the model, so retraining the model keeps them; `--stage judges` remakes them.
+            let judges = { [out, force, stage, textPlan] in
+                try TextSide.trainJudges(out: out, plan: textPlan, force: force && stage == .judges)
+            }
             let workDir = (work as NSString).appendingPathComponent(quick ? "autoencoder-quick" : "autoencoder")
             let autoencoderStage = { [out, force, stopAfter] (beforeJudging: () -> Void) throws -> Bool in
                 if force { try? FileManager.default.removeItem(atPath: workDir) }
@@ -151,6 +158,9 @@ struct PretrainCommand: ParsableCommand {
             }
             switch stage {
             case .text: try text()
+            case .judges:
+                try TextSide.run(out: out, plan: textPlan, force: false, wordList: wordList)
+                try judges()
             case .autoencoder: guard try autoencoderStage({}) else { return }
             case .all:
                 // Neither stage needs the other's output until the autoencoder's report reads the judges,
@@ -162,6 +172,7 @@ struct PretrainCommand: ParsableCommand {
                     {
                         defer { judgesTrained.signal() }
                         try text()
+                        try judges()
                     },
                     {
                         let finished = try autoencoderStage {
