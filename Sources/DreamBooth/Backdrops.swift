@@ -54,9 +54,15 @@ extension DreamBoothTrainer {
         let origins = (0..<n).map { instances.cropOrigin($0, resolution: R, center: true, rng: &rng) }
         let crops = (0..<n).map { instances.crop($0, resolution: R, at: origins[$0]) }
         let masks = (0..<n).map { instances.maskCrop($0, resolution: R, at: origins[$0])! }
-        let contexts = (0..<K).map {
-            c.backgroundContexts.isEmpty ? "" : c.backgroundContexts[$0 % c.backgroundContexts.count]
+        var phrases = c.backgroundContexts
+        if c.backgroundContextsUnseenOnly, let captions = instances.captions {
+            let unseen = phrases.filter { p in !captions.contains { $0.contains(p) } }
+            if !unseen.isEmpty && unseen.count < phrases.count {
+                log("new backgrounds only in the contexts no photo shows: " + unseen.joined(separator: ", "))
+                phrases = unseen
+            }
         }
+        let contexts = (0..<K).map { phrases.isEmpty ? "" : phrases[$0 % phrases.count] }
         let prompts = contexts.map { $0.isEmpty ? prompt : prompt + " " + $0 }
         log(
             "drawing \(K) new backgrounds around each of the \(n) photos' objects "

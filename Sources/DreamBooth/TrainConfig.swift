@@ -54,6 +54,9 @@ public struct TrainConfig: Sendable {
     /// ball at night"), so that the subject is seen under the words of contexts its photos lack. Empty:
     /// the class prompt alone, and the plain instance prompt.
     public var backgroundContexts: [String] = []
+    /// --background_contexts_unseen_only: of --background_contexts, only the phrases no instance caption
+    /// holds, the contexts none of the photos shows (all of them when every phrase is in a caption).
+    public var backgroundContextsUnseenOnly = false
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

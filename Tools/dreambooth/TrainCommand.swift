@@ -77,6 +77,11 @@ struct TrainCommand: ParsableCommand {
                 + "trained on --instance_prompt and the same phrase (default: the class prompt alone)."),
         transform: { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
     var backgroundContexts: [String]?
+    @Flag(
+        name: .customLong("background_contexts_unseen_only"),
+        help: "With --background_contexts: leave out the phrases an instance caption already holds (the contexts the "
+            + "photos show), so every new background is a context no photo has.")
+    var backgroundContextsUnseenOnly = false
     @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
         help: "Class images wanted in --class_data_dir (default \(defaults.numClassImages)).", transform: parsePositive)
@@ -227,6 +232,7 @@ struct TrainCommand: ParsableCommand {
             if let backgroundLossWeight { c.backgroundLossWeight = backgroundLossWeight }
             if let backgroundAugmentation { c.backgroundAugmentation = backgroundAugmentation }
             if let backgroundContexts { c.backgroundContexts = backgroundContexts }
+            c.backgroundContextsUnseenOnly = backgroundContextsUnseenOnly
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
