@@ -27,10 +27,42 @@ public struct Backdrops {
     /// RePaint's resamplings per step (KeptRegion): at 1 the base often drew a second, half-hidden
     /// object beside the kept one.
     static let resamplings = 4
-    /// w_b of a photo on a new background: its object alone is trained. The background is the base's
-    /// own drawing, which teaches nothing new, and in about a quarter of the variants it holds a second,
-    /// half-hidden object the base drew behind the kept one (w_b 0.2 there lowered class kept).
-    static let backgroundLossWeight: Float = 0
+}
+
+extension Backdrops {
+    /// The object of `image` (3, H, W) over `backdrop`, its soft edge unmixed: a pixel the object covers
+    /// by m ∈ (0, 1) holds m·object + (1 − m)·old background, so `ImageFolder.onBackdrop`'s
+    /// m·image + (1 − m)·backdrop keeps m(1 − m) of the photo's old background there, a light ring around
+    /// the object on a night or water backdrop. Here such a pixel becomes image + (1 − m)·(backdrop − old),
+    /// the old background estimated as the mean of the photo's pixels outside the object (m = 0) within
+    /// two pixels (three, then the pixel is left as onBackdrop makes it, when there are none).
+    public static func composited(_ image: Tensor, mask: Tensor, backdrop: Tensor) -> Tensor {
+        let (H, W) = (image.shape[1], image.shape[2])
+        let plane = H * W
+        var out = ImageFolder.onBackdrop(image, mask: mask, backdrop: backdrop).scalars
+        for p in 0..<plane {
+            let m = mask.scalars[p]
+            guard m > 0 && m < 1 else { continue }
+            let (y, x) = (p / W, p % W)
+            for radius in 2...3 {
+                var old: [Float] = [0, 0, 0]
+                var count: Float = 0
+                for yy in max(0, y - radius)...min(H - 1, y + radius) {
+                    for xx in max(0, x - radius)...min(W - 1, x + radius) where mask.scalars[yy * W + xx] == 0 {
+                        for c in 0..<3 { old[c] += image.scalars[c * plane + yy * W + xx] }
+                        count += 1
+                    }
+                }
+                guard count > 0 else { continue }
+                for c in 0..<3 {
+                    let i = c * plane + p
+                    out[i] = image.scalars[i] + (1 - m) * (backdrop.scalars[i] - old[c] / count)
+                }
+                break
+            }
+        }
+        return Tensor(shape: image.shape, scalars: out)
+    }
 }
 
 extension DreamBoothTrainer {
@@ -85,7 +117,10 @@ extension DreamBoothTrainer {
         ).unstacked()
         let variants = (0..<n).map { i in
             (0..<K).map { k in
-                ImageFolder.onBackdrop(crops[i], mask: masks[i], backdrop: drawn[k * n + i].map { 2 * $0 - 1 })
+                let backdrop = drawn[k * n + i].map { 2 * $0 - 1 }
+                return c.backdropCleanEdges
+                    ? Backdrops.composited(crops[i], mask: masks[i], backdrop: backdrop)
+                    : ImageFolder.onBackdrop(crops[i], mask: masks[i], backdrop: backdrop)
             }
         }
         let backdrops = Backdrops(variants: variants, masks: masks, contexts: contexts)

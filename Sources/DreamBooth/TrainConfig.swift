@@ -57,6 +57,13 @@ public struct TrainConfig: Sendable {
     /// --background_contexts_unseen_only: of --background_contexts, only the phrases no instance caption
     /// holds, the contexts none of the photos shows (all of them when every phrase is in a caption).
     public var backgroundContextsUnseenOnly = false
+    /// --backdrop_background_loss_weight: w_b of a photo on a new background. At 0 its object alone is
+    /// trained: the background is the base's own drawing, and in about a quarter of the variants it holds a
+    /// second, half-hidden object the base drew behind the kept one (w_b 0.2 there lowered class kept).
+    public var backdropBackgroundLossWeight: Float = 0
+    /// --backdrop_clean_edges: composite each object onto its new backgrounds with its soft edge unmixed
+    /// (Backdrops.composited), so that the photo's old background does not ring it.
+    public var backdropCleanEdges = false
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

@@ -78,6 +78,7 @@ extension DreamBoothTrainer {
         guard c.lrWarmupSteps >= 0 else { throw TrainError("--lr_warmup_steps must be ≥ 0") }
         try finite(c.priorLossWeight, "--prior_loss_weight", 0...1000)
         try finite(c.backgroundLossWeight, "--background_loss_weight", 0...1000)
+        try finite(c.backdropBackgroundLossWeight, "--backdrop_background_loss_weight", 0...1000)
         try finite(c.backgroundAugmentation, "--background_augmentation", 0...1)
         if c.backgroundContexts.contains(where: \.isEmpty) || c.backgroundContexts.count > 64 {
             throw TrainError("--background_contexts takes 1–64 comma-separated phrases, none empty")

@@ -326,6 +326,7 @@ struct DreamBoothObjective {
     let posteriors: PosteriorCache?
     /// w_b (--background_loss_weight); it applies where the instance folder has masks.
     let backgroundLossWeight: Float
+    let backdropBackgroundLossWeight: Float
 
     init(
         _ c: TrainConfig, _ pipeline: TextToImagePipeline, method: FineTuningMethod, instances: ImageFolder,
@@ -349,6 +350,7 @@ struct DreamBoothObjective {
         batches = TrainingBatches(c, instances: instances, classes: classes, backdrops: backdrops)
         posteriors = pipeline.vae.map(PosteriorCache.init)
         backgroundLossWeight = c.backgroundLossWeight
+        backdropBackgroundLossWeight = c.backdropBackgroundLossWeight
     }
 
     /// Runs each of a step's micro-batches forward and backward, the loss scaled by 1 / their number
@@ -407,7 +409,7 @@ struct DreamBoothObjective {
             ? textEncoder(ids).lastHiddenState : Variable.withoutGradients { textEncoder(ids).lastHiddenState }
         let pred = unet(Variable(xt), timesteps: t.map(Float.init), encoderHiddenStates: context)  // (B, C, h, w)
         // w_b per photo; a photo on a new background trains its object only, the background being the base's own.
-        let backgroundWeights = items.onBackdrop.map { $0 ? Backdrops.backgroundLossWeight : backgroundLossWeight }
+        let backgroundWeights = items.onBackdrop.map { $0 ? backdropBackgroundLossWeight : backgroundLossWeight }
         let instancePixelWeights =
             backgroundWeights.allSatisfy({ $0 == 1 })
             ? nil

@@ -977,3 +977,35 @@ final class TrainingCaptionTests: XCTestCase {
         }
     }
 }
+
+/// --backdrop_clean_edges: a photo's pixel that the object covers by m ∈ (0, 1) holds m·object + (1 − m)·old
+/// background. `ImageFolder.onBackdrop` keeps m(1 − m) of the old background there (a light ring on a dark
+/// backdrop); `Backdrops.composited` gives m·object + (1 − m)·new background.
+final class BackdropCompositingTests: XCTestCase {
+    func testCleanEdgesUnmixTheOldBackgroundFromTheObjectsSoftEdge() {
+        let (side, plane) = (8, 64)
+        let object: [Float] = [0.9, -0.8, -0.8]  // red
+        let old: [Float] = [0.8, 0.8, 0.8]  // a light sky
+        let new: [Float] = [-0.9, -0.9, -0.5]  // night
+        // The object covers columns 0–2, and column 3 by m = 0.4.
+        let m = (0..<plane).map { p -> Float in p % side < 3 ? 1 : p % side == 3 ? 0.4 : 0 }
+        let mask = Tensor(shape: [1, side, side], scalars: m)
+        let photo = Tensor(
+            shape: [3, side, side],
+            scalars: (0..<3).flatMap { c in m.map { $0 * object[c] + (1 - $0) * old[c] } })
+        let backdrop = Tensor(
+            shape: [3, side, side], scalars: (0..<3).flatMap { c in [Float](repeating: new[c], count: plane) })
+        let clean = Backdrops.composited(photo, mask: mask, backdrop: backdrop)
+        let plain = ImageFolder.onBackdrop(photo, mask: mask, backdrop: backdrop)
+        for p in 0..<plane {
+            for c in 0..<3 {
+                let want = m[p] * object[c] + (1 - m[p]) * new[c]
+                XCTAssertEqual(clean.scalars[c * plane + p], want, accuracy: 1e-5, "pixel \(p), channel \(c)")
+                if m[p] == 0.4 && c > 0 {
+                    // What onBackdrop leaves: m(1 − m)·(old − object) more than wanted, 0.24 × 1.6 in green and blue.
+                    XCTAssertEqual(plain.scalars[c * plane + p] - want, 0.384, accuracy: 1e-5)
+                }
+            }
+        }
+    }
+}

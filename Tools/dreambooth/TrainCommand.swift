@@ -79,9 +79,23 @@ struct TrainCommand: ParsableCommand {
     var backgroundContexts: [String]?
     @Flag(
         name: .customLong("background_contexts_unseen_only"),
-        help: "With --background_contexts: leave out the phrases an instance caption already holds (the contexts the "
-            + "photos show), so every new background is a context no photo has.")
+        help: ArgumentHelp(
+            "With --background_contexts: leave out the phrases an instance caption already holds (the contexts "
+                + "the photos show), so every new background is a context no photo has."))
     var backgroundContextsUnseenOnly = false
+    @Option(
+        name: .customLong("backdrop_background_loss_weight"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "w_b of a crop on a new background (--background_augmentation): 0 trains its object alone (default "
+                + "\(defaults.backdropBackgroundLossWeight))."),
+        transform: parseNumber)
+    var backdropBackgroundLossWeight: Float?
+    @Flag(
+        name: .customLong("backdrop_clean_edges"),
+        help: ArgumentHelp(
+            "On the new backgrounds, unmix the object's soft edge from the photo's old background, which "
+                + "otherwise rings it."))
+    var backdropCleanEdges = false
     @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
         help: "Class images wanted in --class_data_dir (default \(defaults.numClassImages)).", transform: parsePositive)
@@ -233,6 +247,8 @@ struct TrainCommand: ParsableCommand {
             if let backgroundAugmentation { c.backgroundAugmentation = backgroundAugmentation }
             if let backgroundContexts { c.backgroundContexts = backgroundContexts }
             c.backgroundContextsUnseenOnly = backgroundContextsUnseenOnly
+            if let backdropBackgroundLossWeight { c.backdropBackgroundLossWeight = backdropBackgroundLossWeight }
+            c.backdropCleanEdges = backdropCleanEdges
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
