@@ -133,11 +133,15 @@ public final class TextToImagePipeline {
 
     /// Images (B, 3, H, W) in [0, 1] for prompts. `latents` (B, Cz, h, w) replaces the initial noise
     /// drawn from `seed`; DDPM's per-step noise comes from `seed` too. `progress(k, n)` after each step.
-    /// `keep` inpaints: the model draws only where its mask is 0 (`KeptRegion`).
+    /// `keep` inpaints: the model draws only where its mask is 0 (`KeptRegion`). `onPrediction(k, x̂_0)`,
+    /// when given, sees each step's prediction of the clean latents (B, Cz, h, w), from the guided model
+    /// output before the sampler's step (what diffusers' schedulers call `pred_original_sample`): where a
+    /// sample's layout and colors are decided.
     public func callAsFunction(
         _ prompts: [String], negativePrompt: String? = nil, guidanceScale: Float = 3,
         steps: Int = 50, sampler: SamplerKind = .ddim, seed: UInt64 = 0, latents: Tensor? = nil,
-        keep: KeptRegion? = nil, progress: (Int, Int) -> Void = { _, _ in }
+        keep: KeptRegion? = nil, progress: (Int, Int) -> Void = { _, _ in },
+        onPrediction: ((Int, Tensor) -> Void)? = nil
     ) -> Tensor {
         let B = prompts.count
         let H = unet.config.sampleSize
@@ -173,7 +177,13 @@ public final class TextToImagePipeline {
             let rounds = last ? 1 : keep?.resamplings ?? 1
             for round in 0..<rounds {
                 if let keep { x = keep.imposed(on: x, at: t, schedule: schedule, rng: rng) }
-                x = scheduler.step(guidedPrediction(x, t), timestep: t, sample: x, generator: rng)
+                let output = guidedPrediction(x, t)
+                if let onPrediction, round == 0 {
+                    let timesteps = [Int](repeating: t, count: x.shape[0])
+                    onPrediction(
+                        k, schedule.split(output, sample: x, type: self.scheduler.prediction, timesteps: timesteps).x0)
+                }
+                x = scheduler.step(output, timestep: t, sample: x, generator: rng)
                 if round < rounds - 1 {
                     // RePaint's jump back: x_t ~ q(x_t | x_prev) = √(ᾱ_t/ᾱ_prev)·x_prev + √(1 − ᾱ_t/ᾱ_prev)·ε.
                     let ratio = schedule.alphasCumprod[t] / schedule.alphasCumprod[timesteps[k + 1]]

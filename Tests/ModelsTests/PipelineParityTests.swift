@@ -31,6 +31,26 @@ final class PipelineParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(relativeError(ours, expected), 1e-3, "relative L2 difference from diffusers")
     }
 
+    /// `onPrediction` (what `sample --trajectory` draws) sees one x̂_0 a step, in the latent space the
+    /// decoder reads, without changing the samples; the last step's x̂_0 is, decoded, the sample itself
+    /// to within a few levels (DDIM's last step moves x_t almost all the way to it).
+    func testPredictionHookSeesEachStepsCleanEstimateWithoutChangingTheSamples() throws {
+        let pipeline = try TextToImagePipeline(folder: Fixtures.inRepository("Checkpoints/base"))
+        let prompts = ["a red ball on grass", "a sketch of a blue cup"]
+        let plain = pipeline(prompts, steps: 10, seed: 3)
+        var seen: [(Int, Tensor)] = []
+        let hooked = pipeline(prompts, steps: 10, seed: 3, onPrediction: { seen.append(($0, $1)) })
+        XCTAssertEqual(plain.scalars, hooked.scalars, "the hook only looks")
+        XCTAssertEqual(seen.map(\.0), Array(0..<10))
+        let last = pipeline.images(fromSamples: seen.last!.1)
+        let first = pipeline.images(fromSamples: seen.first!.1)
+        func meanAbs(_ a: Tensor, _ b: Tensor) -> Float {
+            zip(a.scalars, b.scalars).map { abs($0 - $1) }.reduce(0, +) / Float(a.count)
+        }
+        XCTAssertLessThan(meanAbs(last, plain), 0.02, "the last step's estimate is the sample")
+        XCTAssertGreaterThan(meanAbs(first, plain), meanAbs(last, plain), "the first step's estimate is rougher")
+    }
+
     /// Stable Diffusion's shape: a pipeline folder our save writes (model_index.json, unet/, vae/,
     /// text_encoder/, tokenizer/, scheduler/) is what diffusers' StableDiffusionPipeline loads and
     /// samples (Tests/Fixtures/sd-pipeline/images.safetensors, made by

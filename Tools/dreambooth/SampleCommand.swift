@@ -63,6 +63,11 @@ struct SampleCommand: ParsableCommand {
         name: .customLong("save_tensors"),
         help: "Also write the final samples as float32 safetensors (samples.safetensors, tensor `images` in [0, 1]).")
     var saveTensors = false
+    @Flag(
+        help: ArgumentHelp(
+            "Also write trajectory.png: a row per image, each step's prediction of the clean image (decoded x̂_0, at "
+                + "most 24 steps evenly spread), then the sample; where its layout and colors were decided."))
+    var trajectory = false
 
     func validate() throws {
         guard numImages >= 1 && numImages <= 4096 else {
@@ -111,11 +116,22 @@ struct SampleCommand: ParsableCommand {
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             var bar = ProgressLine("sample", total: numInferenceSteps)
+            // With --trajectory, the decoded x̂_0 of at most 24 steps, evenly spread (the first and last kept).
+            let shown = Set(
+                (0..<min(24, numInferenceSteps)).map {
+                    $0 * (numInferenceSteps - 1) / max(1, min(23, numInferenceSteps - 1))
+                })
+            var predictions: [[Tensor]] = []
             let images = pipeline(
                 [String](repeating: prompt, count: numImages), negativePrompt: negativePrompt,
                 guidanceScale: guidanceScale,
-                steps: numInferenceSteps, sampler: scheduler, seed: seed, latents: initial
-            ) { k, _ in bar.update(k) }
+                steps: numInferenceSteps, sampler: scheduler, seed: seed, latents: initial,
+                progress: { k, _ in bar.update(k) },
+                onPrediction: trajectory
+                    ? { k, x0 in
+                        if shown.contains(k) { predictions.append(pipeline.images(fromSamples: x0).unstacked()) }
+                    }
+                    : nil)
             var lines: [String] = []
             var tiles: [Tensor] = []
             for i in 0..<numImages {
@@ -137,11 +153,27 @@ struct SampleCommand: ParsableCommand {
             try writeAtomically(
                 Data((lines.joined(separator: "\n") + "\n").utf8),
                 to: (out as NSString).appendingPathComponent("metadata.jsonl"))
+            if trajectory {
+                let scale = max(1, 64 / pipeline.imageSize)
+                var rows: [Tensor] = []
+                for i in 0..<numImages {
+                    rows += predictions.map { ImageOps.upscaled($0[i], by: scale) }
+                    rows.append(
+                        ImageOps.upscaled(
+                            images.slice(rows: i..<(i + 1)).reshaped(Array(images.shape.dropFirst())), by: scale))
+                }
+                try PNG.write(
+                    ImageOps.grid(rows, rows: numImages, columns: predictions.count + 1),
+                    to: (out as NSString).appendingPathComponent("trajectory.png"))
+            }
             if saveTensors {
                 try SafeTensors.write(
                     ["images": images], to: (out as NSString).appendingPathComponent("samples.safetensors"))
             }
-            print("wrote \(numImages) images, grid.png and metadata.jsonl to \(out)")
+            print(
+                "wrote \(numImages) images, grid.png\(trajectory ? ", trajectory.png" : "") and metadata.jsonl "
+                    + "to \(out)"
+            )
         }
     }
 }
