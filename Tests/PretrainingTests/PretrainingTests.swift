@@ -387,6 +387,25 @@ final class DreamBoothTrainerTests: XCTestCase {
             },
             "\(drawing)")
         XCTAssertNotEqual(try weights(withContexts), a, "the phrases change what is trained")
+        // --background_contexts_unseen_only: a phrase an instance caption holds (a context a photo shows) is
+        // left out, so every new background is in a context no photo has.
+        let captions = try XCTUnwrap(folder.captions)
+        let shown = try XCTUnwrap(captions.first).replacingOccurrences(of: "a sks ball ", with: "")
+        XCTAssertFalse(captions.contains { $0.contains("at night") }, "the fixture's photos: \(captions)")
+        var unseenOnly = withContexts
+        unseenOnly.backgroundContexts = [shown, "at night"]
+        unseenOnly.backgroundContextsUnseenOnly = true
+        let unseen = try XCTUnwrap(
+            try DreamBoothTrainer.backdrops(unseenOnly, pipeline, instances: folder, log: { _ in }))
+        XCTAssertEqual(Set(unseen.contexts), ["at night"], "\(shown) is a photo's context")
+        unseenOnly.backgroundContextsUnseenOnly = false
+        let all = try XCTUnwrap(try DreamBoothTrainer.backdrops(unseenOnly, pipeline, instances: folder, log: { _ in }))
+        XCTAssertEqual(Set(all.contexts), [shown, "at night"])
+        var badWeight = withContexts
+        badWeight.backdropBackgroundLossWeight = .nan
+        XCTAssertThrowsError(try DreamBoothTrainer.run(badWeight, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--backdrop_background_loss_weight must be a number"), "\($0)")
+        }
         var unused = c
         unused.backgroundAugmentation = 0
         unused.backgroundContexts = ["at night"]
