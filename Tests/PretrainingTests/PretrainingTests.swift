@@ -412,6 +412,23 @@ final class DreamBoothTrainerTests: XCTestCase {
         XCTAssertThrowsError(try DreamBoothTrainer.run(unused, log: { _ in })) {
             XCTAssertTrue("\($0)".contains("--background_contexts needs --background_augmentation"), "\($0)")
         }
+        // The backdrop options mean nothing without new backgrounds, or without phrases to filter: refused.
+        var lone = c
+        lone.backgroundAugmentation = 0
+        lone.backdropCleanEdges = true
+        XCTAssertThrowsError(try DreamBoothTrainer.run(lone, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("need --background_augmentation"), "\($0)")
+        }
+        lone.backdropCleanEdges = false
+        lone.backdropBackgroundLossWeight = 0.2
+        XCTAssertThrowsError(try DreamBoothTrainer.run(lone, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("need --background_augmentation"), "\($0)")
+        }
+        var filterless = c
+        filterless.backgroundContextsUnseenOnly = true
+        XCTAssertThrowsError(try DreamBoothTrainer.run(filterless, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--background_contexts_unseen_only needs --background_contexts"), "\($0)")
+        }
     }
 
     /// --use_ema: after one step (decay min(max, 1/10) = 0.1) the saved UNet is 0.1·θ₀ + 0.9·θ₁, θ₀ the
