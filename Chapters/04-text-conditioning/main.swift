@@ -8,7 +8,8 @@
 // Diffusion freezes CLIP. The judges (Sources/Evaluation) are trained apart from all of that.
 // Paper: DreamBooth §3 (the frozen text encoder Γ and the prompt c = Γ(P)); §4.1 (DINO, CLIP-I,
 // CLIP-T); Radford et al. 2021 (CLIP's symmetric InfoNCE); Sennrich et al. 2016 (BPE).
-// The models this chapter reads are shipped in Checkpoints/ and reproduced by `make pretrain`.
+// The models this chapter reads are shipped in Checkpoints/ and reproduced by `make pretrain` (the judges
+// by `make judges`).
 // Run:   make chapter N=04        (or .build/release/chapter04 [--quick] [--seed N] [--out DIR])
 // Writes: Figures/04-text-conditioning/ — world-gallery, subjects, tokenization, token-frequencies,
 //         contrastive-training, similarity-heatmap, judges-accuracy.
@@ -41,7 +42,7 @@ do {
 } catch {
     print(
         "chapter 04 reads the shipped models in \(checkpoints)/ (run from the repository root; `make pretrain` "
-            + "remakes them): \(error)"
+            + "remakes the model, `make judges` the judges): \(error)"
     )
     exit(1)
 }

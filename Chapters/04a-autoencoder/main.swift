@@ -37,7 +37,7 @@ do {
 } catch {
     print(
         "chapter 04a reads Checkpoints/base/vae and Checkpoints/judges (run from the repository root; "
-            + "`make pretrain` remakes them): \(error)")
+            + "`make pretrain` remakes the model, `make judges` the judges): \(error)")
     exit(1)
 }
 let world = World()

@@ -39,7 +39,7 @@ do {
 } catch {
     print(
         "chapter 05 reads Checkpoints/base and Checkpoints/judges (run from the repository root; `make pretrain` "
-            + "remakes them): \(error)"
+            + "remakes the model, `make judges` the judges): \(error)"
     )
     exit(1)
 }
