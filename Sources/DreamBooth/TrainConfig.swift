@@ -5,6 +5,7 @@ import Diffusion
 import Foundation
 import Models
 import TensorCore
+import ToyWorld
 
 public struct TrainConfig: Sendable {
     /// --pretrained_model_name_or_path: the pipeline folder fine-tuning starts from.
@@ -43,27 +44,31 @@ public struct TrainConfig: Sendable {
     public var backgroundLossWeight: Float = 0.2
     /// --background_augmentation p: when the instance folder has object masks and there is a class
     /// prompt, the frozen base first draws new backgrounds around each photo's object (Backdrops.swift),
-    /// and each instance crop is, with probability p, one of those, trained on --instance_prompt (its
-    /// context unnamed). The photos show the subject in four contexts; the new backgrounds show it in
-    /// others, so that its look is not learned as a function of four backgrounds. 0: off
-    /// (train_dreambooth.py's data).
-    public var backgroundAugmentation: Float = 0
+    /// and each instance crop is, with probability p, one of those. The photos show the subject in four
+    /// contexts; the new backgrounds show it in others, so that its look is not learned as a function of
+    /// four backgrounds: the look was lost in the first, noisiest steps of a context no photo has
+    /// (`sample --trajectory`). 0: off (train_dreambooth.py's data). The default since 2026-12-08, with
+    /// the four options below; README "What limits the subject's look", item 10, has the sweep.
+    public var backgroundAugmentation: Float = 0.25
     /// --background_contexts: phrases that name contexts ("at night", "on water"). With
     /// --background_augmentation, variant k of each photo is drawn from the class prompt followed by
     /// phrase k mod n ("a ball at night") and trained on the instance prompt followed by it ("a sks
     /// ball at night"), so that the subject is seen under the words of contexts its photos lack. Empty:
-    /// the class prompt alone, and the plain instance prompt.
-    public var backgroundContexts: [String] = []
+    /// the class prompt alone, and the plain instance prompt. Default: the contexts the base model
+    /// learned (the world's six).
+    public var backgroundContexts: [String] = Context.allCases.map(\.phrase)
     /// --background_contexts_unseen_only: of --background_contexts, only the phrases no instance caption
-    /// holds, the contexts none of the photos shows (all of them when every phrase is in a caption).
-    public var backgroundContextsUnseenOnly = false
+    /// holds, the contexts none of the photos shows (all of them when every phrase is in a caption, or
+    /// without captions).
+    public var backgroundContextsUnseenOnly = true
     /// --backdrop_background_loss_weight: w_b of a photo on a new background. At 0 its object alone is
-    /// trained: the background is the base's own drawing, and in about a quarter of the variants it holds a
-    /// second, half-hidden object the base drew behind the kept one (w_b 0.2 there lowered class kept).
-    public var backdropBackgroundLossWeight: Float = 0
+    /// trained, and "a sks fish on water" drawn only on new backgrounds came out in another context in 3
+    /// of 4 samples; at 0.2 the context is learned with the object.
+    public var backdropBackgroundLossWeight: Float = 0.2
     /// --backdrop_clean_edges: composite each object onto its new backgrounds with its soft edge unmixed
-    /// (Backdrops.composited), so that the photo's old background does not ring it.
-    public var backdropCleanEdges = false
+    /// (Backdrops.composited), so that the photo's old background does not ring it (a light ring at
+    /// night that the judge read as a house).
+    public var backdropCleanEdges = true
     /// --with_prior_preservation, --prior_loss_weight λ: loss = instance MSE + λ · prior MSE (DreamBooth Eq. 2).
     public var withPriorPreservation = false
     public var priorLossWeight: Float = 1

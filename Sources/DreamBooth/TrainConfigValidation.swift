@@ -83,16 +83,6 @@ extension DreamBoothTrainer {
         if c.backgroundContexts.contains(where: \.isEmpty) || c.backgroundContexts.count > 64 {
             throw TrainError("--background_contexts takes 1–64 comma-separated phrases, none empty")
         }
-        if !c.backgroundContexts.isEmpty && c.backgroundAugmentation == 0 {
-            throw TrainError("--background_contexts needs --background_augmentation p > 0")
-        }
-        if c.backgroundContextsUnseenOnly && c.backgroundContexts.isEmpty {
-            throw TrainError("--background_contexts_unseen_only needs --background_contexts (the phrases it filters)")
-        }
-        if (c.backdropCleanEdges || c.backdropBackgroundLossWeight != 0) && c.backgroundAugmentation == 0 {
-            throw TrainError(
-                "--backdrop_clean_edges and --backdrop_background_loss_weight need --background_augmentation p > 0")
-        }
         try finite(c.maxGradNorm, "--max_grad_norm", 0...1e6)
         try finite(c.emaMaxDecay, "--ema_max_decay", 0...1)
         try finite(c.adamBeta1, "--adam_beta1", 0...0.999999)

@@ -65,10 +65,12 @@ public final class AttributeClassifier {
         out.slice(axis: 1, a.offset..<(a.offset + a.labels.count))
     }
 
-    /// The predicted label index of every attribute, for images (B, 3, H, W) in [-1, 1].
     /// The judge's class accuracy on every built-in subject's and probe's renders: `perContext`
-    /// placements in each context (seeded, not the instance photos).
-    public func subjectClassAccuracy(world: World, seed: UInt64, perContext: Int = 8) -> [String: Double] {
+    /// placements in each context (seeded, not the instance photos). `through`, when given, changes the
+    /// renders (B, 3, H, W) before the judge reads them: an autoencoder's round trip, as a sample's pixels have.
+    public func subjectClassAccuracy(
+        world: World, seed: UInt64, perContext: Int = 8, through: ((Tensor) -> Tensor)? = nil
+    ) -> [String: Double] {
         var result: [String: Double] = [:]
         for subject in Subject.all + Subject.probes {
             var scenes: [Scene] = []
@@ -78,7 +80,8 @@ public final class AttributeClassifier {
                     scenes.append(subject.scene(context, rng: &rng))
                 }
             }
-            let predictions = predict(World.batchTensor(world.render(scenes)))
+            let images = World.batchTensor(world.render(scenes))
+            let predictions = predict(through?(images) ?? images)
             let label = Attribute.objectClass.label(of: scenes[0])
             result[subject.name] = Double(predictions.filter { $0[.objectClass] == label }.count) / Double(scenes.count)
         }
@@ -87,8 +90,11 @@ public final class AttributeClassifier {
 
     /// Class accuracy on held-out scenes whose object wears a look the world never draws (Look.random,
     /// every color uniform RGB, further out than the half-palette looks the judge trained on), as a
-    /// subject or a user's drawing does: how far "class kept" can be trusted.
-    public func classAccuracyOnUnseenLooks(world: World, seed: UInt64, count: Int) -> Double {
+    /// subject or a user's drawing does: how far "class kept" can be trusted. `through` as in
+    /// `subjectClassAccuracy`.
+    public func classAccuracyOnUnseenLooks(
+        world: World, seed: UInt64, count: Int, through: ((Tensor) -> Tensor)? = nil
+    ) -> Double {
         let scenes = (0..<count).map { i in
             var scene = world.scene(.heldout, seed: seed, index: i)
             var rng = RNG(seed: seed).split("unseen-look/\(i)")
@@ -96,11 +102,13 @@ public final class AttributeClassifier {
             scene.color = nil
             return scene
         }
-        let predictions = predict(World.batchTensor(world.render(scenes)))
+        let images = World.batchTensor(world.render(scenes))
+        let predictions = predict(through?(images) ?? images)
         let label = Attribute.objectClass
         return Double(zip(scenes, predictions).filter { label.label(of: $0) == $1[label] }.count) / Double(count)
     }
 
+    /// The predicted label index of every attribute, for images (B, 3, H, W) in [-1, 1].
     public func predict(_ images: Tensor, batch: Int = 128) -> [[Attribute: Int]] {
         var result: [[Attribute: Int]] = []
         for lo in stride(from: 0, to: images.shape[0], by: batch) {

@@ -91,7 +91,8 @@ public final class SubjectEvaluator {
     /// DDPM, the sampler chapter 05 measured as the most accurate at 25 steps.
     public let sampler = SamplerKind.ddpm
     var lookJudges: [String: SubjectLookJudge] = [:]
-    public static let version = "eval-v3"
+    /// v4 (2026-12-08): the attribute judge retrained to read samples (TextSidePlan.attributeDistorted).
+    public static let version = "eval-v4"
 
     public init(judges: Judges, quick: Bool) {
         self.judges = judges

@@ -77,7 +77,8 @@ public final class ExperimentRunner {
     public let quick: Bool
     let log: (String) -> Void
     /// Bumped when the trainer or the run protocol changes, so old runs are not reused.
-    static let protocolVersion = "runs-v1"
+    /// v2 (2026-12-08): new backgrounds in the contexts no photo shows became the trainer's defaults.
+    static let protocolVersion = "runs-v2"
 
     public init(
         work: String, base: String = "Checkpoints/base", quick: Bool,

@@ -423,6 +423,27 @@ final class ChapterTests: XCTestCase {
                 ["train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--output_dir", file],
                 "is a file; give a folder"
             ),
+            (
+                [
+                    "train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--background_augmentation",
+                    "0", "--no_backdrop_clean_edges",
+                ],
+                "--[no_]backdrop_clean_edges need --background_augmentation p > 0"
+            ),
+            (
+                [
+                    "train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--background_augmentation",
+                    "0", "--background_contexts", "at night",
+                ],
+                "--background_contexts need --background_augmentation p > 0"
+            ),
+            (
+                [
+                    "train", "--instance_data_dir", "x", "--instance_prompt", "a sks ball", "--background_contexts", "",
+                    "--background_contexts_unseen_only",
+                ],
+                "--background_contexts_unseen_only needs --background_contexts"
+            ),
             (["sample", "--prompt", "a cup", "--out", file + "-out", "--scheduler", "euler"], "'ddim' and 'ddpm'"),
             (
                 ["sample", "--prompt", "a cup", "--out", file + "-out", "--lora_scale", "-1"],

@@ -235,6 +235,25 @@ struct EvaluateJudgesCommand: ParsableCommand {
             let unseen = judges.attributes.classAccuracyOnUnseenLooks(
                 world: world, seed: Seeds.evaluation, count: count)
             print(String(format: "class on %d held-out images in looks the world never draws: %.3f", count, unseen))
+            // A sample is decoded by the autoencoder: its pixels are a round trip's, softer than a render's.
+            let vaeFolder = joinedPath(checkpoints, "base/vae")
+            if FileManager.default.fileExists(atPath: joinedPath(vaeFolder, "config.json")) {
+                let vae = try AutoencoderKL(folder: vaeFolder)
+                let roundTrip = { (x: Tensor) -> Tensor in
+                    Variable.withoutGradients { vae.decode(vae.encode(Variable(x)).mean).clamped(-1, 1).value }
+                }
+                let unseenRoundTrip = judges.attributes.classAccuracyOnUnseenLooks(
+                    world: world, seed: Seeds.evaluation, count: count, through: roundTrip)
+                print(String(format: "  the same through the autoencoder (%@): %.3f", vaeFolder, unseenRoundTrip))
+                for through in [nil, roundTrip] {
+                    let subjects = judges.attributes.subjectClassAccuracy(
+                        world: world, seed: Seeds.evaluation, through: through)
+                    print(
+                        "class on each subject's renders\(through == nil ? "" : " through the autoencoder"): "
+                            + subjects.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
+                            .joined(separator: ", "))
+                }
+            }
             // Which classes it confuses: rows the truth, columns the prediction.
             let ex = world.examples(.heldout, seed: Seeds.evaluation, indices: Array(0..<count))
             let predicted = judges.attributes.predict(World.batchTensor(ex.map(\.image)))
@@ -580,6 +599,13 @@ struct EvaluateSubjectCommand: ParsableCommand {
     var quick = false
     @Option(help: "Write the report (JSON) here too.")
     var report: String?
+    @Option(
+        name: .customLong("samples_dir"),
+        help: ArgumentHelp(
+            "Also write the samples judged here: NN-K.png (prompt NN, sample K), prompts.txt (prompt NN on line "
+                + "NN + 1) and grid.png (a row per prompt), to read with `dreambooth judge` or by eye.",
+            valueName: "dir"))
+    var samplesDir: String?
 
     func validate() throws {
         guard Subject.named(subject) != nil else {
@@ -608,6 +634,10 @@ struct EvaluateSubjectCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data("evaluate-subject: \(prompts.count) prompts × \(evaluator.samplesPerPrompt) samples\n".utf8))
             let (images, classImages) = evaluator.samples(pipeline, prompts: prompts, classPrompt: "a \(noun)")
+            if let samplesDir {
+                try writeSamples(
+                    images, prompts: prompts.map(\.text), perPrompt: evaluator.samplesPerPrompt, to: samplesDir)
+            }
             let metrics = evaluator.measure(
                 subject: subject, prompts: prompts, images: images, classImages: classImages)
             let encoder = JSONEncoder()
@@ -617,5 +647,16 @@ struct EvaluateSubjectCommand: ParsableCommand {
             print(json, terminator: "")
             print(String(format: "(%.1f minutes)", Date().timeIntervalSince(t0) / 60))
         }
+    }
+
+    /// The samples of `prompts` (each prompt's `perPrompt` samples adjacent) as PNGs, a grid and the prompt list.
+    func writeSamples(_ images: [Tensor], prompts: [String], perPrompt: Int, to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (i, image) in images.enumerated() {
+            try PNG.write(image, to: joinedPath(dir, String(format: "%02d-%d.png", i / perPrompt, i % perPrompt)))
+        }
+        try writeAtomically(Data(prompts.map { $0 + "\n" }.joined().utf8), to: joinedPath(dir, "prompts.txt"))
+        try PNG.write(
+            ImageOps.grid(images, rows: prompts.count, columns: perPrompt), to: joinedPath(dir, "grid.png"))
     }
 }

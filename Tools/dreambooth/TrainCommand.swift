@@ -74,15 +74,17 @@ struct TrainCommand: ParsableCommand {
         help: ArgumentHelp(
             "Phrases naming contexts, comma-separated (\"at night,on water\"): with --background_augmentation, "
                 + "each photo's k-th new background is drawn from the class prompt and phrase k (cycled), and "
-                + "trained on --instance_prompt and the same phrase (default: the class prompt alone)."),
+                + "trained on --instance_prompt and the same phrase; \"\" for the class prompt alone (default: the "
+                + "contexts the base model learned, \"\(defaults.backgroundContexts.joined(separator: ","))\")."),
         transform: { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
     var backgroundContexts: [String]?
     @Flag(
-        name: .customLong("background_contexts_unseen_only"),
+        name: .customLong("background_contexts_unseen_only"), inversion: .prefixedNo,
         help: ArgumentHelp(
             "With --background_contexts: leave out the phrases an instance caption already holds (the contexts "
-                + "the photos show), so every new background is a context no photo has."))
-    var backgroundContextsUnseenOnly = false
+                + "the photos show), so every new background is a context no photo has (default: "
+                + "\(defaults.backgroundContextsUnseenOnly ? "on" : "off"))."))
+    var backgroundContextsUnseenOnly: Bool?
     @Option(
         name: .customLong("backdrop_background_loss_weight"), parsing: .unconditional,
         help: ArgumentHelp(
@@ -91,11 +93,11 @@ struct TrainCommand: ParsableCommand {
         transform: parseNumber)
     var backdropBackgroundLossWeight: Float?
     @Flag(
-        name: .customLong("backdrop_clean_edges"),
+        name: .customLong("backdrop_clean_edges"), inversion: .prefixedNo,
         help: ArgumentHelp(
             "On the new backgrounds, unmix the object's soft edge from the photo's old background, which "
-                + "otherwise rings it."))
-    var backdropCleanEdges = false
+                + "otherwise rings it (default: \(defaults.backdropCleanEdges ? "on" : "off"))."))
+    var backdropCleanEdges: Bool?
     @Option(
         name: .customLong("num_class_images"), parsing: .unconditional,
         help: "Class images wanted in --class_data_dir (default \(defaults.numClassImages)).", transform: parsePositive)
@@ -246,9 +248,28 @@ struct TrainCommand: ParsableCommand {
             if let backgroundLossWeight { c.backgroundLossWeight = backgroundLossWeight }
             if let backgroundAugmentation { c.backgroundAugmentation = backgroundAugmentation }
             if let backgroundContexts { c.backgroundContexts = backgroundContexts }
-            c.backgroundContextsUnseenOnly = backgroundContextsUnseenOnly
+            if let backgroundContextsUnseenOnly { c.backgroundContextsUnseenOnly = backgroundContextsUnseenOnly }
             if let backdropBackgroundLossWeight { c.backdropBackgroundLossWeight = backdropBackgroundLossWeight }
-            c.backdropCleanEdges = backdropCleanEdges
+            if let backdropCleanEdges { c.backdropCleanEdges = backdropCleanEdges }
+            // The backdrop options mean something only with new backgrounds (and the filter only with
+            // phrases): given without them, they are refused rather than ignored.
+            if c.backgroundAugmentation == 0 {
+                let given = [
+                    backgroundContexts.map { _ in "--background_contexts" },
+                    backgroundContextsUnseenOnly.map { _ in "--[no_]background_contexts_unseen_only" },
+                    backdropBackgroundLossWeight.map { _ in "--backdrop_background_loss_weight" },
+                    backdropCleanEdges.map { _ in "--[no_]backdrop_clean_edges" },
+                ].compactMap { $0 }
+                if !given.isEmpty {
+                    throw ToolError(
+                        description: given.joined(separator: ", ") + " need --background_augmentation p > 0")
+                }
+            }
+            if backgroundContextsUnseenOnly == true && c.backgroundContexts.isEmpty {
+                throw ToolError(
+                    description:
+                        "--background_contexts_unseen_only needs --background_contexts (the phrases it filters)")
+            }
             if let numClassImages { c.numClassImages = numClassImages }
             if let sampleBatchSize { c.sampleBatchSize = sampleBatchSize }
             c.trainTextEncoder = trainTextEncoder
