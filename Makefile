@@ -15,7 +15,7 @@
 #                        them are kept; see make judges); RESUME=1 keeps finished stages and resumes the
 #                        autoencoder and the UNet from their last training states (.pretrain/)
 #   make judges          retrain the three judges (attribute, CLIP, DINO) in Checkpoints/judges: the rulers,
-#                        trained from the world alone, about 20 minutes on one core
+#                        trained from the world alone, about 30 minutes (the attribute judge 20.5 of them beside another run)
 #   make evaluate        measure the base model with the judges (Checkpoints/base-training/quality.json)
 #   make dreambooth      DreamBooth end to end on a built-in subject (SUBJECT=split-ball NOUN=ball), a drawing
 #                        of your own (SPRITE=robot.png NOUN=box) or a folder of photos (SUBJECT_DIR=DIR NOUN=cup):

@@ -106,10 +106,10 @@ try grid("art-renditions", kind: .art, title: "\"a sketch / painting of a sks <n
 // photos' backgrounds (section 6 shows one). The teal cup is now an ordinary case (an earlier,
 // pixel-space base model collapsed it into one dark scene for every prompt; the README keeps that
 // history).
-// Property modification fails for all three (property changed 0.06, 0.00, 0.00): "a green sks
-// ball" is the split-ball, red and blue. Fine-tuning has bound the subject's colors to the
+// Property modification mostly fails (property changed 0.25, 0.00, 0.00): "a green sks ball" is
+// usually the split-ball, red and blue. Fine-tuning has bound the subject's colors to the
 // identifier more strongly than a color word can override; the paper's Imagen and Stable Diffusion
-// runs change colors, ours do not. Art renditions keep their style for two subjects of three.
+// runs change colors, ours rarely do. Art renditions keep their style for all three subjects.
 var perSubject = [
     "| subject | DINO | CLIP-I | CLIP-T | look kept | class kept | context | property | style | train s |",
     "|---|---|---|---|---|---|---|---|---|---|",
@@ -324,7 +324,7 @@ try figures.groupedBars(
 
 // What it shows: the paper's ordering, correct > wrong > none (DINO 0.85, 0.82, 0.81), but with
 // gaps a tenth of the paper's (0.74, 0.45, 0.30). The fair pair, correct noun and none, both without
-// the prior: 0.84 against 0.81, and class kept 0.99 against 0.93. Every run trains the identifier's
+// the prior: 0.84 against 0.81, and class kept 1.00 against 0.92. Every run trains the identifier's
 // own embedding row (pivotal tuning), and 600 steps on four photos bind the look to that row
 // whatever noun stands beside it, so the noun matters little to the look (look kept is in fact
 // highest with no noun, 0.93, and with the correct noun without the prior, 0.89: the prior term

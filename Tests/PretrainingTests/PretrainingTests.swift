@@ -298,9 +298,12 @@ final class DreamBoothTrainerTests: XCTestCase {
         for f in try FileManager.default.contentsOfDirectory(atPath: Self.setup.instances) where f.hasSuffix(".png") {
             try? FileManager.default.copyItem(atPath: Self.setup.instances + "/" + f, toPath: bare + "/" + f)
         }
+        // The weighting alone: no new backgrounds (the default draws them wherever there are masks).
         var masked = config(temporaryDirectory("dbMasked"))
+        masked.backgroundAugmentation = 0
         masked.backgroundLossWeight = 0.1
         var plain = config(temporaryDirectory("dbMaskedPlain"))
+        plain.backgroundAugmentation = 0
         plain.backgroundLossWeight = 1
         plain.instanceCaptions = .never  // as the bare folder, which has no metadata.jsonl
         var noMasks = config(temporaryDirectory("dbNoMasks"))
