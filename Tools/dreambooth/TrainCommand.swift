@@ -65,7 +65,8 @@ struct TrainCommand: ParsableCommand {
         help: ArgumentHelp(
             "p: with object masks in --instance_data_dir and a class prompt, the base first draws new backgrounds "
                 + "around each photo's object (output_dir/backgrounds.png), and each instance crop is one of "
-                + "those with probability p, trained on --instance_prompt and on its object alone (w_b 0) (default "
+                + "those with probability p, trained on --instance_prompt and its context's phrase, its background "
+                + "weighing --backdrop_background_loss_weight; 0: off (default "
                 + "\(defaults.backgroundAugmentation))."),
         transform: parseNumber)
     var backgroundAugmentation: Float?
