@@ -455,6 +455,10 @@ final class ChapterTests: XCTestCase {
                 "is not a built-in subject or a probe (split-ball"
             ),
             (["evaluate-subject", "--model", "x", "--subject", "split-ball", "--identifier", "a b"], "one word"),
+            (
+                ["evaluate-subject", "--model", "x", "--subject", "split-ball", "--samples_dir", file],
+                "is a file; give a folder"
+            ),
             (["evaluate-base", "--split", "all"], "'heldout'"),
             (["pretrain", "--stage", "base", "--base_learning_rate", "2"], "--base_learning_rate must be in (0, 1)"),
             (["pretrain", "--stage", "base", "--base_steps", "0"], "must be a whole number ≥ 1"),

@@ -616,6 +616,12 @@ struct EvaluateSubjectCommand: ParsableCommand {
         guard !identifier.isEmpty, !identifier.contains(where: \.isWhitespace) else {
             throw ValidationError("--identifier must be one word, got '\(identifier)'")
         }
+        var isFolder: ObjCBool = false
+        if let samplesDir, FileManager.default.fileExists(atPath: samplesDir, isDirectory: &isFolder),
+            !isFolder.boolValue
+        {
+            throw ValidationError("--samples_dir \(samplesDir) is a file; give a folder")
+        }
     }
 
     func run() throws {
